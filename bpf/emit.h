@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Building and emitting records: begin -> put parameters -> submit.
+ *
+ * A record is assembled in the per-CPU scratch buffer, then copied into the
+ * ring buffer with its exact size, so a 20-byte path costs 20 bytes. Every
+ * offset is masked to half of the scratch buffer and every write is at most
+ * VGL_PATH_MAX, which is what lets the verifier prove the writes in bounds.
+ * Every reason a record or a value is lost is counted per kind.
+ */
+#ifndef VIGIL_BPF_EMIT_H
+#define VIGIL_BPF_EMIT_H
+
+#define VGL_OFF(o) ((o) & (VGL_EVENT_MAX - 1))
+#define VGL_LENS_OFF sizeof(struct vgl_hdr)
+
+/*
+ * Make @x provably within [0, VGL_PATH_MAX] for the verifier: hide what the
+ * compiler knows (it would drop the mask), mask, then clamp.
+ */
+#define VGL_BOUND(x)                                                                               \
+	({                                                                                         \
+		__u32 __v = (x);                                                                   \
+		asm volatile("" : "+r"(__v));                                                      \
+		__v &= 2 * VGL_PATH_MAX - 1;                                                       \
+		__v > VGL_PATH_MAX ? VGL_PATH_MAX : __v;                                           \
+	})
+
+struct vgl_builder {
+	__u8 *buf;
+	__u32 off;   /* next free byte */
+	__u32 start; /* first byte of the parameter being written */
+	__u16 idx;   /* next parameter */
+	__u16 kind;
+	__u16 flags;
+	bool read_failed;
+};
+
+static __always_inline struct vgl_kind_stats *vgl_stats_of(__u32 kind)
+{
+	return bpf_map_lookup_elem(&vgl_stats, &kind);
+}
+
+static __always_inline int vgl_begin(struct vgl_builder *b, __u16 kind, __s64 res,
+				     __u16 nparams)
+{
+	__u32 zero = 0;
+
+	b->buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+	if (!b->buf)
+		return -1;
+	vgl_fill_hdr((struct vgl_hdr *)b->buf, kind, res);
+	((struct vgl_hdr *)b->buf)->nparams = nparams;
+	b->off = VGL_LENS_OFF + 2 * (nparams & (VGL_MAX_PARAMS - 1));
+	b->idx = 0;
+	b->kind = kind;
+	b->flags = 0;
+	b->read_failed = false;
+	return 0;
+}
+
+static __always_inline void vgl_set_len(struct vgl_builder *b, __u16 len)
+{
+	__u32 at = VGL_LENS_OFF + 2 * (b->idx & (VGL_MAX_PARAMS - 1));
+
+	__builtin_memcpy(b->buf + at, &len, sizeof(len));
+	b->idx++;
+}
+
+static __always_inline void vgl_put_absent(struct vgl_builder *b)
+{
+	vgl_set_len(b, VGL_PARAM_ABSENT);
+}
+
+static __always_inline void vgl_put_failed(struct vgl_builder *b)
+{
+	b->read_failed = true;
+	vgl_put_absent(b);
+}
+
+static __always_inline void vgl_put_u64(struct vgl_builder *b, __u64 v)
+{
+	if (b->off + 8 > VGL_EVENT_MAX) {
+		b->flags |= VGL_EVF_TRUNCATED;
+		vgl_put_absent(b);
+		return;
+	}
+	__builtin_memcpy(b->buf + VGL_OFF(b->off), &v, sizeof(v));
+	b->off += 8;
+	vgl_set_len(b, 8);
+}
+
+/* Room left for a parameter of at most @max bytes. */
+static __always_inline __u32 vgl_room(struct vgl_builder *b, __u32 max)
+{
+	__u32 room = b->off < VGL_EVENT_MAX ? VGL_EVENT_MAX - b->off : 0;
+
+	if (max > room) {
+		max = room;
+		b->flags |= VGL_EVF_TRUNCATED;
+	}
+	return VGL_BOUND(max);
+}
+
+static __always_inline void vgl_param_begin(struct vgl_builder *b)
+{
+	b->start = b->off;
+}
+
+static __always_inline void vgl_param_end(struct vgl_builder *b)
+{
+	vgl_set_len(b, (__u16)(b->off - b->start));
+}
+
+/* Append a NUL-terminated string; returns its length with the NUL or < 0. */
+static __always_inline long vgl_append_str(struct vgl_builder *b, const void *src, __u32 max,
+					   bool user)
+{
+	__u32 room = vgl_room(b, max);
+	long n;
+
+	if (room == 0)
+		return -1;
+	if (user)
+		n = bpf_probe_read_user_str(b->buf + VGL_OFF(b->off), room, src);
+	else
+		n = bpf_probe_read_kernel_str(b->buf + VGL_OFF(b->off), room, src);
+	if (n <= 0)
+		return -1;
+	if (n == room && room < max)
+		b->flags |= VGL_EVF_TRUNCATED;
+	b->off += n;
+	return n;
+}
+
+/* A string parameter; a NULL pointer is an absent value, not a failure. */
+static __always_inline void vgl_put_str(struct vgl_builder *b, const void *src, __u32 max,
+					bool user)
+{
+	if (!src) {
+		vgl_put_absent(b);
+		return;
+	}
+	vgl_param_begin(b);
+	if (vgl_append_str(b, src, max, user) < 0) {
+		vgl_put_failed(b);
+		return;
+	}
+	if (user)
+		b->flags |= VGL_EVF_USER_ARGS;
+	vgl_param_end(b);
+}
+
+/* Append @len raw bytes; returns 0 or < 0. */
+static __always_inline int vgl_append_bytes(struct vgl_builder *b, const void *src, __u32 len,
+					    bool user)
+{
+	__u32 room = vgl_room(b, len);
+	long err;
+
+	if (room == 0)
+		return len ? -1 : 0;
+	if (user)
+		err = bpf_probe_read_user(b->buf + VGL_OFF(b->off), room, src);
+	else
+		err = bpf_probe_read_kernel(b->buf + VGL_OFF(b->off), room, src);
+	if (err)
+		return -1;
+	b->off += room;
+	return 0;
+}
+
+static __always_inline void vgl_count(struct vgl_kind_stats *st, struct vgl_builder *b)
+{
+	if (!st)
+		return;
+	if (b->flags & VGL_EVF_TRUNCATED)
+		st->truncated++;
+	if (b->read_failed)
+		st->read_failed++;
+}
+
+static __always_inline void vgl_submit(struct vgl_builder *b)
+{
+	struct vgl_hdr *h = (struct vgl_hdr *)b->buf;
+	struct vgl_kind_stats *st = vgl_stats_of(b->kind);
+	__u32 size = b->off;
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (size > VGL_EVENT_MAX)
+		return;
+	h->size = size;
+	h->flags = b->flags;
+	h->nparams = b->idx;
+	if (bpf_ringbuf_query(&vgl_rb, BPF_RB_AVAIL_DATA) + size >= vgl_wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&vgl_rb, b->buf, size, flags)) {
+		if (st)
+			st->rb_full++;
+		return;
+	}
+	if (st)
+		st->emitted++;
+	vgl_count(st, b);
+}
+
+#endif /* VIGIL_BPF_EMIT_H */

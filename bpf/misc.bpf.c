@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Descriptors, tracing, modules, namespaces, bpf, memfd, mounts. */
+
+VGL_EXIT_PROG(dup)
+{
+	VGL_BEGIN(VGL_EV_DUP, 1);
+	PUT_S32(0);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(dup2)
+{
+	VGL_BEGIN(VGL_EV_DUP2, 2);
+	PUT_S32(0);
+	PUT_S32(1);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(dup3)
+{
+	VGL_BEGIN(VGL_EV_DUP3, 3);
+	PUT_S32(0);
+	PUT_S32(1);
+	PUT_U32(2);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(ptrace)
+{
+	VGL_BEGIN(VGL_EV_PTRACE, 2);
+	PUT_U64(0);
+	PUT_S32(1);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(init_module)
+{
+	VGL_BEGIN(VGL_EV_INIT_MODULE, 2);
+	PUT_U64(1);
+	PUT_USTR(2);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(finit_module)
+{
+	VGL_BEGIN(VGL_EV_FINIT_MODULE, 3);
+	PUT_S32(0);
+	PUT_USTR(1);
+	PUT_U32(2);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(setns)
+{
+	VGL_BEGIN(VGL_EV_SETNS, 2);
+	PUT_S32(0);
+	PUT_U32(1);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(unshare)
+{
+	VGL_BEGIN(VGL_EV_UNSHARE, 1);
+	PUT_U32(0);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(bpf)
+{
+	VGL_BEGIN(VGL_EV_BPF, 1);
+	PUT_S32(0);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(userfaultfd)
+{
+	VGL_BEGIN(VGL_EV_USERFAULTFD, 1);
+	PUT_U32(0);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(memfd_create)
+{
+	VGL_BEGIN(VGL_EV_MEMFD_CREATE, 2);
+	PUT_USTR(0);
+	PUT_U32(1);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(mount)
+{
+	VGL_BEGIN(VGL_EV_MOUNT, 4);
+	PUT_USTR(0);
+	PUT_USTR(1);
+	PUT_USTR(2);
+	PUT_U64(3);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(umount2)
+{
+	VGL_BEGIN(VGL_EV_UMOUNT2, 2);
+	PUT_USTR(0);
+	PUT_U32(1);
+	VGL_END();
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Network: connect, accept, bind, listen, socket, send/recv with addresses.
+ * connect and bind take the address the kernel copied (LSM socket_connect /
+ * socket_bind, or fentry on the security_ functions when BPF LSM is off);
+ * accepted and local addresses come from the socket itself.
+ */
+
+static __always_inline void vgl_stash_sockaddr(struct socket *sock, struct sockaddr *addr,
+					       int len)
+{
+	struct vgl_kstash *k = vgl_kstash_claim((__u64)sock);
+
+	if (!k || len <= 0)
+		return;
+	if (len > 128) /* sizeof(struct sockaddr_storage) */
+		len = 128;
+	if (bpf_probe_read_kernel(k->data, len & 0xff, addr)) {
+		k->key = 0;
+		return;
+	}
+	k->len = len;
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(vgl_lsm_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	if (ret == 0)
+		vgl_stash_sockaddr(sock, address, addrlen);
+	return ret;
+}
+
+SEC("fentry/security_socket_connect")
+int BPF_PROG(vgl_fentry_connect, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	vgl_stash_sockaddr(sock, address, addrlen);
+	return 0;
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(vgl_lsm_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	if (ret == 0)
+		vgl_stash_sockaddr(sock, address, addrlen);
+	return ret;
+}
+
+SEC("fentry/security_socket_bind")
+int BPF_PROG(vgl_fentry_bind, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	vgl_stash_sockaddr(sock, address, addrlen);
+	return 0;
+}
+
+/* The address argument: the kernel's copy when it belongs to @sock. */
+static __always_inline void vgl_put_call_addr(struct vgl_builder *b, struct socket *sock,
+					      const void *uaddr, long ulen)
+{
+	struct vgl_kstash *k = vgl_kstash_for((__u64)sock);
+
+	if (k)
+		vgl_put_sockaddr(b, k->data, k->len, false);
+	else
+		vgl_put_sockaddr(b, uaddr, ulen, true);
+}
+
+VGL_EXIT_PROG(connect)
+{
+	struct socket *sock = vgl_fd_socket(ARG_S32(0));
+
+	VGL_BEGIN(VGL_EV_CONNECT, 3);
+	PUT_S32(0);
+	vgl_put_call_addr(&b, sock, ARG_PTR(1), ARG_S32(2));
+	vgl_put_sock_addr(&b, sock, false);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(bind)
+{
+	struct socket *sock = vgl_fd_socket(ARG_S32(0));
+
+	VGL_BEGIN(VGL_EV_BIND, 2);
+	PUT_S32(0);
+	vgl_put_call_addr(&b, sock, ARG_PTR(1), ARG_S32(2));
+	VGL_END();
+}
+
+static __always_inline int vgl_accept_exit(long ret, __u16 kind, __u16 n, __u64 flags)
+{
+	struct socket *sock = ret >= 0 ? vgl_fd_socket(ret) : NULL;
+
+	VGL_BEGIN(kind, n);
+	vgl_put_u64(&b, ret);
+	vgl_put_sock_addr(&b, sock, true);
+	vgl_put_sock_addr(&b, sock, false);
+	if (n == 4)
+		vgl_put_u64(&b, flags);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(accept)
+{
+	return vgl_accept_exit(ret, VGL_EV_ACCEPT, 3, 0);
+}
+
+VGL_EXIT_PROG(accept4)
+{
+	return vgl_accept_exit(ret, VGL_EV_ACCEPT4, 4, ARG_U32(3));
+}
+
+VGL_EXIT_PROG(listen)
+{
+	VGL_BEGIN(VGL_EV_LISTEN, 3);
+	PUT_S32(0);
+	PUT_S32(1);
+	vgl_put_sock_addr(&b, vgl_fd_socket(ARG_S32(0)), false);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(socket)
+{
+	VGL_BEGIN(VGL_EV_SOCKET, 3);
+	PUT_S32(0);
+	PUT_S32(1);
+	PUT_S32(2);
+	VGL_END();
+}
+
+/* The other end: an explicit address if the call had one, else the peer. */
+static __always_inline void vgl_put_msg_addr(struct vgl_builder *b, long fd, const void *uaddr,
+					     long ulen)
+{
+	if (uaddr && ulen > 0)
+		vgl_put_sockaddr(b, uaddr, ulen, true);
+	else
+		vgl_put_sock_addr(b, vgl_fd_socket(fd), true);
+}
+
+VGL_EXIT_PROG(sendto)
+{
+	VGL_BEGIN(VGL_EV_SENDTO, 3);
+	PUT_S32(0);
+	PUT_U64(2);
+	vgl_put_msg_addr(&b, ARG_S32(0), ARG_PTR(4), ARG_S32(5));
+	VGL_END();
+}
+
+VGL_EXIT_PROG(recvfrom)
+{
+	int alen = 0;
+
+	if (ARG(5))
+		bpf_probe_read_user(&alen, sizeof(alen), ARG_PTR(5));
+	VGL_BEGIN(VGL_EV_RECVFROM, 3);
+	PUT_S32(0);
+	PUT_U64(2);
+	vgl_put_msg_addr(&b, ARG_S32(0), ret >= 0 ? ARG_PTR(4) : NULL, alen);
+	VGL_END();
+}
+
+/* Total length of the first iovecs of a msghdr. */
+static __always_inline __u64 vgl_iov_len(const struct user_msghdr *msg)
+{
+	struct iovec *iov = msg->msg_iov;
+	__u64 total = 0, n = msg->msg_iovlen;
+	struct iovec v;
+
+	for (int i = 0; i < 8; i++) {
+		if (i >= n || bpf_probe_read_user(&v, sizeof(v), &iov[i]))
+			break;
+		total += v.iov_len;
+	}
+	return total;
+}
+
+static __always_inline int vgl_msg_exit(struct pt_regs *regs, long ret, __u16 kind)
+{
+	struct user_msghdr msg = {};
+
+	bpf_probe_read_user(&msg, sizeof(msg), ARG_PTR(1));
+	VGL_BEGIN(kind, 3);
+	PUT_S32(0);
+	vgl_put_u64(&b, vgl_iov_len(&msg));
+	if (kind == VGL_EV_RECVMSG && ret < 0)
+		msg.msg_name = NULL;
+	vgl_put_msg_addr(&b, ARG_S32(0), msg.msg_name, msg.msg_namelen);
+	VGL_END();
+}
+
+VGL_EXIT_PROG(sendmsg)
+{
+	return vgl_msg_exit(regs, ret, VGL_EV_SENDMSG);
+}
+
+VGL_EXIT_PROG(recvmsg)
+{
+	return vgl_msg_exit(regs, ret, VGL_EV_RECVMSG);
+}

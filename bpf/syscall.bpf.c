@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Syscall dispatch. sys_exit looks the syscall up in vgl_syscalls (filled by
+ * the daemon from what the rules need) and tail-calls the kind's argument
+ * extractor; a syscall nobody asked for costs one array lookup. sys_enter
+ * keeps the arguments and the old credentials of the few syscalls whose
+ * extractor needs them (VGL_SC_STASH).
+ */
+
+/* Extractor programs are named vgl_x_<event name>; the daemon maps them. */
+#define VGL_EXIT_PROG(name)                                                                        \
+	SEC("tp_btf/sys_exit") int BPF_PROG(vgl_x_##name, struct pt_regs *regs, long ret)
+
+#define ARG(n) vgl_sys_arg(regs, n)
+#define ARG_S32(n) ((__s64)(__s32)vgl_sys_arg(regs, n))
+#define ARG_U32(n) ((__u64)(__u32)vgl_sys_arg(regs, n))
+#define ARG_PTR(n) ((const void *)vgl_sys_arg(regs, n))
+
+/* Shorthands for the simple extractors below: one line per parameter. */
+#define VGL_BEGIN(kind, n)                                                                         \
+	struct vgl_builder b;                                                                      \
+	if (vgl_begin(&b, kind, ret, n))                                                           \
+		return 0
+#define PUT_S32(n) vgl_put_u64(&b, ARG_S32(n))
+#define PUT_U32(n) vgl_put_u64(&b, ARG_U32(n))
+#define PUT_U64(n) vgl_put_u64(&b, ARG(n))
+#define PUT_USTR(n) vgl_put_str(&b, ARG_PTR(n), VGL_PATH_MAX, true)
+#define VGL_END()                                                                                  \
+	vgl_submit(&b);                                                                            \
+	return 0
+
+#define VGL_TS_COMPAT 0x0002 /* x86 thread_info.status: 32-bit syscall */
+
+static __always_inline struct vgl_syscall_cfg *vgl_syscall_cfg(__u32 nr)
+{
+	return bpf_map_lookup_elem(&vgl_syscalls, &nr);
+}
+
+/* 32-bit syscalls number differently; vigil watches 64-bit ones. */
+static __always_inline bool vgl_in_compat_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *task = vgl_task();
+
+	return BPF_CORE_READ(task, thread_info.status) & VGL_TS_COMPAT;
+#else
+	return false;
+#endif
+}
+
+static __always_inline void vgl_stash_creds(struct vgl_enter_stash *s)
+{
+	const struct cred *cred = BPF_CORE_READ(vgl_task(), cred);
+
+	s->ids[0] = BPF_CORE_READ(cred, uid.val);
+	s->ids[1] = BPF_CORE_READ(cred, euid.val);
+	s->ids[2] = BPF_CORE_READ(cred, suid.val);
+	s->ids[3] = BPF_CORE_READ(cred, fsuid.val);
+	s->ids[4] = BPF_CORE_READ(cred, gid.val);
+	s->ids[5] = BPF_CORE_READ(cred, egid.val);
+	s->ids[6] = BPF_CORE_READ(cred, sgid.val);
+	s->ids[7] = BPF_CORE_READ(cred, fsgid.val);
+	/* kernel_cap_t is u32[2] before 6.3 and u64 after: 8 bytes either way */
+	bpf_core_read(&s->caps[0], 8, &cred->cap_effective);
+	bpf_core_read(&s->caps[1], 8, &cred->cap_permitted);
+	bpf_core_read(&s->caps[2], 8, &cred->cap_inheritable);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vgl_sys_enter, struct pt_regs *regs, long id)
+{
+	struct vgl_enter_stash s = {};
+	struct vgl_syscall_cfg *cfg;
+	__u32 tid;
+
+	if (vgl_is_self())
+		return 0;
+	cfg = vgl_syscall_cfg((__u32)id);
+	if (!cfg || !(cfg->flags & VGL_SC_STASH) || vgl_in_compat_syscall())
+		return 0;
+	s.kind = cfg->kind;
+	for (int i = 0; i < 6; i++)
+		s.args[i] = vgl_sys_arg(regs, i);
+	vgl_stash_creds(&s);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&vgl_enter, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vgl_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct vgl_syscall_cfg *cfg;
+	__u32 tid;
+
+	if (vgl_is_self())
+		return 0;
+	cfg = vgl_syscall_cfg(vgl_syscall_nr(regs));
+	if (!cfg || !cfg->flags || vgl_in_compat_syscall())
+		return 0;
+	if (cfg->flags & VGL_SC_EMIT)
+		bpf_tail_call(ctx, &vgl_exit_progs, cfg->kind);
+	/* no extractor ran: drop what sys_enter kept */
+	if (cfg->flags & VGL_SC_STASH) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		bpf_map_delete_elem(&vgl_enter, &tid);
+	}
+	return 0;
+}
+
+/* What sys_enter kept for this thread's current syscall, or NULL. */
+static __always_inline struct vgl_enter_stash *vgl_stash(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	return bpf_map_lookup_elem(&vgl_enter, &tid);
+}
+
+static __always_inline void vgl_stash_drop(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&vgl_enter, &tid);
+}
+
+/* The kernel's copy kept by another hook, if it belongs to this call. */
+static __always_inline struct vgl_kstash *vgl_kstash_for(__u64 key)
+{
+	__u32 zero = 0;
+	struct vgl_kstash *k = bpf_map_lookup_elem(&vgl_kstash, &zero);
+
+	if (!k || !key || k->key != key || k->tid != (__u32)bpf_get_current_pid_tgid())
+		return NULL;
+	k->key = 0; /* use once */
+	return k;
+}
+
+static __always_inline struct vgl_kstash *vgl_kstash_claim(__u64 key)
+{
+	__u32 zero = 0;
+	struct vgl_kstash *k;
+
+	if (vgl_is_self() || !key)
+		return NULL;
+	k = bpf_map_lookup_elem(&vgl_kstash, &zero);
+	if (!k)
+		return NULL;
+	k->tid = (__u32)bpf_get_current_pid_tgid();
+	k->key = key;
+	k->len = 0;
+	return k;
+}

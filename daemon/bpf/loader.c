@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: Apache-2.0
+#define _GNU_SOURCE /* memfd_create */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/loader.h"
+#include "decode/event.h"
+#include "vigil.skel.h"
+
+#define VGL_RINGBUF_MIN 4096u
+#define VGL_RINGBUF_LIMIT (1u << 30)
+
+struct vgl_bpf {
+	struct vigil_bpf *skel;
+	struct btf *vmlinux;
+	int btf_fd; /* memfd holding a copy of the kernel's BTF */
+	struct vgl_hooks hooks;
+	int ncpus;
+};
+
+static bool have_caps(uint64_t need)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	uint64_t eff;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	eff = data[0].effective | ((uint64_t)data[1].effective << 32);
+	return (eff & need) == need;
+}
+
+int vgl_bpf_preflight(char *err, size_t errlen)
+{
+	uint64_t bpf_caps = (1ull << 39) | (1ull << 38); /* CAP_BPF, CAP_PERFMON */
+
+	if (!have_caps(bpf_caps) && !have_caps(1ull << CAP_SYS_ADMIN)) {
+		snprintf(err, errlen,
+			 "loading BPF programs needs root, or the capabilities CAP_BPF and "
+			 "CAP_PERFMON (this process has neither; run as root or grant them)");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(err, errlen,
+			 "this kernel has no BTF (/sys/kernel/btf/vmlinux: %s): vigil needs a "
+			 "kernel >= 5.8 built with CONFIG_DEBUG_INFO_BTF=y",
+			 strerror(errno));
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+bool vgl_bpf_ringbuf_size_ok(uint64_t size)
+{
+	return size >= VGL_RINGBUF_MIN && size <= VGL_RINGBUF_LIMIT && (size & (size - 1)) == 0;
+}
+
+static int configure(struct vgl_bpf *b, const struct vgl_bpf_opts *opts, char *err, size_t errlen)
+{
+	int ret = bpf_map__set_max_entries(b->skel->maps.vgl_rb, opts->ringbuf_size);
+
+	if (ret) {
+		snprintf(err, errlen, "ring buffer size %u: %s", opts->ringbuf_size,
+			 strerror(-ret));
+		return ret;
+	}
+	b->skel->rodata->vgl_self_tgid = (uint32_t)getpid();
+	b->skel->rodata->vgl_wakeup_bytes = opts->wakeup_bytes;
+	vgl_hooks_choose(b->skel, b->vmlinux, &b->hooks);
+	return 0;
+}
+
+/* Point every kind's slot of the tail-call map at its extractor program. */
+static int fill_exit_progs(struct vgl_bpf *b, char *err, size_t errlen)
+{
+	int map_fd = bpf_map__fd(b->skel->maps.vgl_exit_progs);
+	char name[64];
+
+	for (uint32_t kind = 1; kind < VGL_EV_MAX; kind++) {
+		struct bpf_program *prog;
+		int prog_fd;
+
+		if (!vgl_kind_has_extractor(kind) || !vgl_kind_has_syscall(kind))
+			continue;
+		snprintf(name, sizeof(name), "vgl_x_%s", vgl_kind_info[kind].name);
+		prog = bpf_object__find_program_by_name(b->skel->obj, name);
+		prog_fd = prog ? bpf_program__fd(prog) : -1;
+		if (prog_fd < 0) {
+			snprintf(err, errlen, "no loaded BPF extractor %s for event %s", name,
+				 vgl_kind_info[kind].name);
+			return -ENOENT;
+		}
+		if (bpf_map_update_elem(map_fd, &kind, &prog_fd, BPF_ANY)) {
+			snprintf(err, errlen, "tail-call map update for %s: %s", name,
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Extractors run only as tail calls from vgl_sys_exit, never attached on
+ * their own; those of syscalls this architecture lacks (arm64: open,
+ * rename...) are not even loaded.
+ */
+static void prepare_extractors(struct vgl_bpf *b)
+{
+	char name[64];
+
+	for (uint32_t kind = 1; kind < VGL_EV_MAX; kind++) {
+		struct bpf_program *prog;
+
+		if (!vgl_kind_has_extractor(kind))
+			continue;
+		snprintf(name, sizeof(name), "vgl_x_%s", vgl_kind_info[kind].name);
+		prog = bpf_object__find_program_by_name(b->skel->obj, name);
+		if (!prog)
+			continue;
+		bpf_program__set_autoattach(prog, false);
+		if (!vgl_kind_has_syscall(kind))
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
+/*
+ * Parse the kernel's BTF once and keep a copy in a memfd for libbpf's CO-RE
+ * relocation: /sys/kernel/btf/vmlinux can take seconds to read.
+ */
+static int load_vmlinux_btf(struct vgl_bpf *b, char *err, size_t errlen)
+{
+	const void *raw;
+	uint32_t size;
+
+	b->vmlinux = btf__load_vmlinux_btf();
+	if (!b->vmlinux) {
+		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(errno));
+		return -errno;
+	}
+	raw = btf__raw_data(b->vmlinux, &size);
+	b->btf_fd = memfd_create("vigil-vmlinux-btf", MFD_CLOEXEC);
+	if (!raw || b->btf_fd < 0 || write(b->btf_fd, raw, size) != (ssize_t)size) {
+		snprintf(err, errlen, "cannot keep a copy of the kernel's BTF: %s",
+			 strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int open_skeleton(struct vgl_bpf *b, char *err, size_t errlen)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", b->btf_fd);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = path);
+	b->skel = vigil_bpf__open_opts(&opts);
+	if (!b->skel || b->ncpus <= 0) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return errno ? -errno : -EINVAL;
+	}
+	return 0;
+}
+
+int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char *err,
+		 size_t errlen)
+{
+	struct vgl_bpf *b = calloc(1, sizeof(*b));
+	int ret;
+
+	if (!b)
+		return -ENOMEM;
+	b->btf_fd = -1;
+	b->ncpus = libbpf_num_possible_cpus();
+	ret = load_vmlinux_btf(b, err, errlen);
+	if (ret)
+		goto out_destroy;
+	ret = open_skeleton(b, err, errlen);
+	if (ret)
+		goto out_destroy;
+	ret = configure(b, opts, err, errlen);
+	if (ret)
+		goto out_destroy;
+	prepare_extractors(b);
+	ret = vigil_bpf__load(b->skel);
+	if (ret) {
+		snprintf(err, errlen, "the kernel rejected vigil's BPF programs: %s",
+			 strerror(-ret));
+		goto out_destroy;
+	}
+	ret = fill_exit_progs(b, err, errlen);
+	if (ret)
+		goto out_destroy;
+	*ret_bpf = b;
+	return 0;
+
+out_destroy:
+	vgl_bpf_destroy(b);
+	return ret;
+}
+
+int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set)
+{
+	static struct vgl_syscall_cfg cfg[VGL_SYSCALL_NR_MAX];
+	int fd = bpf_map__fd(b->skel->maps.vgl_syscalls);
+
+	vgl_syscall_filter(set, cfg);
+	for (uint32_t nr = 0; nr < VGL_SYSCALL_NR_MAX; nr++)
+		if (bpf_map_update_elem(fd, &nr, &cfg[nr], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int vgl_bpf_attach(struct vgl_bpf *b, char *err, size_t errlen)
+{
+	int ret = vigil_bpf__attach(b->skel);
+
+	if (ret)
+		snprintf(err, errlen, "attaching vigil's BPF programs failed: %s",
+			 strerror(-ret));
+	return ret;
+}
+
+void vgl_bpf_detach(struct vgl_bpf *b)
+{
+	if (b && b->skel)
+		vigil_bpf__detach(b->skel);
+}
+
+const struct vgl_hooks *vgl_bpf_hooks(const struct vgl_bpf *b)
+{
+	return &b->hooks;
+}
+
+int vgl_bpf_ringbuf_fd(const struct vgl_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.vgl_rb);
+}
+
+int vgl_bpf_read_stats(const struct vgl_bpf *b, struct vgl_kind_stats *ret_stats)
+{
+	int fd = bpf_map__fd(b->skel->maps.vgl_stats);
+	struct vgl_kind_stats *percpu = calloc(b->ncpus, sizeof(*percpu));
+
+	if (!percpu)
+		return -ENOMEM;
+	memset(ret_stats, 0, sizeof(*ret_stats) * VGL_EV_MAX);
+	for (uint32_t kind = 0; kind < VGL_EV_MAX; kind++) {
+		if (bpf_map_lookup_elem(fd, &kind, percpu))
+			continue;
+		for (int cpu = 0; cpu < b->ncpus; cpu++) {
+			ret_stats[kind].emitted += percpu[cpu].emitted;
+			ret_stats[kind].rb_full += percpu[cpu].rb_full;
+			ret_stats[kind].truncated += percpu[cpu].truncated;
+			ret_stats[kind].read_failed += percpu[cpu].read_failed;
+		}
+	}
+	free(percpu);
+	return 0;
+}
+
+void vgl_bpf_destroy(struct vgl_bpf *b)
+{
+	if (!b)
+		return;
+	vigil_bpf__destroy(b->skel);
+	btf__free(b->vmlinux);
+	if (b->btf_fd >= 0)
+		close(b->btf_fd);
+	free(b);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The BPF side of vigil as one object: open -> configure -> load -> fill
+ * maps -> attach, one cleanup path. Errors come back as -errno with a
+ * message in the caller's buffer; nothing here prints.
+ */
+#ifndef VIGIL_BPF_LOADER_H
+#define VIGIL_BPF_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/hooks.h"
+#include "bpf/syscalls.h"
+
+struct vgl_bpf;
+
+struct vgl_bpf_opts {
+	uint32_t ringbuf_size; /* bytes, power of two, >= page size */
+	uint64_t wakeup_bytes; /* wake the consumer once this much is queued */
+};
+
+/* Checks that must pass before loading: privileges and kernel BTF. */
+int vgl_bpf_preflight(char *err, size_t errlen);
+
+int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char *err,
+		 size_t errlen);
+
+/* Capture exactly the kinds in @set (may be called again while running). */
+int vgl_bpf_set_kinds(struct vgl_bpf *bpf, const struct vgl_kindset *set);
+
+int vgl_bpf_attach(struct vgl_bpf *bpf, char *err, size_t errlen);
+void vgl_bpf_detach(struct vgl_bpf *bpf);
+
+const struct vgl_hooks *vgl_bpf_hooks(const struct vgl_bpf *bpf);
+int vgl_bpf_ringbuf_fd(const struct vgl_bpf *bpf);
+
+/* Sum the per-CPU counters into @ret_stats[VGL_EV_MAX]. */
+int vgl_bpf_read_stats(const struct vgl_bpf *bpf, struct vgl_kind_stats *ret_stats);
+
+void vgl_bpf_destroy(struct vgl_bpf *bpf);
+
+/* Valid ring buffer size? (power of two, page multiple, within limits) */
+bool vgl_bpf_ringbuf_size_ok(uint64_t size);
+
+#endif /* VIGIL_BPF_LOADER_H */

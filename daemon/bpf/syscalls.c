@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Syscall numbers per event kind. The numbers come from the target's own
+ * <sys/syscall.h>, so the x86_64 and the arm64 builds each get theirs;
+ * syscalls an architecture lacks are simply absent from its table.
+ */
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "bpf/syscalls.h"
+
+struct vgl_syscall_entry {
+	int nr;
+	enum vgl_kind kind;
+	unsigned short flags; /* VGL_SC_* besides EMIT */
+};
+
+#define SC(name, kind) { SYS_##name, VGL_EV_##kind, 0 }
+#define SC_STASH(name, kind) { SYS_##name, VGL_EV_##kind, VGL_SC_STASH }
+
+static const struct vgl_syscall_entry syscall_table[] = {
+	SC(execve, EXECVE),
+	SC_STASH(execveat, EXECVEAT), /* dirfd and flags: exec clears registers */
+	SC_STASH(clone, CLONE),	      /* flags for sched_process_fork */
+	SC_STASH(clone3, CLONE3),
+#ifdef SYS_fork
+	SC_STASH(fork, FORK),
+#endif
+#ifdef SYS_vfork
+	SC_STASH(vfork, VFORK),
+#endif
+#ifdef SYS_open
+	SC(open, OPEN),
+#endif
+	SC(openat, OPENAT),
+	SC(openat2, OPENAT2),
+#ifdef SYS_creat
+	SC(creat, CREAT),
+#endif
+	SC(connect, CONNECT),
+	SC(accept, ACCEPT),
+	SC(accept4, ACCEPT4),
+	SC(bind, BIND),
+	SC(listen, LISTEN),
+	SC(socket, SOCKET),
+	SC(sendto, SENDTO),
+	SC(sendmsg, SENDMSG),
+	SC(recvfrom, RECVFROM),
+	SC(recvmsg, RECVMSG),
+	SC_STASH(setuid, SETUID), /* old ids */
+	SC_STASH(setreuid, SETREUID),
+	SC_STASH(setresuid, SETRESUID),
+	SC_STASH(setfsuid, SETFSUID),
+	SC_STASH(setgid, SETGID),
+	SC_STASH(setregid, SETREGID),
+	SC_STASH(setresgid, SETRESGID),
+	SC_STASH(setfsgid, SETFSGID),
+	SC_STASH(capset, CAPSET), /* old capabilities */
+#ifdef SYS_unlink
+	SC(unlink, UNLINK),
+#endif
+	SC(unlinkat, UNLINKAT),
+#ifdef SYS_rename
+	SC(rename, RENAME),
+#endif
+#ifdef SYS_renameat
+	SC(renameat, RENAMEAT),
+#endif
+	SC(renameat2, RENAMEAT2),
+#ifdef SYS_rmdir
+	SC(rmdir, RMDIR),
+#endif
+#ifdef SYS_mkdir
+	SC(mkdir, MKDIR),
+#endif
+	SC(mkdirat, MKDIRAT),
+#ifdef SYS_chmod
+	SC(chmod, CHMOD),
+#endif
+	SC(fchmod, FCHMOD),
+	SC(fchmodat, FCHMODAT),
+#ifdef SYS_symlink
+	SC(symlink, SYMLINK),
+#endif
+	SC(symlinkat, SYMLINKAT),
+#ifdef SYS_link
+	SC(link, LINK),
+#endif
+	SC(linkat, LINKAT),
+	SC(dup, DUP),
+#ifdef SYS_dup2
+	SC(dup2, DUP2),
+#endif
+	SC(dup3, DUP3),
+	SC(ptrace, PTRACE),
+	SC(init_module, INIT_MODULE),
+	SC(finit_module, FINIT_MODULE),
+	SC(setns, SETNS),
+	SC(unshare, UNSHARE),
+	SC(bpf, BPF),
+	SC(userfaultfd, USERFAULTFD),
+	SC(memfd_create, MEMFD_CREATE),
+	SC(mount, MOUNT),
+	SC(umount2, UMOUNT2),
+};
+
+/* Kinds whose events come from sched_process_fork / _exit, not sys_exit. */
+static bool kind_is_sched(enum vgl_kind kind)
+{
+	return kind == VGL_EV_CLONE || kind == VGL_EV_CLONE3 || kind == VGL_EV_FORK ||
+	       kind == VGL_EV_VFORK || kind == VGL_EV_PROCEXIT;
+}
+
+void vgl_kindset_add_state(struct vgl_kindset *set)
+{
+	static const enum vgl_kind state[] = {
+		VGL_EV_EXECVE, VGL_EV_EXECVEAT, VGL_EV_CLONE,  VGL_EV_CLONE3,
+		VGL_EV_FORK,   VGL_EV_VFORK,	VGL_EV_PROCEXIT,
+	};
+
+	for (size_t i = 0; i < sizeof(state) / sizeof(state[0]); i++)
+		set->has[state[i]] = true;
+}
+
+bool vgl_kind_has_syscall(enum vgl_kind kind)
+{
+	for (size_t i = 0; i < sizeof(syscall_table) / sizeof(syscall_table[0]); i++)
+		if (syscall_table[i].kind == kind)
+			return true;
+	return kind == VGL_EV_PROCEXIT;
+}
+
+bool vgl_kind_has_extractor(enum vgl_kind kind)
+{
+	return kind > VGL_EV_UNKNOWN && kind < VGL_EV_MAX && !kind_is_sched(kind);
+}
+
+void vgl_syscall_filter(const struct vgl_kindset *set, struct vgl_syscall_cfg *ret_cfg)
+{
+	memset(ret_cfg, 0, sizeof(*ret_cfg) * VGL_SYSCALL_NR_MAX);
+	for (size_t i = 0; i < sizeof(syscall_table) / sizeof(syscall_table[0]); i++) {
+		const struct vgl_syscall_entry *e = &syscall_table[i];
+
+		if (!set->has[e->kind] || e->nr < 0 || e->nr >= VGL_SYSCALL_NR_MAX)
+			continue;
+		ret_cfg[e->nr].kind = e->kind;
+		ret_cfg[e->nr].flags = e->flags;
+		if (!kind_is_sched(e->kind))
+			ret_cfg[e->nr].flags |= VGL_SC_EMIT;
+	}
+}

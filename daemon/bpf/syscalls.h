@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Which syscall numbers produce which event kinds on the build's
+ * architecture, and how to fill the kernel's syscall filter from a set of
+ * wanted kinds.
+ */
+#ifndef VIGIL_BPF_SYSCALLS_H
+#define VIGIL_BPF_SYSCALLS_H
+
+#include <stdbool.h>
+
+#include "vigil/events.h"
+
+/* A set of event kinds, indexed by enum vgl_kind. */
+struct vgl_kindset {
+	bool has[VGL_EV_MAX];
+};
+
+/* Kinds the daemon always needs to keep its process state. */
+void vgl_kindset_add_state(struct vgl_kindset *set);
+
+/* True if @kind comes from a syscall on this architecture (legacy syscalls
+ * such as open or rename do not exist on arm64). */
+bool vgl_kind_has_syscall(enum vgl_kind kind);
+
+/* True if @kind's events come from a syscall-exit extractor program. */
+bool vgl_kind_has_extractor(enum vgl_kind kind);
+
+/*
+ * Fill @ret_cfg (VGL_SYSCALL_NR_MAX entries, indexed by syscall number)
+ * for the kinds in @set.
+ */
+void vgl_syscall_filter(const struct vgl_kindset *set, struct vgl_syscall_cfg *ret_cfg);
+
+#endif /* VIGIL_BPF_SYSCALLS_H */

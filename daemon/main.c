@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * vigil's command line:
+ *
+ *	vigil run [--json] [-v] [--events KIND,...] [--ringbuf-size BYTES]
+ *	          [--wakeup-bytes BYTES] [--duration SECONDS]
+ *	vigil version
+ *
+ * Exit codes: 0 success, 1 runtime failure, 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "bpf/loader.h"
+#include "decode/event.h"
+#include "run/run.h"
+#include "util/log.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: vigil run [options]     capture events and print them\n"
+	"       vigil version           print the version\n"
+	"\n"
+	"run options:\n"
+	"  --json                 one JSON object per event (see docs/events.md)\n"
+	"  -v, --verbose          log hook choices (-vv: also libbpf's messages)\n"
+	"  --events KIND,...      print only these events (Falco names: execve,openat,...)\n"
+	"  --ringbuf-size BYTES   kernel ring buffer size, power of two (default 8M)\n"
+	"  --wakeup-bytes BYTES   wake the reader once this much is queued (default 64K)\n"
+	"  --duration SECONDS     stop after this long (default: until SIGINT/SIGTERM)\n";
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vigil: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n(see 'vigil --help')\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (vgl_log_get_level() < VGL_LOG_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* "64K", "8M", "1G" or plain bytes. */
+static int parse_size(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -EINVAL;
+	switch (*end) {
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'G': case 'g': v <<= 30; end++; break;
+	}
+	if (*end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int parse_events(const char *list, struct vgl_kindset *set)
+{
+	char buf[1024], *save = NULL;
+
+	if (strlen(list) >= sizeof(buf))
+		return usage_error("--events: list too long");
+	strcpy(buf, list);
+	memset(set, 0, sizeof(*set));
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum vgl_kind kind = vgl_kind_by_name(tok);
+
+		if (kind == VGL_EV_UNKNOWN)
+			return usage_error("--events: unknown event '%s'", tok);
+		if (!vgl_kind_has_syscall(kind) && !vgl_kind_has_extractor(kind) &&
+		    kind != VGL_EV_PROCEXIT)
+			return usage_error("--events: '%s' cannot be captured here", tok);
+		if (!vgl_kind_has_syscall(kind))
+			return usage_error("--events: this architecture has no '%s' syscall", tok);
+		set->has[kind] = true;
+	}
+	return 0;
+}
+
+static int parse_run(int argc, char **argv, struct vgl_run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "ringbuf-size", required_argument, NULL, 'r' },
+		{ "wakeup-bytes", required_argument, NULL, 'w' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, verbose = 0, ret;
+	uint64_t size;
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	o->ringbuf_size = VGL_RINGBUF_DEFAULT;
+	o->wakeup_bytes = 64 << 10;
+	for (int k = 1; k < VGL_EV_MAX; k++)
+		o->print.has[k] = vgl_kind_has_syscall(k);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'e':
+			ret = parse_events(optarg, &o->print);
+			if (ret)
+				return ret;
+			break;
+		case 'r':
+			if (parse_size(optarg, &size) || !vgl_bpf_ringbuf_size_ok(size))
+				return usage_error("--ringbuf-size: '%s' is not a power of two "
+						   "between 4K and 1G",
+						   optarg);
+			o->ringbuf_size = (uint32_t)size;
+			break;
+		case 'w':
+			if (parse_size(optarg, &size) || size == 0)
+				return usage_error("--wakeup-bytes: '%s' is not a size", optarg);
+			o->wakeup_bytes = size;
+			break;
+		case 'd':
+			o->duration = strtod(optarg, &end);
+			if (*end || end == optarg || !(o->duration > 0) || o->duration > 1e9)
+				return usage_error("--duration: '%s' is not a positive number of "
+						   "seconds",
+						   optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			return usage_error("invalid option for 'vigil run'");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	vgl_log_set_level(verbose >= 2 ? VGL_LOG_DEBUG : verbose ? VGL_LOG_INFO : VGL_LOG_WARN);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vgl_run_opts opts;
+	int ret;
+
+	libbpf_set_print(libbpf_print);
+	if (argc < 2)
+		return usage_error("no command given");
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("vigil %s (wire format %d)\n", VIGIL_VERSION, VGL_WIRE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") == 0) {
+		ret = parse_run(argc - 1, argv + 1, &opts);
+		if (ret)
+			return ret;
+		return vgl_run(&opts);
+	}
+	return usage_error("unknown command '%s'", argv[1]);
+}

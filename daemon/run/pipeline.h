@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The stages after a source: decode -> select -> format -> output. Every
+ * record that does not make it through is counted.
+ */
+#ifndef VIGIL_RUN_PIPELINE_H
+#define VIGIL_RUN_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bpf/syscalls.h"
+#include "output/eventfmt.h"
+
+struct vgl_pipeline_stats {
+	uint64_t received;	/* records handed over by the source */
+	uint64_t decode_errors; /* records rejected by the decoder */
+	uint64_t printed;	/* events written to the output */
+	uint64_t output_errors; /* events that could not be formatted or written */
+	uint64_t by_kind[VGL_EV_MAX]; /* decoded records per kind */
+};
+
+struct vgl_pipeline {
+	struct vgl_kindset print;  /* kinds the user asked to see */
+	enum vgl_fmt_style style;
+	struct vgl_fmt_opts fmt;
+	FILE *out;
+	char *buf; /* VGL_FMT_BUF_MAX bytes */
+	struct vgl_pipeline_stats stats;
+};
+
+int vgl_pipeline_init(struct vgl_pipeline *p, const struct vgl_kindset *print,
+		      enum vgl_fmt_style style, FILE *out);
+void vgl_pipeline_fini(struct vgl_pipeline *p);
+
+/* vgl_record_fn for a source. */
+int vgl_pipeline_record(void *ctx, const void *data, size_t size);
+
+#endif /* VIGIL_RUN_PIPELINE_H */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `vigil run`: load, attach, consume, print, stop cleanly. */
+#ifndef VIGIL_RUN_RUN_H
+#define VIGIL_RUN_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpf/syscalls.h"
+
+struct vgl_run_opts {
+	bool json;
+	struct vgl_kindset print; /* kinds to print */
+	uint32_t ringbuf_size;
+	uint64_t wakeup_bytes;
+	double duration; /* seconds; 0 runs until SIGINT / SIGTERM */
+};
+
+/* Returns the process exit code. */
+int vgl_run(const struct vgl_run_opts *opts);
+
+#endif /* VIGIL_RUN_RUN_H */

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+
+
+#define U(x) ((unsigned long long)(x))
+
+#include "decode/event.h"
+#include "run/stats.h"
+
+void vgl_run_stats_sum(struct vgl_run_stats *s)
+{
+	struct vgl_kind_stats *t = &s->kernel_total;
+
+	*t = (struct vgl_kind_stats){ 0 };
+	for (int k = 0; k < VGL_EV_MAX; k++) {
+		t->emitted += s->kernel[k].emitted;
+		t->rb_full += s->kernel[k].rb_full;
+		t->truncated += s->kernel[k].truncated;
+		t->read_failed += s->kernel[k].read_failed;
+	}
+	s->lost = t->rb_full + s->user.decode_errors + s->user.output_errors;
+}
+
+static void print_kind_json(const struct vgl_kind_stats *k, FILE *f)
+{
+	fprintf(f,
+		"{\"emitted\": %llu, \"rb_full\": %llu, \"truncated\": %llu"
+		", \"read_failed\": %llu}",
+		U(k->emitted), U(k->rb_full), U(k->truncated), U(k->read_failed));
+}
+
+void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
+{
+	const char *sep = "";
+
+	fprintf(f,
+		"{\"vigil_stats\": {\"received\": %llu, \"decode_errors\": %llu"
+		", \"printed\": %llu, \"output_errors\": %llu, \"kernel\": ",
+		U(s->user.received), U(s->user.decode_errors), U(s->user.printed),
+		U(s->user.output_errors));
+	print_kind_json(&s->kernel_total, f);
+	fputs(", \"kinds\": {", f);
+	for (int k = 1; k < VGL_EV_MAX; k++) {
+		const struct vgl_kind_stats *ks = &s->kernel[k];
+
+		if (!ks->emitted && !ks->rb_full && !ks->truncated && !ks->read_failed)
+			continue;
+		fprintf(f, "%s\"%s\": ", sep, vgl_kind_info[k].name);
+		print_kind_json(ks, f);
+		sep = ", ";
+	}
+	fprintf(f, "}, \"lost\": %llu}}\n", U(s->lost));
+	fflush(f);
+}
+
+void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
+{
+	const struct vgl_kind_stats *t = &s->kernel_total;
+
+	fprintf(f,
+		"vigil: events: %llu emitted by the kernel, %llu received, %llu"
+		" printed\n",
+		U(t->emitted), U(s->user.received), U(s->user.printed));
+	fprintf(f,
+		"vigil: lost: %llu (ring buffer full %llu, undecodable %llu"
+		", output errors %llu); truncated %llu, unreadable values %llu"
+		"\n",
+		U(s->lost), U(t->rb_full), U(s->user.decode_errors), U(s->user.output_errors),
+		U(t->truncated), U(t->read_failed));
+	for (int k = 1; k < VGL_EV_MAX; k++) {
+		const struct vgl_kind_stats *ks = &s->kernel[k];
+
+		if (!ks->rb_full && !ks->truncated && !ks->read_failed)
+			continue;
+		fprintf(f,
+			"vigil:   %s: lost %llu, truncated %llu, unreadable %llu"
+			"\n",
+			vgl_kind_info[k].name, U(ks->rb_full), U(ks->truncated), U(ks->read_failed));
+	}
+	fflush(f);
+}
