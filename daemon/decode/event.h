@@ -51,7 +51,7 @@ struct vgl_param {
 		int64_t i; /* S64 FD PID and the flag types, as signed */
 		uint64_t u;
 	} num;
-	const char *str; /* STR PATH: NUL-terminated; ARGV: NUL-separated */
+	const char *str; /* STR PATH: NUL-terminated; ARGV: NUL-separated (num.u = count) */
 	size_t len;	 /* bytes of str, without the final NUL */
 	struct vgl_sockaddr sa;
 };

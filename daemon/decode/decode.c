@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Ring-buffer record -> struct vgl_event. Every byte of the record is checked
+ * against the wire format (include/vigil/events.h) before anything is written
+ * to the caller's event. Records come straight from the ring buffer or from a
+ * capture file, so they may be unaligned: fields are read with memcpy only.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "decode/event.h"
+
+#define VGL_NUM_LEN	  8   /* numeric parameters */
+#define VGL_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
+#define VGL_SA_HDR_LEN	  sizeof(struct vgl_sockaddr_hdr)
+
+/* Where a record's parts are, once its header and length table are good. */
+struct layout {
+	struct vgl_hdr hdr;
+	const struct vgl_kind_info *info;
+	uint16_t lens[VGL_MAX_PARAMS];
+	const uint8_t *params; /* first parameter byte */
+	size_t params_size;    /* bytes from there to the end of the record */
+};
+
+static enum vgl_decode_err read_header(const uint8_t *p, size_t size, struct layout *l)
+{
+	size_t table_end;
+
+	if (size < sizeof(l->hdr))
+		return VGL_DECODE_SHORT;
+	memcpy(&l->hdr, p, sizeof(l->hdr));
+	if (l->hdr.size != size || size > VGL_EVENT_MAX)
+		return VGL_DECODE_SIZE;
+	if (l->hdr.kind == VGL_EV_UNKNOWN || l->hdr.kind >= VGL_EV_MAX)
+		return VGL_DECODE_KIND;
+	l->info = &vgl_kind_info[l->hdr.kind];
+	if (l->hdr.nparams != l->info->nparams)
+		return VGL_DECODE_NPARAMS;
+	table_end = sizeof(l->hdr) + l->hdr.nparams * sizeof(l->lens[0]);
+	if (size < table_end)
+		return VGL_DECODE_SHORT;
+	memcpy(l->lens, p + sizeof(l->hdr), l->hdr.nparams * sizeof(l->lens[0]));
+	l->params = p + table_end;
+	l->params_size = size - table_end;
+	return VGL_DECODE_OK;
+}
+
+/* The parameters must fill the rest of the record exactly. */
+static enum vgl_decode_err check_lengths(const struct layout *l)
+{
+	size_t total = 0;
+
+	for (unsigned int i = 0; i < l->hdr.nparams; i++) {
+		if (l->lens[i] != VGL_PARAM_ABSENT)
+			total += l->lens[i];
+	}
+	return total == l->params_size ? VGL_DECODE_OK : VGL_DECODE_PARAM_LEN;
+}
+
+static bool sockaddr_ok(const uint8_t *p, size_t len)
+{
+	struct vgl_sockaddr_hdr sa;
+
+	if (len < VGL_SA_HDR_LEN)
+		return false;
+	memcpy(&sa, p, sizeof(sa));
+	switch (sa.family) {
+	case AF_INET:
+		return len == VGL_SA_HDR_LEN + 4;
+	case AF_INET6:
+		return len == VGL_SA_HDR_LEN + 16;
+	case AF_UNIX:
+		return len <= VGL_SA_HDR_LEN + VGL_UNIX_PATH_MAX;
+	default:
+		return true; /* nothing to decode beyond the family */
+	}
+}
+
+/* Whether @len bytes at @p are a valid value of @type. */
+static bool param_ok(enum vgl_ptype type, const uint8_t *p, size_t len)
+{
+	switch (type) {
+	case VGL_PT_S64:
+	case VGL_PT_U64:
+	case VGL_PT_FD:
+	case VGL_PT_PID:
+	case VGL_PT_UID:
+	case VGL_PT_MODE:
+	case VGL_PT_OFLAGS:
+	case VGL_PT_ATFLAGS:
+	case VGL_PT_CLONEFL:
+	case VGL_PT_MOUNTFL:
+	case VGL_PT_UMOUNTFL:
+	case VGL_PT_FAMILY:
+	case VGL_PT_SOCKTYPE:
+	case VGL_PT_PTRACEREQ:
+	case VGL_PT_BPFCMD:
+	case VGL_PT_CAPS:
+	case VGL_PT_RENAMEFL:
+	case VGL_PT_MEMFDFL:
+	case VGL_PT_SIGNAL:
+		return len == VGL_NUM_LEN;
+	case VGL_PT_STR:
+	case VGL_PT_PATH:
+		/* exactly one NUL, the last byte */
+		return len >= 1 && p[len - 1] == '\0' && !memchr(p, '\0', len - 1);
+	case VGL_PT_ARGV:
+		/* no bytes is an empty argument list (execve(path, NULL, ...)) */
+		return len == 0 || p[len - 1] == '\0';
+	case VGL_PT_SOCKADDR:
+		return sockaddr_ok(p, len);
+	case VGL_PT_NONE:
+	case VGL_PT_MAX:
+		break;
+	}
+	return false;
+}
+
+static enum vgl_decode_err check_params(const struct layout *l)
+{
+	const uint8_t *p = l->params;
+
+	for (unsigned int i = 0; i < l->hdr.nparams; i++) {
+		if (l->lens[i] == VGL_PARAM_ABSENT)
+			continue;
+		if (!param_ok(l->info->params[i].type, p, l->lens[i]))
+			return VGL_DECODE_PARAM_FORMAT;
+		p += l->lens[i];
+	}
+	return VGL_DECODE_OK;
+}
+
+static void fill_sockaddr(struct vgl_sockaddr *sa, const uint8_t *p, size_t len)
+{
+	struct vgl_sockaddr_hdr sh;
+	const char *path = (const char *)p + VGL_SA_HDR_LEN;
+
+	memcpy(&sh, p, sizeof(sh));
+	sa->family = sh.family;
+	sa->port = sh.port;
+	if (sh.family == AF_INET || sh.family == AF_INET6) {
+		memcpy(sa->addr, p + VGL_SA_HDR_LEN, len - VGL_SA_HDR_LEN);
+	} else if (sh.family == AF_UNIX) {
+		sa->path = path;
+		sa->path_len = len - VGL_SA_HDR_LEN;
+		/* a path name ends at its first NUL, as in the kernel; abstract
+		 * names (leading NUL) are raw bytes */
+		if (sa->path_len && path[0] != '\0')
+			sa->path_len = strnlen(path, sa->path_len);
+	}
+}
+
+static size_t count_nuls(const uint8_t *p, size_t len)
+{
+	size_t n = 0;
+	const uint8_t *end = p + len;
+
+	while (p < end && (p = memchr(p, '\0', (size_t)(end - p)))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* @p and @len were accepted by param_ok(). */
+static void fill_param(struct vgl_param *prm, const struct vgl_param_info *info, const uint8_t *p,
+		       size_t len)
+{
+	*prm = (struct vgl_param){ .info = info };
+	switch (info->type) {
+	case VGL_PT_STR:
+	case VGL_PT_PATH:
+		prm->str = (const char *)p;
+		prm->len = len - 1;
+		break;
+	case VGL_PT_ARGV:
+		/* num.u counts the arguments: [] and [""] differ only there */
+		prm->str = len ? (const char *)p : "";
+		prm->len = len ? len - 1 : 0;
+		prm->num.u = count_nuls(p, len);
+		break;
+	case VGL_PT_SOCKADDR:
+		fill_sockaddr(&prm->sa, p, len);
+		break;
+	default:
+		memcpy(&prm->num.u, p, sizeof(prm->num.u));
+		break;
+	}
+}
+
+static void fill_event(struct vgl_event *ev, const struct layout *l)
+{
+	const uint8_t *p = l->params;
+
+	ev->hdr = l->hdr;
+	ev->kind = (enum vgl_kind)l->hdr.kind;
+	ev->info = l->info;
+	ev->nparams = l->hdr.nparams;
+	for (unsigned int i = 0; i < ev->nparams; i++) {
+		if (l->lens[i] == VGL_PARAM_ABSENT) {
+			ev->params[i] =
+				(struct vgl_param){ .info = &l->info->params[i], .absent = true };
+			continue;
+		}
+		fill_param(&ev->params[i], &l->info->params[i], p, l->lens[i]);
+		p += l->lens[i];
+	}
+}
+
+int vgl_decode(const void *data, size_t size, struct vgl_event *ret_ev,
+	       enum vgl_decode_err *ret_err)
+{
+	struct layout l;
+	enum vgl_decode_err err;
+
+	err = read_header(data, size, &l);
+	if (!err)
+		err = check_lengths(&l);
+	if (!err)
+		err = check_params(&l);
+	if (ret_err)
+		*ret_err = err;
+	if (err)
+		return -EINVAL;
+	fill_event(ret_ev, &l);
+	return 0;
+}
+
+const char *vgl_decode_strerror(enum vgl_decode_err err)
+{
+	switch (err) {
+	case VGL_DECODE_OK:
+		return "no error";
+	case VGL_DECODE_SHORT:
+		return "record shorter than its header or length table";
+	case VGL_DECODE_SIZE:
+		return "record size disagrees with its header or exceeds the limit";
+	case VGL_DECODE_KIND:
+		return "unknown event kind";
+	case VGL_DECODE_NPARAMS:
+		return "parameter count differs from the event table";
+	case VGL_DECODE_PARAM_LEN:
+		return "parameter lengths do not match the record size";
+	case VGL_DECODE_PARAM_FORMAT:
+		return "parameter bytes do not fit the parameter type";
+	}
+	return "unknown decode error";
+}
+
+const struct vgl_param *vgl_event_param(const struct vgl_event *ev, const char *name)
+{
+	int i = vgl_param_index(ev->kind, name);
+
+	if (i < 0 || (unsigned int)i >= ev->nparams)
+		return NULL;
+	return &ev->params[i];
+}
