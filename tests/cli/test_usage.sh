@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Command-line errors: each bad invocation exits 2 with one message that
+# names the problem; `vigil version` and `--help` exit 0. No root needed.
+set -u
+vigil=${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}
+failures=0
+
+expect() { # expect CODE PATTERN -- ARGS...
+	local code=$1 pattern=$2
+	shift 3
+	local out rc
+	out=$("$vigil" "$@" 2>&1)
+	rc=$?
+	if [[ $rc -ne $code ]]; then
+		echo "FAIL: vigil $* exited $rc, expected $code; output: $out"
+		failures=$((failures + 1))
+	elif ! grep -qE -- "$pattern" <<<"$out"; then
+		echo "FAIL: vigil $* printed '$out', expected /$pattern/"
+		failures=$((failures + 1))
+	else
+		echo "ok: vigil $*"
+	fi
+}
+
+expect 0 '^vigil [0-9]+\.[0-9]+\.[0-9]+ \(wire format 1\)$' -- version
+expect 0 'usage: vigil run' -- --help
+expect 2 "error: no command given" --
+expect 2 "error: unknown command 'frobnicate'" -- frobnicate
+expect 2 "error: --events: unknown event 'opnat'" -- run --events openat,opnat
+expect 2 "error: --ringbuf-size: '3000' is not a power of two" -- run --ringbuf-size 3000
+expect 2 "error: --ringbuf-size: '2G' is not a power of two" -- run --ringbuf-size 2G
+expect 2 "error: --ringbuf-size: 'lots'" -- run --ringbuf-size lots
+expect 2 "error: --duration: '-1' is not a positive number" -- run --duration -1
+expect 2 "error: --duration: 'soon' is not a positive number" -- run --duration soon
+expect 2 "error: unexpected argument 'extra'" -- run extra
+expect 2 "error: invalid option for 'vigil run'" -- run --bogus
+
+echo "$((12 - failures)) passed, $failures failed"
+[[ $failures -eq 0 ]]
