@@ -4,8 +4,16 @@
  * before the call (kept at sys_enter), and in the header the ids after it.
  */
 
-enum { VGL_ID_UID, VGL_ID_EUID, VGL_ID_SUID, VGL_ID_FSUID,
-       VGL_ID_GID, VGL_ID_EGID, VGL_ID_SGID, VGL_ID_FSGID };
+enum {
+	VGL_ID_UID,
+	VGL_ID_EUID,
+	VGL_ID_SUID,
+	VGL_ID_FSUID,
+	VGL_ID_GID,
+	VGL_ID_EGID,
+	VGL_ID_SGID,
+	VGL_ID_FSGID
+};
 
 static __always_inline void vgl_put_old_id(struct vgl_builder *b, struct vgl_enter_stash *st,
 					   int which)
@@ -17,13 +25,13 @@ static __always_inline void vgl_put_old_id(struct vgl_builder *b, struct vgl_ent
 }
 
 #define PUT_OLD(which) vgl_put_old_id(&b, st, which)
-#define VGL_CRED_BEGIN(kind, n)                                                                    \
-	struct vgl_enter_stash *st = vgl_stash();                                                 \
+#define VGL_CRED_BEGIN(kind, n)                   \
+	struct vgl_enter_stash *st = vgl_stash(); \
 	VGL_BEGIN(kind, n)
-#define VGL_CRED_END()                                                                             \
-	vgl_submit(&b);                                                                            \
-	if (st)                                                                                    \
-		vgl_stash_drop();                                                                  \
+#define VGL_CRED_END()            \
+	vgl_submit(&b);           \
+	if (st)                   \
+		vgl_stash_drop(); \
 	return 0
 
 VGL_EXIT_PROG(setuid)

@@ -11,19 +11,19 @@
 #ifndef VIGIL_BPF_EMIT_H
 #define VIGIL_BPF_EMIT_H
 
-#define VGL_OFF(o) ((o) & (VGL_EVENT_MAX - 1))
+#define VGL_OFF(o)   ((o) & (VGL_EVENT_MAX - 1))
 #define VGL_LENS_OFF sizeof(struct vgl_hdr)
 
 /*
  * Make @x provably within [0, VGL_PATH_MAX] for the verifier: hide what the
  * compiler knows (it would drop the mask), mask, then clamp.
  */
-#define VGL_BOUND(x)                                                                               \
-	({                                                                                         \
-		__u32 __v = (x);                                                                   \
-		asm volatile("" : "+r"(__v));                                                      \
-		__v &= 2 * VGL_PATH_MAX - 1;                                                       \
-		__v > VGL_PATH_MAX ? VGL_PATH_MAX : __v;                                           \
+#define VGL_BOUND(x)                                     \
+	({                                               \
+		__u32 __v = (x);                         \
+		asm volatile("" : "+r"(__v));            \
+		__v &= 2 * VGL_PATH_MAX - 1;             \
+		__v > VGL_PATH_MAX ? VGL_PATH_MAX : __v; \
 	})
 
 struct vgl_builder {
@@ -41,8 +41,7 @@ static __always_inline struct vgl_kind_stats *vgl_stats_of(__u32 kind)
 	return bpf_map_lookup_elem(&vgl_stats, &kind);
 }
 
-static __always_inline int vgl_begin(struct vgl_builder *b, __u16 kind, __s64 res,
-				     __u16 nparams)
+static __always_inline int vgl_begin(struct vgl_builder *b, __u16 kind, __s64 res, __u16 nparams)
 {
 	__u32 zero = 0;
 

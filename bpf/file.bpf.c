@@ -5,11 +5,11 @@
  * is attached, and the resolved path from the new descriptor's struct file.
  */
 
-#define VGL_O_WRONLY 01
-#define VGL_O_CREAT 0100
-#define VGL_O_TRUNC 01000
+#define VGL_O_WRONLY	  01
+#define VGL_O_CREAT	  0100
+#define VGL_O_TRUNC	  01000
 #define VGL_O_TMPFILE_BIT 020000000
-#define VGL_AT_FDCWD -100
+#define VGL_AT_FDCWD	  -100
 
 /* The name the kernel copied from @uptr for this open, if the hook ran. */
 SEC("fentry/do_filp_open")

@@ -19,7 +19,7 @@
 #define VIGIL_BPF_MAPS_H
 
 /* Load-time settings (rodata). */
-const volatile __u32 vgl_self_tgid = 0;	    /* the daemon: never traced */
+const volatile __u32 vgl_self_tgid = 0;	       /* the daemon: never traced */
 const volatile __u64 vgl_wakeup_bytes = 65536; /* batch consumer wakeups */
 
 struct {
@@ -52,7 +52,7 @@ struct vgl_enter_stash {
 	__u16 kind;
 	__u16 pad[3];
 	__u64 args[6];
-	__u32 ids[8]; /* uid euid suid fsuid gid egid sgid fsgid */
+	__u32 ids[8];  /* uid euid suid fsuid gid egid sgid fsgid */
 	__u64 caps[3]; /* effective permitted inheritable */
 };
 

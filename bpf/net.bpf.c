@@ -6,8 +6,7 @@
  * accepted and local addresses come from the socket itself.
  */
 
-static __always_inline void vgl_stash_sockaddr(struct socket *sock, struct sockaddr *addr,
-					       int len)
+static __always_inline void vgl_stash_sockaddr(struct socket *sock, struct sockaddr *addr, int len)
 {
 	struct vgl_kstash *k = vgl_kstash_claim((__u64)sock);
 

@@ -9,8 +9,8 @@
 #define VIGIL_BPF_PATH_H
 
 #define VGL_PMASK (VGL_PATH_MAX - 1)
-#define vgl_container_of(ptr, type, member)                                                        \
-	((type *)((void *)(ptr) - bpf_core_field_offset(type, member)))
+#define vgl_container_of(ptr, type, member) \
+	((type *)((void *)(ptr)-bpf_core_field_offset(type, member)))
 
 /*
  * Write the path backwards into @pb, ending with a NUL at VGL_PATH_MAX - 1.

@@ -4,9 +4,9 @@
  * exe and cwd from kernel paths), clone/fork, and process exit.
  */
 
-#define VGL_CLONE_VM 0x00000100
+#define VGL_CLONE_VM	0x00000100
 #define VGL_CLONE_VFORK 0x00004000
-#define VGL_SIGCHLD 17
+#define VGL_SIGCHLD	17
 
 /* The filename exec acted on, as the kernel copied it into the bprm. */
 SEC("tp_btf/sched_process_exec")

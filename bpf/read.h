@@ -7,10 +7,10 @@
 #ifndef VIGIL_BPF_READ_H
 #define VIGIL_BPF_READ_H
 
-#define VGL_S_IFMT 00170000
+#define VGL_S_IFMT   00170000
 #define VGL_S_IFSOCK 0140000
-#define VGL_AF_UNIX 1
-#define VGL_AF_INET 2
+#define VGL_AF_UNIX  1
+#define VGL_AF_INET  2
 #define VGL_AF_INET6 10
 
 static __always_inline struct task_struct *vgl_task(void)
@@ -23,13 +23,17 @@ static __always_inline bool vgl_is_self(void)
 	return (__u32)(bpf_get_current_pid_tgid() >> 32) == vgl_self_tgid;
 }
 
-/* Syscall number and arguments from the user registers saved at entry. */
+/*
+ * Syscall number and arguments from the user registers saved at entry.
+ * @regs is the tp_btf argument, a typed kernel pointer: direct CO-RE loads,
+ * no helper calls.
+ */
 static __always_inline __u32 vgl_syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return (__u32)BPF_CORE_READ(regs, orig_ax);
+	return (__u32)regs->orig_ax;
 #elif defined(__TARGET_ARCH_arm64)
-	return (__u32)BPF_CORE_READ(regs, syscallno);
+	return (__u32)regs->syscallno;
 #endif
 }
 
@@ -37,18 +41,24 @@ static __always_inline __u64 vgl_sys_arg(struct pt_regs *regs, int n)
 {
 #if defined(__TARGET_ARCH_x86)
 	switch (n) {
-	case 0: return BPF_CORE_READ(regs, di);
-	case 1: return BPF_CORE_READ(regs, si);
-	case 2: return BPF_CORE_READ(regs, dx);
-	case 3: return BPF_CORE_READ(regs, r10);
-	case 4: return BPF_CORE_READ(regs, r8);
-	default: return BPF_CORE_READ(regs, r9);
+	case 0:
+		return regs->di;
+	case 1:
+		return regs->si;
+	case 2:
+		return regs->dx;
+	case 3:
+		return regs->r10;
+	case 4:
+		return regs->r8;
+	default:
+		return regs->r9;
 	}
 #elif defined(__TARGET_ARCH_arm64)
 	/* x0 holds the return value at exit; the kernel keeps arg 0 aside. */
 	if (n == 0)
-		return BPF_CORE_READ(regs, orig_x0);
-	return BPF_CORE_READ(regs, regs[n & 7]);
+		return regs->orig_x0;
+	return regs->regs[n & 7];
 #endif
 }
 

@@ -8,25 +8,25 @@
  */
 
 /* Extractor programs are named vgl_x_<event name>; the daemon maps them. */
-#define VGL_EXIT_PROG(name)                                                                        \
+#define VGL_EXIT_PROG(name) \
 	SEC("tp_btf/sys_exit") int BPF_PROG(vgl_x_##name, struct pt_regs *regs, long ret)
 
-#define ARG(n) vgl_sys_arg(regs, n)
+#define ARG(n)	   vgl_sys_arg(regs, n)
 #define ARG_S32(n) ((__s64)(__s32)vgl_sys_arg(regs, n))
 #define ARG_U32(n) ((__u64)(__u32)vgl_sys_arg(regs, n))
 #define ARG_PTR(n) ((const void *)vgl_sys_arg(regs, n))
 
 /* Shorthands for the simple extractors below: one line per parameter. */
-#define VGL_BEGIN(kind, n)                                                                         \
-	struct vgl_builder b;                                                                      \
-	if (vgl_begin(&b, kind, ret, n))                                                           \
-		return 0
-#define PUT_S32(n) vgl_put_u64(&b, ARG_S32(n))
-#define PUT_U32(n) vgl_put_u64(&b, ARG_U32(n))
-#define PUT_U64(n) vgl_put_u64(&b, ARG(n))
+#define VGL_BEGIN(kind, n)               \
+	struct vgl_builder b;            \
+	if (vgl_begin(&b, kind, ret, n)) \
+	return 0
+#define PUT_S32(n)  vgl_put_u64(&b, ARG_S32(n))
+#define PUT_U32(n)  vgl_put_u64(&b, ARG_U32(n))
+#define PUT_U64(n)  vgl_put_u64(&b, ARG(n))
 #define PUT_USTR(n) vgl_put_str(&b, ARG_PTR(n), VGL_PATH_MAX, true)
-#define VGL_END()                                                                                  \
-	vgl_submit(&b);                                                                            \
+#define VGL_END()       \
+	vgl_submit(&b); \
 	return 0
 
 #define VGL_TS_COMPAT 0x0002 /* x86 thread_info.status: 32-bit syscall */
@@ -66,6 +66,7 @@ static __always_inline void vgl_stash_creds(struct vgl_enter_stash *s)
 	bpf_core_read(&s->caps[2], 8, &cred->cap_inheritable);
 }
 
+/* Both dispatchers test the filter first: most syscalls stop at one lookup. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vgl_sys_enter, struct pt_regs *regs, long id)
 {
@@ -73,10 +74,8 @@ int BPF_PROG(vgl_sys_enter, struct pt_regs *regs, long id)
 	struct vgl_syscall_cfg *cfg;
 	__u32 tid;
 
-	if (vgl_is_self())
-		return 0;
 	cfg = vgl_syscall_cfg((__u32)id);
-	if (!cfg || !(cfg->flags & VGL_SC_STASH) || vgl_in_compat_syscall())
+	if (!cfg || !(cfg->flags & VGL_SC_STASH) || vgl_is_self() || vgl_in_compat_syscall())
 		return 0;
 	s.kind = cfg->kind;
 	for (int i = 0; i < 6; i++)
@@ -93,10 +92,8 @@ int BPF_PROG(vgl_sys_exit, struct pt_regs *regs, long ret)
 	struct vgl_syscall_cfg *cfg;
 	__u32 tid;
 
-	if (vgl_is_self())
-		return 0;
 	cfg = vgl_syscall_cfg(vgl_syscall_nr(regs));
-	if (!cfg || !cfg->flags || vgl_in_compat_syscall())
+	if (!cfg || !cfg->flags || vgl_is_self() || vgl_in_compat_syscall())
 		return 0;
 	if (cfg->flags & VGL_SC_EMIT)
 		bpf_tail_call(ctx, &vgl_exit_progs, cfg->kind);

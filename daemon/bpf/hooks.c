@@ -38,8 +38,7 @@ static int probe_attach(enum bpf_prog_type type, enum bpf_attach_type at, const 
 
 	if (btf_id < 0)
 		return btf_id;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at,
-		    .attach_btf_id = btf_id);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at, .attach_btf_id = btf_id);
 	prog_fd = bpf_prog_load(type, NULL, "GPL", insns, 2, &opts);
 	if (prog_fd < 0)
 		return -errno;
@@ -59,8 +58,8 @@ static int bpf_lsm_active(void)
 	FILE *f = fopen(SECURITYFS "/lsm", "r");
 
 	if (!f && errno == ENOENT &&
-	    mount("securityfs", SECURITYFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) == 0)
+	    mount("securityfs", SECURITYFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ==
+		    0)
 		f = fopen(SECURITYFS "/lsm", "r");
 	if (!f)
 		return -errno;
@@ -86,8 +85,8 @@ static void set_choice(struct vgl_hooks *h, enum vgl_hook_concern c, const char 
  * security_ function, else the user buffer at syscall exit.
  */
 static void choose_sock_hook(struct vgl_hooks *h, enum vgl_hook_concern c, const char *concern,
-			     struct bpf_program *lsm, struct bpf_program *fentry, const char *lsm_name,
-			     const char *fentry_name, int lsm_active)
+			     struct bpf_program *lsm, struct bpf_program *fentry,
+			     const char *lsm_name, const char *fentry_name, int lsm_active)
 {
 	static char hook_buf[VGL_HOOK_MAX][64];
 	int err;
@@ -110,8 +109,9 @@ static void choose_sock_hook(struct vgl_hooks *h, enum vgl_hook_concern c, const
 		set_choice(h, c, concern, hook_buf[c]);
 		return;
 	}
-	snprintf(h->why_buf[c] + strlen(h->why_buf[c]), sizeof(h->why_buf[c]) - strlen(h->why_buf[c]),
-		 "fentry/%s: %s", fentry_name, strerror(-err));
+	snprintf(h->why_buf[c] + strlen(h->why_buf[c]),
+		 sizeof(h->why_buf[c]) - strlen(h->why_buf[c]), "fentry/%s: %s", fentry_name,
+		 strerror(-err));
 	set_choice(h, c, concern, "user memory at tp_btf/sys_exit");
 }
 
@@ -139,8 +139,8 @@ void vgl_hooks_choose(struct vigil_bpf *skel, const struct btf *vmlinux,
 		set_choice(h, VGL_HOOK_OPEN_NAME, "open name", "user memory at tp_btf/sys_exit");
 	}
 	choose_sock_hook(h, VGL_HOOK_CONNECT, "connect address", skel->progs.vgl_lsm_connect,
-			 skel->progs.vgl_fentry_connect, "socket_connect", "security_socket_connect",
-			 lsm_active);
+			 skel->progs.vgl_fentry_connect, "socket_connect",
+			 "security_socket_connect", lsm_active);
 	choose_sock_hook(h, VGL_HOOK_BIND, "bind address", skel->progs.vgl_lsm_bind,
 			 skel->progs.vgl_fentry_bind, "socket_bind", "security_socket_bind",
 			 lsm_active);

@@ -12,12 +12,12 @@ struct vigil_bpf;
 struct btf;
 
 enum vgl_hook_concern {
-	VGL_HOOK_SYSCALLS,   /* syscall entry/exit dispatch */
-	VGL_HOOK_EXEC,	     /* exec filename */
-	VGL_HOOK_LIFECYCLE,  /* fork / exit */
-	VGL_HOOK_OPEN_NAME,  /* requested name of opens */
-	VGL_HOOK_CONNECT,    /* connect address */
-	VGL_HOOK_BIND,	     /* bind address */
+	VGL_HOOK_SYSCALLS,  /* syscall entry/exit dispatch */
+	VGL_HOOK_EXEC,	    /* exec filename */
+	VGL_HOOK_LIFECYCLE, /* fork / exit */
+	VGL_HOOK_OPEN_NAME, /* requested name of opens */
+	VGL_HOOK_CONNECT,   /* connect address */
+	VGL_HOOK_BIND,	    /* bind address */
 	VGL_HOOK_MAX,
 };
 

@@ -18,7 +18,7 @@
 #include "decode/event.h"
 #include "vigil.skel.h"
 
-#define VGL_RINGBUF_MIN 4096u
+#define VGL_RINGBUF_MIN	  4096u
 #define VGL_RINGBUF_LIMIT (1u << 30)
 
 struct vgl_bpf {
@@ -226,8 +226,7 @@ int vgl_bpf_attach(struct vgl_bpf *b, char *err, size_t errlen)
 	int ret = vigil_bpf__attach(b->skel);
 
 	if (ret)
-		snprintf(err, errlen, "attaching vigil's BPF programs failed: %s",
-			 strerror(-ret));
+		snprintf(err, errlen, "attaching vigil's BPF programs failed: %s", strerror(-ret));
 	return ret;
 }
 

@@ -15,8 +15,14 @@ struct vgl_syscall_entry {
 	unsigned short flags; /* VGL_SC_* besides EMIT */
 };
 
-#define SC(name, kind) { SYS_##name, VGL_EV_##kind, 0 }
-#define SC_STASH(name, kind) { SYS_##name, VGL_EV_##kind, VGL_SC_STASH }
+#define SC(name, kind)                       \
+	{                                    \
+		SYS_##name, VGL_EV_##kind, 0 \
+	}
+#define SC_STASH(name, kind)                            \
+	{                                               \
+		SYS_##name, VGL_EV_##kind, VGL_SC_STASH \
+	}
 
 static const struct vgl_syscall_entry syscall_table[] = {
 	SC(execve, EXECVE),
@@ -114,7 +120,7 @@ static bool kind_is_sched(enum vgl_kind kind)
 void vgl_kindset_add_state(struct vgl_kindset *set)
 {
 	static const enum vgl_kind state[] = {
-		VGL_EV_EXECVE, VGL_EV_EXECVEAT, VGL_EV_CLONE,  VGL_EV_CLONE3,
+		VGL_EV_EXECVE, VGL_EV_EXECVEAT, VGL_EV_CLONE,	 VGL_EV_CLONE3,
 		VGL_EV_FORK,   VGL_EV_VFORK,	VGL_EV_PROCEXIT,
 	};
 

@@ -37,8 +37,8 @@ enum vgl_kind vgl_kind_by_name(const char *name);
 int vgl_param_index(enum vgl_kind kind, const char *name);
 
 struct vgl_sockaddr {
-	uint16_t family; /* AF_* */
-	uint16_t port;	 /* host byte order */
+	uint16_t family;  /* AF_* */
+	uint16_t port;	  /* host byte order */
 	uint8_t addr[16]; /* AF_INET: first 4 bytes; network byte order */
 	const char *path; /* AF_UNIX: not NUL-terminated, may start with NUL */
 	size_t path_len;

@@ -14,15 +14,15 @@
 #include "output/eventfmt.h"
 
 struct vgl_pipeline_stats {
-	uint64_t received;	/* records handed over by the source */
-	uint64_t decode_errors; /* records rejected by the decoder */
-	uint64_t printed;	/* events written to the output */
-	uint64_t output_errors; /* events that could not be formatted or written */
+	uint64_t received;	      /* records handed over by the source */
+	uint64_t decode_errors;	      /* records rejected by the decoder */
+	uint64_t printed;	      /* events written to the output */
+	uint64_t output_errors;	      /* events that could not be formatted or written */
 	uint64_t by_kind[VGL_EV_MAX]; /* decoded records per kind */
 };
 
 struct vgl_pipeline {
-	struct vgl_kindset print;  /* kinds the user asked to see */
+	struct vgl_kindset print; /* kinds the user asked to see */
 	enum vgl_fmt_style style;
 	struct vgl_fmt_opts fmt;
 	FILE *out;

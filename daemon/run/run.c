@@ -121,8 +121,7 @@ static void log_hooks(const struct vgl_hooks *h)
 	}
 }
 
-static void finish(struct vgl_bpf *bpf, struct vgl_live *live, struct vgl_pipeline *p,
-		   bool json)
+static void finish(struct vgl_bpf *bpf, struct vgl_live *live, struct vgl_pipeline *p, bool json)
 {
 	struct vgl_run_stats stats = { 0 };
 
@@ -170,8 +169,7 @@ int vgl_run(const struct vgl_run_opts *opts)
 	int ret, code = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (vgl_pipeline_init(&p, &opts->print, opts->json ? VGL_FMT_JSON : VGL_FMT_HUMAN,
-			      stdout))
+	if (vgl_pipeline_init(&p, &opts->print, opts->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
 		return 1;
 	if (start(opts, &bpf))
 		goto out;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 
-
 #define U(x) ((unsigned long long)(x))
 
 #include "decode/event.h"
@@ -74,7 +73,8 @@ void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
 		fprintf(f,
 			"vigil:   %s: lost %llu, truncated %llu, unreadable %llu"
 			"\n",
-			vgl_kind_info[k].name, U(ks->rb_full), U(ks->truncated), U(ks->read_failed));
+			vgl_kind_info[k].name, U(ks->rb_full), U(ks->truncated),
+			U(ks->read_failed));
 	}
 	fflush(f);
 }

@@ -30,23 +30,23 @@
 #define VGL_WIRE_VERSION 1
 
 /* Limits shared by both sides. */
-#define VGL_COMM_LEN 16
-#define VGL_PATH_MAX 4096	   /* one path or string parameter */
-#define VGL_ARGV_MAX 4096	   /* all of exec's argv, NUL-separated */
-#define VGL_ARGC_MAX 64		   /* exec arguments read */
-#define VGL_PATH_DEPTH_MAX 64	   /* path components walked in the kernel */
-#define VGL_EVENT_MAX 16384	   /* whole record, header included */
-#define VGL_MAX_PARAMS 8	   /* parameters of one record */
-#define VGL_PARAM_ABSENT 0xffff	   /* len[] value: parameter unknown */
-#define VGL_SYSCALL_NR_MAX 512	   /* size of the syscall filter map */
+#define VGL_COMM_LEN	    16
+#define VGL_PATH_MAX	    4096   /* one path or string parameter */
+#define VGL_ARGV_MAX	    4096   /* all of exec's argv, NUL-separated */
+#define VGL_ARGC_MAX	    64	   /* exec arguments read */
+#define VGL_PATH_DEPTH_MAX  64	   /* path components walked in the kernel */
+#define VGL_EVENT_MAX	    16384  /* whole record, header included */
+#define VGL_MAX_PARAMS	    8	   /* parameters of one record */
+#define VGL_PARAM_ABSENT    0xffff /* len[] value: parameter unknown */
+#define VGL_SYSCALL_NR_MAX  512	   /* size of the syscall filter map */
 #define VGL_RINGBUF_DEFAULT (8u << 20)
-#define VGL_SOCKADDR_MAX 112	   /* normalized socket address param */
-#define VGL_KSTASH_MAX VGL_PATH_MAX /* kernel copy kept between hooks */
+#define VGL_SOCKADDR_MAX    112		 /* normalized socket address param */
+#define VGL_KSTASH_MAX	    VGL_PATH_MAX /* kernel copy kept between hooks */
 
 /* vgl_hdr.flags */
 #define VGL_EVF_TRUNCATED (1u << 0) /* a parameter was cut at its limit */
 #define VGL_EVF_USER_ARGS (1u << 1) /* path/address read from user memory */
-#define VGL_EVF_THREAD (1u << 2)    /* clone: the child is a thread */
+#define VGL_EVF_THREAD	  (1u << 2) /* clone: the child is a thread */
 
 struct vgl_hdr {
 	__u16 kind;  /* enum vgl_kind */
@@ -83,29 +83,29 @@ struct vgl_sockaddr_hdr {
 /* Parameter types: how the bytes decode and how they print. */
 enum vgl_ptype {
 	VGL_PT_NONE = 0,
-	VGL_PT_S64,	 /* signed integer */
-	VGL_PT_U64,	 /* unsigned integer */
-	VGL_PT_FD,	 /* file descriptor (s64) */
-	VGL_PT_PID,	 /* process id (s64) */
-	VGL_PT_UID,	 /* user/group id (u64; -1 printed as -1) */
-	VGL_PT_MODE,	 /* file mode, printed in octal */
-	VGL_PT_OFLAGS,	 /* open(2) flags */
-	VGL_PT_ATFLAGS,	 /* AT_* flags */
-	VGL_PT_CLONEFL,	 /* CLONE_* flags */
-	VGL_PT_MOUNTFL,	 /* MS_* flags */
-	VGL_PT_UMOUNTFL, /* MNT_* umount2 flags */
-	VGL_PT_FAMILY,	 /* socket domain AF_* */
-	VGL_PT_SOCKTYPE, /* SOCK_* type and flags */
+	VGL_PT_S64,	  /* signed integer */
+	VGL_PT_U64,	  /* unsigned integer */
+	VGL_PT_FD,	  /* file descriptor (s64) */
+	VGL_PT_PID,	  /* process id (s64) */
+	VGL_PT_UID,	  /* user/group id (u64; -1 printed as -1) */
+	VGL_PT_MODE,	  /* file mode, printed in octal */
+	VGL_PT_OFLAGS,	  /* open(2) flags */
+	VGL_PT_ATFLAGS,	  /* AT_* flags */
+	VGL_PT_CLONEFL,	  /* CLONE_* flags */
+	VGL_PT_MOUNTFL,	  /* MS_* flags */
+	VGL_PT_UMOUNTFL,  /* MNT_* umount2 flags */
+	VGL_PT_FAMILY,	  /* socket domain AF_* */
+	VGL_PT_SOCKTYPE,  /* SOCK_* type and flags */
 	VGL_PT_PTRACEREQ, /* ptrace request */
-	VGL_PT_BPFCMD,	 /* bpf(2) command */
-	VGL_PT_CAPS,	 /* capability mask */
-	VGL_PT_RENAMEFL, /* RENAME_* flags */
-	VGL_PT_MEMFDFL,	 /* MFD_* flags */
-	VGL_PT_SIGNAL,	 /* signal number */
-	VGL_PT_STR,	 /* string */
-	VGL_PT_PATH,	 /* file system path */
-	VGL_PT_ARGV,	 /* NUL-separated argument list */
-	VGL_PT_SOCKADDR, /* struct vgl_sockaddr_hdr + address */
+	VGL_PT_BPFCMD,	  /* bpf(2) command */
+	VGL_PT_CAPS,	  /* capability mask */
+	VGL_PT_RENAMEFL,  /* RENAME_* flags */
+	VGL_PT_MEMFDFL,	  /* MFD_* flags */
+	VGL_PT_SIGNAL,	  /* signal number */
+	VGL_PT_STR,	  /* string */
+	VGL_PT_PATH,	  /* file system path */
+	VGL_PT_ARGV,	  /* NUL-separated argument list */
+	VGL_PT_SOCKADDR,  /* struct vgl_sockaddr_hdr + address */
 	VGL_PT_MAX,
 };
 
@@ -118,88 +118,91 @@ enum vgl_ptype {
  * VGL_EVENTS(E, P): E(KIND, "name", params) with params a run of
  * P(TYPE, "name").
  */
-#define VGL_EVENTS(E, P)                                                                   \
-	/* process lifecycle */                                                            \
-	E(EXECVE, "execve",                                                                \
-	  P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd"))              \
-	E(EXECVEAT, "execveat",                                                            \
-	  P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd")               \
-		  P(FD, "dirfd") P(ATFLAGS, "flags"))                                      \
-	E(CLONE, "clone", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))    \
-	E(CLONE3, "clone3", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))  \
-	E(FORK, "fork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))      \
-	E(VFORK, "vfork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))    \
-	E(PROCEXIT, "procexit", P(S64, "status") P(S64, "ret") P(SIGNAL, "sig")           \
-	  P(U64, "core"))                                                                  \
-	/* file opens: res is the new fd or -errno */                                     \
-	E(OPEN, "open", P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") \
-	  P(MODE, "mode"))                                                                 \
-	E(OPENAT, "openat",                                                                \
-	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode")) \
-	E(OPENAT2, "openat2",                                                              \
-	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode")) \
-	E(CREAT, "creat", P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") \
-	  P(MODE, "mode"))                                                                 \
-	/* network */                                                                      \
-	E(CONNECT, "connect", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr"))       \
-	E(ACCEPT, "accept", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr"))         \
-	E(ACCEPT4, "accept4", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr")        \
-	  P(OFLAGS, "flags"))                                                              \
-	E(BIND, "bind", P(FD, "fd") P(SOCKADDR, "addr"))                                   \
-	E(LISTEN, "listen", P(FD, "fd") P(S64, "backlog") P(SOCKADDR, "laddr"))           \
-	E(SOCKET, "socket", P(FAMILY, "domain") P(SOCKTYPE, "type") P(S64, "proto"))      \
-	E(SENDTO, "sendto", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                \
-	E(SENDMSG, "sendmsg", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))              \
-	E(RECVFROM, "recvfrom", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))            \
-	E(RECVMSG, "recvmsg", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))              \
-	/* credentials: old ids are the caller's before the call */                       \
-	E(SETUID, "setuid", P(UID, "uid") P(UID, "old_uid") P(UID, "old_euid"))           \
-	E(SETREUID, "setreuid", P(UID, "ruid") P(UID, "euid") P(UID, "old_uid")           \
-	  P(UID, "old_euid"))                                                              \
-	E(SETRESUID, "setresuid", P(UID, "ruid") P(UID, "euid") P(UID, "suid")            \
-	  P(UID, "old_uid") P(UID, "old_euid") P(UID, "old_suid"))                         \
-	E(SETFSUID, "setfsuid", P(UID, "uid") P(UID, "old_fsuid"))                         \
-	E(SETGID, "setgid", P(UID, "gid") P(UID, "old_gid") P(UID, "old_egid"))           \
-	E(SETREGID, "setregid", P(UID, "rgid") P(UID, "egid") P(UID, "old_gid")           \
-	  P(UID, "old_egid"))                                                              \
-	E(SETRESGID, "setresgid", P(UID, "rgid") P(UID, "egid") P(UID, "sgid")            \
-	  P(UID, "old_gid") P(UID, "old_egid") P(UID, "old_sgid"))                         \
-	E(SETFSGID, "setfsgid", P(UID, "gid") P(UID, "old_fsgid"))                         \
-	E(CAPSET, "capset", P(CAPS, "cap_effective") P(CAPS, "cap_permitted")             \
-	  P(CAPS, "cap_inheritable") P(CAPS, "old_cap_effective")                          \
-		  P(CAPS, "old_cap_permitted") P(CAPS, "old_cap_inheritable"))             \
-	/* file system changes */                                                         \
-	E(UNLINK, "unlink", P(PATH, "path"))                                               \
-	E(UNLINKAT, "unlinkat", P(FD, "dirfd") P(PATH, "name") P(ATFLAGS, "flags"))       \
-	E(RENAME, "rename", P(PATH, "oldpath") P(PATH, "newpath"))                         \
-	E(RENAMEAT, "renameat", P(FD, "olddirfd") P(PATH, "oldpath") P(FD, "newdirfd")    \
-	  P(PATH, "newpath"))                                                              \
-	E(RENAMEAT2, "renameat2", P(FD, "olddirfd") P(PATH, "oldpath") P(FD, "newdirfd")  \
-	  P(PATH, "newpath") P(RENAMEFL, "flags"))                                         \
-	E(RMDIR, "rmdir", P(PATH, "path"))                                                 \
-	E(MKDIR, "mkdir", P(PATH, "path") P(MODE, "mode"))                                 \
-	E(MKDIRAT, "mkdirat", P(FD, "dirfd") P(PATH, "path") P(MODE, "mode"))             \
-	E(CHMOD, "chmod", P(PATH, "filename") P(MODE, "mode"))                             \
-	E(FCHMOD, "fchmod", P(FD, "fd") P(MODE, "mode"))                                   \
-	E(FCHMODAT, "fchmodat", P(FD, "dirfd") P(PATH, "filename") P(MODE, "mode"))       \
-	E(SYMLINK, "symlink", P(PATH, "target") P(PATH, "linkpath"))                       \
-	E(SYMLINKAT, "symlinkat", P(PATH, "target") P(FD, "linkdirfd") P(PATH, "linkpath")) \
-	E(LINK, "link", P(PATH, "oldpath") P(PATH, "newpath"))                             \
-	E(LINKAT, "linkat", P(FD, "olddir") P(PATH, "oldpath") P(FD, "newdir")            \
-	  P(PATH, "newpath") P(ATFLAGS, "flags"))                                          \
-	/* descriptors, processes, kernel */                                              \
-	E(DUP, "dup", P(FD, "oldfd"))                                                      \
-	E(DUP2, "dup2", P(FD, "oldfd") P(FD, "newfd"))                                     \
-	E(DUP3, "dup3", P(FD, "oldfd") P(FD, "newfd") P(OFLAGS, "flags"))                  \
-	E(PTRACE, "ptrace", P(PTRACEREQ, "request") P(PID, "pid"))                         \
-	E(INIT_MODULE, "init_module", P(U64, "length") P(STR, "uargs"))                    \
-	E(FINIT_MODULE, "finit_module", P(FD, "fd") P(STR, "uargs") P(U64, "flags"))      \
-	E(SETNS, "setns", P(FD, "fd") P(CLONEFL, "nstype"))                                \
-	E(UNSHARE, "unshare", P(CLONEFL, "flags"))                                         \
-	E(BPF, "bpf", P(BPFCMD, "cmd"))                                                    \
-	E(USERFAULTFD, "userfaultfd", P(OFLAGS, "flags"))                                  \
-	E(MEMFD_CREATE, "memfd_create", P(STR, "name") P(MEMFDFL, "flags"))                \
-	E(MOUNT, "mount", P(PATH, "dev") P(PATH, "dir") P(STR, "type") P(MOUNTFL, "flags")) \
+#define VGL_EVENTS(E, P)                                                                        \
+	/* process lifecycle */                                                                 \
+	E(EXECVE, "execve", P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd"))  \
+	E(EXECVEAT, "execveat",                                                                 \
+	  P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd") P(FD, "dirfd")      \
+		  P(ATFLAGS, "flags"))                                                          \
+	E(CLONE, "clone", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))          \
+	E(CLONE3, "clone3", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))        \
+	E(FORK, "fork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))            \
+	E(VFORK, "vfork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))          \
+	E(PROCEXIT, "procexit", P(S64, "status") P(S64, "ret") P(SIGNAL, "sig") P(U64, "core")) \
+	/* file opens: res is the new fd or -errno */                                           \
+	E(OPEN, "open",                                                                         \
+	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))    \
+	E(OPENAT, "openat",                                                                     \
+	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))    \
+	E(OPENAT2, "openat2",                                                                   \
+	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))    \
+	E(CREAT, "creat",                                                                       \
+	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))    \
+	/* network */                                                                           \
+	E(CONNECT, "connect", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr"))             \
+	E(ACCEPT, "accept", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr"))               \
+	E(ACCEPT4, "accept4",                                                                   \
+	  P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr") P(OFLAGS, "flags"))              \
+	E(BIND, "bind", P(FD, "fd") P(SOCKADDR, "addr"))                                        \
+	E(LISTEN, "listen", P(FD, "fd") P(S64, "backlog") P(SOCKADDR, "laddr"))                 \
+	E(SOCKET, "socket", P(FAMILY, "domain") P(SOCKTYPE, "type") P(S64, "proto"))            \
+	E(SENDTO, "sendto", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                     \
+	E(SENDMSG, "sendmsg", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                   \
+	E(RECVFROM, "recvfrom", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                 \
+	E(RECVMSG, "recvmsg", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                   \
+	/* credentials: old ids are the caller's before the call */                             \
+	E(SETUID, "setuid", P(UID, "uid") P(UID, "old_uid") P(UID, "old_euid"))                 \
+	E(SETREUID, "setreuid",                                                                 \
+	  P(UID, "ruid") P(UID, "euid") P(UID, "old_uid") P(UID, "old_euid"))                   \
+	E(SETRESUID, "setresuid",                                                               \
+	  P(UID, "ruid") P(UID, "euid") P(UID, "suid") P(UID, "old_uid") P(UID, "old_euid")     \
+		  P(UID, "old_suid"))                                                           \
+	E(SETFSUID, "setfsuid", P(UID, "uid") P(UID, "old_fsuid"))                              \
+	E(SETGID, "setgid", P(UID, "gid") P(UID, "old_gid") P(UID, "old_egid"))                 \
+	E(SETREGID, "setregid",                                                                 \
+	  P(UID, "rgid") P(UID, "egid") P(UID, "old_gid") P(UID, "old_egid"))                   \
+	E(SETRESGID, "setresgid",                                                               \
+	  P(UID, "rgid") P(UID, "egid") P(UID, "sgid") P(UID, "old_gid") P(UID, "old_egid")     \
+		  P(UID, "old_sgid"))                                                           \
+	E(SETFSGID, "setfsgid", P(UID, "gid") P(UID, "old_fsgid"))                              \
+	E(CAPSET, "capset",                                                                     \
+	  P(CAPS, "cap_effective") P(CAPS, "cap_permitted") P(CAPS, "cap_inheritable")          \
+		  P(CAPS, "old_cap_effective") P(CAPS, "old_cap_permitted")                     \
+			  P(CAPS, "old_cap_inheritable"))                                       \
+	/* file system changes */                                                               \
+	E(UNLINK, "unlink", P(PATH, "path"))                                                    \
+	E(UNLINKAT, "unlinkat", P(FD, "dirfd") P(PATH, "name") P(ATFLAGS, "flags"))             \
+	E(RENAME, "rename", P(PATH, "oldpath") P(PATH, "newpath"))                              \
+	E(RENAMEAT, "renameat",                                                                 \
+	  P(FD, "olddirfd") P(PATH, "oldpath") P(FD, "newdirfd") P(PATH, "newpath"))            \
+	E(RENAMEAT2, "renameat2",                                                               \
+	  P(FD, "olddirfd") P(PATH, "oldpath") P(FD, "newdirfd") P(PATH, "newpath")             \
+		  P(RENAMEFL, "flags"))                                                         \
+	E(RMDIR, "rmdir", P(PATH, "path"))                                                      \
+	E(MKDIR, "mkdir", P(PATH, "path") P(MODE, "mode"))                                      \
+	E(MKDIRAT, "mkdirat", P(FD, "dirfd") P(PATH, "path") P(MODE, "mode"))                   \
+	E(CHMOD, "chmod", P(PATH, "filename") P(MODE, "mode"))                                  \
+	E(FCHMOD, "fchmod", P(FD, "fd") P(MODE, "mode"))                                        \
+	E(FCHMODAT, "fchmodat", P(FD, "dirfd") P(PATH, "filename") P(MODE, "mode"))             \
+	E(SYMLINK, "symlink", P(PATH, "target") P(PATH, "linkpath"))                            \
+	E(SYMLINKAT, "symlinkat", P(PATH, "target") P(FD, "linkdirfd") P(PATH, "linkpath"))     \
+	E(LINK, "link", P(PATH, "oldpath") P(PATH, "newpath"))                                  \
+	E(LINKAT, "linkat",                                                                     \
+	  P(FD, "olddir") P(PATH, "oldpath") P(FD, "newdir") P(PATH, "newpath")                 \
+		  P(ATFLAGS, "flags"))                                                          \
+	/* descriptors, processes, kernel */                                                    \
+	E(DUP, "dup", P(FD, "oldfd"))                                                           \
+	E(DUP2, "dup2", P(FD, "oldfd") P(FD, "newfd"))                                          \
+	E(DUP3, "dup3", P(FD, "oldfd") P(FD, "newfd") P(OFLAGS, "flags"))                       \
+	E(PTRACE, "ptrace", P(PTRACEREQ, "request") P(PID, "pid"))                              \
+	E(INIT_MODULE, "init_module", P(U64, "length") P(STR, "uargs"))                         \
+	E(FINIT_MODULE, "finit_module", P(FD, "fd") P(STR, "uargs") P(U64, "flags"))            \
+	E(SETNS, "setns", P(FD, "fd") P(CLONEFL, "nstype"))                                     \
+	E(UNSHARE, "unshare", P(CLONEFL, "flags"))                                              \
+	E(BPF, "bpf", P(BPFCMD, "cmd"))                                                         \
+	E(USERFAULTFD, "userfaultfd", P(OFLAGS, "flags"))                                       \
+	E(MEMFD_CREATE, "memfd_create", P(STR, "name") P(MEMFDFL, "flags"))                     \
+	E(MOUNT, "mount", P(PATH, "dev") P(PATH, "dir") P(STR, "type") P(MOUNTFL, "flags"))     \
 	E(UMOUNT2, "umount2", P(PATH, "name") P(UMOUNTFL, "flags"))
 
 #define VGL_E_ENUM(kind, name, params) VGL_EV_##kind,
@@ -218,7 +221,7 @@ struct vgl_kind_stats {
 };
 
 /* Values of the "vgl_syscalls" filter map, indexed by syscall number. */
-#define VGL_SC_EMIT (1u << 0)  /* emit an event at syscall exit */
+#define VGL_SC_EMIT  (1u << 0) /* emit an event at syscall exit */
 #define VGL_SC_STASH (1u << 1) /* keep the entry arguments and old creds */
 struct vgl_syscall_cfg {
 	__u16 kind;  /* enum vgl_kind of the event to emit */
