@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Capture overhead benchmark: runs each workload of bench/workload/ without and
+# with `vigil run --json` attached, in one run, alternating the two for several
+# rounds, and prints
+#   - the throughput ratio monitored / unmonitored (median over the rounds),
+#   - the calls the workload made vs. the events vigil printed for it,
+#   - vigil's loss counters from its final {"vigil_stats": ...} line.
+# See bench/README.md.
+#
+#	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open exec connect"] [-k] [-n]
+#	                               [-- EXTRA VIGIL RUN ARGS, e.g. --ringbuf-size 16777216]
+# -k keeps the event files; -n sends vigil's events to /dev/null instead of a
+# file (throughput and loss counters only: the cost of capture and formatting
+# without the file writes, events not counted).
+#
+# Environment: VIGIL (default build/vigil), WORKLOAD (default
+# build/vigil-workload, compiled from bench/workload/workload.c when missing),
+# BENCH_DIR (where event files go; default a new directory in /var/tmp).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+here="$root/bench/capture"
+secs=5
+rounds=3
+modes="open exec connect"
+keep=0
+discard=0
+
+usage() {
+	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open exec connect\"] [-k] [-n]" \
+		"[-- VIGIL RUN ARGS]" >&2
+	exit 2
+}
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+while getopts "d:r:m:knh" opt; do
+	case "$opt" in
+	d) secs=$OPTARG ;;
+	r) rounds=$OPTARG ;;
+	m) modes=$OPTARG ;;
+	k) keep=1 ;;
+	n) discard=1 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+vigil_args=("$@")
+
+vigil=${VIGIL:-$root/build/vigil}
+[ "$(id -u)" -eq 0 ] || die "needs root: vigil loads BPF programs (sudo bash $0)"
+[ -x "$vigil" ] || die "$vigil not found: build it first (cmake --build build)"
+command -v python3 >/dev/null || die "python3 is needed to count events"
+
+bench_dir=${BENCH_DIR:-$(mktemp -d /var/tmp/vigil-bench.XXXXXX)}
+mkdir -p "$bench_dir"
+vpid=""
+cleanup() {
+	if [ -n "$vpid" ] && kill -0 "$vpid" 2>/dev/null; then
+		kill -KILL "$vpid" 2>/dev/null || true
+	fi
+	if [ "$keep" -eq 0 ]; then
+		rm -rf "$bench_dir"
+	fi
+}
+trap cleanup EXIT
+trap "exit 130" INT TERM
+
+workload=${WORKLOAD:-$root/build/vigil-workload}
+if [ ! -x "$workload" ]; then
+	workload="$bench_dir/vigil-workload"
+	echo "bench: build/vigil-workload missing; compiling bench/workload/workload.c"
+	"${CC:-cc}" -O2 -Wall -Wextra -o "$workload" "$root/bench/workload/workload.c"
+fi
+
+# wait_exit PID SECS: 0 once PID has exited, 1 if it still runs after SECS.
+wait_exit() {
+	local end=$((SECONDS + $2))
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# start_vigil KINDS EVENTS_FILE STDERR_FILE: starts vigil and waits for "ready".
+start_vigil() {
+	local end=$((SECONDS + 60))
+	"$vigil" run --json --events "$1" ${vigil_args[@]+"${vigil_args[@]}"} >"$2" 2>"$3" &
+	vpid=$!
+	until grep -q 'vigil: ready' "$3"; do
+		if ! kill -0 "$vpid" 2>/dev/null; then
+			cat "$3" >&2
+			die "vigil exited before it was ready"
+		fi
+		[ "$SECONDS" -lt "$end" ] || die "vigil not ready after 60 s"
+		sleep 0.1
+	done
+}
+
+# stop_vigil: SIGTERM (not SIGINT: a background job of a script starts with
+# SIGINT ignored); vigil drains the ring buffer and prints its counters.
+stop_vigil() {
+	local rc=0
+	kill -TERM "$vpid"
+	if ! wait_exit "$vpid" 30; then
+		echo "bench: vigil did not exit 30 s after SIGTERM; killing it" \
+			"(its counters are missing)" >&2
+		kill -KILL "$vpid"
+	fi
+	wait "$vpid" || rc=$?
+	vpid=""
+	[ "$rc" -eq 0 ] || echo "bench: vigil exited with status $rc" >&2
+}
+
+field() { # field KEY LINE
+	sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"
+}
+
+# run_round MODE ROUND: one unmonitored and one monitored run, in alternating
+# order from round to round; appends one line to results.
+run_round() {
+	local mode=$1 n=$2 kinds base mon counts ratio ev err
+	kinds=$("$workload" -k "$mode")
+	ev="$bench_dir/$mode.$n.events.jsonl"
+	[ "$discard" -eq 0 ] || ev=/dev/null
+	err="$bench_dir/$mode.$n.vigil.stderr"
+	if [ $((n % 2)) -eq 1 ]; then
+		base=$("$workload" "$mode" -d "$secs")
+	fi
+	start_vigil "$kinds" "$ev" "$err"
+	mon=$("$workload" "$mode" -d "$secs")
+	stop_vigil
+	if [ $((n % 2)) -eq 0 ]; then
+		base=$("$workload" "$mode" -d "$secs")
+	fi
+	if [ "$discard" -eq 1 ]; then
+		counts=$(python3 "$here/analyze.py" count - "$mon" "$err")
+	else
+		counts=$(python3 "$here/analyze.py" count "$ev" "$mon" "$err")
+		[ "$keep" -eq 1 ] || rm -f "$ev"
+	fi
+	ratio=$(awk -v b="$(field ops_per_sec "$base")" -v m="$(field ops_per_sec "$mon")" \
+		'BEGIN { printf "%.3f", (b > 0 ? m / b : 0) }')
+	echo "mode=$mode round=$n kinds=$kinds base_ops_per_sec=$(field ops_per_sec "$base")" \
+		"mon_ops_per_sec=$(field ops_per_sec "$mon") ratio=$ratio $counts" >>"$results"
+	echo "  round $n/$rounds $mode: unmonitored $(field ops_per_sec "$base") ops/s," \
+		"monitored $(field ops_per_sec "$mon") ops/s, ratio $ratio"
+	echo "    $counts"
+}
+
+results="$bench_dir/results.txt"
+: >"$results"
+echo "bench: $("$vigil" version 2>&1 | head -n 1); kernel $(uname -r); $(nproc) cpus"
+echo "bench: modes: $modes; $rounds rounds of $secs s; vigil run --json --events KINDS" \
+	"${vigil_args[*]:-}"
+[ "$discard" -eq 0 ] || echo "bench: -n: events go to /dev/null (not counted)"
+echo "bench: files in $bench_dir$([ "$keep" -eq 1 ] || echo ' (removed at exit; -k keeps them)')"
+for n in $(seq 1 "$rounds"); do
+	for mode in $modes; do
+		run_round "$mode" "$n"
+	done
+done
+echo
+python3 "$here/analyze.py" summary "$results"
