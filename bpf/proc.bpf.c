@@ -90,12 +90,20 @@ static __always_inline void vgl_put_argv_user(struct vgl_builder *b, const char 
 
 static __always_inline int vgl_exec_exit(struct pt_regs *regs, long ret, __u16 kind)
 {
-	bool at = kind == VGL_EV_EXECVEAT;
 	struct task_struct *task = vgl_task();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct vgl_exec_name *name = NULL;
 	struct vgl_enter_stash *st = vgl_stash();
 	struct vgl_builder b;
+	bool at;
+
+	/*
+	 * A successful execveat can reach sys_exit numbered as execve; the
+	 * stash sys_enter kept says what the call really was.
+	 */
+	if (st && st->kind == VGL_EV_EXECVEAT)
+		kind = VGL_EV_EXECVEAT;
+	at = kind == VGL_EV_EXECVEAT;
 
 	if (vgl_begin(&b, kind, ret, at ? 6 : 4))
 		return 0;

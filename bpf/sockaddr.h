@@ -58,15 +58,16 @@ static __always_inline void vgl_put_sockaddr(struct vgl_builder *b, const void *
 					     bool user)
 {
 	struct sockaddr_in6 sa = {};
+	long head = len;
 	int err = 0;
 
 	if (!src || len < 2) {
 		vgl_put_absent(b);
 		return;
 	}
-	if (len > sizeof(sa))
-		len = sizeof(sa);
-	if (vgl_read(&sa, len, src, user)) {
+	if (head > sizeof(sa))
+		head = sizeof(sa);
+	if (vgl_read(&sa, head, src, user)) {
 		vgl_put_failed(b);
 		return;
 	}
