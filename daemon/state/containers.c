@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Container cache: cgroup id / pid -> container view, bounded LRU. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/containers.h"
+#include "state/util.h"
+
+#define PID_KEY	     (1ull << 63) /* keys of per-pid entries; cgroup ids never set it */
+#define SHORT_ID_LEN 12		  /* Falco's container.id is the 12-character short id */
+
+struct ctr_entry {
+	uint64_t key;
+	uint64_t expires; /* event clock; 0 never */
+	struct ctr_entry *hnext;
+	struct ctr_entry *prev, *next; /* LRU, most recent first */
+	bool host;
+	char id[VGL_CTR_NAME_MAX + 1];
+	struct vgl_ctr_meta meta;
+	struct vgl_container_view view;
+};
+
+struct vgl_ctr_cache {
+	char proc_root[PATH_MAX / 2];
+	struct vgl_runtime_roots roots;
+	size_t max, count, nbuckets;
+	uint64_t retry_ns;
+	struct ctr_entry **buckets;
+	struct ctr_entry lru; /* sentinel */
+	struct vgl_ctr_stats stats;
+	char last_error[VGL_RUNTIME_ERR_MAX];
+};
+
+static const struct vgl_container_view host_view = { .id = "host", .name = "host" };
+
+struct vgl_ctr_cache *vgl_ctr_cache_new(const struct vgl_ctr_cache_opts *opts)
+{
+	struct vgl_ctr_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	snprintf(c->proc_root, sizeof(c->proc_root), "%s", opts->proc_root ?: "/proc");
+	c->roots = opts->roots;
+	c->max = opts->max_entries ? opts->max_entries : VGL_CTR_CACHE_DEFAULT;
+	c->retry_ns = opts->retry_ns ? opts->retry_ns : VGL_CTR_RETRY_NS_DEFAULT;
+	c->nbuckets = vgl_pow2_ceil(c->max);
+	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	if (!c->buckets) {
+		free(c);
+		return NULL;
+	}
+	c->lru.prev = c->lru.next = &c->lru;
+	return c;
+}
+
+static struct ctr_entry **bucket(struct vgl_ctr_cache *c, uint64_t key)
+{
+	return &c->buckets[vgl_hash64(key) & (c->nbuckets - 1)];
+}
+
+static void lru_unlink(struct ctr_entry *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+}
+
+static void lru_push(struct vgl_ctr_cache *c, struct ctr_entry *e)
+{
+	e->next = c->lru.next;
+	e->prev = &c->lru;
+	c->lru.next->prev = e;
+	c->lru.next = e;
+}
+
+static void entry_remove(struct vgl_ctr_cache *c, struct ctr_entry *e)
+{
+	struct ctr_entry **pp = bucket(c, e->key);
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	lru_unlink(e);
+	vgl_ctr_meta_clear(&e->meta);
+	free(e);
+	c->count--;
+}
+
+void vgl_ctr_cache_free(struct vgl_ctr_cache *c)
+{
+	if (!c)
+		return;
+	while (c->lru.next != &c->lru)
+		entry_remove(c, c->lru.next);
+	free(c->buckets);
+	free(c);
+}
+
+static struct ctr_entry *find(struct vgl_ctr_cache *c, uint64_t key, uint64_t now)
+{
+	struct ctr_entry *e;
+
+	for (e = *bucket(c, key); e; e = e->hnext) {
+		if (e->key != key)
+			continue;
+		if (e->expires && now >= e->expires) {
+			entry_remove(c, e);
+			return NULL;
+		}
+		lru_unlink(e);
+		lru_push(c, e);
+		return e;
+	}
+	return NULL;
+}
+
+/* The view of a container entry, from its cgroup info and metadata. */
+static void fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci,
+		      enum vgl_ctr_runtime rt)
+{
+	struct vgl_container_view *v = &e->view;
+	const struct vgl_ctr_meta *m = &e->meta;
+	bool hex = rt != VGL_RT_NSPAWN && rt != VGL_RT_LXC;
+
+	snprintf(e->id, sizeof(e->id), "%.*s", hex ? SHORT_ID_LEN : VGL_CTR_NAME_MAX, ci->id);
+	v->id = e->id;
+	v->name = m->name;
+	v->type = vgl_ctr_runtime_name(rt);
+	v->image = m->image;
+	v->image_id = m->image_id;
+	v->image_repository = m->image_repository;
+	v->image_tag = m->image_tag;
+	v->image_digest = m->image_digest;
+	v->privileged_known = m->privileged_known;
+	v->privileged = m->privileged;
+	v->start_ts = m->start_ts;
+	v->mounts = m->mounts;
+	v->nmounts = m->nmounts;
+	v->k8s_ns_name = m->k8s_ns_name;
+	v->k8s_pod_name = m->k8s_pod_name;
+	/* the cgroup path knows the pod uid even when the bundle does not say */
+	v->k8s_pod_uid = m->k8s_pod_uid;
+}
+
+/* Read and classify /proc/PID/cgroup; < 0 when the process is gone. */
+static int read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_info *ci,
+		       struct vgl_cgroup_source *src)
+{
+	char path[PATH_MAX], *buf;
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%u/cgroup", c->proc_root, pid);
+	rc = vgl_read_file(path, VGL_CGROUP_FILE_MAX, &buf, &len);
+	if (rc)
+		return rc;
+	rc = vgl_cgroup_parse_file(buf, len, ci, src);
+	free(buf);
+	return rc;
+}
+
+static void load_meta(struct vgl_ctr_cache *c, struct ctr_entry *e,
+		      const struct vgl_cgroup_info *ci, uint64_t now)
+{
+	enum vgl_ctr_runtime rt = ci->runtime;
+	int rc = vgl_runtime_load(&c->roots, ci, &e->meta, &rt, c->last_error);
+
+	if (rc) {
+		memset(&e->meta, 0, sizeof(e->meta));
+		rt = ci->runtime;
+		e->expires = now + c->retry_ns; /* maybe not written yet: retry soon */
+		c->stats.meta_errors++;
+	}
+	if (!e->meta.k8s_pod_uid && ci->pod_uid[0])
+		e->meta.k8s_pod_uid = strdup(ci->pod_uid);
+	fill_view(e, ci, rt);
+}
+
+static void insert(struct vgl_ctr_cache *c, struct ctr_entry *e)
+{
+	struct ctr_entry **b = bucket(c, e->key);
+
+	while (c->count >= c->max && c->lru.prev != &c->lru) {
+		entry_remove(c, c->lru.prev);
+		c->stats.evictions++;
+	}
+	e->hnext = *b;
+	*b = e;
+	lru_push(c, e);
+	c->count++;
+}
+
+static struct ctr_entry *resolve(struct vgl_ctr_cache *c, uint64_t cgroup_id, uint32_t pid,
+				 uint64_t now)
+{
+	struct vgl_cgroup_source src;
+	struct vgl_cgroup_info ci;
+	struct ctr_entry *e;
+	int rc = read_cgroup(c, pid, &ci, &src);
+
+	if (rc < 0)
+		return NULL;
+	c->stats.resolved++;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	/* the event's cgroup id tells containers apart only on the unified hierarchy */
+	if (cgroup_id && src.has_v2 && !src.v2_root && (rc == 0 || src.from_v2)) {
+		e->key = cgroup_id;
+	} else {
+		e->key = PID_KEY | pid;
+		e->expires = now + c->retry_ns;
+	}
+	e->host = rc == 0;
+	if (rc > 0) {
+		c->stats.containers++;
+		load_meta(c, e, &ci, now);
+	}
+	insert(c, e);
+	return e;
+}
+
+const struct vgl_container_view *vgl_ctr_cache_lookup(struct vgl_ctr_cache *c, uint64_t cgroup_id,
+						      uint32_t pid, uint64_t now_ns)
+{
+	struct ctr_entry *e = NULL;
+
+	if (cgroup_id)
+		e = find(c, cgroup_id, now_ns);
+	if (!e && pid)
+		e = find(c, PID_KEY | pid, now_ns);
+	if (!e && pid)
+		e = resolve(c, cgroup_id, pid, now_ns);
+	if (!e)
+		return NULL;
+	return e->host ? &host_view : &e->view;
+}
+
+const struct vgl_ctr_meta *vgl_ctr_cache_meta(const struct vgl_container_view *view)
+{
+	const struct ctr_entry *e;
+
+	if (!view || view == &host_view)
+		return NULL;
+	e = (const struct ctr_entry *)((const char *)view - offsetof(struct ctr_entry, view));
+	return &e->meta;
+}
+
+void vgl_ctr_cache_stats(const struct vgl_ctr_cache *c, struct vgl_ctr_stats *ret)
+{
+	*ret = c->stats;
+	ret->entries = c->count;
+}
+
+const char *vgl_ctr_cache_last_error(const struct vgl_ctr_cache *c)
+{
+	return c->last_error;
+}

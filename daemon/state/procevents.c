@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Process table updates from events: fork/clone, exec, exit, and the caller's comm. */
+#include <string.h>
+
+#include "state/proctable_int.h"
+
+static const struct vgl_param *param(const struct vgl_event *ev, const char *name)
+{
+	const struct vgl_param *p = vgl_event_param(ev, name);
+
+	return p && !p->absent ? p : NULL;
+}
+
+#define VGL_CLONE_NEWPID 0x20000000
+
+/* The child's pid in its own namespace, where the event lets us know it. */
+static uint32_t child_vpid(const struct vgl_event *ev, const struct proc_entry *p, uint32_t child)
+{
+	const struct vgl_param *fl = param(ev, "flags");
+
+	if (fl && (fl->num.u & VGL_CLONE_NEWPID))
+		return 1;
+	if (p && p->view.vpid && p->view.vpid == p->view.pid)
+		return child; /* the parent is in the initial namespace, so is the child */
+	return 0;
+}
+
+/* The child inherits everything of its parent but its pid and start time. */
+static void on_fork(struct vgl_proctable *pt, const struct vgl_event *ev)
+{
+	const struct vgl_param *cp = param(ev, "child_pid");
+	uint32_t child = cp && cp->num.i > 0 ? (uint32_t)cp->num.i : 0;
+	struct proc_entry *p, *c;
+
+	if (ev->hdr.res <= 0 || !child || child == ev->hdr.pid)
+		return;
+	pt->stats.forks++;
+	c = proc_find(pt, child);
+	if (c && !c->xnext && c->view.start_ts >= (int64_t)ev->hdr.ts)
+		return; /* the child's own events came first and repaired it */
+	p = proc_find(pt, ev->hdr.pid);
+	if (!p && vgl_proctable_get(pt, ev->hdr.pid, true))
+		p = proc_find(pt, ev->hdr.pid);
+	c = proc_insert(pt, child);
+	if (!c)
+		return;
+	if (p) {
+		c->view = p->view;
+		memcpy(c->comm, p->comm, sizeof(c->comm));
+		c->exe = vgl_rstr_get(p->exe);
+		c->exepath = vgl_rstr_get(p->exepath);
+		c->args = vgl_rstr_get(p->args);
+		c->cwd = vgl_rstr_get(p->cwd);
+	} else {
+		memcpy(c->comm, ev->hdr.comm, VGL_COMM_LEN);
+	}
+	c->view.pid = child;
+	c->view.ppid = ev->hdr.pid;
+	c->view.vpid = child_vpid(ev, p, child);
+	c->view.start_ts = (int64_t)ev->hdr.ts;
+	proc_sync_view(c);
+}
+
+static struct vgl_rstr *param_str(struct vgl_proctable *pt, const struct vgl_event *ev,
+				  const char *name)
+{
+	const struct vgl_param *p = param(ev, name);
+
+	return p && p->str ? proc_intern(pt, p->str, strnlen(p->str, p->len)) : NULL;
+}
+
+/* A successful exec replaces the image: exe, argv, path, cwd and comm. */
+static void on_exec(struct vgl_proctable *pt, const struct vgl_event *ev)
+{
+	struct proc_entry *e = proc_find(pt, ev->hdr.pid);
+	const struct vgl_param *argv = param(ev, "args");
+	struct vgl_rstr *path;
+
+	if (ev->hdr.res != 0)
+		return;
+	pt->stats.execs++;
+	if (!e && vgl_proctable_get(pt, ev->hdr.pid, true)) /* session, tty, ... from /proc */
+		e = proc_find(pt, ev->hdr.pid);
+	if (!e) {
+		e = proc_insert(pt, ev->hdr.pid);
+		if (!e)
+			return;
+	}
+	if (argv && argv->str)
+		proc_set_argv(pt, e, argv->str, argv->len);
+	else
+		proc_set_argv(pt, e, "", 0);
+	path = param_str(pt, ev, "exe");
+	proc_set_str(&e->exepath, path ? path : param_str(pt, ev, "filename"));
+	if ((path = param_str(pt, ev, "cwd")))
+		proc_set_str(&e->cwd, path);
+	memcpy(e->comm, ev->hdr.comm, VGL_COMM_LEN);
+	e->view.caps_known = false; /* file capabilities and setuid bits may change them */
+	e->view.ppid = ev->hdr.ppid;
+	proc_sync_view(e);
+}
+
+static void on_capset(struct proc_entry *e, const struct vgl_event *ev)
+{
+	const struct vgl_param *eff = param(ev, "cap_effective"), *prm = param(ev, "cap_permitted"),
+			       *inh = param(ev, "cap_inheritable");
+
+	if (ev->hdr.res != 0 || !eff || !prm || !inh)
+		return;
+	e->view.caps_known = true;
+	e->view.cap_effective = eff->num.u;
+	e->view.cap_permitted = prm->num.u;
+	e->view.cap_inheritable = inh->num.u;
+}
+
+void vgl_proctable_update(struct vgl_proctable *pt, const struct vgl_event *ev)
+{
+	struct proc_entry *e;
+
+	switch (ev->kind) {
+	case VGL_EV_CLONE:
+	case VGL_EV_CLONE3:
+	case VGL_EV_FORK:
+	case VGL_EV_VFORK:
+		on_fork(pt, ev);
+		return;
+	case VGL_EV_EXECVE:
+	case VGL_EV_EXECVEAT:
+		on_exec(pt, ev);
+		return;
+	default:
+		break;
+	}
+	if (ev->kind == VGL_EV_PROCEXIT) {
+		pt->stats.exits++;
+		if ((e = proc_find(pt, ev->hdr.pid))) /* no repair for a process on its way out */
+			proc_mark_exited(pt, e, ev->hdr.ts);
+		return;
+	}
+	if (!vgl_proctable_get(pt, ev->hdr.pid, true))
+		return;
+	e = proc_find(pt, ev->hdr.pid);
+	if (ev->kind == VGL_EV_CAPSET) {
+		on_capset(e, ev);
+	}
+	if (ev->hdr.comm[0] && memcmp(e->comm, ev->hdr.comm, VGL_COMM_LEN)) /* PR_SET_NAME */
+		memcpy(e->comm, ev->hdr.comm, VGL_COMM_LEN);
+	if (ev->hdr.ppid && !e->xnext)
+		e->view.ppid = ev->hdr.ppid; /* reparented to a subreaper or init */
+}

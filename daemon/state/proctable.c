@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Process table storage: hash by pid, LRU cap, exit grace queue, /proc repair. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state/procfs.h"
+#include "state/proctable_int.h"
+
+struct vgl_proctable *vgl_proctable_new(const struct vgl_proctable_opts *opts)
+{
+	struct vgl_proctable *pt = calloc(1, sizeof(*pt));
+
+	if (!pt)
+		return NULL;
+	snprintf(pt->proc_root, sizeof(pt->proc_root), "%s", opts->proc_root ?: "/proc");
+	pt->max = opts->max_procs ? opts->max_procs : VGL_PROCS_DEFAULT;
+	if (pt->max < VGL_PROCS_MIN)
+		pt->max = VGL_PROCS_MIN;
+	pt->args_max = opts->args_max ? opts->args_max : VGL_PROC_ARGS_DEFAULT;
+	pt->grace_ns = opts->grace_ns ? opts->grace_ns : VGL_PROC_GRACE_NS_DEFAULT;
+	pt->nbuckets = vgl_pow2_ceil(pt->max);
+	pt->buckets = calloc(pt->nbuckets, sizeof(*pt->buckets));
+	if (!pt->buckets) {
+		free(pt);
+		return NULL;
+	}
+	pt->lru.prev = pt->lru.next = &pt->lru;
+	pt->exits.xprev = pt->exits.xnext = &pt->exits;
+	pt->gen = 1;
+	return pt;
+}
+
+void vgl_proctable_free(struct vgl_proctable *pt)
+{
+	size_t i;
+
+	if (!pt)
+		return;
+	while (pt->lru.next != &pt->lru)
+		proc_remove(pt, pt->lru.next);
+	for (i = 0; i < VGL_INTERN_SLOTS; i++)
+		vgl_rstr_put(pt->intern[i]);
+	free(pt->buckets);
+	free(pt);
+}
+
+static struct proc_entry **bucket(struct vgl_proctable *pt, uint32_t pid)
+{
+	return &pt->buckets[vgl_hash64(pid) & (pt->nbuckets - 1)];
+}
+
+static void lru_unlink(struct proc_entry *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+}
+
+static void lru_push(struct vgl_proctable *pt, struct proc_entry *e)
+{
+	e->next = pt->lru.next;
+	e->prev = &pt->lru;
+	pt->lru.next->prev = e;
+	pt->lru.next = e;
+}
+
+struct proc_entry *proc_find(struct vgl_proctable *pt, uint32_t pid)
+{
+	struct proc_entry *e;
+
+	for (e = *bucket(pt, pid); e; e = e->hnext) {
+		if (e->view.pid == pid) {
+			lru_unlink(e);
+			lru_push(pt, e);
+			e->gen = pt->gen;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+void proc_set_str(struct vgl_rstr **slot, struct vgl_rstr *val)
+{
+	vgl_rstr_put(*slot);
+	*slot = val;
+}
+
+void proc_remove(struct vgl_proctable *pt, struct proc_entry *e)
+{
+	struct proc_entry **pp = bucket(pt, e->view.pid);
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	lru_unlink(e);
+	if (e->xnext) {
+		e->xprev->xnext = e->xnext;
+		e->xnext->xprev = e->xprev;
+	}
+	vgl_rstr_put(e->exe);
+	vgl_rstr_put(e->exepath);
+	vgl_rstr_put(e->args);
+	vgl_rstr_put(e->cwd);
+	free(e);
+	pt->count--;
+}
+
+struct proc_entry *proc_insert(struct vgl_proctable *pt, uint32_t pid)
+{
+	struct proc_entry *e, *old, **b;
+
+	for (old = *bucket(pt, pid); old && old->view.pid != pid; old = old->hnext)
+		;
+	if (old)
+		proc_remove(pt, old);
+	/* evict the least recently used, but never one this event already returned */
+	while (pt->count >= pt->max && pt->lru.prev != &pt->lru && pt->lru.prev->gen != pt->gen) {
+		proc_remove(pt, pt->lru.prev);
+		pt->stats.evictions++;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->view.pid = pid;
+	e->view.tty = -1;
+	e->gen = pt->gen;
+	b = bucket(pt, pid);
+	e->hnext = *b;
+	*b = e;
+	lru_push(pt, e);
+	pt->count++;
+	proc_sync_view(e);
+	return e;
+}
+
+void proc_sync_view(struct proc_entry *e)
+{
+	struct vgl_proc_view *v = &e->view;
+
+	v->name = e->comm;
+	v->exe = vgl_rstr_str(e->exe);
+	v->exepath = vgl_rstr_str(e->exepath);
+	v->args = vgl_rstr_str(e->args);
+	v->args_len = e->args ? e->args->len : 0;
+	v->cwd = vgl_rstr_str(e->cwd);
+	v->exe_from_memfd = v->exepath && !strncmp(v->exepath, "/memfd:", 7);
+}
+
+void proc_set_argv(struct vgl_proctable *pt, struct proc_entry *e, const char *argv, size_t len)
+{
+	size_t n = strnlen(argv, len), rest;
+
+	proc_set_str(&e->exe, proc_intern(pt, argv, n));
+	rest = n < len ? len - n - 1 : 0;
+	if (rest > pt->args_max)
+		rest = pt->args_max;
+	proc_set_str(&e->args, n < len ? proc_intern(pt, argv + n + 1, rest) : NULL);
+}
+
+void proc_mark_exited(struct vgl_proctable *pt, struct proc_entry *e, uint64_t ts)
+{
+	if (e->xnext)
+		return;
+	e->exit_ts = ts;
+	e->xnext = &pt->exits;
+	e->xprev = pt->exits.xprev;
+	pt->exits.xprev->xnext = e;
+	pt->exits.xprev = e;
+}
+
+struct vgl_rstr *proc_intern(struct vgl_proctable *pt, const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	struct vgl_rstr **slot, *r;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	slot = &pt->intern[vgl_hash64(h) % VGL_INTERN_SLOTS];
+	if (*slot && (*slot)->len == len && !memcmp((*slot)->s, s, len))
+		return vgl_rstr_get(*slot);
+	r = vgl_rstr_new(s, len);
+	if (r) {
+		vgl_rstr_put(*slot);
+		*slot = vgl_rstr_get(r);
+	}
+	return r;
+}
+
+/* @s, shared with the parent's copy when equal, else interned. */
+static struct vgl_rstr *share(struct vgl_proctable *pt, struct vgl_rstr *parent, const char *s,
+			      size_t len)
+{
+	if (!s)
+		return NULL;
+	if (parent && parent->len == len && !memcmp(parent->s, s, len))
+		return vgl_rstr_get(parent);
+	return proc_intern(pt, s, len);
+}
+
+static void fill_from_procfs(struct vgl_proctable *pt, struct proc_entry *e,
+			     const struct vgl_procfs_info *in)
+{
+	struct proc_entry *p = in->ppid ? proc_find(pt, in->ppid) : NULL;
+	struct vgl_proc_view *v = &e->view;
+	size_t n;
+
+	v->ppid = in->ppid;
+	v->vpid = in->vpid;
+	v->sid = in->sid;
+	v->vpgid = in->vpgid;
+	v->tty = in->tty;
+	v->start_ts = (int64_t)in->start_ts;
+	v->caps_known = in->caps_known;
+	v->cap_inheritable = in->cap_inheritable;
+	v->cap_permitted = in->cap_permitted;
+	v->cap_effective = in->cap_effective;
+	memcpy(e->comm, in->comm, VGL_COMM_LEN);
+	e->exepath = share(pt, p ? p->exepath : NULL, in->exepath,
+			   in->exepath ? strlen(in->exepath) : 0);
+	e->cwd = share(pt, p ? p->cwd : NULL, in->cwd, in->cwd ? strlen(in->cwd) : 0);
+	if (in->cmdline) {
+		n = strnlen(in->cmdline, in->cmdline_len);
+		e->exe = share(pt, p ? p->exe : NULL, in->cmdline, n);
+		if (n < in->cmdline_len)
+			e->args = share(pt, p ? p->args : NULL, in->cmdline + n + 1,
+					in->cmdline_len - n - 1);
+	}
+	proc_sync_view(e);
+}
+
+struct proc_entry *proc_from_procfs(struct vgl_proctable *pt, uint32_t pid)
+{
+	struct vgl_procfs_info info;
+	struct proc_entry *e = NULL;
+
+	if (vgl_procfs_read(pt->proc_root, pid, pt->args_max, &info))
+		return NULL;
+	if (!info.kthread && (e = proc_insert(pt, pid)))
+		fill_from_procfs(pt, e, &info);
+	vgl_procfs_info_clear(&info);
+	return e;
+}
+
+static int scan_one(uint32_t pid, void *data)
+{
+	struct vgl_proctable *pt = data;
+
+	if (proc_from_procfs(pt, pid))
+		pt->stats.scanned++;
+	return pt->count >= pt->max; /* full: stop */
+}
+
+int vgl_proctable_scan(struct vgl_proctable *pt)
+{
+	uint64_t before = pt->stats.scanned;
+	int rc = vgl_procfs_scan(pt->proc_root, pt->max, scan_one, pt);
+
+	return rc < 0 ? rc : (int)(pt->stats.scanned - before);
+}
+
+const struct vgl_proc_view *vgl_proctable_get(struct vgl_proctable *pt, uint32_t pid, bool repair)
+{
+	struct proc_entry *e = proc_find(pt, pid);
+	size_t slot = vgl_hash64(pid) % VGL_REPAIR_NEG_SLOTS;
+
+	if (e || !repair || !pid)
+		return e ? &e->view : NULL;
+	if (pt->neg[slot].pid == pid && pt->neg[slot].until > pt->now)
+		return NULL; /* /proc did not have it a moment ago */
+	e = proc_from_procfs(pt, pid);
+	if (!e) {
+		pt->stats.repair_failures++;
+		pt->neg[slot].pid = pid;
+		pt->neg[slot].until = pt->now + pt->grace_ns;
+		return NULL;
+	}
+	pt->stats.repairs++;
+	return &e->view;
+}
+
+void vgl_proctable_begin(struct vgl_proctable *pt, uint64_t now_ns)
+{
+	struct proc_entry *e;
+
+	pt->gen++;
+	if (now_ns > pt->now)
+		pt->now = now_ns;
+	while ((e = pt->exits.xnext) != &pt->exits && e->exit_ts + pt->grace_ns <= pt->now) {
+		proc_remove(pt, e);
+		pt->stats.reaped++;
+	}
+}
+
+void vgl_proctable_stats(const struct vgl_proctable *pt, struct vgl_proctable_stats *ret)
+{
+	*ret = pt->stats;
+	ret->entries = pt->count;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The process table: pid -> what the rule engine needs of a process and of
+ * its ancestors. Built from /proc at start, kept current from fork / exec /
+ * exit events, repaired from /proc for pids it does not know. Bounded: at
+ * most max_procs entries (least recently used evicted), argv cut at
+ * args_max, strings shared between a parent and its forked children.
+ *
+ * Views returned during one event (between vgl_proctable_begin() calls) are
+ * never evicted or reaped before the next vgl_proctable_begin().
+ */
+#ifndef VIGIL_STATE_PROCTABLE_H
+#define VIGIL_STATE_PROCTABLE_H
+
+#include <stdint.h>
+
+#include "decode/event.h"
+#include "rules/state.h"
+
+#define VGL_PROCS_DEFAULT	  65536
+#define VGL_PROCS_MIN		  64 /* deeper than any ancestry walk of one event */
+#define VGL_PROC_ARGS_DEFAULT	  1024
+#define VGL_PROC_GRACE_NS_DEFAULT 5000000000ull
+#define VGL_REPAIR_NEG_SLOTS	  1024 /* pids /proc did not have, remembered briefly */
+
+struct vgl_proctable_opts {
+	const char *proc_root; /* "/proc" */
+	size_t max_procs;      /* 0: default; raised to VGL_PROCS_MIN */
+	size_t args_max;       /* bytes of argv kept; 0: default */
+	uint64_t grace_ns;     /* exited processes kept this long; 0: default */
+};
+
+struct vgl_proctable_stats {
+	size_t entries;
+	uint64_t scanned; /* entries made by the start-up scan */
+	uint64_t forks, execs, exits;
+	uint64_t repairs; /* unknown pids read from /proc */
+	uint64_t repair_failures;
+	uint64_t evictions; /* LRU */
+	uint64_t reaped;    /* exited, grace period over */
+};
+
+struct vgl_proctable;
+
+struct vgl_proctable *vgl_proctable_new(const struct vgl_proctable_opts *opts);
+void vgl_proctable_free(struct vgl_proctable *pt);
+
+/* Add every process of /proc (kernel threads excluded). Returns the count or -errno. */
+int vgl_proctable_scan(struct vgl_proctable *pt);
+
+/* Start of an event at @now_ns (event clock): reap exited entries past their grace. */
+void vgl_proctable_begin(struct vgl_proctable *pt, uint64_t now_ns);
+
+/* Apply a fork / exec / exit event; other kinds only make sure the caller is known. */
+void vgl_proctable_update(struct vgl_proctable *pt, const struct vgl_event *ev);
+
+/* The process @pid; with @repair, read it from /proc when unknown. NULL unknown. */
+const struct vgl_proc_view *vgl_proctable_get(struct vgl_proctable *pt, uint32_t pid, bool repair);
+
+void vgl_proctable_stats(const struct vgl_proctable *pt, struct vgl_proctable_stats *ret);
+
+#endif /* VIGIL_STATE_PROCTABLE_H */

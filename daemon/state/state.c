@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The state tracker's entry points and the rule engine's callbacks. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state/fdtable.h"
+#include "state/state.h"
+#include "state/users.h"
+
+struct ctr_users {
+	char id[VGL_CTR_NAME_MAX + 1];
+	struct vgl_userdb *db;
+	uint64_t used;
+};
+
+struct vgl_state {
+	struct vgl_proctable *procs;
+	struct vgl_ctr_cache *ctrs;
+	struct vgl_fdtable *fds;
+	struct vgl_userdb *host_users;
+	struct ctr_users cusers[VGL_STATE_USERDB_SLOTS];
+	bool container_users;
+	char proc_root[PATH_MAX / 2];
+	char hostname[256];
+	uint64_t now, tick;
+	uint32_t cur_pid; /* the event being evaluated */
+	uint64_t cur_cgroup;
+};
+
+void vgl_state_opts_default(struct vgl_state_opts *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->proc_root = "/proc";
+	ret->passwd_path = "/etc/passwd";
+	ret->group_path = "/etc/group";
+	ret->roots = vgl_runtime_default_roots;
+	ret->scan_proc = true;
+	ret->container_users = true;
+}
+
+struct vgl_state *vgl_state_new(const struct vgl_state_opts *o)
+{
+	struct vgl_proctable_opts po = { o->proc_root, o->max_procs, o->args_max,
+					 o->exit_grace_ns };
+	struct vgl_ctr_cache_opts co = { o->proc_root, o->roots, o->max_containers,
+					 o->container_retry_ns };
+	struct vgl_state *st = calloc(1, sizeof(*st));
+	int rc = -ENOMEM;
+
+	if (!st)
+		return NULL;
+	snprintf(st->proc_root, sizeof(st->proc_root), "%s", o->proc_root ?: "/proc");
+	if (o->hostname)
+		snprintf(st->hostname, sizeof(st->hostname), "%s", o->hostname);
+	else if (gethostname(st->hostname, sizeof(st->hostname) - 1))
+		st->hostname[0] = '\0';
+	st->container_users = o->container_users;
+	st->procs = vgl_proctable_new(&po);
+	st->ctrs = vgl_ctr_cache_new(&co);
+	st->fds = vgl_fdtable_new(o->proc_root, o->max_fds);
+	st->host_users =
+		vgl_userdb_new(o->passwd_path ?: "/etc/passwd", o->group_path ?: "/etc/group", 0);
+	if (!st->procs || !st->ctrs || !st->fds || !st->host_users)
+		goto out_free;
+	if (o->scan_proc && (rc = vgl_proctable_scan(st->procs)) < 0)
+		goto out_free;
+	return st;
+
+out_free:
+	vgl_state_free(st);
+	errno = -rc;
+	return NULL;
+}
+
+void vgl_state_free(struct vgl_state *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	vgl_proctable_free(st->procs);
+	vgl_ctr_cache_free(st->ctrs);
+	vgl_fdtable_free(st->fds);
+	vgl_userdb_free(st->host_users);
+	for (i = 0; i < VGL_STATE_USERDB_SLOTS; i++)
+		vgl_userdb_free(st->cusers[i].db);
+	free(st);
+}
+
+void vgl_state_update(struct vgl_state *st, const struct vgl_event *ev)
+{
+	if (ev->hdr.ts > st->now)
+		st->now = ev->hdr.ts;
+	st->tick++;
+	st->cur_pid = ev->hdr.pid;
+	st->cur_cgroup = ev->hdr.cgroup_id;
+	vgl_proctable_begin(st->procs, st->now);
+	vgl_userdb_refresh(st->host_users, st->now);
+	vgl_proctable_update(st->procs, ev);
+	vgl_fdtable_update(st->fds, ev);
+	/* resolve a new container now, while its state files exist */
+	vgl_ctr_cache_lookup(st->ctrs, ev->hdr.cgroup_id, ev->hdr.pid, st->now);
+}
+
+static const struct vgl_proc_view *cb_proc(void *state, uint32_t pid)
+{
+	struct vgl_state *st = state;
+
+	return vgl_proctable_get(st->procs, pid, true);
+}
+
+/*
+ * A process that exited before its cgroup could be read got that cgroup
+ * from its parent at fork: ask the parent (a few levels) before giving up.
+ */
+static const struct vgl_container_view *cb_container(void *state, uint64_t cgroup_id, uint32_t pid)
+{
+	struct vgl_state *st = state;
+	const struct vgl_container_view *c =
+		vgl_ctr_cache_lookup(st->ctrs, cgroup_id, pid, st->now);
+
+	for (int i = 0; !c && pid && i < 4; i++) {
+		const struct vgl_proc_view *p = vgl_proctable_get(st->procs, pid, false);
+
+		if (!p || !p->ppid || p->ppid == pid)
+			break;
+		pid = p->ppid;
+		c = vgl_ctr_cache_lookup(st->ctrs, cgroup_id, pid, st->now);
+	}
+	return c;
+}
+
+/* The passwd / group of @pid's container, through /proc/PID/root. */
+static struct vgl_userdb *container_users(struct vgl_state *st, const char *id, uint32_t pid)
+{
+	char pw[PATH_MAX], gr[PATH_MAX];
+	struct ctr_users *slot = &st->cusers[0];
+	size_t i;
+
+	for (i = 0; i < VGL_STATE_USERDB_SLOTS; i++) {
+		if (st->cusers[i].db && !strcmp(st->cusers[i].id, id)) {
+			st->cusers[i].used = st->tick;
+			vgl_userdb_refresh(st->cusers[i].db, st->now);
+			return st->cusers[i].db;
+		}
+		if (st->cusers[i].used < slot->used)
+			slot = &st->cusers[i];
+	}
+	snprintf(pw, sizeof(pw), "%s/%u/root/etc/passwd", st->proc_root, pid);
+	snprintf(gr, sizeof(gr), "%s/%u/root/etc/group", st->proc_root, pid);
+	vgl_userdb_free(slot->db);
+	slot->db = vgl_userdb_new(pw, gr, 0);
+	snprintf(slot->id, sizeof(slot->id), "%s", id);
+	slot->used = st->tick;
+	return slot->db;
+}
+
+/* The user database @pid sees: its container's when readable, else the host's. */
+static struct vgl_userdb *users_of(struct vgl_state *st, uint32_t pid)
+{
+	const struct vgl_container_view *c;
+	struct vgl_userdb *db;
+
+	if (!st->container_users || pid != st->cur_pid)
+		return st->host_users;
+	c = vgl_ctr_cache_lookup(st->ctrs, st->cur_cgroup, pid, st->now);
+	if (!c || !strcmp(c->id, "host"))
+		return st->host_users;
+	db = container_users(st, c->id, pid);
+	return db && vgl_userdb_loads(db) ? db : st->host_users;
+}
+
+static const char *cb_user_name(void *state, uint32_t uid, uint32_t pid)
+{
+	const struct vgl_user *u = vgl_userdb_user(users_of(state, pid), uid);
+
+	return u ? u->name : NULL;
+}
+
+static const char *cb_user_home(void *state, uint32_t uid, uint32_t pid)
+{
+	const struct vgl_user *u = vgl_userdb_user(users_of(state, pid), uid);
+
+	return u ? u->home : NULL;
+}
+
+static const char *cb_user_shell(void *state, uint32_t uid, uint32_t pid)
+{
+	const struct vgl_user *u = vgl_userdb_user(users_of(state, pid), uid);
+
+	return u ? u->shell : NULL;
+}
+
+static const char *cb_group_name(void *state, uint32_t gid, uint32_t pid)
+{
+	const struct vgl_user *g = vgl_userdb_group(users_of(state, pid), gid);
+
+	return g ? g->name : NULL;
+}
+
+static const struct vgl_fd_view *cb_fd(void *state, uint32_t pid, int64_t fd)
+{
+	struct vgl_state *st = state;
+
+	return vgl_fdtable_get(st->fds, pid, fd);
+}
+
+static const char *cb_hostname(void *state)
+{
+	struct vgl_state *st = state;
+
+	return st->hostname;
+}
+
+static const struct vgl_field_state_ops ops = {
+	.proc = cb_proc,
+	.container = cb_container,
+	.user_name = cb_user_name,
+	.group_name = cb_group_name,
+	.user_home = cb_user_home,
+	.user_shell = cb_user_shell,
+	.fd = cb_fd,
+	.hostname = cb_hostname,
+};
+
+const struct vgl_field_state_ops *vgl_state_ops(void)
+{
+	return &ops;
+}
+
+void vgl_state_stats(const struct vgl_state *st, struct vgl_state_stats *ret)
+{
+	size_t i;
+
+	memset(ret, 0, sizeof(*ret));
+	vgl_proctable_stats(st->procs, &ret->procs);
+	vgl_ctr_cache_stats(st->ctrs, &ret->containers);
+	vgl_fdtable_stats(st->fds, &ret->fds);
+	ret->user_loads = vgl_userdb_loads(st->host_users);
+	for (i = 0; i < VGL_STATE_USERDB_SLOTS; i++)
+		ret->user_loads += st->cusers[i].db ? vgl_userdb_loads(st->cusers[i].db) : 0;
+}
+
+const char *vgl_state_last_error(const struct vgl_state *st)
+{
+	return vgl_ctr_cache_last_error(st->ctrs);
+}
