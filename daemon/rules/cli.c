@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * `vigil rules check|list [-r FILE]...`: validate rule files and print a
+ * summary or every error; list the rules with priority, tags, event types.
+ * Exit codes: 0 valid, 1 invalid rules, 2 usage error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules.h"
+
+#define MAX_RULE_FILES 256
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vigil rules check [-r FILE]... [--first-match]\n"
+		   "       vigil rules list  [-r FILE]...\n"
+		   "  -r, --rules FILE   rule file (repeatable, loaded in order)\n");
+}
+
+static void print_diag(const struct vgl_diag *d)
+{
+	char line[1400];
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		vgl_diag_format(&d->v[i], line, sizeof(line));
+		fprintf(stderr, "%s\n", line);
+	}
+	if (d->dropped)
+		fprintf(stderr, "... and %zu more\n", d->dropped);
+}
+
+static size_t count_all_kinds(const struct vgl_ruleset *rs, size_t rule)
+{
+	size_t n = 0;
+	int k;
+
+	for (k = 1; k < VGL_EV_MAX; k++)
+		n += vgl_ruleset_rule_kind(rs, rule, k);
+	return n;
+}
+
+static void print_summary(const struct vgl_ruleset *rs, const char *const *files, size_t n)
+{
+	size_t i, enabled = 0, per[VGL_EV_MAX] = { 0 };
+	int k;
+
+	for (i = 0; i < vgl_ruleset_nrules(rs); i++) {
+		if (!vgl_ruleset_rule(rs, i)->enabled)
+			continue;
+		enabled++;
+		for (k = 1; k < VGL_EV_MAX; k++)
+			per[k] += vgl_ruleset_rule_kind(rs, i, k);
+	}
+	printf("%zu rule file%s OK:", n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		printf(" %s", files[i]);
+	printf("\nrules: %zu (%zu enabled)\nmacros: %zu\nlists: %zu\n", vgl_ruleset_nrules(rs),
+	       enabled, vgl_ruleset_nmacros(rs), vgl_ruleset_nlists(rs));
+	printf("enabled rules per event type:\n");
+	for (k = 1; k < VGL_EV_MAX; k++) {
+		if (per[k])
+			printf("  %-14s %zu\n", vgl_kind_info[k].name, per[k]);
+	}
+}
+
+static void print_list(const struct vgl_ruleset *rs)
+{
+	size_t i, t;
+	int k;
+
+	printf("%-60s %-13s %-7s %-40s %s\n", "RULE", "PRIORITY", "ENABLED", "EVENT TYPES", "TAGS");
+	for (i = 0; i < vgl_ruleset_nrules(rs); i++) {
+		const struct vgl_rule_info *r = vgl_ruleset_rule(rs, i);
+		char types[2048] = "";
+		size_t len = 0;
+
+		if (count_all_kinds(rs, i) == VGL_EV_MAX - 1)
+			snprintf(types, sizeof(types), "(all)");
+		for (k = 1; k < VGL_EV_MAX && strcmp(types, "(all)"); k++) {
+			if (vgl_ruleset_rule_kind(rs, i, k) && len < sizeof(types) - 32)
+				len += (size_t)snprintf(types + len, sizeof(types) - len, "%s%s",
+							len ? "," : "", vgl_kind_info[k].name);
+		}
+		printf("%-60s %-13s %-7s %-40s ", r->name, vgl_priority_name(r->priority),
+		       r->enabled ? "yes" : "no", types[0] ? types : "(none)");
+		for (t = 0; t < r->ntags; t++)
+			printf("%s%s", t ? "," : "", r->tags[t]);
+		printf("\n");
+	}
+}
+
+/* Parse options after the subcommand; returns the number of files or -1. */
+static int parse_args(int argc, char **argv, const char **files, struct vgl_rules_opts *o)
+{
+	int i, n = 0;
+
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-r") || !strcmp(a, "--rules")) {
+			if (++i >= argc) {
+				fprintf(stderr, "vigil rules: %s needs a file\n", a);
+				return -1;
+			}
+			a = argv[i];
+		} else if (!strncmp(a, "--rules=", 8)) {
+			a += 8;
+		} else if (!strcmp(a, "--first-match")) {
+			o->first_match = true;
+			continue;
+		} else {
+			fprintf(stderr, "vigil rules: unknown option '%s'\n", a);
+			return -1;
+		}
+		if (n == MAX_RULE_FILES) {
+			fprintf(stderr, "vigil rules: more than %d rule files\n", MAX_RULE_FILES);
+			return -1;
+		}
+		files[n++] = a;
+	}
+	return n;
+}
+
+int vgl_cmd_rules(int argc, char **argv, const char *const *default_rules, size_t ndefault)
+{
+	const char *files[MAX_RULE_FILES];
+	struct vgl_rules_opts o = { 0 };
+	struct vgl_ruleset *rs = NULL;
+	struct vgl_diag d;
+	const char *const *use = files;
+	int n, err;
+	bool list;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	list = !strcmp(argv[1], "list");
+	if (!list && strcmp(argv[1], "check")) {
+		fprintf(stderr, "vigil rules: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	n = parse_args(argc, argv, files, &o);
+	if (n < 0)
+		return 2;
+	if (n == 0) {
+		use = default_rules;
+		n = (int)ndefault;
+	}
+	if (n == 0) {
+		fprintf(stderr, "vigil rules: no rule files (use -r FILE)\n");
+		return 2;
+	}
+	vgl_diag_init(&d);
+	err = vgl_ruleset_load(use, (size_t)n, &o, &rs, &d);
+	print_diag(&d);
+	if (err) {
+		fprintf(stderr, "vigil rules: %zu error%s, rules not loaded\n", d.nerrors,
+			d.nerrors == 1 ? "" : "s");
+		vgl_diag_free(&d);
+		return 1;
+	}
+	if (list)
+		print_list(rs);
+	else
+		print_summary(rs, use, (size_t)n);
+	vgl_diag_free(&d);
+	vgl_ruleset_free(rs);
+	return 0;
+}

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The hot path: candidate rules for the event's kind, compiled predicates,
+ * fields extracted at most once per event into the context's cache. Nothing
+ * here allocates.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rules/compile/constants.h"
+
+static bool bracket(const char **pp, const char *pe, unsigned char c, bool fold, bool *ok)
+{
+	const char *p = *pp;
+	bool neg = false, hit = false;
+
+	if (p < pe && (*p == '!' || *p == '^')) {
+		neg = true;
+		p++;
+	}
+	if (fold)
+		c = (unsigned char)tolower(c);
+	for (bool first = true; p < pe && (first || *p != ']'); first = false) {
+		unsigned char lo = (unsigned char)*p++, hi = lo;
+
+		if (p + 1 < pe && *p == '-' && p[1] != ']') {
+			hi = (unsigned char)p[1];
+			p += 2;
+		}
+		if (fold) {
+			lo = (unsigned char)tolower(lo);
+			hi = (unsigned char)tolower(hi);
+		}
+		hit = hit || (c >= lo && c <= hi);
+	}
+	*ok = p < pe;
+	*pp = p + 1;
+	return hit != neg;
+}
+
+/* fnmatch(3) without flags: '*' also matches '/'. Iterative, no recursion. */
+static bool glob_match(const char *p, size_t pl, const char *s, size_t sl, bool fold)
+{
+	const char *pe = p + pl, *se = s + sl, *star_p = NULL, *star_s = NULL;
+
+	while (s < se) {
+		if (p < pe && *p == '*') {
+			while (p < pe && *p == '*')
+				p++;
+			star_p = p;
+			star_s = s;
+			continue;
+		}
+		if (p < pe) {
+			const char *q = p;
+			bool ok = true, m;
+
+			if (*q == '?') {
+				m = true;
+				q++;
+			} else if (*q == '[') {
+				q++;
+				m = bracket(&q, pe, (unsigned char)*s, fold, &ok);
+				if (!ok) {
+					q = p + 1;
+					m = *s == '[';
+				}
+			} else {
+				if (*q == '\\' && q + 1 < pe)
+					q++;
+				m = fold ? tolower((unsigned char)*q) == tolower((unsigned char)*s)
+					 : *q == *s;
+				q++;
+			}
+			if (m) {
+				p = q;
+				s++;
+				continue;
+			}
+		}
+		if (!star_p)
+			return false;
+		p = star_p;
+		s = ++star_s;
+	}
+	while (p < pe && *p == '*')
+		p++;
+	return p == pe;
+}
+
+/* Substring search tuned for short needles and haystacks (paths, command lines). */
+static bool contains(const char *s, size_t len, const char *n, size_t nl)
+{
+	const char *p = s, *end = s + len;
+
+	if (nl == 0)
+		return true;
+	if (nl > len)
+		return false;
+	if (nl > 16)
+		return memmem(s, len, n, nl) != NULL;
+	while ((size_t)(end - p) >= nl && (p = memchr(p, n[0], (size_t)(end - p) - nl + 1))) {
+		if (!memcmp(p + 1, n + 1, nl - 1))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+static bool icontains(const char *s, size_t len, const char *n, size_t nl)
+{
+	size_t i, j;
+
+	if (nl > len)
+		return false;
+	for (i = 0; i + nl <= len; i++) {
+		for (j = 0; j < nl && tolower((unsigned char)s[i + j]) == n[j]; j++)
+			;
+		if (j == nl)
+			return true;
+	}
+	return false;
+}
+
+bool cmp_str(enum vgl_op op, const char *s, size_t len, const struct cval *c)
+{
+	switch (op) {
+	case OP_EQ:
+		return len == c->len && !memcmp(s, c->s, len);
+	case OP_NE:
+		return len != c->len || memcmp(s, c->s, len);
+	case OP_CONTAINS:
+	case OP_BCONTAINS:
+		return contains(s, len, c->s, c->len);
+	case OP_ICONTAINS:
+		return icontains(s, len, c->s, c->len);
+	case OP_STARTSWITH:
+	case OP_BSTARTSWITH:
+		return len >= c->len && !memcmp(s, c->s, c->len);
+	case OP_ENDSWITH:
+		return len >= c->len && !memcmp(s + len - c->len, c->s, c->len);
+	case OP_GLOB:
+		return glob_match(c->s, c->len, s, len, false);
+	case OP_IGLOB:
+		return glob_match(c->s, c->len, s, len, true);
+	default:
+		return false;
+	}
+}
+
+static bool net_has(const struct cval *net, const struct vgl_fval *v)
+{
+	unsigned int bits = net->prefix, i;
+
+	if (net->fam != v->fam)
+		return false;
+	for (i = 0; bits >= 8; i++, bits -= 8) {
+		if (net->ip[i] != v->ip[i])
+			return false;
+	}
+	return !bits || ((net->ip[i] ^ v->ip[i]) >> (8 - bits)) == 0;
+}
+
+static bool cmp_num(enum vgl_op op, int64_t a, int64_t b)
+{
+	switch (op) {
+	case OP_EQ:
+		return a == b;
+	case OP_NE:
+		return a != b;
+	case OP_LT:
+		return a < b;
+	case OP_LE:
+		return a <= b;
+	case OP_GT:
+		return a > b;
+	case OP_GE:
+		return a >= b;
+	default:
+		return false;
+	}
+}
+
+static bool in_set(const struct cnode *n, enum vgl_ftype t, const struct vgl_fval *v)
+{
+	struct vgl_fval *mv = (struct vgl_fval *)v; /* the context's cache */
+	char key[17];
+	const char *k;
+	size_t len;
+
+	if (t == FT_STR) {
+		if (!v->hashed) {
+			mv->hash = vgl_hash(v->s, v->len);
+			mv->hashed = true;
+		}
+		return strset_has_h(n->set, v->s, v->len, v->hash);
+	}
+	len = cval_key(t, v->s, v->len, v->i, v->ip, v->fam, key, &k);
+	return strset_has(n->set, k, len);
+}
+
+static bool cmp_one(struct vgl_match_ctx *ctx, const struct cnode *n, const struct vgl_fval *v)
+{
+	enum vgl_ftype t = n->ref->def->type;
+	size_t i;
+
+	if (n->set)
+		return in_set(n, t, v);
+	if (n->trie) {
+		enum trie_mode m = n->op == OP_PMATCH	  ? TRIE_PATH
+				   : n->op == OP_ENDSWITH ? TRIE_SUFFIX
+							  : TRIE_PREFIX;
+
+		return trie_match(n->trie, v->s, v->len, m);
+	}
+	switch (t) {
+	case FT_STR:
+		if (n->op == OP_REGEX)
+			return pcre2_match(n->re, (PCRE2_SPTR)v->s, v->len, 0, 0, ctx->md, NULL) >=
+			       0;
+		return cmp_str(n->op, v->s, v->len, &n->vals[0]);
+	case FT_INT:
+	case FT_BOOL:
+		return n->nvals && cmp_num(n->op, v->i, n->vals[0].i);
+	case FT_IP:
+		if (!n->nvals)
+			return false;
+		return (n->vals[0].fam == v->fam && !memcmp(n->vals[0].ip, v->ip, 16)) ==
+		       (n->op == OP_EQ);
+	case FT_NET:
+		for (i = 0; i < n->nvals; i++) {
+			if (net_has(&n->vals[i], v))
+				return n->op != OP_NE;
+		}
+		return n->op == OP_NE;
+	}
+	return false;
+}
+
+int ctx_values(struct vgl_match_ctx *ctx, const struct field_ref *ref, const struct vgl_fval **ret)
+{
+	struct fslot *s = &ctx->slots[ref->slot];
+
+	if (s->epoch != ctx->epoch) {
+		s->n = field_extract(&ctx->x, ref, s->v, ref->maxvals);
+		s->epoch = ctx->epoch;
+		for (int i = 0; i < s->n; i++)
+			s->v[i].hashed = false;
+	}
+	*ret = s->v;
+	return s->n;
+}
+
+static bool cmp_eval(struct vgl_match_ctx *ctx, const struct cnode *n)
+{
+	const struct vgl_fval *v;
+	int cnt = ctx_values(ctx, n->ref, &v), j;
+
+	if (n->op == OP_EXISTS)
+		return cnt > 0;
+	for (j = 0; j < cnt; j++) {
+		if (cmp_one(ctx, n, &v[j]))
+			return true;
+	}
+	return false;
+}
+
+/* A comparison, memoized for the event when it is shared between rules. */
+static inline bool cmp_memo(struct vgl_match_ctx *ctx, const struct cnode *n)
+{
+	struct memo *m;
+
+	if (!n->memo)
+		return cmp_eval(ctx, n);
+	m = &ctx->memo[n->memo - 1];
+	if (m->epoch != ctx->epoch) {
+		m->value = cmp_eval(ctx, n);
+		m->epoch = ctx->epoch;
+	}
+	return m->value;
+}
+
+bool cnode_eval(struct vgl_match_ctx *ctx, const struct cnode *n)
+{
+	size_t i;
+
+	switch (n->type) {
+	case CN_AND:
+		for (i = 0; i < n->nkids; i++) {
+			const struct cnode *k = n->kids[i];
+
+			if (!(k->type == CN_CMP ? cmp_memo(ctx, k) : cnode_eval(ctx, k)))
+				return false;
+		}
+		return true;
+	case CN_OR:
+		for (i = 0; i < n->nkids; i++) {
+			const struct cnode *k = n->kids[i];
+
+			if (k->type == CN_CMP ? cmp_memo(ctx, k) : cnode_eval(ctx, k))
+				return true;
+		}
+		return false;
+	case CN_NOT:
+		return !cnode_eval(ctx, n->kids[0]);
+	case CN_CONST:
+		return n->value;
+	case CN_KIND:
+		return kind_test(n->kinds, ctx->x.ev->kind);
+	case CN_CMP:
+		return cmp_memo(ctx, n);
+	}
+	return false;
+}
+
+static int64_t boot_to_wall(void)
+{
+	struct timespec r, b;
+
+	if (clock_gettime(CLOCK_REALTIME, &r) || clock_gettime(CLOCK_BOOTTIME, &b))
+		return 0;
+	return ((int64_t)r.tv_sec - b.tv_sec) * 1000000000 + (r.tv_nsec - b.tv_nsec);
+}
+
+struct vgl_match_ctx *vgl_match_ctx_new(const struct vgl_ruleset *rs)
+{
+	struct vgl_match_ctx *ctx = calloc(1, sizeof(*ctx));
+	size_t i, nv = 0;
+
+	if (!ctx)
+		return NULL;
+	ctx->rs = rs;
+	for (i = 0; i < rs->nrefs; i++)
+		nv += (size_t)rs->refs[i]->maxvals;
+	ctx->slots = calloc(rs->nrefs ? rs->nrefs : 1, sizeof(*ctx->slots));
+	ctx->memo = calloc(rs->nshared ? rs->nshared : 1, sizeof(*ctx->memo));
+	ctx->vals = calloc(nv ? nv : 1, sizeof(*ctx->vals));
+	ctx->x.scratch = malloc(VGL_SCRATCH_SIZE);
+	ctx->md = pcre2_match_data_create(1, NULL);
+	if (!ctx->slots || !ctx->memo || !ctx->vals || !ctx->x.scratch || !ctx->md) {
+		vgl_match_ctx_free(ctx);
+		return NULL;
+	}
+	for (i = 0, nv = 0; i < rs->nrefs; i++) {
+		ctx->slots[i].v = &ctx->vals[nv];
+		nv += (size_t)rs->refs[i]->maxvals;
+	}
+	ctx->x.scratch_cap = VGL_SCRATCH_SIZE;
+	xctx_init(&ctx->x);
+	ctx->x.boot_to_wall_ns = boot_to_wall();
+	return ctx;
+}
+
+void vgl_match_ctx_free(struct vgl_match_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	pcre2_match_data_free(ctx->md);
+	free(ctx->x.scratch);
+	free(ctx->vals);
+	free(ctx->slots);
+	free(ctx->memo);
+	free(ctx);
+}
+
+int vgl_ruleset_eval(const struct vgl_ruleset *rs, struct vgl_match_ctx *ctx,
+		     const struct vgl_event *ev, const struct vgl_field_state_ops *ops, void *state,
+		     vgl_match_cb cb, void *cb_data)
+{
+	struct vgl_xctx *x = &ctx->x;
+	const struct kcand *cand;
+	size_t i, n;
+	int matches = 0;
+
+	if (ctx->rs != rs || (unsigned int)ev->kind >= VGL_EV_MAX)
+		return 0;
+	ctx->epoch++;
+	x->ev = ev;
+	x->ops = ops;
+	x->state = state;
+	x->evnum++;
+	x->scratch_used = 0;
+	x->proc_done = x->ctr_done = x->fd_done = false;
+	cand = rs->kind_rules[ev->kind];
+	n = rs->nkind_rules[ev->kind];
+	for (i = 0; i < n; i++) {
+		if (cand[i].guard && !cmp_memo(ctx, cand[i].guard))
+			continue;
+		if (!cnode_eval(ctx, cand[i].root))
+			continue;
+		matches++;
+		if ((cb && cb(cb_data, rs, cand[i].rule, ctx)) || rs->first_match)
+			break;
+	}
+	return matches;
+}

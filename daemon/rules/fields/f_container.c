@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+/* container.* and k8s.* fields, all from the state tracker's container view. */
+#include <fnmatch.h>
+#include <string.h>
+
+#include "rules/fields/fields.h"
+
+enum {
+	C_ID,
+	C_NAME,
+	C_TYPE,
+	C_IMAGE,
+	C_IMAGE_ID,
+	C_IMAGE_REPO,
+	C_IMAGE_TAG,
+	C_IMAGE_DIGEST,
+	C_PRIVILEGED,
+	C_START_TS,
+	C_MOUNTS,
+	C_MOUNT_DEST,
+	C_MOUNT_SOURCE,
+	K_NS,
+	K_POD,
+	K_POD_UID,
+	C_UNKNOWN,
+};
+
+/* The mount selected by [index] or by a glob on its destination / source. */
+static const struct vgl_mount_view *mount_by(const struct vgl_container_view *c,
+					     const struct field_ref *ref, bool by_source)
+{
+	size_t i;
+
+	if (!ref->has_arg)
+		return NULL;
+	if (ref->argn >= 0)
+		return (size_t)ref->argn < c->nmounts ? &c->mounts[ref->argn] : NULL;
+	for (i = 0; i < c->nmounts; i++) {
+		const char *p = by_source ? c->mounts[i].source : c->mounts[i].dest;
+
+		if (p && !fnmatch(ref->arg, p, 0))
+			return &c->mounts[i];
+	}
+	return NULL;
+}
+
+/* "source:dest:mode:rw:propagation,..." as Falco prints container.mounts. */
+static int mounts(struct vgl_xctx *x, const struct vgl_container_view *c, struct vgl_fval *out)
+{
+	size_t start = x->scratch_used, i;
+	struct vgl_fval v;
+
+	if (!c->nmounts)
+		return put_strn(out, "", 0);
+	for (i = 0; i < c->nmounts; i++) {
+		const struct vgl_mount_view *m = &c->mounts[i];
+
+		if (!xctx_printf(x, &v, "%s%s:%s:%s:%s:%s", i ? "," : "", m->source ?: "",
+				 m->dest ?: "", m->mode ?: "", m->rw ? "true" : "false",
+				 m->propagation ?: ""))
+			return 0;
+		x->scratch_used--; /* join: drop this piece's NUL */
+	}
+	if (!xctx_alloc(x, 1))
+		return 0;
+	x->scratch[x->scratch_used - 1] = '\0';
+	return put_strn(out, x->scratch + start, x->scratch_used - start - 1);
+}
+
+static int ex_container(struct vgl_xctx *x, const struct field_ref *ref, struct vgl_fval *out,
+			int max)
+{
+	const struct vgl_container_view *c = xctx_container(x);
+	const struct vgl_mount_view *m;
+
+	(void)max;
+	if (!c)
+		return 0;
+	switch (ref->def->id) {
+	case C_ID:
+		return put_str(out, c->id);
+	case C_NAME:
+		return put_str(out, c->name);
+	case C_TYPE:
+		return put_str(out, c->type);
+	case C_IMAGE:
+		return put_str(out, c->image);
+	case C_IMAGE_ID:
+		return put_str(out, c->image_id);
+	case C_IMAGE_REPO:
+		return put_str(out, c->image_repository);
+	case C_IMAGE_TAG:
+		return put_str(out, c->image_tag);
+	case C_IMAGE_DIGEST:
+		return put_str(out, c->image_digest);
+	case C_PRIVILEGED:
+		return c->privileged_known ? put_int(out, c->privileged) : 0;
+	case C_START_TS:
+		return c->start_ts ? put_int(out, c->start_ts) : 0;
+	case C_MOUNTS:
+		return mounts(x, c, out);
+	case C_MOUNT_DEST:
+	case C_MOUNT_SOURCE:
+		m = mount_by(c, ref, ref->def->id == C_MOUNT_SOURCE);
+		return m ? put_str(out, ref->def->id == C_MOUNT_SOURCE ? m->source : m->dest) : 0;
+	case K_NS:
+		return put_str(out, c->k8s_ns_name);
+	case K_POD:
+		return put_str(out, c->k8s_pod_name);
+	case K_POD_UID:
+		return put_str(out, c->k8s_pod_uid);
+	default:
+		return 0;
+	}
+}
+
+#define CTR(n, t, f, id)                               \
+	{                                              \
+		n, t, FF_STATE | (f), ex_container, id \
+	}
+
+const struct field_def vgl_fields_container[] = {
+	CTR("container.id", FT_STR, 0, C_ID),
+	CTR("container.name", FT_STR, 0, C_NAME),
+	CTR("container.type", FT_STR, 0, C_TYPE),
+	CTR("container.image", FT_STR, 0, C_IMAGE),
+	CTR("container.image.id", FT_STR, 0, C_IMAGE_ID),
+	CTR("container.image.repository", FT_STR, 0, C_IMAGE_REPO),
+	CTR("container.image.tag", FT_STR, 0, C_IMAGE_TAG),
+	CTR("container.image.digest", FT_STR, 0, C_IMAGE_DIGEST),
+	CTR("container.privileged", FT_BOOL, 0, C_PRIVILEGED),
+	CTR("container.start_ts", FT_INT, 0, C_START_TS),
+	CTR("container.mounts", FT_STR, 0, C_MOUNTS),
+	CTR("container.mount.dest", FT_STR, FF_ARG_REQ, C_MOUNT_DEST),
+	CTR("container.mount.source", FT_STR, FF_ARG_REQ, C_MOUNT_SOURCE),
+	CTR("container.healthcheck", FT_STR, 0, C_UNKNOWN),
+	CTR("container.liveness_probe", FT_STR, 0, C_UNKNOWN),
+	CTR("container.readiness_probe", FT_STR, 0, C_UNKNOWN),
+	CTR("k8s.ns.name", FT_STR, 0, K_NS),
+	CTR("k8s.pod.name", FT_STR, 0, K_POD),
+	CTR("k8s.pod.uid", FT_STR, 0, K_POD_UID),
+	CTR("k8s.pod.id", FT_STR, 0, K_POD_UID),
+	CTR("k8s.pod.label", FT_STR, FF_ARG_REQ, C_UNKNOWN),
+	CTR("k8s.pod.labels", FT_STR, 0, C_UNKNOWN),
+	CTR("k8s.pod.ip", FT_STR, 0, C_UNKNOWN),
+	CTR("k8s.pod.cni.json", FT_STR, 0, C_UNKNOWN),
+	{ NULL, 0, 0, NULL, 0 },
+};

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the rule engine asks of the state tracker (issue 4): process,
+ * container, user and descriptor views by id. Every callback may be NULL and
+ * may return NULL; the fields that need the missing information are then
+ * unknown for the event (comparisons false, output "<NA>"), as in Falco.
+ *
+ * Returned pointers must stay valid until the evaluation of the current event
+ * (vgl_ruleset_eval() and its callbacks) returns. Strings are NUL-terminated;
+ * NULL members mean "unknown".
+ */
+#ifndef VIGIL_RULES_STATE_H
+#define VIGIL_RULES_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vgl_proc_view {
+	uint32_t pid;
+	uint32_t ppid;	     /* 0 when unknown */
+	uint32_t vpid;	     /* pid in its own pid namespace; 0 when unknown */
+	uint32_t sid;	     /* session leader pid; 0 when unknown */
+	uint32_t vpgid;	     /* process group id in its namespace; 0 when unknown */
+	const char *name;    /* comm */
+	const char *exe;     /* argv[0] */
+	const char *exepath; /* resolved executable path */
+	const char *args;    /* argv[1..], NUL-separated, args_len bytes */
+	size_t args_len;
+	const char *cwd;
+	const char *env; /* NUL-separated KEY=VALUE, env_len bytes */
+	size_t env_len;
+	int64_t tty;	  /* controlling tty device number, 0 when none, -1 unknown */
+	int64_t start_ts; /* ns, same clock as event timestamps; 0 unknown */
+	bool caps_known;
+	uint64_t cap_permitted;
+	uint64_t cap_effective;
+	uint64_t cap_inheritable;
+	bool exe_upper_layer; /* executable from a container's writable layer */
+	bool exe_from_memfd;
+};
+
+struct vgl_mount_view {
+	const char *source;
+	const char *dest;
+	const char *mode;
+	bool rw;
+	const char *propagation;
+};
+
+struct vgl_container_view {
+	const char *id; /* "host" for the host */
+	const char *name;
+	const char *type;
+	const char *image;
+	const char *image_id;
+	const char *image_repository;
+	const char *image_tag;
+	const char *image_digest;
+	bool privileged_known;
+	bool privileged;
+	int64_t start_ts;
+	const struct vgl_mount_view *mounts;
+	size_t nmounts;
+	const char *k8s_ns_name;
+	const char *k8s_pod_name;
+	const char *k8s_pod_uid;
+};
+
+struct vgl_fd_view {
+	char typechar; /* 'f' file, '4' '6' ip sockets, 'u' unix, ... 0 unknown */
+	const char *name;
+	const char *l4proto; /* "tcp" "udp" "raw" "icmp"; NULL unknown */
+	bool connected;
+};
+
+struct vgl_field_state_ops {
+	const struct vgl_proc_view *(*proc)(void *state, uint32_t pid);
+	const struct vgl_container_view *(*container)(void *state, uint64_t cgroup_id,
+						      uint32_t pid);
+	/* Names as seen by @pid (its container's passwd/group when it has one). */
+	const char *(*user_name)(void *state, uint32_t uid, uint32_t pid);
+	const char *(*group_name)(void *state, uint32_t gid, uint32_t pid);
+	const char *(*user_home)(void *state, uint32_t uid, uint32_t pid);
+	const char *(*user_shell)(void *state, uint32_t uid, uint32_t pid);
+	const struct vgl_fd_view *(*fd)(void *state, uint32_t pid, int64_t fd);
+	const char *(*hostname)(void *state);
+};
+
+#endif /* VIGIL_RULES_STATE_H */
