@@ -2,9 +2,13 @@
 /*
  * vigil's command line:
  *
- *	vigil run [--json] [-v] [--events KIND,...] [--ringbuf-size BYTES]
- *	          [--wakeup-bytes BYTES] [--duration SECONDS]
+ *	vigil run [-r RULES]... [--json] [-v] [--events KIND,...] [--first-match]
+ *	          [--ringbuf-size BYTES] [--wakeup-bytes BYTES] [--duration SECONDS]
+ *	vigil rules check|list [-r RULES]...
  *	vigil version
+ *
+ * `vigil run` evaluates rules and prints alerts; with --events (and no -r)
+ * it prints the captured events instead, with both it prints both.
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage error.
  */
@@ -19,19 +23,27 @@
 
 #include "bpf/loader.h"
 #include "decode/event.h"
+#include "rules/rules.h"
+#include "run/rulefiles.h"
 #include "run/run.h"
 #include "util/log.h"
 
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: vigil run [options]     capture events and print them\n"
-	"       vigil version           print the version\n"
+	"usage: vigil run [options]             evaluate rules, print alerts (and events)\n"
+	"       vigil rules check|list [-r RULES]... validate or list rules\n"
+	"       vigil version                   print the version\n"
 	"\n"
 	"run options:\n"
-	"  --json                 one JSON object per event (see docs/events.md)\n"
+	"  -r, --rules PATH       rule file or directory of *.yaml (repeatable; default:\n"
+	"                         " VIGIL_RULES_DIR ", else the source tree's rules/)\n"
+	"  --first-match          raise only the first matching rule per event\n"
+	"  --json                 JSON lines: Falco-compatible alerts, events as in "
+	"docs/events.md\n"
 	"  -v, --verbose          log hook choices (-vv: also libbpf's messages)\n"
-	"  --events KIND,...      print only these events (Falco names: execve,openat,...)\n"
+	"  --events KIND,...      print these events (Falco names: execve,openat,...; 'all');\n"
+	"                         without -r, print events instead of alerts\n"
 	"  --ringbuf-size BYTES   kernel ring buffer size, power of two (default 8M)\n"
 	"  --wakeup-bytes BYTES   wake the reader once this much is queued (default 64K)\n"
 	"  --duration SECONDS     stop after this long (default: until SIGINT/SIGTERM)\n";
@@ -96,6 +108,11 @@ static int parse_events(const char *list, struct vgl_kindset *set)
 		return usage_error("--events: list too long");
 	strcpy(buf, list);
 	memset(set, 0, sizeof(*set));
+	if (strcmp(list, "all") == 0) {
+		for (int k = 1; k < VGL_EV_MAX; k++)
+			set->has[k] = vgl_kind_has_syscall(k);
+		return 0;
+	}
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		enum vgl_kind kind = vgl_kind_by_name(tok);
 
@@ -114,27 +131,39 @@ static int parse_events(const char *list, struct vgl_kindset *set)
 static int parse_run(int argc, char **argv, struct vgl_run_opts *o)
 {
 	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'R' },
+		{ "first-match", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "events", required_argument, NULL, 'e' },
-		{ "ringbuf-size", required_argument, NULL, 'r' },
+		{ "ringbuf-size", required_argument, NULL, 'b' },
 		{ "wakeup-bytes", required_argument, NULL, 'w' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const char *rule_args[VGL_RULE_FILES_MAX];
 	int c, verbose = 0, ret;
+	bool events = false;
 	uint64_t size;
 	char *end;
 
 	memset(o, 0, sizeof(*o));
 	o->ringbuf_size = VGL_RINGBUF_DEFAULT;
 	o->wakeup_bytes = 64 << 10;
-	for (int k = 1; k < VGL_EV_MAX; k++)
-		o->print.has[k] = vgl_kind_has_syscall(k);
+	o->rule_args = rule_args;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+		case 'R':
+			if (o->nrule_args >= VGL_RULE_FILES_MAX)
+				return usage_error("too many -r options");
+			rule_args[o->nrule_args++] = optarg;
+			break;
+		case 'f':
+			o->first_match = true;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -145,8 +174,9 @@ static int parse_run(int argc, char **argv, struct vgl_run_opts *o)
 			ret = parse_events(optarg, &o->print);
 			if (ret)
 				return ret;
+			events = true;
 			break;
-		case 'r':
+		case 'b':
 			if (parse_size(optarg, &size) || !vgl_bpf_ringbuf_size_ok(size))
 				return usage_error("--ringbuf-size: '%s' is not a power of two "
 						   "between 4K and 1G",
@@ -174,8 +204,26 @@ static int parse_run(int argc, char **argv, struct vgl_run_opts *o)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	o->rules = !events || o->nrule_args > 0;
 	vgl_log_set_level(verbose >= 2 ? VGL_LOG_DEBUG : verbose ? VGL_LOG_INFO : VGL_LOG_WARN);
 	return 0;
+}
+
+/* `vigil rules ...` with the default rule files when no -r is given. */
+static int cmd_rules(int argc, char **argv)
+{
+	struct vgl_rule_files dflt;
+	char err[512];
+	int ret;
+
+	if (vgl_rule_files_expand(NULL, 0, &dflt, err, sizeof(err))) {
+		dflt.n = 0;
+		if (!(argc > 2 && (strcmp(argv[2], "-r") == 0 || strcmp(argv[2], "--rules") == 0)))
+			vgl_warn("%s", err);
+	}
+	ret = vgl_cmd_rules(argc, argv, (const char *const *)dflt.path, dflt.n);
+	vgl_rule_files_free(&dflt);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -195,6 +243,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	if (strcmp(argv[1], "rules") == 0)
+		return cmd_rules(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0) {
 		ret = parse_run(argc - 1, argv + 1, &opts);
 		if (ret)

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "run/pipeline.h"
 
@@ -16,13 +18,102 @@ int vgl_pipeline_init(struct vgl_pipeline *p, const struct vgl_kindset *print,
 	p->style = style;
 	p->out = out;
 	p->fmt.boot_to_realtime_ns = vgl_boot_to_realtime_ns();
+	if (gethostname(p->hostname, sizeof(p->hostname) - 1))
+		strcpy(p->hostname, "localhost");
 	return 0;
 }
 
 void vgl_pipeline_fini(struct vgl_pipeline *p)
 {
+	vgl_match_ctx_free(p->mctx);
+	vgl_ruleset_free(p->rules);
 	free(p->buf);
 	p->buf = NULL;
+}
+
+struct vgl_ruleset *vgl_pipeline_set_rules(struct vgl_pipeline *p, struct vgl_ruleset *rs,
+					   int *ret_err)
+{
+	struct vgl_match_ctx *mctx = rs ? vgl_match_ctx_new(rs) : NULL;
+	struct vgl_ruleset *old = p->rules;
+
+	*ret_err = 0;
+	if (rs && !mctx) {
+		*ret_err = -ENOMEM;
+		return rs; /* hand the new set back: the old one stays */
+	}
+	vgl_match_ctx_free(p->mctx);
+	p->mctx = mctx;
+	p->rules = rs;
+	return old;
+}
+
+static void write_line(struct vgl_pipeline *p, const char *line, size_t len)
+{
+	if (fwrite(line, 1, len, p->out) != len || fputc('\n', p->out) == EOF)
+		p->stats.output_errors++;
+	else
+		p->stats.alerts++;
+}
+
+/* Falco's text form: "<time>: <Priority> <output>". */
+static void write_alert_text(struct vgl_pipeline *p, const struct vgl_event *ev,
+			     struct vgl_match_ctx *ctx, size_t rule)
+{
+	const struct vgl_rule_info *info = vgl_ruleset_rule(p->rules, rule);
+	int64_t ns = (int64_t)ev->hdr.ts + p->fmt.boot_to_realtime_ns;
+	time_t secs = ns / 1000000000;
+	struct tm tm;
+	size_t len;
+
+	gmtime_r(&secs, &tm);
+	len = strftime(p->buf, 64, "%H:%M:%S", &tm);
+	len += snprintf(p->buf + len, 64, ".%09lld: %s ", (long long)(ns % 1000000000),
+			vgl_priority_name(info->priority));
+	len += vgl_alert_format(ctx, rule, p->buf + len, VGL_FMT_BUF_MAX - len);
+	if (len >= VGL_FMT_BUF_MAX)
+		len = VGL_FMT_BUF_MAX - 1;
+	while (len > 0 && (p->buf[len - 1] == '\n' || p->buf[len - 1] == ' '))
+		len--; /* YAML block scalars end with a newline */
+	write_line(p, p->buf, len);
+}
+
+struct alert_cb_data {
+	struct vgl_pipeline *p;
+	const struct vgl_event *ev;
+};
+
+static int on_match(void *data, const struct vgl_ruleset *rs, size_t rule,
+		    struct vgl_match_ctx *ctx)
+{
+	struct alert_cb_data *d = data;
+	struct vgl_pipeline *p = d->p;
+	struct vgl_alert_meta meta = {
+		.hostname = p->hostname,
+		.time_ns = (int64_t)d->ev->hdr.ts + p->fmt.boot_to_realtime_ns,
+	};
+	char *json;
+
+	if (p->style != VGL_FMT_JSON) {
+		write_alert_text(p, d->ev, ctx, rule);
+		return 0;
+	}
+	json = vgl_alert_json(ctx, rule, &meta);
+	if (!json) {
+		p->stats.output_errors++;
+		return 0;
+	}
+	write_line(p, json, strlen(json));
+	free(json);
+	return 0;
+}
+
+static void eval_rules(struct vgl_pipeline *p, const struct vgl_event *ev)
+{
+	struct alert_cb_data d = { p, ev };
+
+	vgl_ruleset_eval(p->rules, p->mctx, ev, p->state ? vgl_state_ops() : NULL, p->state,
+			 on_match, &d);
 }
 
 int vgl_pipeline_record(void *ctx, const void *data, size_t size)
@@ -37,6 +128,10 @@ int vgl_pipeline_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	p->stats.by_kind[ev.kind]++;
+	if (p->state)
+		vgl_state_update(p->state, &ev);
+	if (p->rules)
+		eval_rules(p, &ev);
 	if (!p->print.has[ev.kind])
 		return 0;
 	len = vgl_fmt_event(&ev, p->style, &p->fmt, p->buf, VGL_FMT_BUF_MAX - 1);

@@ -12,17 +12,24 @@
 
 #include "bpf/syscalls.h"
 #include "output/eventfmt.h"
+#include "rules/rules.h"
+#include "state/state.h"
 
 struct vgl_pipeline_stats {
 	uint64_t received;	      /* records handed over by the source */
 	uint64_t decode_errors;	      /* records rejected by the decoder */
 	uint64_t printed;	      /* events written to the output */
-	uint64_t output_errors;	      /* events that could not be formatted or written */
+	uint64_t output_errors;	      /* events or alerts not formatted or written */
+	uint64_t alerts;	      /* alerts written */
 	uint64_t by_kind[VGL_EV_MAX]; /* decoded records per kind */
 };
 
 struct vgl_pipeline {
-	struct vgl_kindset print; /* kinds the user asked to see */
+	struct vgl_kindset print;  /* kinds the user asked to see */
+	struct vgl_state *state;   /* process/container state, NULL: none */
+	struct vgl_ruleset *rules; /* NULL: no rules */
+	struct vgl_match_ctx *mctx;
+	char hostname[256];
 	enum vgl_fmt_style style;
 	struct vgl_fmt_opts fmt;
 	FILE *out;
@@ -33,6 +40,13 @@ struct vgl_pipeline {
 int vgl_pipeline_init(struct vgl_pipeline *p, const struct vgl_kindset *print,
 		      enum vgl_fmt_style style, FILE *out);
 void vgl_pipeline_fini(struct vgl_pipeline *p);
+
+/*
+ * Evaluate @rs (may be NULL) from the next record on. Returns the previous
+ * set for the caller to free, or sets *@ret_err and keeps the old one.
+ */
+struct vgl_ruleset *vgl_pipeline_set_rules(struct vgl_pipeline *p, struct vgl_ruleset *rs,
+					   int *ret_err);
 
 /* vgl_record_fn for a source. */
 int vgl_pipeline_record(void *ctx, const void *data, size_t size);

@@ -15,6 +15,7 @@
 
 #include "bpf/loader.h"
 #include "run/pipeline.h"
+#include "run/reload.h"
 #include "run/run.h"
 #include "run/stats.h"
 #include "source/source.h"
@@ -26,6 +27,10 @@ struct vgl_loop {
 	int epfd;
 	int sigfd;
 	struct vgl_live *live;
+	struct vgl_reload *reload; /* NULL without rules */
+	struct vgl_pipeline *p;
+	struct vgl_bpf *bpf;
+	const struct vgl_run_opts *opts;
 	double deadline; /* monotonic seconds, 0 = none */
 };
 
@@ -44,14 +49,22 @@ static int open_signalfd(void)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -errno;
 	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
 static int loop_init(struct vgl_loop *l, struct vgl_live *live, double duration)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	int ret;
 
 	l->live = live;
 	l->deadline = duration > 0 ? now_mono() + duration : 0;
@@ -59,13 +72,12 @@ static int loop_init(struct vgl_loop *l, struct vgl_live *live, double duration)
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->sigfd < 0 || l->epfd < 0)
 		return -errno;
-	ev.data.fd = l->sigfd;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->sigfd, &ev))
-		return -errno;
-	ev.data.fd = vgl_live_fd(live);
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
-		return -errno;
-	return 0;
+	ret = epoll_add(l->epfd, l->sigfd);
+	if (!ret)
+		ret = epoll_add(l->epfd, vgl_live_fd(live));
+	if (!ret && l->reload)
+		ret = epoll_add(l->epfd, vgl_reload_fd(l->reload));
+	return ret;
 }
 
 static void loop_fini(struct vgl_loop *l)
@@ -76,15 +88,62 @@ static void loop_fini(struct vgl_loop *l)
 		close(l->sigfd);
 }
 
-/* True when a stop signal arrived. */
+/* The kinds to capture: printed ones, the rules' and what state needs. */
+static int apply_kinds(struct vgl_loop *l)
+{
+	struct vgl_kindset capture = l->opts->print;
+	bool rule_kinds[VGL_EV_MAX] = { false };
+
+	if (l->p->rules)
+		vgl_ruleset_kinds(l->p->rules, rule_kinds);
+	for (int k = 1; k < VGL_EV_MAX; k++)
+		capture.has[k] = capture.has[k] || (rule_kinds[k] && vgl_kind_has_syscall(k));
+	vgl_kindset_add_state(&capture);
+	return vgl_bpf_set_kinds(l->bpf, &capture);
+}
+
+/* A reload finished: swap the new set in, or keep the old one. */
+static void reload_done(struct vgl_loop *l)
+{
+	struct vgl_ruleset *rs = NULL, *old;
+	int err;
+
+	if (vgl_reload_collect(l->reload, &rs))
+		return;
+	old = vgl_pipeline_set_rules(l->p, rs, &err);
+	if (err) {
+		vgl_err("reload failed, keeping the running rules: %s", strerror(-err));
+		vgl_ruleset_free(rs);
+		return;
+	}
+	vgl_ruleset_free(old);
+	err = apply_kinds(l);
+	if (err)
+		vgl_err("reload: cannot update the syscall filter: %s", strerror(-err));
+	fprintf(stderr, "vigil: rules reloaded: %zu rules\n", vgl_ruleset_nrules(rs));
+}
+
+/* True when a stop signal arrived; SIGHUP starts a rule reload. */
 static bool stop_requested(struct vgl_loop *l)
 {
 	struct signalfd_siginfo si;
 	bool stop = false;
+	int err;
 
-	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si))
+	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
 			stop = true;
+		if (si.ssi_signo != SIGHUP)
+			continue;
+		if (!l->reload) {
+			vgl_warn("SIGHUP: no rules to reload (vigil runs without rules)");
+			continue;
+		}
+		err = vgl_reload_start(l->reload);
+		if (err)
+			vgl_warn("SIGHUP: %s",
+				 err == -EBUSY ? "a reload is already running" : strerror(-err));
+	}
 	return stop;
 }
 
@@ -102,6 +161,9 @@ static int loop_run(struct vgl_loop *l, FILE *out)
 		if (ret < 0)
 			return ret;
 		fflush(out);
+		for (int i = 0; i < n && l->reload; i++)
+			if (evs[i].data.fd == vgl_reload_fd(l->reload))
+				reload_done(l);
 		if (stop_requested(l))
 			return 0;
 		if (l->deadline && now_mono() >= l->deadline)
@@ -137,21 +199,58 @@ static void finish(struct vgl_bpf *bpf, struct vgl_live *live, struct vgl_pipeli
 		vgl_run_stats_print_text(&stats, stderr);
 }
 
-static int start(const struct vgl_run_opts *opts, struct vgl_bpf **ret_bpf)
+static int load_rules(struct vgl_loop *l)
 {
-	struct vgl_bpf_opts bopts = { opts->ringbuf_size, opts->wakeup_bytes };
-	struct vgl_kindset capture = opts->print;
+	const struct vgl_run_opts *o = l->opts;
+	struct vgl_rules_opts ropts = { .first_match = o->first_match };
+	struct vgl_ruleset *rs = NULL;
+	struct vgl_diag diag;
 	char err[512] = "";
 	int ret;
 
+	if (!o->rules)
+		return 0;
+	vgl_diag_init(&diag);
+	ret = vgl_rules_load(o->rule_args, o->nrule_args, &ropts, &rs, &diag, err, sizeof(err));
+	vgl_rules_print_diag(&diag);
+	vgl_diag_free(&diag);
+	if (ret) {
+		vgl_err("%s", err);
+		return ret;
+	}
+	vgl_info("rules: %zu loaded", vgl_ruleset_nrules(rs));
+	vgl_pipeline_set_rules(l->p, rs, &ret);
+	if (!ret)
+		ret = vgl_reload_new(o->rule_args, o->nrule_args, &ropts, &l->reload);
+	return ret;
+}
+
+static int start(struct vgl_loop *l)
+{
+	const struct vgl_run_opts *opts = l->opts;
+	struct vgl_bpf_opts bopts = { opts->ringbuf_size, opts->wakeup_bytes };
+	char err[512] = "";
+	int ret;
+
+	if (load_rules(l))
+		return -1;
 	if (vgl_bpf_preflight(err, sizeof(err)) ||
-	    vgl_bpf_load(&bopts, ret_bpf, err, sizeof(err))) {
+	    vgl_bpf_load(&bopts, &l->bpf, err, sizeof(err))) {
 		vgl_err("%s", err);
 		return -1;
 	}
-	log_hooks(vgl_bpf_hooks(*ret_bpf));
-	vgl_kindset_add_state(&capture);
-	ret = vgl_bpf_set_kinds(*ret_bpf, &capture);
+	log_hooks(vgl_bpf_hooks(l->bpf));
+	if (l->p->rules) { /* rule fields need process and container state */
+		struct vgl_state_opts sopts;
+
+		vgl_state_opts_default(&sopts);
+		l->p->state = vgl_state_new(&sopts);
+		if (!l->p->state) {
+			vgl_err("cannot build the process table: %s", strerror(errno));
+			return -1;
+		}
+	}
+	ret = apply_kinds(l);
 	if (ret) {
 		vgl_err("cannot configure the syscall filter: %s", strerror(-ret));
 		return -1;
@@ -161,8 +260,7 @@ static int start(const struct vgl_run_opts *opts, struct vgl_bpf **ret_bpf)
 
 int vgl_run(const struct vgl_run_opts *opts)
 {
-	struct vgl_loop loop = { .epfd = -1, .sigfd = -1 };
-	struct vgl_bpf *bpf = NULL;
+	struct vgl_loop loop = { .epfd = -1, .sigfd = -1, .opts = opts };
 	struct vgl_live *live = NULL;
 	struct vgl_pipeline p;
 	char err[512] = "";
@@ -171,16 +269,17 @@ int vgl_run(const struct vgl_run_opts *opts)
 	signal(SIGPIPE, SIG_IGN);
 	if (vgl_pipeline_init(&p, &opts->print, opts->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
 		return 1;
-	if (start(opts, &bpf))
+	loop.p = &p;
+	if (start(&loop))
 		goto out;
-	ret = vgl_live_open(vgl_bpf_ringbuf_fd(bpf), vgl_pipeline_record, &p, &live);
+	ret = vgl_live_open(vgl_bpf_ringbuf_fd(loop.bpf), vgl_pipeline_record, &p, &live);
 	if (!ret)
 		ret = loop_init(&loop, live, opts->duration);
 	if (ret) {
 		vgl_err("cannot set up the event loop: %s", strerror(-ret));
 		goto out;
 	}
-	if (vgl_bpf_attach(bpf, err, sizeof(err))) {
+	if (vgl_bpf_attach(loop.bpf, err, sizeof(err))) {
 		vgl_err("%s", err);
 		goto out;
 	}
@@ -188,12 +287,14 @@ int vgl_run(const struct vgl_run_opts *opts)
 	ret = loop_run(&loop, stdout);
 	if (ret)
 		vgl_err("event loop: %s", strerror(-ret));
-	finish(bpf, live, &p, opts->json);
+	finish(loop.bpf, live, &p, opts->json);
 	code = ret ? 1 : 0;
 out:
 	loop_fini(&loop);
 	vgl_live_close(live);
-	vgl_bpf_destroy(bpf);
+	vgl_bpf_destroy(loop.bpf);
+	vgl_reload_free(loop.reload);
+	vgl_state_free(p.state);
 	vgl_pipeline_fini(&p);
 	return code;
 }

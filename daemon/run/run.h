@@ -10,7 +10,11 @@
 
 struct vgl_run_opts {
 	bool json;
-	struct vgl_kindset print; /* kinds to print */
+	struct vgl_kindset print;     /* kinds whose events to print */
+	bool rules;		      /* evaluate rules and print alerts */
+	const char *const *rule_args; /* -r files or directories; none: defaults */
+	size_t nrule_args;
+	bool first_match;
 	uint32_t ringbuf_size;
 	uint64_t wakeup_bytes;
 	double duration; /* seconds; 0 runs until SIGINT / SIGTERM */

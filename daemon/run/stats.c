@@ -33,9 +33,9 @@ void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
 
 	fprintf(f,
 		"{\"vigil_stats\": {\"received\": %llu, \"decode_errors\": %llu"
-		", \"printed\": %llu, \"output_errors\": %llu, \"kernel\": ",
+		", \"printed\": %llu, \"alerts\": %llu, \"output_errors\": %llu, \"kernel\": ",
 		U(s->user.received), U(s->user.decode_errors), U(s->user.printed),
-		U(s->user.output_errors));
+		U(s->user.alerts), U(s->user.output_errors));
 	print_kind_json(&s->kernel_total, f);
 	fputs(", \"kinds\": {", f);
 	for (int k = 1; k < VGL_EV_MAX; k++) {
@@ -57,8 +57,8 @@ void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
 
 	fprintf(f,
 		"vigil: events: %llu emitted by the kernel, %llu received, %llu"
-		" printed\n",
-		U(t->emitted), U(s->user.received), U(s->user.printed));
+		" printed; %llu alerts\n",
+		U(t->emitted), U(s->user.received), U(s->user.printed), U(s->user.alerts));
 	fprintf(f,
 		"vigil: lost: %llu (ring buffer full %llu, undecodable %llu"
 		", output errors %llu); truncated %llu, unreadable values %llu"
