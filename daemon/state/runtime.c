@@ -2,6 +2,7 @@
 /* Container id -> metadata from the runtimes' state files. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,18 @@ const struct vgl_runtime_roots vgl_runtime_default_roots = {
 };
 
 /* Read @path; on failure other than ENOENT describe it in @err. */
+
+/* The error text, cut to the buffer (vsnprintf: cutting is intended). */
+static void __attribute__((format(printf, 2, 3)))
+set_err(char err[VGL_RUNTIME_ERR_MAX], const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, VGL_RUNTIME_ERR_MAX, fmt, ap);
+	va_end(ap);
+}
+
 static int read_state(const char *path, char **ret_buf, size_t *ret_len, bool optional,
 		      char err[VGL_RUNTIME_ERR_MAX])
 {
@@ -29,10 +42,9 @@ static int read_state(const char *path, char **ret_buf, size_t *ret_len, bool op
 		return 0;
 	}
 	if (rc == -EFBIG)
-		snprintf(err, VGL_RUNTIME_ERR_MAX, "%s: larger than %u bytes", path,
-			 VGL_META_FILE_MAX);
+		set_err(err, "%s: larger than %u bytes", path, VGL_META_FILE_MAX);
 	else if (rc && rc != -ENOENT)
-		snprintf(err, VGL_RUNTIME_ERR_MAX, "%s: %s", path, strerror(-rc));
+		set_err(err, "%s: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -54,7 +66,7 @@ static int load_docker(const char *root, const char *id, struct vgl_ctr_meta *re
 		goto out_free;
 	rc = vgl_docker_parse(cfg, clen, hc, hlen, ret, perr);
 	if (rc)
-		snprintf(err, VGL_RUNTIME_ERR_MAX, "%s/containers/%s/%s", root, id, perr);
+		set_err(err, "%s/containers/%s/%s", root, id, perr);
 out_free:
 	free(hc);
 	free(cfg);
@@ -72,8 +84,7 @@ static int load_oci(const char *path, struct vgl_ctr_meta *ret, char err[VGL_RUN
 	rc = vgl_oci_parse(cfg, len, ret, perr);
 	/* perr starts with "config.json: "; name the whole path instead */
 	if (rc)
-		snprintf(err, VGL_RUNTIME_ERR_MAX, "%s: %s", path,
-			 strncmp(perr, "config.json: ", 13) ? perr : perr + 13);
+		set_err(err, "%s: %s", path, strncmp(perr, "config.json: ", 13) ? perr : perr + 13);
 	free(cfg);
 	return rc;
 }
@@ -137,9 +148,8 @@ static int load_first(const struct vgl_runtime_roots *r, const char *id,
 		}
 	}
 	if (rc == -ENOENT)
-		snprintf(err, VGL_RUNTIME_ERR_MAX,
-			 "container %.64s: no state under %s, %s, %s or %s", id, r->docker ?: "-",
-			 r->containerd ?: "-", r->crio ?: "-", r->podman ?: "-");
+		set_err(err, "container %.64s: no state under %s, %s, %s or %s", id,
+			r->docker ?: "-", r->containerd ?: "-", r->crio ?: "-", r->podman ?: "-");
 	return rc;
 }
 
@@ -174,7 +184,7 @@ int vgl_runtime_load(const struct vgl_runtime_roots *roots, const struct vgl_cgr
 		ret->name = strdup(ci->id);
 		return ret->name ? 0 : -ENOMEM;
 	default:
-		snprintf(err, VGL_RUNTIME_ERR_MAX, "not a container");
+		set_err(err, "not a container");
 		return -EINVAL;
 	}
 }

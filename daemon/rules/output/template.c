@@ -137,6 +137,9 @@ int ofmt_compile(struct collection *c, struct vgl_ruleset *rs, const struct rule
 		free(f);
 		return -ENOMEM;
 	}
+	/* YAML block scalars (output: >) end with a newline; Falco drops it */
+	for (flen = strlen(f->text); flen > 0 && strchr(" \t\r\n", f->text[flen - 1]); flen--)
+		f->text[flen - 1] = '\0';
 	for (p = lit = f->text; !err && *p; p++) {
 		if (*p != '%' || !(field_char(p[1]) || p[1] == '('))
 			continue;
