@@ -72,12 +72,42 @@ static __always_inline __u32 vgl_task_pidns(struct task_struct *task)
 	return BPF_CORE_READ(upid.ns, ns.inum);
 }
 
+/*
+ * Header fields that come from the task. With bpf_get_current_task_btf()
+ * (5.11+) they are direct BTF loads; older kernels pay a probe read each.
+ * The branch is decided by CO-RE at load time.
+ */
+static __always_inline void vgl_fill_task(struct vgl_hdr *h)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		const struct cred *cred = t->cred;
+
+		h->ppid = t->real_parent->tgid;
+		h->euid = cred->euid.val;
+		h->egid = cred->egid.val;
+		h->loginuid = bpf_core_field_exists(t->loginuid) ? t->loginuid.val : (__u32)-1;
+		h->mntns = t->nsproxy ? t->nsproxy->mnt_ns->ns.inum : 0;
+		h->pidns = vgl_task_pidns(t);
+	} else {
+		struct task_struct *task = vgl_task();
+		const struct cred *cred = BPF_CORE_READ(task, cred);
+
+		h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+		h->euid = BPF_CORE_READ(cred, euid.val);
+		h->egid = BPF_CORE_READ(cred, egid.val);
+		h->loginuid = (__u32)-1;
+		if (bpf_core_field_exists(task->loginuid))
+			h->loginuid = BPF_CORE_READ(task, loginuid.val);
+		h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+		h->pidns = vgl_task_pidns(task);
+	}
+}
+
 static __always_inline void vgl_fill_hdr(struct vgl_hdr *h, __u16 kind, __s64 res)
 {
-	struct task_struct *task = vgl_task();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
-	const struct cred *cred = BPF_CORE_READ(task, cred);
 
 	h->kind = kind;
 	h->flags = 0;
@@ -86,16 +116,9 @@ static __always_inline void vgl_fill_hdr(struct vgl_hdr *h, __u16 kind, __s64 re
 	h->res = res;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
-	h->euid = BPF_CORE_READ(cred, euid.val);
-	h->egid = BPF_CORE_READ(cred, egid.val);
-	h->loginuid = (__u32)-1;
-	if (bpf_core_field_exists(task->loginuid))
-		h->loginuid = BPF_CORE_READ(task, loginuid.val);
-	h->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	h->pidns = vgl_task_pidns(task);
+	vgl_fill_task(h);
 	h->pad0 = 0;
 	h->pad1 = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
