@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Cgroup path classification: see cgroup.h for the recognised layouts. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "state/cgroup.h"
@@ -302,6 +303,9 @@ int vgl_cgroup_parse_file(const char *text, size_t len, struct vgl_cgroup_info *
 		if (v2) {
 			src.has_v2 = true;
 			src.v2_root = path.len == 1;
+			if (path.len < sizeof(src.v2_path))
+				snprintf(src.v2_path, sizeof(src.v2_path), "%.*s", (int)path.len,
+					 path.s);
 		}
 		if (!vgl_cgroup_parse_path(path.s, path.len, &cur))
 			continue;

@@ -65,9 +65,10 @@ bool vgl_cgroup_parse_path(const char *path, size_t len, struct vgl_cgroup_info 
 
 /* How vgl_cgroup_parse_file() found its answer. */
 struct vgl_cgroup_source {
-	bool has_v2;  /* a "0::" line was present */
-	bool v2_root; /* ... and its path is "/" (no unified placement) */
-	bool from_v2; /* the container was found on the "0::" line */
+	bool has_v2;	   /* a "0::" line was present */
+	bool v2_root;	   /* ... and its path is "/" (no unified placement) */
+	bool from_v2;	   /* the container was found on the "0::" line */
+	char v2_path[512]; /* the "0::" line's path; "" when absent or too long */
 };
 
 /*

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
+#define _GNU_SOURCE /* open_by_handle_at */
 /* Container cache: cgroup id / pid -> container view, bounded LRU. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "state/containers.h"
 #include "state/util.h"
@@ -14,6 +18,7 @@
 
 struct ctr_entry {
 	uint64_t key;
+	uint64_t cgid;	  /* the event's cgroup id when resolved */
 	uint64_t expires; /* event clock; 0 never */
 	struct ctr_entry *hnext;
 	struct ctr_entry *prev, *next; /* LRU, most recent first */
@@ -25,6 +30,8 @@ struct ctr_entry {
 
 struct vgl_ctr_cache {
 	char proc_root[PATH_MAX / 2];
+	char cg2_mount[512]; /* cgroup2 mount point, "" unknown */
+	bool cg2_probed;
 	struct vgl_runtime_roots roots;
 	size_t max, count, nbuckets;
 	uint64_t retry_ns;
@@ -192,6 +199,101 @@ static void insert(struct vgl_ctr_cache *c, struct ctr_entry *e)
 	c->count++;
 }
 
+/* The cgroup2 mount point, from mountinfo ("" when there is none). */
+static const char *cgroup2_mount(struct vgl_ctr_cache *c)
+{
+	char path[PATH_MAX], line[1024], mnt[512], fstype[64];
+	FILE *f;
+
+	if (c->cg2_probed)
+		return c->cg2_mount;
+	c->cg2_probed = true;
+	snprintf(path, sizeof(path), "%s/self/mountinfo", c->proc_root);
+	f = fopen(path, "re");
+	if (!f)
+		return c->cg2_mount;
+	while (fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(sep, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) == 1)
+			snprintf(c->cg2_mount, sizeof(c->cg2_mount), "%s", mnt);
+		break;
+	}
+	fclose(f);
+	return c->cg2_mount;
+}
+
+/* Is @cgroup_id the id (inode) of the cgroup v2 directory @v2_path? */
+static bool v2_id_matches(struct vgl_ctr_cache *c, const char *v2_path, uint64_t cgroup_id)
+{
+	const char *mnt = cgroup2_mount(c);
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!mnt[0] || !v2_path[0])
+		return false;
+	snprintf(path, sizeof(path), "%s%s", mnt, v2_path);
+	return stat(path, &st) == 0 && (uint64_t)st.st_ino == cgroup_id;
+}
+
+/*
+ * The cgroup v2 path of @cgroup_id, from the id itself: it is the kernfs
+ * file handle of the cgroup directory. Needs CAP_DAC_READ_SEARCH.
+ */
+static int v2_path_of_id(struct vgl_ctr_cache *c, uint64_t cgroup_id, char *buf, size_t size)
+{
+	const char *mnt = cgroup2_mount(c);
+	char hbuf[sizeof(struct file_handle) + sizeof(uint64_t)], link[64], full[PATH_MAX];
+	struct file_handle *fh = (struct file_handle *)hbuf;
+	size_t mlen = strlen(mnt);
+	int mfd, fd;
+	ssize_t n;
+
+	if (!mlen)
+		return -ENOENT;
+	fh->handle_bytes = sizeof(uint64_t);
+	fh->handle_type = 0xfe; /* FILEID_KERNFS */
+	memcpy(fh->f_handle, &cgroup_id, sizeof(cgroup_id));
+	mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	fd = open_by_handle_at(mfd, fh, O_RDONLY | O_CLOEXEC);
+	close(mfd);
+	if (fd < 0)
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, full, sizeof(full) - 1);
+	close(fd);
+	if (n < (ssize_t)mlen || strncmp(full, mnt, mlen))
+		return -ENOENT;
+	full[n] = '\0';
+	snprintf(buf, size, "%s", full[mlen] ? full + mlen : "/");
+	return 0;
+}
+
+/*
+ * A process that is already gone (a short-lived container's) left only
+ * its event's cgroup id: classify the cgroup that id names.
+ */
+static int classify_id(struct vgl_ctr_cache *c, uint64_t cgroup_id, struct vgl_cgroup_info *ci,
+		       struct vgl_cgroup_source *src)
+{
+	char path[512];
+
+	if (!cgroup_id || v2_path_of_id(c, cgroup_id, path, sizeof(path)))
+		return -ENOENT;
+	memset(src, 0, sizeof(*src));
+	src->has_v2 = true;
+	src->v2_root = strcmp(path, "/") == 0;
+	snprintf(src->v2_path, sizeof(src->v2_path), "%s", path);
+	src->from_v2 = vgl_cgroup_parse_path(path, strlen(path), ci);
+	if (!src->from_v2)
+		memset(ci, 0, sizeof(*ci));
+	return src->from_v2;
+}
+
 static struct ctr_entry *resolve(struct vgl_ctr_cache *c, uint64_t cgroup_id, uint32_t pid,
 				 uint64_t now)
 {
@@ -201,13 +303,21 @@ static struct ctr_entry *resolve(struct vgl_ctr_cache *c, uint64_t cgroup_id, ui
 	int rc = read_cgroup(c, pid, &ci, &src);
 
 	if (rc < 0)
+		rc = classify_id(c, cgroup_id, &ci, &src);
+	if (rc < 0)
 		return NULL;
 	c->stats.resolved++;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
-	/* the event's cgroup id tells containers apart only on the unified hierarchy */
-	if (cgroup_id && src.has_v2 && !src.v2_root && (rc == 0 || src.from_v2)) {
+	/*
+	 * Key by the event's cgroup id only when it is the cgroup /proc shows
+	 * now: a process can move (runc's init does) between the event and
+	 * the read, and a wrong key would give a whole cgroup the wrong identity.
+	 */
+	e->cgid = cgroup_id;
+	if (cgroup_id && src.has_v2 && !src.v2_root && (rc == 0 || src.from_v2) &&
+	    v2_id_matches(c, src.v2_path, cgroup_id)) {
 		e->key = cgroup_id;
 	} else {
 		e->key = PID_KEY | pid;
@@ -229,8 +339,13 @@ const struct vgl_container_view *vgl_ctr_cache_lookup(struct vgl_ctr_cache *c, u
 
 	if (cgroup_id)
 		e = find(c, cgroup_id, now_ns);
-	if (!e && pid)
+	if (!e && pid) {
 		e = find(c, PID_KEY | pid, now_ns);
+		if (e && cgroup_id && e->cgid != cgroup_id) {
+			entry_remove(c, e); /* the process moved to another cgroup */
+			e = NULL;
+		}
+	}
 	if (!e && pid)
 		e = resolve(c, cgroup_id, pid, now_ns);
 	if (!e)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -103,13 +104,67 @@ static void test_docker_v2(void **state UNUSED)
 	assert_int_equal(c->nmounts, 1);
 	assert_string_equal(c->mounts[0].dest, "/data");
 	assert_null(c->k8s_pod_name);
-	/* cached by cgroup id: another pid of the same cgroup reads nothing */
-	assert_ptr_equal(ctr_of(st, 999999, 7001, 2), c);
+	/*
+	 * 7001 cannot be checked against a cgroup2 directory here, so it is
+	 * no key: another pid with that cgroup id is not taken for the
+	 * container (it could be a host process, test_v2_id_verified).
+	 */
+	assert_null(ctr_of(st, 999999, 7001, 2));
 	vgl_state_stats(st, &s);
 	assert_int_equal(s.containers.resolved, 1);
 	assert_int_equal(s.containers.containers, 1);
 	assert_int_equal(s.containers.entries, 1);
 	vgl_state_free(st);
+}
+
+/* A temporary /proc with pid 100's cgroup file and a cgroup2 mount. */
+static uint64_t make_v2_tree(char *tmp, size_t size)
+{
+	static const char v2[] = "/system.slice/docker-a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f"
+				 "60718293a4b5c6d7e8f90.scope";
+	char path[PATH_MAX], cmd[3 * PATH_MAX];
+	struct stat st;
+	FILE *f;
+
+	snprintf(tmp, size, "/tmp/vigil-cg2-XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/proc/self %s/cg2%s && cp -r %s/100 %s/proc/", tmp,
+		 tmp, v2, procdir, tmp);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/proc/self/mountinfo", tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "30 1 0:26 / %s/cg2 rw,nosuid - cgroup2 cgroup2 rw\n", tmp);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/cg2%s", tmp, v2);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* An id that is the inode of the process's cgroup2 directory keys the cache. */
+static void test_v2_id_verified(void **state UNUSED)
+{
+	char tmp[64], saved[sizeof(procdir)], cmd[128];
+	uint64_t id = make_v2_tree(tmp, sizeof(tmp));
+	const struct vgl_container_view *c;
+	struct vgl_state *st;
+
+	memcpy(saved, procdir, sizeof(saved));
+	snprintf(procdir, sizeof(procdir), "%s/proc", tmp);
+	st = new_state(0);
+	/* a stale id (the process moved since the event) is not trusted */
+	c = ctr_of(st, 100, id + 1, 1);
+	assert_non_null(c);
+	assert_string_equal(c->id, "a1b2c3d4e5f6");
+	assert_null(ctr_of(st, 999999, id + 1, 2));
+	/* the verified id is: another pid of that cgroup needs no /proc */
+	c = ctr_of(st, 100, id, 3);
+	assert_non_null(c);
+	assert_ptr_equal(ctr_of(st, 999999, id, 4), c);
+	vgl_state_free(st);
+	memcpy(procdir, saved, sizeof(procdir));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void test_kubernetes(void **state UNUSED)
@@ -261,6 +316,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docker_v2),
+		cmocka_unit_test(test_v2_id_verified),
 		cmocka_unit_test(test_kubernetes),
 		cmocka_unit_test(test_hosts),
 		cmocka_unit_test(test_v1_by_pid),
