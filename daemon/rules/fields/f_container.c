@@ -25,7 +25,11 @@ enum {
 	C_UNKNOWN,
 };
 
-/* The mount selected by [index] or by a glob on its destination / source. */
+/*
+ * The mount selected by [index] or by a glob on the *other* end, as in
+ * libsinsp: container.mount.dest[/var/run/docker.sock] is where the host's
+ * socket is mounted, container.mount.source[/data] what is mounted on /data.
+ */
 static const struct vgl_mount_view *mount_by(const struct vgl_container_view *c,
 					     const struct field_ref *ref, bool by_source)
 {
@@ -101,7 +105,7 @@ static int ex_container(struct vgl_xctx *x, const struct field_ref *ref, struct 
 		return mounts(x, c, out);
 	case C_MOUNT_DEST:
 	case C_MOUNT_SOURCE:
-		m = mount_by(c, ref, ref->def->id == C_MOUNT_SOURCE);
+		m = mount_by(c, ref, ref->def->id == C_MOUNT_DEST);
 		return m ? put_str(out, ref->def->id == C_MOUNT_SOURCE ? m->source : m->dest) : 0;
 	case K_NS:
 		return put_str(out, c->k8s_ns_name);
