@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Harness for the end-to-end tests: vigil as a child process, alerts read
+ * while it runs, forked children and shell commands that trigger rules, and
+ * exact checks on the Falco-compatible JSON alerts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+
+#define E2E_READY_TIMEOUT_MS 20000
+#define E2E_STOP_TIMEOUT_MS  15000
+#define E2E_FLUSH_MS	     500
+#define E2E_READY_LINE	     "vigil: ready"
+
+static struct e2e_vigil *current;
+
+#define E2E_TMPDIRS_MAX 8
+static char tmpdirs[E2E_TMPDIRS_MAX][PATH_MAX];
+
+void e2e_sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+char *e2e_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 4096, len = 0, n;
+	char *buf = malloc(cap);
+
+	assert_non_null(buf);
+	if (!f) {
+		buf[0] = '\0';
+		return buf;
+	}
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+	}
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+const char *e2e_vigil_bin(void)
+{
+	const char *bin = getenv("VIGIL_BIN");
+
+	if (!bin || !*bin)
+		fail_msg("VIGIL_BIN is not set: it must name the vigil binary under test");
+	if (access(bin, X_OK) < 0)
+		fail_msg("VIGIL_BIN=%s is not executable: %s", bin, strerror(errno));
+	return bin;
+}
+
+const char *e2e_source_path(const char *rel)
+{
+	const char *src = getenv("VIGIL_SOURCE_DIR");
+
+	if (!src || !*src)
+		fail_msg("VIGIL_SOURCE_DIR is not set: it must name vigil's source tree");
+	return e2e_join(src, rel);
+}
+
+static bool in_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && strcmp(ci, "true") == 0;
+}
+
+void e2e_skip_or_fail(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (in_ci())
+		fail_msg("%s, and CI=true forbids skipping", msg);
+	print_message("SKIP: %s\n", msg);
+	skip();
+}
+
+void e2e_require_root(void)
+{
+	if (geteuid() != 0)
+		e2e_skip_or_fail("end-to-end tests need root to run vigil (euid %d)",
+				 (int)geteuid());
+}
+
+/* Wait up to @ms for @pid; true with *@status set when it exited. */
+static bool wait_timeout(pid_t pid, int *status, long ms)
+{
+	for (long waited = 0; waited <= ms; waited += 10) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return true;
+		if (r < 0 && errno != EINTR)
+			fail_msg("waitpid(%d): %s", (int)pid, strerror(errno));
+		e2e_sleep_ms(10);
+	}
+	return false;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	int status;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+static void fail_with_stderr(struct e2e_vigil *v, const char *what)
+{
+	char *err = e2e_read_file(v->err_path);
+
+	print_error("vigil %s; its stderr:\n%s\n", what, err);
+	free(err);
+	fail();
+}
+
+static void refresh_stderr(struct e2e_vigil *v)
+{
+	free(v->err_text);
+	v->err_text = e2e_read_file(v->err_path);
+}
+
+size_t e2e_stderr_count(struct e2e_vigil *v, const char *needle)
+{
+	size_t n = 0;
+
+	refresh_stderr(v);
+	for (const char *p = v->err_text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* vigil is still running; fails with its stderr when it exited. */
+static void check_alive(struct e2e_vigil *v)
+{
+	int status;
+
+	if (v->pid > 0 && waitpid(v->pid, &status, WNOHANG) == v->pid) {
+		v->pid = 0;
+		print_error("vigil exited unexpectedly (wait status 0x%x)\n", status);
+		fail_with_stderr(v, "stopped on its own");
+	}
+}
+
+void e2e_wait_stderr(struct e2e_vigil *v, const char *needle, size_t n, long ms)
+{
+	for (long waited = 0; waited <= ms; waited += 20) {
+		if (e2e_stderr_count(v, needle) >= n)
+			return;
+		check_alive(v);
+		e2e_sleep_ms(20);
+	}
+	print_error("vigil did not print \"%s\" (%zu times) within %ld ms\n", needle, n, ms);
+	fail_with_stderr(v, "missed a line");
+}
+
+struct e2e_vigil *e2e_start(const char *const *rules)
+{
+	char *argv[32];
+	int argc = 0;
+	struct e2e_vigil *v;
+
+	e2e_require_root();
+	e2e_free(current);
+	v = calloc(1, sizeof(*v));
+	assert_non_null(v);
+	current = v;
+	v->alerts = json_array();
+	strcpy(v->dir, "/tmp/vigil-e2e-run-XXXXXX");
+	if (!mkdtemp(v->dir))
+		fail_msg("mkdtemp: %s", strerror(errno));
+	snprintf(v->out_path, sizeof(v->out_path), "%s/stdout", v->dir);
+	snprintf(v->err_path, sizeof(v->err_path), "%s/stderr", v->dir);
+
+	argv[argc++] = (char *)e2e_vigil_bin();
+	argv[argc++] = "run";
+	argv[argc++] = "--json";
+	for (; *rules && argc < 29; rules++) {
+		argv[argc++] = "-r";
+		argv[argc++] = (char *)*rules;
+	}
+	argv[argc] = NULL;
+
+	fflush(NULL);
+	v->pid = fork();
+	if (v->pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (v->pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		int out = open(v->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int err = open(v->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (in < 0 || out < 0 || err < 0)
+			_exit(126);
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		execv(argv[0], argv);
+		dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	e2e_wait_stderr(v, E2E_READY_LINE, 1, E2E_READY_TIMEOUT_MS);
+	return v;
+}
+
+void e2e_signal(struct e2e_vigil *v, int sig)
+{
+	check_alive(v);
+	if (kill(v->pid, sig) < 0)
+		fail_msg("kill(vigil %d, %d): %s", (int)v->pid, sig, strerror(errno));
+}
+
+/* The fields every Falco JSON alert carries. */
+static const char *alert_problem(const json_t *a)
+{
+	static const char *const strs[] = { "time",   "rule",	  "priority",
+					    "source", "hostname", "output" };
+
+	if (!json_is_object(a))
+		return "not a JSON object";
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		if (!json_is_string(json_object_get(a, strs[i])))
+			return "a string field (time, rule, priority, source, hostname, output) "
+			       "is missing";
+	}
+	if (!json_is_array(json_object_get(a, "tags")))
+		return "tags is missing or not an array";
+	if (!json_is_object(json_object_get(a, "output_fields")))
+		return "output_fields is missing or not an object";
+	return NULL;
+}
+
+/* Re-read stdout and parse every complete line into v->alerts. */
+static void read_alerts(struct e2e_vigil *v)
+{
+	char *text = e2e_read_file(v->out_path), *line = text, *nl;
+	unsigned int lineno = 0;
+
+	json_array_clear(v->alerts);
+	for (; (nl = strchr(line, '\n')); line = nl + 1) {
+		json_error_t jerr;
+		const char *why;
+		json_t *a;
+
+		*nl = '\0';
+		lineno++;
+		if (!*line)
+			continue;
+		a = json_loads(line, 0, &jerr);
+		why = a ? alert_problem(a) : jerr.text;
+		if (why) {
+			print_error("vigil stdout line %u is not a Falco JSON alert (%s):\n  %s\n",
+				    lineno, why, line);
+			json_decref(a);
+			free(text);
+			fail();
+		}
+		json_array_append_new(v->alerts, a);
+	}
+	free(text);
+}
+
+static bool alert_matches(const json_t *a, const struct e2e_match *m)
+{
+	const json_t *of = json_object_get(a, "output_fields");
+
+	if (m->rule && strcmp(json_string_value(json_object_get(a, "rule")), m->rule) != 0)
+		return false;
+	for (size_t i = 0; i < E2E_MAX_FIELDS && m->fields[i][0]; i++) {
+		const char *got = json_string_value(json_object_get(of, m->fields[i][0]));
+
+		if (!got || strcmp(got, m->fields[i][1]) != 0)
+			return false;
+	}
+	return true;
+}
+
+static const json_t *find(const struct e2e_vigil *v, const struct e2e_match *m, size_t *ret_n)
+{
+	const json_t *found = NULL;
+	size_t i, n = 0;
+	json_t *a;
+
+	json_array_foreach(v->alerts, i, a)
+	{
+		if (alert_matches(a, m)) {
+			found = found ? found : a;
+			n++;
+		}
+	}
+	*ret_n = n;
+	return found;
+}
+
+size_t e2e_count(const struct e2e_vigil *v, const struct e2e_match *m)
+{
+	size_t n;
+
+	find(v, m, &n);
+	return n;
+}
+
+void e2e_print_alert(const char *prefix, const json_t *a)
+{
+	char *s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+
+	print_error("%s%s\n", prefix, s ? s : "(null)");
+	free(s);
+}
+
+static void describe_match(const struct e2e_match *m)
+{
+	print_error("  wanted: rule \"%s\"", m->rule ? m->rule : "(any)");
+	for (size_t i = 0; i < E2E_MAX_FIELDS && m->fields[i][0]; i++)
+		print_error(", %s = \"%s\"", m->fields[i][0], m->fields[i][1]);
+	print_error("\n");
+}
+
+/* List the alerts of @m's rule (up to 20) as failure context. */
+static void list_candidates(const struct e2e_vigil *v, const struct e2e_match *m)
+{
+	struct e2e_match rule_only = { .rule = m->rule };
+	unsigned int shown = 0;
+	size_t i;
+	json_t *a;
+
+	describe_match(m);
+	print_error("  %zu alerts in all; those of that rule:\n", json_array_size(v->alerts));
+	json_array_foreach(v->alerts, i, a)
+	{
+		if (alert_matches(a, &rule_only) && shown++ < 20)
+			e2e_print_alert("    ", a);
+	}
+}
+
+const json_t *_e2e_wait_alert(const char *file, int line, struct e2e_vigil *v,
+			      const struct e2e_match *m, long ms)
+{
+	const json_t *found;
+	size_t n;
+
+	for (long waited = 0;; waited += 20) {
+		read_alerts(v);
+		found = find(v, m, &n);
+		if (found)
+			return found;
+		if (waited > ms)
+			break;
+		check_alive(v);
+		e2e_sleep_ms(20);
+	}
+	print_error("%s:%d: no matching alert within %ld ms\n", file, line, ms);
+	list_candidates(v, m);
+	_fail(file, line);
+	return NULL;
+}
+
+const json_t *_e2e_expect_one(const char *file, int line, const struct e2e_vigil *v,
+			      const struct e2e_match *m)
+{
+	size_t n;
+	const json_t *found = find(v, m, &n);
+
+	if (n == 1)
+		return found;
+	print_error("%s:%d: %zu matching alerts, want exactly one\n", file, line, n);
+	list_candidates(v, m);
+	_fail(file, line);
+	return NULL;
+}
+
+static void parse_stats(struct e2e_vigil *v)
+{
+	const char *key = "{\"vigil_stats\"";
+	char *p = strstr(v->err_text, key), *end;
+	const json_t *lost;
+	json_error_t jerr;
+	json_t *root;
+
+	if (!p)
+		fail_msg("no {\"vigil_stats\": ...} line on vigil's stderr:\n%s", v->err_text);
+	end = strchr(p, '\n');
+	root = json_loadb(p, end ? (size_t)(end - p) : strlen(p), 0, &jerr);
+	if (!root || !json_is_object(json_object_get(root, "vigil_stats")))
+		fail_msg("vigil_stats line is not a JSON object (%s):\n%s",
+			 root ? "no object" : jerr.text, p);
+	v->stats = json_incref(json_object_get(root, "vigil_stats"));
+	json_decref(root);
+	lost = json_object_get(v->stats, "lost");
+	if (!json_is_integer(lost) || json_integer_value(lost) != 0) {
+		char *s = json_dumps(v->stats, JSON_COMPACT);
+
+		print_error("vigil lost events (want \"lost\": 0): %s\n", s);
+		free(s);
+		fail();
+	}
+}
+
+void e2e_stop(struct e2e_vigil *v)
+{
+	int status;
+
+	check_alive(v);
+	e2e_sleep_ms(E2E_FLUSH_MS);
+	e2e_signal(v, SIGINT);
+	if (!wait_timeout(v->pid, &status, E2E_STOP_TIMEOUT_MS)) {
+		kill_and_reap(v->pid);
+		v->pid = 0;
+		fail_with_stderr(v, "did not exit within 15 s of SIGINT");
+	}
+	v->pid = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		print_error("vigil ended with wait status 0x%x after SIGINT (want exit 0)\n",
+			    status);
+		fail_with_stderr(v, "did not shut down cleanly");
+	}
+	refresh_stderr(v);
+	read_alerts(v);
+	parse_stats(v);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void e2e_rmtree(const char *dir)
+{
+	if (dir && *dir)
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void e2e_free(struct e2e_vigil *v)
+{
+	if (!v)
+		return;
+	kill_and_reap(v->pid);
+	e2e_rmtree(v->dir);
+	json_decref(v->alerts);
+	json_decref(v->stats);
+	free(v->err_text);
+	free(v);
+	if (current == v)
+		current = NULL;
+}
+
+struct e2e_vigil *e2e_current(void)
+{
+	return current;
+}
+
+int e2e_teardown(void **state)
+{
+	(void)state;
+	e2e_free(current);
+	for (size_t i = 0; i < E2E_TMPDIRS_MAX; i++) {
+		e2e_rmtree(tmpdirs[i]);
+		tmpdirs[i][0] = '\0';
+	}
+	return 0;
+}
+
+/* --- assertions ------------------------------------------------------------ */
+
+static void fail_on(const char *file, int line, const json_t *a, const char *what,
+		    const json_t *got)
+{
+	char *s = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+
+	print_error("%s:%d: %s, got %s\n", file, line, what, s ? s : "(absent)");
+	free(s);
+	e2e_print_alert("  in alert: ", a);
+	_fail(file, line);
+}
+
+void _e2e_assert_top(const char *file, int line, const json_t *a, const char *key, const char *want)
+{
+	const json_t *got = json_object_get(a, key);
+	char what[PATH_MAX + 64];
+
+	if (json_is_string(got) && strcmp(json_string_value(got), want) == 0)
+		return;
+	snprintf(what, sizeof(what), "%s: want \"%s\"", key, want);
+	fail_on(file, line, a, what, got);
+}
+
+void _e2e_assert_field(const char *file, int line, const json_t *a, const char *field,
+		       const char *want)
+{
+	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
+	char what[PATH_MAX + 64];
+
+	if (json_is_string(got) && strcmp(json_string_value(got), want) == 0)
+		return;
+	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want \"%s\"", field, want);
+	fail_on(file, line, a, what, got);
+}
+
+void _e2e_assert_field_null(const char *file, int line, const json_t *a, const char *field)
+{
+	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
+	char what[160];
+
+	if (json_is_null(got))
+		return;
+	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want null (<NA>)", field);
+	fail_on(file, line, a, what, got);
+}
+
+/* --- children, files, commands ------------------------------------------- */
+
+void e2e_child_fail(const char *file, int line, const char *what)
+{
+	dprintf(2, "%s:%d: in child %d: check failed: %s (errno %d: %s)\n", file, line,
+		(int)getpid(), what, errno, strerror(errno));
+	_exit(100);
+}
+
+pid_t e2e_spawn(const char *comm, e2e_action_fn fn, void *ctx)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (prctl(PR_SET_NAME, comm, 0, 0, 0) < 0)
+			e2e_child_fail(__FILE__, __LINE__, "prctl(PR_SET_NAME)");
+		fn(ctx);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		fail_msg("waitpid(%d): %s", (int)pid, strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("child %s (%d) failed: wait status 0x%x (see its message above)", comm,
+			 (int)pid, status);
+	return pid;
+}
+
+const char *e2e_self_comm(void)
+{
+	static char comm[17];
+
+	if (prctl(PR_GET_NAME, comm, 0, 0, 0) < 0)
+		fail_msg("prctl(PR_GET_NAME): %s", strerror(errno));
+	return comm;
+}
+
+void e2e_tmpdir(char *buf, size_t size)
+{
+	char tmpl[] = "/tmp/vigil-e2e-XXXXXX";
+
+	if (!mkdtemp(tmpl))
+		fail_msg("mkdtemp: %s", strerror(errno));
+	chmod(tmpl, 0755);
+	if (!realpath(tmpl, buf) || strlen(buf) >= size)
+		fail_msg("realpath(%s) failed", tmpl);
+	for (size_t i = 0; i < E2E_TMPDIRS_MAX; i++) {
+		if (!tmpdirs[i][0]) {
+			snprintf(tmpdirs[i], sizeof(tmpdirs[i]), "%s", buf);
+			break;
+		}
+	}
+}
+
+const char *e2e_join(const char *dir, const char *name)
+{
+	static char buf[8][PATH_MAX + 256];
+	static unsigned int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+void e2e_write_file(const char *path, const char *text)
+{
+	char tmp[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		fail_msg("fopen(%s): %s", tmp, strerror(errno));
+	if (fputs(text, f) == EOF || fclose(f) != 0)
+		fail_msg("write %s: %s", tmp, strerror(errno));
+	if (rename(tmp, path) < 0)
+		fail_msg("rename(%s, %s): %s", tmp, path, strerror(errno));
+}
+
+int e2e_sh(char **ret_out, long timeout_ms, const char *fmt, ...)
+{
+	char cmd[4096], out_path[64];
+	int fd, status;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strcpy(out_path, "/tmp/vigil-e2e-sh-XXXXXX");
+	fd = mkstemp(out_path);
+	if (fd < 0)
+		fail_msg("mkstemp: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		fail_msg("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+
+		dup2(in, 0);
+		dup2(fd, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fd);
+	if (!wait_timeout(pid, &status, timeout_ms)) {
+		kill_and_reap(pid);
+		print_error("command timed out after %ld ms: %s\n", timeout_ms, cmd);
+		status = -1;
+	} else {
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	}
+	if (ret_out) {
+		char *out = e2e_read_file(out_path);
+		size_t len = strlen(out);
+
+		while (len && out[len - 1] == '\n')
+			out[--len] = '\0';
+		*ret_out = out;
+	}
+	unlink(out_path);
+	return status;
+}

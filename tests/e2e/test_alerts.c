@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * End-to-end alerts: `vigil run --json -r RULES` against real syscalls made
+ * by forked children, checked on the Falco-compatible JSON alert a user
+ * sees — a rule written by the test, the bundled rules, and a SIGHUP reload
+ * (good rules replace the old ones; broken rules are reported with
+ * file:line:col and the old ones keep running).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ALERT_WAIT_MS  10000
+#define RELOAD_WAIT_MS 15000
+
+/* A rule that fires when @path is opened for reading. */
+static void write_open_rule(const char *rules_path, const char *rule, const char *path)
+{
+	char text[PATH_MAX * 2 + 512];
+
+	snprintf(text, sizeof(text),
+		 "- rule: %s\n"
+		 "  desc: an end-to-end test file was opened for reading\n"
+		 "  condition: >\n"
+		 "    evt.type in (open, openat, openat2) and fd.name = %s\n"
+		 "    and evt.is_open_read=true\n"
+		 "  output: >\n"
+		 "    e2e open (proc=%%proc.name parent=%%proc.pname file=%%fd.name\n"
+		 "    user=%%user.name container=%%container.id)\n"
+		 "  priority: NOTICE\n"
+		 "  tags: [e2e, filesystem]\n",
+		 rule, path);
+	e2e_write_file(rules_path, text);
+}
+
+/* In a child: open every path of the NULL-terminated list for reading. */
+static void open_paths(void *ctx)
+{
+	for (const char *const *p = ctx; *p; p++) {
+		int fd = open(*p, O_RDONLY | O_CLOEXEC);
+
+		E2E_CHECK(fd >= 0);
+		close(fd);
+	}
+}
+
+static void make_file(const char *path)
+{
+	e2e_write_file(path, "e2e\n");
+}
+
+/* A rule written by the test fires once, with the expected fields, and only on its file. */
+static void test_own_rule(void **state)
+{
+	char dir[PATH_MAX], marker[PATH_MAX + 16], other[PATH_MAX + 16];
+	const char *rules;
+	struct e2e_vigil *v;
+	const json_t *a;
+
+	(void)state;
+	e2e_require_root();
+	e2e_tmpdir(dir, sizeof(dir));
+	snprintf(marker, sizeof(marker), "%s/marker", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	make_file(marker);
+	make_file(other);
+	rules = e2e_join(dir, "rules.yaml");
+	write_open_rule(rules, "e2e read marker", marker);
+
+	v = e2e_start((const char *[]){ rules, NULL });
+	e2e_spawn("e2e-other", open_paths, (const char *[]){ other, NULL });
+	e2e_spawn("e2e-reader", open_paths, (const char *[]){ marker, NULL });
+	e2e_wait_alert(v, (&(struct e2e_match){ .rule = "e2e read marker" }), ALERT_WAIT_MS);
+	e2e_stop(v);
+
+	a = e2e_expect_one(v, (&(struct e2e_match){ .rule = "e2e read marker" }));
+	e2e_assert_top(a, "priority", "Notice");
+	e2e_assert_top(a, "source", "syscall");
+	e2e_assert_field(a, "proc.name", "e2e-reader");
+	e2e_assert_field(a, "proc.pname", e2e_self_comm());
+	e2e_assert_field(a, "fd.name", marker);
+	e2e_assert_field(a, "user.name", "root");
+	e2e_assert_field(a, "container.id", "host");
+	assert_non_null(strstr(json_string_value(json_object_get(a, "output")),
+			       "e2e open (proc=e2e-reader parent="));
+	assert_int_equal(json_array_size(v->alerts), 1); /* nothing for "other" */
+}
+
+static void read_shadow(void *ctx)
+{
+	(void)ctx;
+	open_paths((const char *[]){ "/etc/shadow", NULL });
+}
+
+/* The bundled rules: reading /etc/shadow raises "Read sensitive file". */
+static void test_bundled_sensitive_file(void **state)
+{
+	const struct e2e_match m = { .rule = "Read sensitive file",
+				     .fields = { { "proc.name", "e2e-shadow" } } };
+	json_t *tags = json_pack("[sssss]", "vigil", "filesystem", "credentials",
+				 "mitre_credential_access", "T1003");
+	struct e2e_vigil *v;
+	const json_t *a;
+	bool tags_ok;
+
+	(void)state;
+	e2e_require_root();
+	v = e2e_start((const char *[]){ e2e_source_path("rules/vigil_rules.yaml"), NULL });
+	e2e_spawn("e2e-shadow", read_shadow, NULL);
+	e2e_wait_alert(v, &m, ALERT_WAIT_MS);
+	e2e_stop(v);
+
+	a = e2e_expect_one(v, &m);
+	e2e_assert_top(a, "priority", "Warning");
+	e2e_assert_field(a, "fd.name", "/etc/shadow");
+	e2e_assert_field(a, "user.name", "root");
+	e2e_assert_field(a, "proc.pname", e2e_self_comm());
+	e2e_assert_field(a, "container.id", "host");
+	tags_ok = json_equal(json_object_get(a, "tags"), tags);
+	json_decref(tags);
+	if (!tags_ok)
+		e2e_print_alert("tags differ from rules/vigil_rules.yaml: ", a);
+	assert_true(tags_ok);
+}
+
+/* Open both trigger files from a child named @comm. */
+static void trigger(const char *comm, const char *file_a, const char *file_b)
+{
+	e2e_spawn(comm, open_paths, (const char *[]){ file_a, file_b, NULL });
+}
+
+/* SIGHUP: a good file replaces the rules; a broken one is reported and ignored. */
+static void test_reload(void **state)
+{
+	char dir[PATH_MAX], fa[PATH_MAX + 8], fb[PATH_MAX + 8], loc[PATH_MAX + 32];
+	const char *rules;
+	struct e2e_vigil *v;
+
+	(void)state;
+	e2e_require_root();
+	e2e_tmpdir(dir, sizeof(dir));
+	snprintf(fa, sizeof(fa), "%s/a", dir);
+	snprintf(fb, sizeof(fb), "%s/b", dir);
+	make_file(fa);
+	make_file(fb);
+	rules = e2e_join(dir, "rules.yaml");
+	write_open_rule(rules, "e2e rule A", fa);
+
+	v = e2e_start((const char *[]){ rules, NULL });
+	trigger("e2e-trig1", fa, fb);
+	e2e_wait_alert(v, (&(struct e2e_match){ .rule = "e2e rule A" }), ALERT_WAIT_MS);
+
+	write_open_rule(rules, "e2e rule B", fb);
+	e2e_signal(v, SIGHUP);
+	e2e_wait_stderr(v, "vigil: rules reloaded: 1 rules", 1, RELOAD_WAIT_MS);
+	trigger("e2e-trig2", fa, fb);
+	e2e_wait_alert(v, (&(struct e2e_match){ .rule = "e2e rule B" }), ALERT_WAIT_MS);
+
+	/* line 3, column 36: the unknown field inside the condition */
+	e2e_write_file(rules, "- rule: e2e rule broken\n"
+			      "  desc: broken on purpose\n"
+			      "  condition: evt.type = openat and fd.nosuchfield = x\n"
+			      "  output: never (%proc.name)\n"
+			      "  priority: NOTICE\n");
+	e2e_signal(v, SIGHUP);
+	e2e_wait_stderr(v, "vigil: error: reload failed, keeping the running rules", 1,
+			RELOAD_WAIT_MS);
+	snprintf(loc, sizeof(loc), "%s:3:36: error: unknown field 'fd.nosuchfield'", rules);
+	if (e2e_stderr_count(v, loc) != 1)
+		fail_msg("stderr does not name the error as \"%s\":\n%s", loc, v->err_text);
+	assert_int_equal(e2e_stderr_count(v, "rules reloaded"), 1);
+	trigger("e2e-trig3", fa, fb);
+	e2e_wait_alert(v,
+		       (&(struct e2e_match){ .rule = "e2e rule B",
+					     .fields = { { "proc.name", "e2e-trig3" } } }),
+		       ALERT_WAIT_MS);
+	e2e_stop(v);
+
+	/* A before the reload only; B after it only, from the good and the kept rules. */
+	e2e_expect_one(v, (&(struct e2e_match){ .rule = "e2e rule A",
+						.fields = { { "proc.name", "e2e-trig1" } } }));
+	e2e_expect_one(v, (&(struct e2e_match){
+				  .rule = "e2e rule B",
+				  .fields = { { "proc.name", "e2e-trig2" }, { "fd.name", fb } } }));
+	e2e_expect_one(v, (&(struct e2e_match){
+				  .rule = "e2e rule B",
+				  .fields = { { "proc.name", "e2e-trig3" }, { "fd.name", fb } } }));
+	assert_int_equal(e2e_count(v, &(struct e2e_match){ .rule = "e2e rule A" }), 1);
+	assert_int_equal(e2e_count(v, &(struct e2e_match){ .rule = "e2e rule B" }), 2);
+	assert_int_equal(e2e_count(v, &(struct e2e_match){ .rule = "e2e rule broken" }), 0);
+	assert_int_equal(json_array_size(v->alerts), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_own_rule, e2e_teardown),
+		cmocka_unit_test_teardown(test_bundled_sensitive_file, e2e_teardown),
+		cmocka_unit_test_teardown(test_reload, e2e_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
