@@ -12,10 +12,29 @@
 #define vgl_container_of(ptr, type, member) \
 	((type *)((void *)(ptr)-bpf_core_field_offset(type, member)))
 
+/* d_parent and d_name of a dentry: one read where they are adjacent. */
+struct vgl_dentry_link {
+	struct dentry *parent;
+	struct qstr name;
+};
+
+static __always_inline void vgl_dentry_link(struct dentry *dentry, struct vgl_dentry_link *l)
+{
+	if (bpf_core_field_offset(struct dentry, d_name) ==
+	    bpf_core_field_offset(struct dentry, d_parent) + sizeof(void *)) {
+		bpf_probe_read_kernel(l, sizeof(*l),
+				      (void *)dentry +
+					      bpf_core_field_offset(struct dentry, d_parent));
+		return;
+	}
+	l->parent = BPF_CORE_READ(dentry, d_parent);
+	BPF_CORE_READ_INTO(&l->name, dentry, d_name);
+}
+
 /*
  * Write the path backwards into @pb, ending with a NUL at VGL_PATH_MAX - 1.
  * Returns the offset of its first byte; sets *ret_trunc when components did
- * not fit.
+ * not fit. Two helper calls per component: its links, its name.
  */
 static __always_inline __u32 vgl_walk_path(const struct path *path, struct vgl_pathbuf *pb,
 					   bool *ret_trunc)
@@ -24,16 +43,15 @@ static __always_inline __u32 vgl_walk_path(const struct path *path, struct vgl_p
 	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
 	struct mount *mnt = vgl_container_of(vfsmnt, struct mount, mnt);
 	struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	__u32 off = VGL_PATH_MAX - 1;
+	struct vgl_dentry_link l;
 
 	pb->buf[VGL_PATH_MAX - 1] = '\0';
 	for (int i = 0; i < VGL_PATH_DEPTH_MAX; i++) {
-		struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-		struct dentry *d_parent = BPF_CORE_READ(dentry, d_parent);
-		struct qstr name;
-
 		off &= VGL_PMASK; /* forget the exact value: lets the verifier prune */
-		if (dentry == mnt_root || dentry == d_parent) {
+		vgl_dentry_link(dentry, &l);
+		if (dentry == mnt_root || dentry == l.parent) {
 			if (dentry != mnt_root || mnt == mnt_parent)
 				break; /* the namespace root, or an unreachable dentry */
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
@@ -41,18 +59,19 @@ static __always_inline __u32 vgl_walk_path(const struct path *path, struct vgl_p
 			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 			vfsmnt = (struct vfsmount *)((void *)mnt +
 						     bpf_core_field_offset(struct mount, mnt));
+			mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 			continue;
 		}
-		BPF_CORE_READ_INTO(&name, dentry, d_name);
-		if (name.len + 1 > off) {
+		if (l.name.len + 1 > off) {
 			*ret_trunc = true;
 			break;
 		}
-		off -= name.len;
-		bpf_probe_read_kernel(&pb->buf[off & VGL_PMASK], name.len & VGL_PMASK, name.name);
+		off -= l.name.len;
+		bpf_probe_read_kernel(&pb->buf[off & VGL_PMASK], l.name.len & VGL_PMASK,
+				      l.name.name);
 		off--;
 		pb->buf[off & VGL_PMASK] = '/';
-		dentry = d_parent;
+		dentry = l.parent;
 	}
 	if (off == VGL_PATH_MAX - 1) {
 		off--;
