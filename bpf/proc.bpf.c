@@ -175,12 +175,35 @@ static __always_inline bool vgl_clone_flags(struct vgl_enter_stash *st, __u64 *r
 	return true;
 }
 
+/*
+ * The creating syscall and its flags argument, from the parent's saved user
+ * registers (bpf_task_pt_regs, 5.15+): fork events then need no sys_enter
+ * hook, which would otherwise run for every syscall of the system.
+ */
+static __always_inline bool vgl_fork_syscall(struct vgl_enter_stash *ret)
+{
+	struct vgl_syscall_cfg *cfg;
+	struct pt_regs *regs;
+
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		return false;
+	cfg = vgl_syscall_cfg(vgl_syscall_nr(regs));
+	if (!cfg || !cfg->kind)
+		return false;
+	ret->kind = cfg->kind;
+	ret->args[0] = vgl_sys_arg(regs, 0);
+	return true;
+}
+
 /* A new process (not thread), reported in the parent, before it runs. */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(vgl_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 child_pid = BPF_CORE_READ(child, tgid), child_tid = BPF_CORE_READ(child, pid);
-	struct vgl_enter_stash *st;
+	struct vgl_enter_stash regs_args = {}, *st;
 	__u16 kind = VGL_EV_CLONE;
 	struct vgl_builder b;
 	__u64 flags = 0;
@@ -189,6 +212,8 @@ int BPF_PROG(vgl_fork, struct task_struct *parent, struct task_struct *child)
 	if (vgl_is_self() || child_pid != child_tid)
 		return 0;
 	st = vgl_stash();
+	if (!st && vgl_fork_syscall(&regs_args))
+		st = &regs_args;
 	if (st)
 		have_flags = vgl_clone_flags(st, &flags);
 	if (have_flags)

@@ -27,6 +27,9 @@ struct vgl_bpf {
 	int btf_fd; /* memfd holding a copy of the kernel's BTF */
 	struct vgl_hooks hooks;
 	int ncpus;
+	bool have_task_regs; /* bpf_task_pt_regs(): fork reads the parent's registers */
+	bool need_enter;     /* some wanted syscall needs sys_enter */
+	bool attached;
 };
 
 static bool have_caps(uint64_t need)
@@ -201,6 +204,9 @@ int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char
 	ret = fill_exit_progs(b, err, errlen);
 	if (ret)
 		goto out_destroy;
+	b->have_task_regs =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_task_pt_regs, NULL) == 1;
+	b->need_enter = true;
 	*ret_bpf = b;
 	return 0;
 
@@ -209,8 +215,35 @@ out_destroy:
 	return ret;
 }
 
-int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set)
+/*
+ * sys_enter runs for every syscall of the system: keep it attached only
+ * while a wanted syscall needs what it keeps.
+ */
+static int sync_enter(struct vgl_bpf *b)
 {
+	struct bpf_link **link = &b->skel->links.vgl_sys_enter;
+
+	b->hooks.choice[VGL_HOOK_SYSCALLS].hook =
+		b->need_enter ? "tp_btf/sys_exit + tp_btf/sys_enter (old ids, clone flags)"
+			      : "tp_btf/sys_exit (sys_enter not needed by the wanted syscalls)";
+	if (!b->attached)
+		return 0;
+	if (b->need_enter && !*link) {
+		*link = bpf_program__attach(b->skel->progs.vgl_sys_enter);
+		if (!*link)
+			return -errno;
+	} else if (!b->need_enter && *link) {
+		bpf_link__destroy(*link);
+		*link = NULL;
+	}
+	return 0;
+}
+
+int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set,
+		      const struct vgl_kindset *wanted)
+{
+	struct vgl_kindset enter = *wanted;
+
 	static struct vgl_syscall_cfg cfg[VGL_SYSCALL_NR_MAX];
 	int fd = bpf_map__fd(b->skel->maps.vgl_syscalls);
 
@@ -218,13 +251,22 @@ int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set)
 	for (uint32_t nr = 0; nr < VGL_SYSCALL_NR_MAX; nr++)
 		if (bpf_map_update_elem(fd, &nr, &cfg[nr], BPF_ANY))
 			return -errno;
-	return 0;
+	/* forks feed the process table: their flags come from sys_enter or the
+	 * parent's registers; a state-only execveat may pass for an execve */
+	for (int k = VGL_EV_CLONE; k <= VGL_EV_VFORK; k++)
+		enter.has[k] = set->has[k];
+	b->need_enter = vgl_kindset_needs_enter(&enter, b->have_task_regs);
+	return sync_enter(b);
 }
 
 int vgl_bpf_attach(struct vgl_bpf *b, char *err, size_t errlen)
 {
 	int ret = vigil_bpf__attach(b->skel);
 
+	if (!ret) {
+		b->attached = true;
+		ret = sync_enter(b);
+	}
 	if (ret)
 		snprintf(err, errlen, "attaching vigil's BPF programs failed: %s", strerror(-ret));
 	return ret;

@@ -26,8 +26,13 @@ int vgl_bpf_preflight(char *err, size_t errlen);
 int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char *err,
 		 size_t errlen);
 
-/* Capture exactly the kinds in @set (may be called again while running). */
-int vgl_bpf_set_kinds(struct vgl_bpf *bpf, const struct vgl_kindset *set);
+/*
+ * Capture exactly the kinds in @set (may be called again while running).
+ * @wanted, a subset, are the kinds someone reads (printed or in rules); the
+ * rest serve the process table only, and need no syscall-entry state.
+ */
+int vgl_bpf_set_kinds(struct vgl_bpf *bpf, const struct vgl_kindset *set,
+		      const struct vgl_kindset *wanted);
 
 int vgl_bpf_attach(struct vgl_bpf *bpf, char *err, size_t errlen);
 void vgl_bpf_detach(struct vgl_bpf *bpf);

@@ -141,6 +141,19 @@ bool vgl_kind_has_extractor(enum vgl_kind kind)
 	return kind > VGL_EV_UNKNOWN && kind < VGL_EV_MAX && !kind_is_sched(kind);
 }
 
+bool vgl_kindset_needs_enter(const struct vgl_kindset *set, bool have_task_regs)
+{
+	for (size_t i = 0; i < sizeof(syscall_table) / sizeof(syscall_table[0]); i++) {
+		const struct vgl_syscall_entry *e = &syscall_table[i];
+
+		if (!set->has[e->kind] || !(e->flags & VGL_SC_STASH))
+			continue;
+		if (!kind_is_sched(e->kind) || !have_task_regs)
+			return true;
+	}
+	return false;
+}
+
 void vgl_syscall_filter(const struct vgl_kindset *set, struct vgl_syscall_cfg *ret_cfg)
 {
 	memset(ret_cfg, 0, sizeof(*ret_cfg) * VGL_SYSCALL_NR_MAX);

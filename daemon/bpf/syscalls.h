@@ -27,6 +27,13 @@ bool vgl_kind_has_syscall(enum vgl_kind kind);
 bool vgl_kind_has_extractor(enum vgl_kind kind);
 
 /*
+ * Does capturing @set need the sys_enter hook (old credentials, execveat's
+ * arguments; clone flags unless @have_task_regs: the kernel can read the
+ * parent's registers at fork)?
+ */
+bool vgl_kindset_needs_enter(const struct vgl_kindset *set, bool have_task_regs);
+
+/*
  * Fill @ret_cfg (VGL_SYSCALL_NR_MAX entries, indexed by syscall number)
  * for the kinds in @set.
  */

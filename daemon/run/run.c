@@ -96,10 +96,13 @@ static int apply_kinds(struct vgl_loop *l)
 
 	if (l->p->rules)
 		vgl_ruleset_kinds(l->p->rules, rule_kinds);
+	struct vgl_kindset wanted;
+
 	for (int k = 1; k < VGL_EV_MAX; k++)
 		capture.has[k] = capture.has[k] || (rule_kinds[k] && vgl_kind_has_syscall(k));
+	wanted = capture;
 	vgl_kindset_add_state(&capture);
-	return vgl_bpf_set_kinds(l->bpf, &capture);
+	return vgl_bpf_set_kinds(l->bpf, &capture, &wanted);
 }
 
 /* A reload finished: swap the new set in, or keep the old one. */
@@ -239,7 +242,6 @@ static int start(struct vgl_loop *l)
 		vgl_err("%s", err);
 		return -1;
 	}
-	log_hooks(vgl_bpf_hooks(l->bpf));
 	if (l->p->rules) { /* rule fields need process and container state */
 		struct vgl_state_opts sopts;
 
@@ -255,6 +257,7 @@ static int start(struct vgl_loop *l)
 		vgl_err("cannot configure the syscall filter: %s", strerror(-ret));
 		return -1;
 	}
+	log_hooks(vgl_bpf_hooks(l->bpf));
 	return 0;
 }
 
