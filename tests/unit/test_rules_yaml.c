@@ -155,11 +155,12 @@ static void test_all_errors_at_once(void **state)
 	vgl_diag_init(&d);
 	assert_int_equal(vgl_ruleset_load_text("t.yaml", text, strlen(text), NULL, &rs, &d), -22);
 	assert_int_equal(d.nerrors, 3);
-	assert_string_equal(d.v[0].msg, "unknown priority 'LOUD'");
-	assert_string_equal(d.v[1].msg, "unbalanced parentheses: '(' is never closed");
-	assert_string_equal(d.v[2].msg, "rule 'r' output: unknown field 'fd.nam'");
-	assert_int_equal(d.v[2].line, 4);
-	assert_int_equal(d.v[2].col, 12);
+	/* Reported in file order. */
+	assert_string_equal(d.v[0].msg, "unbalanced parentheses: '(' is never closed");
+	assert_string_equal(d.v[1].msg, "rule 'r' output: unknown field 'fd.nam'");
+	assert_int_equal(d.v[1].line, 4);
+	assert_int_equal(d.v[1].col, 12);
+	assert_string_equal(d.v[2].msg, "unknown priority 'LOUD'");
 	vgl_diag_free(&d);
 }
 

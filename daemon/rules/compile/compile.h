@@ -36,15 +36,26 @@ struct cval {
 	uint8_t prefix; /* FT_NET: network prefix length */
 };
 
+/* How cmp_eval() tests one value: a fast path, or the generic operator switch. */
+enum cmp_fast {
+	CF_GENERIC,
+	CF_STR_EQ,     /* = on a string, one constant */
+	CF_STR_PREFIX, /* startswith, one constant */
+	CF_STR_SUFFIX, /* endswith, one constant */
+	CF_NUM,	       /* = != < <= > >= on an integer or boolean */
+};
+
 struct cnode {
 	enum cnode_type type;
+	uint8_t fast; /* CMP: enum cmp_fast (cnode_prepare()) */
 	enum vgl_op op;
-	bool value;	   /* CN_CONST */
-	bool haskind;	   /* a CN_KIND node below (or here) */
-	bool spec;	   /* allocated by cnode_specialize() */
-	bool merged;	   /* CMP holding merged alternatives: its vals are not all it tests */
-	bool shared;	   /* interned CMP, owned by the rule set (intern.c) */
-	unsigned int memo; /* interned CMP: 1 + its per-event result slot, 0 none */
+	bool value;	    /* CN_CONST */
+	bool haskind;	    /* a CN_KIND node below (or here) */
+	bool spec;	    /* allocated by cnode_specialize() */
+	bool merged;	    /* CMP holding merged alternatives: its vals are not all it tests */
+	bool shared;	    /* interned CMP, owned by the rule set (intern.c) */
+	unsigned int memo;  /* interned CMP: 1 + its per-event result slot, 0 none */
+	unsigned int group; /* 1 + its field group (groups.c), 0 none */
 	unsigned int cost;
 	struct cnode **kids;
 	size_t nkids;
@@ -57,11 +68,18 @@ struct cnode {
 	void *re;	    /* pcre2_code for regex */
 };
 
+#define KCAND_GUARDS 4
+
 /* A candidate rule for one event kind: its tree with evt.type tests folded. */
 struct kcand {
 	uint32_t rule;
+	unsigned int nguards;
 	struct cnode *root;
-	const struct cnode *guard; /* a comparison the rule needs, shared and memoized */
+	/* The rule needs one of these (shared, memoized) comparisons; none: no guard. */
+	const struct cnode *guards[KCAND_GUARDS];
+	/* All guards grouped: their memo slots, answered before the candidates run. */
+	bool grouped;
+	unsigned int gslots[KCAND_GUARDS];
 };
 
 struct crule {
@@ -84,6 +102,10 @@ struct vgl_ruleset {
 	bool first_match;
 	struct cnode **shared; /* interned comparisons (intern.c) */
 	size_t nshared;
+	struct fgroup *groups; /* comparisons answered per field (groups.c) */
+	size_t ngroups;
+	unsigned int *kind_groups[VGL_EV_MAX]; /* groups of the kind's grouped guards */
+	size_t nkind_groups[VGL_EV_MAX];
 };
 
 struct fslot {
@@ -102,6 +124,7 @@ struct memo {
 struct vgl_match_ctx {
 	const struct vgl_ruleset *rs;
 	struct memo *memo; /* results of shared comparisons for this event */
+	uint64_t *gepoch;  /* per field group: the event it was last answered for */
 	struct fslot *slots;
 	struct vgl_fval *vals;
 	uint64_t epoch;
@@ -129,6 +152,8 @@ unsigned int cnode_prepare(struct cnode *n);
 /* @n with the event kind known: evt.type tests folded; NULL on ENOMEM. */
 struct cnode *cnode_specialize(struct cnode *n, unsigned int kind);
 void cnode_free_spec(struct cnode *n);
+/* Guards of @c->root: rarely true shared comparisons one of which it needs. */
+int kcand_guards(struct vgl_ruleset *rs, unsigned int kind, struct kcand *c);
 
 /*
  * Share identical comparisons between rules (one evaluation per event, with
@@ -137,12 +162,31 @@ void cnode_free_spec(struct cnode *n);
 int rs_intern(struct vgl_ruleset *rs);
 void rs_free_shared(struct vgl_ruleset *rs);
 
+/* Group shared `=` / `in` string comparisons by field (groups.c). */
+int rs_group(struct vgl_ruleset *rs);
+void rs_free_groups(struct vgl_ruleset *rs);
+struct vgl_match_ctx;
+/* Fill the memo slots of every comparison of group @gid for the current event. */
+void group_eval(struct vgl_match_ctx *ctx, unsigned int gid);
+
 /* Intern a field reference in the rule set (one cache slot per field). */
 int rs_field(struct vgl_ruleset *rs, const char *name, const char *arg,
 	     const struct field_ref **ret, char *err, size_t errlen);
 
+/* Extract @ref into its cache slot @s for the current event. */
+void ctx_slot_fill(struct vgl_match_ctx *ctx, const struct field_ref *ref, struct fslot *s);
+
 /* Values of @ref for the current event (cached); 0 when unknown. */
-int ctx_values(struct vgl_match_ctx *ctx, const struct field_ref *ref, const struct vgl_fval **ret);
+static inline int ctx_values(struct vgl_match_ctx *ctx, const struct field_ref *ref,
+			     const struct vgl_fval **ret)
+{
+	struct fslot *s = &ctx->slots[ref->slot];
+
+	if (s->epoch != ctx->epoch)
+		ctx_slot_fill(ctx, ref, s);
+	*ret = s->v;
+	return s->n;
+}
 bool cnode_eval(struct vgl_match_ctx *ctx, const struct cnode *n);
 
 /* Comparison of one value against a constant operand (matcher and naive). */

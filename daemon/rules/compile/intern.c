@@ -153,13 +153,14 @@ int rs_intern(struct vgl_ruleset *rs)
 	for (i = 0; i < in.cap; i++)
 		free(in.tab[i].key);
 	free(in.tab);
-	return err;
+	return err ? err : rs_group(rs);
 }
 
 void rs_free_shared(struct vgl_ruleset *rs)
 {
 	size_t i;
 
+	rs_free_groups(rs);
 	for (i = 0; i < rs->nshared; i++) {
 		rs->shared[i]->shared = false;
 		cnode_free(rs->shared[i]);

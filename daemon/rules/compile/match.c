@@ -4,156 +4,13 @@
  * fields extracted at most once per event into the context's cache. Nothing
  * here allocates.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* memmem */
-#endif
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <ctype.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "rules/compile/constants.h"
-
-static bool bracket(const char **pp, const char *pe, unsigned char c, bool fold, bool *ok)
-{
-	const char *p = *pp;
-	bool neg = false, hit = false;
-
-	if (p < pe && (*p == '!' || *p == '^')) {
-		neg = true;
-		p++;
-	}
-	if (fold)
-		c = (unsigned char)tolower(c);
-	for (bool first = true; p < pe && (first || *p != ']'); first = false) {
-		unsigned char lo = (unsigned char)*p++, hi = lo;
-
-		if (p + 1 < pe && *p == '-' && p[1] != ']') {
-			hi = (unsigned char)p[1];
-			p += 2;
-		}
-		if (fold) {
-			lo = (unsigned char)tolower(lo);
-			hi = (unsigned char)tolower(hi);
-		}
-		hit = hit || (c >= lo && c <= hi);
-	}
-	*ok = p < pe;
-	*pp = p + 1;
-	return hit != neg;
-}
-
-/* fnmatch(3) without flags: '*' also matches '/'. Iterative, no recursion. */
-static bool glob_match(const char *p, size_t pl, const char *s, size_t sl, bool fold)
-{
-	const char *pe = p + pl, *se = s + sl, *star_p = NULL, *star_s = NULL;
-
-	while (s < se) {
-		if (p < pe && *p == '*') {
-			while (p < pe && *p == '*')
-				p++;
-			star_p = p;
-			star_s = s;
-			continue;
-		}
-		if (p < pe) {
-			const char *q = p;
-			bool ok = true, m;
-
-			if (*q == '?') {
-				m = true;
-				q++;
-			} else if (*q == '[') {
-				q++;
-				m = bracket(&q, pe, (unsigned char)*s, fold, &ok);
-				if (!ok) {
-					q = p + 1;
-					m = *s == '[';
-				}
-			} else {
-				if (*q == '\\' && q + 1 < pe)
-					q++;
-				m = fold ? tolower((unsigned char)*q) == tolower((unsigned char)*s)
-					 : *q == *s;
-				q++;
-			}
-			if (m) {
-				p = q;
-				s++;
-				continue;
-			}
-		}
-		if (!star_p)
-			return false;
-		p = star_p;
-		s = ++star_s;
-	}
-	while (p < pe && *p == '*')
-		p++;
-	return p == pe;
-}
-
-/* Substring search tuned for short needles and haystacks (paths, command lines). */
-static bool contains(const char *s, size_t len, const char *n, size_t nl)
-{
-	const char *p = s, *end = s + len;
-
-	if (nl == 0)
-		return true;
-	if (nl > len)
-		return false;
-	if (nl > 16)
-		return memmem(s, len, n, nl) != NULL;
-	while ((size_t)(end - p) >= nl && (p = memchr(p, n[0], (size_t)(end - p) - nl + 1))) {
-		if (!memcmp(p + 1, n + 1, nl - 1))
-			return true;
-		p++;
-	}
-	return false;
-}
-
-static bool icontains(const char *s, size_t len, const char *n, size_t nl)
-{
-	size_t i, j;
-
-	if (nl > len)
-		return false;
-	for (i = 0; i + nl <= len; i++) {
-		for (j = 0; j < nl && tolower((unsigned char)s[i + j]) == n[j]; j++)
-			;
-		if (j == nl)
-			return true;
-	}
-	return false;
-}
-
-bool cmp_str(enum vgl_op op, const char *s, size_t len, const struct cval *c)
-{
-	switch (op) {
-	case OP_EQ:
-		return len == c->len && !memcmp(s, c->s, len);
-	case OP_NE:
-		return len != c->len || memcmp(s, c->s, len);
-	case OP_CONTAINS:
-	case OP_BCONTAINS:
-		return contains(s, len, c->s, c->len);
-	case OP_ICONTAINS:
-		return icontains(s, len, c->s, c->len);
-	case OP_STARTSWITH:
-	case OP_BSTARTSWITH:
-		return len >= c->len && !memcmp(s, c->s, c->len);
-	case OP_ENDSWITH:
-		return len >= c->len && !memcmp(s + len - c->len, c->s, c->len);
-	case OP_GLOB:
-		return glob_match(c->s, c->len, s, len, false);
-	case OP_IGLOB:
-		return glob_match(c->s, c->len, s, len, true);
-	default:
-		return false;
-	}
-}
 
 static bool net_has(const struct cval *net, const struct vgl_fval *v)
 {
@@ -244,18 +101,40 @@ static bool cmp_one(struct vgl_match_ctx *ctx, const struct cnode *n, const stru
 	return false;
 }
 
-int ctx_values(struct vgl_match_ctx *ctx, const struct field_ref *ref, const struct vgl_fval **ret)
+void ctx_slot_fill(struct vgl_match_ctx *ctx, const struct field_ref *ref, struct fslot *s)
 {
-	struct fslot *s = &ctx->slots[ref->slot];
+	s->n = field_extract(&ctx->x, ref, s->v, ref->maxvals);
+	s->epoch = ctx->epoch;
+	for (int i = 0; i < s->n; i++)
+		s->v[i].hashed = false;
+}
 
-	if (s->epoch != ctx->epoch) {
-		s->n = field_extract(&ctx->x, ref, s->v, ref->maxvals);
-		s->epoch = ctx->epoch;
-		for (int i = 0; i < s->n; i++)
-			s->v[i].hashed = false;
+/* Byte compare with an early exit: constants are short and differ early. */
+static inline bool bytes_eq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			return false;
 	}
-	*ret = s->v;
-	return s->n;
+	return true;
+}
+
+static bool fast_one(const struct cnode *n, const struct vgl_fval *v)
+{
+	const struct cval *c = &n->vals[0];
+
+	switch (n->fast) {
+	case CF_STR_EQ:
+		return v->len == c->len && bytes_eq(v->s, c->s, c->len);
+	case CF_STR_PREFIX:
+		return v->len >= c->len && bytes_eq(v->s, c->s, c->len);
+	case CF_STR_SUFFIX:
+		return v->len >= c->len && bytes_eq(v->s + v->len - c->len, c->s, c->len);
+	default:
+		return cmp_num(n->op, v->i, c->i);
+	}
 }
 
 static bool cmp_eval(struct vgl_match_ctx *ctx, const struct cnode *n)
@@ -263,6 +142,13 @@ static bool cmp_eval(struct vgl_match_ctx *ctx, const struct cnode *n)
 	const struct vgl_fval *v;
 	int cnt = ctx_values(ctx, n->ref, &v), j;
 
+	if (n->fast != CF_GENERIC) {
+		for (j = 0; j < cnt; j++) {
+			if (fast_one(n, &v[j]))
+				return true;
+		}
+		return false;
+	}
 	if (n->op == OP_EXISTS)
 		return cnt > 0;
 	for (j = 0; j < cnt; j++) {
@@ -280,11 +166,37 @@ static inline bool cmp_memo(struct vgl_match_ctx *ctx, const struct cnode *n)
 	if (!n->memo)
 		return cmp_eval(ctx, n);
 	m = &ctx->memo[n->memo - 1];
+	if (n->group) {
+		/* Only the group's hits are stamped with this event's epoch. */
+		if (ctx->gepoch[n->group - 1] != ctx->epoch)
+			group_eval(ctx, n->group);
+		return m->epoch == ctx->epoch;
+	}
 	if (m->epoch != ctx->epoch) {
 		m->value = cmp_eval(ctx, n);
 		m->epoch = ctx->epoch;
 	}
 	return m->value;
+}
+
+/* One of the rule's guards holds (or it has none). */
+static inline bool guards_pass(struct vgl_match_ctx *ctx, const struct kcand *c)
+{
+	unsigned int i;
+
+	if (c->grouped) {
+		/* Answered by the kind's groups before the candidates run. */
+		for (i = 0; i < c->nguards; i++) {
+			if (ctx->memo[c->gslots[i]].epoch == ctx->epoch)
+				return true;
+		}
+		return false;
+	}
+	for (i = 0; i < c->nguards; i++) {
+		if (cmp_memo(ctx, c->guards[i]))
+			return true;
+	}
+	return !c->nguards;
 }
 
 bool cnode_eval(struct vgl_match_ctx *ctx, const struct cnode *n)
@@ -341,10 +253,12 @@ struct vgl_match_ctx *vgl_match_ctx_new(const struct vgl_ruleset *rs)
 		nv += (size_t)rs->refs[i]->maxvals;
 	ctx->slots = calloc(rs->nrefs ? rs->nrefs : 1, sizeof(*ctx->slots));
 	ctx->memo = calloc(rs->nshared ? rs->nshared : 1, sizeof(*ctx->memo));
+	ctx->gepoch = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(*ctx->gepoch));
 	ctx->vals = calloc(nv ? nv : 1, sizeof(*ctx->vals));
 	ctx->x.scratch = malloc(VGL_SCRATCH_SIZE);
 	ctx->md = pcre2_match_data_create(1, NULL);
-	if (!ctx->slots || !ctx->memo || !ctx->vals || !ctx->x.scratch || !ctx->md) {
+	if (!ctx->slots || !ctx->memo || !ctx->gepoch || !ctx->vals || !ctx->x.scratch ||
+	    !ctx->md) {
 		vgl_match_ctx_free(ctx);
 		return NULL;
 	}
@@ -367,6 +281,7 @@ void vgl_match_ctx_free(struct vgl_match_ctx *ctx)
 	free(ctx->vals);
 	free(ctx->slots);
 	free(ctx->memo);
+	free(ctx->gepoch);
 	free(ctx);
 }
 
@@ -388,10 +303,16 @@ int vgl_ruleset_eval(const struct vgl_ruleset *rs, struct vgl_match_ctx *ctx,
 	x->evnum++;
 	x->scratch_used = 0;
 	x->proc_done = x->ctr_done = x->fd_done = false;
+	for (i = 0; i < rs->nkind_groups[ev->kind]; i++) {
+		unsigned int g = rs->kind_groups[ev->kind][i];
+
+		if (ctx->gepoch[g - 1] != ctx->epoch)
+			group_eval(ctx, g);
+	}
 	cand = rs->kind_rules[ev->kind];
 	n = rs->nkind_rules[ev->kind];
 	for (i = 0; i < n; i++) {
-		if (cand[i].guard && !cmp_memo(ctx, cand[i].guard))
+		if (!guards_pass(ctx, &cand[i]))
 			continue;
 		if (!cnode_eval(ctx, cand[i].root))
 			continue;

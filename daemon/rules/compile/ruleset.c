@@ -131,20 +131,6 @@ static int compile_rule(struct collection *c, struct vgl_ruleset *rs, struct rul
 	return err ? err : e;
 }
 
-/* A shared comparison the whole tree needs (the root, or a root AND's operand). */
-static const struct cnode *guard_of(const struct cnode *root)
-{
-	size_t i;
-
-	if (root->type == CN_CMP)
-		return root->memo ? root : NULL;
-	for (i = 0; root->type == CN_AND && i < root->nkids; i++) {
-		if (root->kids[i]->type == CN_CMP && root->kids[i]->memo)
-			return root->kids[i];
-	}
-	return NULL;
-}
-
 static int index_kinds(struct vgl_ruleset *rs)
 {
 	size_t i;
@@ -172,8 +158,9 @@ static int index_kinds(struct vgl_ruleset *rs)
 			}
 			rs->kind_rules[k] = v;
 			v[rs->nkind_rules[k]].rule = (uint32_t)i;
-			v[rs->nkind_rules[k]].guard = guard_of(root);
-			v[rs->nkind_rules[k]++].root = root;
+			v[rs->nkind_rules[k]].root = root;
+			if (kcand_guards(rs, k, &v[rs->nkind_rules[k]++]))
+				return -ENOMEM;
 		}
 	}
 	return 0;
@@ -243,6 +230,41 @@ static int compile_all(struct collection *c, struct vgl_ruleset *rs)
 	return err ? err : index_kinds(rs);
 }
 
+static size_t file_order(const struct collection *c, const struct vgl_diag_entry *e)
+{
+	size_t i;
+
+	for (i = 0; e->file && i < c->ndocs; i++) {
+		if (c->docs[i].file && !strcmp(c->docs[i].file, e->file))
+			return i;
+	}
+	return c->ndocs;
+}
+
+static bool diag_before(const struct collection *c, const struct vgl_diag_entry *a,
+			const struct vgl_diag_entry *b)
+{
+	size_t fa = file_order(c, a), fb = file_order(c, b);
+
+	if (fa != fb)
+		return fa < fb;
+	return a->line != b->line ? a->line < b->line : a->col < b->col;
+}
+
+/* Diagnostics of this load in file order, then by position (stable). */
+static void sort_diag(const struct collection *c, struct vgl_diag *d, size_t from)
+{
+	size_t i, j;
+
+	for (i = from + 1; i < d->n; i++) {
+		struct vgl_diag_entry e = d->v[i];
+
+		for (j = i; j > from && diag_before(c, &e, &d->v[j - 1]); j--)
+			d->v[j] = d->v[j - 1];
+		d->v[j] = e;
+	}
+}
+
 typedef int (*load_fn)(struct collection *c, const void *a, const void *b, size_t n);
 
 static int load(const struct vgl_rules_opts *opts, struct vgl_ruleset **ret, struct vgl_diag *diag,
@@ -252,26 +274,28 @@ static int load(const struct vgl_rules_opts *opts, struct vgl_ruleset **ret, str
 	struct collection c = { 0 };
 	struct vgl_diag local;
 	struct vgl_ruleset *rs;
-	size_t before;
+	size_t before, first;
 	int err, e;
 
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return -ENOMEM;
 	if (!diag) {
 		vgl_diag_init(&local);
 		diag = &local;
 	}
 	before = diag->nerrors;
+	first = diag->n;
 	opts_defaults(opts, &o);
 	c.opts = &o;
 	c.diag = diag;
-	rs = calloc(1, sizeof(*rs));
-	if (!rs)
-		return -ENOMEM;
 	rs->first_match = o.first_match;
 	err = fn(&c, a, b, n);
 	if (err != -ENOMEM && err != -E2BIG) {
 		e = compile_all(&c, rs);
 		err = e == -ENOMEM ? e : err;
 	}
+	sort_diag(&c, diag, first);
 	coll_free(&c);
 	if (!err && diag->nerrors > before)
 		err = -EINVAL;

@@ -10,6 +10,7 @@
  *    B)` is just `B` for openat events. Specialized trees share every subtree
  *    without an evt.type test with the rule's tree.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,9 @@ static unsigned int cmp_cost(const struct cnode *n)
 		c += 6;
 	for (i = 0; i < sizeof(joined) / sizeof(joined[0]); i++)
 		c += strcmp(d->name, joined[i]) ? 0 : 8;
+	/* evt.arg.X / evt.arg[N] render the parameter (flag names) first. */
+	if (!strncmp(d->name, "evt.arg", 7) && strcmp(d->name, "evt.args"))
+		c += 6;
 	switch (n->op) {
 	case OP_CONTAINS:
 	case OP_ICONTAINS:
@@ -104,6 +108,29 @@ static unsigned int cmp_cost(const struct cnode *n)
 	return n->ref->maxvals > 1 ? c * 4 : c;
 }
 
+static enum cmp_fast cmp_fast(const struct cnode *n)
+{
+	enum vgl_ftype t = n->ref->def->type;
+
+	if (n->set || n->trie || n->re || n->nvals != 1)
+		return CF_GENERIC;
+	if (t == FT_INT || t == FT_BOOL)
+		return n->op <= OP_GE ? CF_NUM : CF_GENERIC;
+	if (t != FT_STR)
+		return CF_GENERIC;
+	switch (n->op) {
+	case OP_EQ:
+		return CF_STR_EQ;
+	case OP_STARTSWITH:
+	case OP_BSTARTSWITH:
+		return CF_STR_PREFIX;
+	case OP_ENDSWITH:
+		return CF_STR_SUFFIX;
+	default:
+		return CF_GENERIC;
+	}
+}
+
 unsigned int cnode_prepare(struct cnode *n)
 {
 	size_t i, j;
@@ -118,6 +145,7 @@ unsigned int cnode_prepare(struct cnode *n)
 		return 1;
 	case CN_CMP:
 		n->cost = cmp_cost(n);
+		n->fast = (uint8_t)cmp_fast(n);
 		return n->cost;
 	default:
 		break;
@@ -232,4 +260,123 @@ struct cnode *cnode_specialize(struct cnode *n, unsigned int kind)
 	default:
 		return spec_bool(n, kind);
 	}
+}
+
+/* Comparisons one of which a tree needs, and how soon they reject an event. */
+struct gset {
+	const struct cnode *v[KCAND_GUARDS];
+	unsigned int n;
+	unsigned int score; /* lower is better */
+};
+
+/*
+ * How often a comparison holds: 0 rarely (names, paths, sets of them), 1
+ * sometimes, 2 usually (flags, ranges, inequalities, fd.typechar = f).
+ */
+static unsigned int cmp_rarity(const struct cnode *n)
+{
+	const struct field_def *d = n->ref->def;
+
+	if (n->op == OP_NE || n->op == OP_EXISTS || n->op == OP_REGEX)
+		return 2;
+	if (d->type == FT_INT && n->op == OP_EQ)
+		return 1; /* proc.vpid = 1, user.uid = 0 */
+	if (d->type == FT_INT || d->type == FT_BOOL || !strcmp(d->name, "fd.typechar"))
+		return 2;
+	if (d->type != FT_STR || !strcmp(d->name, "evt.res"))
+		return 1;
+	return 0;
+}
+
+/* Add @b's comparisons to @a (each once); false when they do not fit. */
+static bool gset_union(struct gset *a, const struct gset *b)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < a->n && a->v[j] != b->v[i]; j++)
+			;
+		if (j < a->n)
+			continue;
+		if (a->n == KCAND_GUARDS)
+			return false;
+		a->v[a->n++] = b->v[i];
+		a->score += b->v[i]->cost;
+	}
+	return true;
+}
+
+static bool necessary(const struct cnode *n, struct gset *ret)
+{
+	struct gset k, best = { .score = ~0u };
+	unsigned int r = 0;
+	size_t i;
+
+	switch (n->type) {
+	case CN_CMP:
+		*ret = (struct gset){ .v = { n }, .n = 1, .score = cmp_rarity(n) * 1000 + n->cost };
+		return true;
+	case CN_AND:
+		for (i = 0; i < n->nkids; i++) {
+			if (necessary(n->kids[i], &k) && k.score < best.score)
+				best = k;
+		}
+		break;
+	case CN_OR:
+		best.n = 0;
+		best.score = 0;
+		for (i = 0; i < n->nkids; i++) {
+			if (!necessary(n->kids[i], &k) || !gset_union(&best, &k))
+				return false;
+			r = k.score / 1000 > r ? k.score / 1000 : r;
+		}
+		best.score += r * 1000;
+		break;
+	default:
+		return false;
+	}
+	if (!best.n)
+		return false;
+	*ret = best;
+	return true;
+}
+
+/* Answer group @gid up front for events of @kind. */
+static int kind_group(struct vgl_ruleset *rs, unsigned int kind, unsigned int gid)
+{
+	unsigned int *v;
+	size_t i;
+
+	for (i = 0; i < rs->nkind_groups[kind]; i++) {
+		if (rs->kind_groups[kind][i] == gid)
+			return 0;
+	}
+	v = realloc(rs->kind_groups[kind], (rs->nkind_groups[kind] + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	rs->kind_groups[kind] = v;
+	v[rs->nkind_groups[kind]++] = gid;
+	return 0;
+}
+
+int kcand_guards(struct vgl_ruleset *rs, unsigned int kind, struct kcand *c)
+{
+	struct gset g;
+	unsigned int i;
+	int err = 0;
+
+	c->nguards = 0;
+	c->grouped = false;
+	if (!necessary(c->root, &g))
+		return 0;
+	memcpy(c->guards, g.v, g.n * sizeof(g.v[0]));
+	c->nguards = g.n;
+	for (i = 0; i < g.n && g.v[i]->group; i++)
+		c->gslots[i] = g.v[i]->memo - 1;
+	if (i < g.n)
+		return 0;
+	for (i = 0; !err && i < g.n; i++)
+		err = kind_group(rs, kind, g.v[i]->group);
+	c->grouped = !err;
+	return err;
 }
