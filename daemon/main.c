@@ -48,7 +48,7 @@ static const char usage_text[] =
 	"  --wakeup-bytes BYTES   wake the reader once this much is queued (default 64K)\n"
 	"  --duration SECONDS     stop after this long (default: until SIGINT/SIGTERM)\n";
 
-static int usage_error(const char *fmt, ...)
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -60,7 +60,8 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+static int __attribute__((format(printf, 2, 0)))
+libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (vgl_log_get_level() < VGL_LOG_DEBUG)
 		return 0;

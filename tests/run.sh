@@ -10,6 +10,8 @@
 #   3. ctest --test-dir build (all labels: unit, bpf, e2e)
 #   4. build-san/  VIGIL_SANITIZE=ON (ASan + UBSan), VIGIL_WERROR=ON
 #   5. ctest --test-dir build-san -L unit
+#   6. build-fuzz/ clang with -DVIGIL_FUZZ=ON (libFuzzer targets)
+#   7. a short fixed-seed run of each fuzz target
 # Every step runs even when an earlier one failed (a step whose build failed
 # is reported as failed, not run). Re-running reuses the build directories.
 # Exit status: 0 when every step passed, 1 otherwise. The last line is
@@ -46,7 +48,7 @@ trap 'rm -rf "$log_dir"' EXIT
 announce() {
 	step_no=$((step_no + 1))
 	echo
-	echo "==> [$step_no/5] $*"
+	echo "==> [$step_no/7] $*"
 }
 
 record() { # record NAME ok|FAILED|skipped
@@ -143,6 +145,23 @@ if build build-san "build-san (asan+ubsan, werror)" -DVIGIL_SANITIZE=ON; then
 else
 	announce "ctest --test-dir build-san -L unit: not run, the build failed"
 	skip "ctest build-san (unit)" "build failed"
+fi
+
+# The fuzz targets of the untrusted-input parsers (records, rule conditions,
+# rule files) must keep building; each then runs a short, fixed-seed smoke
+# run. Long fuzzing is done by hand (see tests/fuzz/).
+announce "build: build-fuzz/ (clang, libFuzzer) and a smoke run of each target"
+if CC=clang build build-fuzz "build-fuzz (libfuzzer)" -DVIGIL_FUZZ=ON; then
+	fuzz_ok=true
+	for f in build-fuzz/tests/fuzz_*; do
+		[ -x "$f" ] || continue
+		echo "run.sh: $f -runs=20000 -seed=1"
+		"$f" -runs=20000 -seed=1 -max_len=4096 >"$log_dir/$(basename "$f").log" 2>&1 ||
+			{ tail -n 30 "$log_dir/$(basename "$f").log"; fuzz_ok=false; }
+	done
+	if $fuzz_ok; then record "fuzz smoke runs" ok; else record "fuzz smoke runs" FAILED; fi
+else
+	skip "fuzz smoke runs" "build failed"
 fi
 
 echo
