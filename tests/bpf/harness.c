@@ -38,86 +38,11 @@ static char vh_tmpdirs[VH_TMPDIRS_MAX][PATH_MAX];
 
 static void vh_parse_output(struct vh_run *run);
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* Read a whole file into a NUL-terminated buffer (empty string on error). */
-static char *vh_read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 4096, len = 0, n;
-	char *buf = malloc(cap);
-
-	assert_non_null(buf);
-	if (!f) {
-		buf[0] = '\0';
-		return buf;
-	}
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
-const char *vh_vigil_bin(void)
-{
-	const char *bin = getenv("VIGIL_BIN");
-
-	if (!bin || !*bin)
-		fail_msg("VIGIL_BIN is not set: it must name the vigil binary under test");
-	if (access(bin, X_OK) < 0)
-		fail_msg("VIGIL_BIN=%s is not executable: %s", bin, strerror(errno));
-	return bin;
-}
-
 void vh_require_root(void)
 {
-	const char *ci = getenv("CI");
-
-	if (geteuid() == 0)
-		return;
-	if (ci && strcmp(ci, "true") == 0)
-		fail_msg("BPF tests need root, and CI=true forbids skipping them");
-	print_message("SKIP: BPF tests need root to load vigil's programs (euid %d)\n",
-		      (int)geteuid());
-	skip();
-}
-
-/* Wait up to @ms for @pid; returns true with *@status set when it exited. */
-static bool wait_timeout(pid_t pid, int *status, long ms)
-{
-	for (long waited = 0; waited <= ms; waited += 10) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return true;
-		if (r < 0 && errno != EINTR)
-			fail_msg("waitpid(%d): %s", (int)pid, strerror(errno));
-		sleep_ms(10);
-	}
-	return false;
-}
-
-static void kill_and_reap(pid_t pid)
-{
-	int status;
-
-	if (pid <= 0)
-		return;
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	if (geteuid() != 0)
+		tu_skip_or_fail("BPF tests need root to load vigil's programs (euid %d)",
+				(int)geteuid());
 }
 
 static void make_run_dir(struct vh_run *run)
@@ -148,7 +73,7 @@ static void exec_redirected(char *const argv[], const char *out, const char *err
 
 static void fail_with_stderr(struct vh_run *run, const char *what)
 {
-	char *err = vh_read_file(run->err_path);
+	char *err = tu_read_file(run->err_path);
 
 	print_error("vigil %s; its stderr:\n%s\n", what, err);
 	free(err);
@@ -158,7 +83,7 @@ static void fail_with_stderr(struct vh_run *run, const char *what)
 static void wait_ready(struct vh_run *run)
 {
 	for (long waited = 0; waited <= VH_READY_TIMEOUT_MS; waited += 10) {
-		char *err = vh_read_file(run->err_path);
+		char *err = tu_read_file(run->err_path);
 		bool ready = strstr(err, VH_READY_LINE) != NULL;
 		int status;
 
@@ -175,9 +100,9 @@ static void wait_ready(struct vh_run *run)
 					    WTERMSIG(status));
 			fail_with_stderr(run, "did not start (failed to load or attach?)");
 		}
-		sleep_ms(10);
+		tu_sleep_ms(10);
 	}
-	kill_and_reap(run->pid);
+	tu_kill_and_reap(run->pid);
 	run->pid = -run->pid;
 	fail_with_stderr(run, "did not print \"" VH_READY_LINE "\" within 20 s");
 }
@@ -197,7 +122,7 @@ struct vh_run *vh_start_opts(const struct vh_opts *opts)
 	run->allow_loss = opts->allow_loss;
 	make_run_dir(run);
 
-	argv[argc++] = (char *)vh_vigil_bin();
+	argv[argc++] = (char *)tu_vigil_bin();
 	argv[argc++] = "run";
 	if (!opts->text)
 		argv[argc++] = "--json";
@@ -238,17 +163,17 @@ void vh_stop_ex(struct vh_run *run, int sig, long flush_ms)
 	pid_t pid = run->pid;
 
 	assert_true(pid > 0);
-	sleep_ms(flush_ms);
+	tu_sleep_ms(flush_ms);
 	if (kill(pid, sig) < 0)
 		fail_msg("kill(vigil %d, %s): %s", (int)pid, strsignal(sig), strerror(errno));
-	if (!wait_timeout(pid, &status, VH_STOP_TIMEOUT_MS)) {
-		kill_and_reap(pid);
+	if (!tu_wait_timeout(pid, &status, VH_STOP_TIMEOUT_MS)) {
+		tu_kill_and_reap(pid);
 		run->pid = -pid;
 		print_error("vigil ignored signal %d (%s)\n", sig, strsignal(sig));
 		fail_with_stderr(run, "did not exit within 15 s of the signal");
 	}
 	run->pid = -pid; /* reaped: keep the number for the self-filter check */
-	run->err_text = vh_read_file(run->err_path);
+	run->err_text = tu_read_file(run->err_path);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFEXITED(status))
 			print_error("vigil exited with status %d after signal %d (want 0)\n",
@@ -259,24 +184,9 @@ void vh_stop_ex(struct vh_run *run, int sig, long flush_ms)
 		fail_with_stderr(run, "did not shut down cleanly");
 	}
 	if (run->text)
-		run->out_text = vh_read_file(run->out_path);
+		run->out_text = tu_read_file(run->out_path);
 	else
 		vh_parse_output(run);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-void vh_rmtree(const char *dir)
-{
-	if (dir && *dir)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void vh_free(struct vh_run *run)
@@ -284,8 +194,8 @@ void vh_free(struct vh_run *run)
 	if (!run)
 		return;
 	if (run->pid > 0)
-		kill_and_reap(run->pid);
-	vh_rmtree(run->dir);
+		tu_kill_and_reap(run->pid);
+	tu_rmtree(run->dir);
 	json_decref(run->events);
 	json_decref(run->stats);
 	free(run->out_text);
@@ -300,7 +210,7 @@ int vh_teardown(void **state)
 	(void)state;
 	vh_free(vh_current);
 	for (size_t i = 0; i < VH_TMPDIRS_MAX; i++) {
-		vh_rmtree(vh_tmpdirs[i]);
+		tu_rmtree(vh_tmpdirs[i]);
 		vh_tmpdirs[i][0] = '\0';
 	}
 	return 0;
@@ -323,7 +233,7 @@ int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...)
 	va_list ap;
 	pid_t pid;
 
-	argv[argc++] = (char *)vh_vigil_bin();
+	argv[argc++] = (char *)tu_vigil_bin();
 	va_start(ap, arg);
 	for (; arg && argc < 15; arg = va_arg(ap, const char *))
 		argv[argc++] = (char *)arg;
@@ -340,13 +250,13 @@ int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...)
 		drop_to(uid);
 		exec_redirected(argv, tmp.out_path, tmp.err_path);
 	}
-	if (!wait_timeout(pid, &status, VH_READY_TIMEOUT_MS)) {
-		kill_and_reap(pid);
-		vh_rmtree(tmp.dir);
+	if (!tu_wait_timeout(pid, &status, VH_READY_TIMEOUT_MS)) {
+		tu_kill_and_reap(pid);
+		tu_rmtree(tmp.dir);
 		fail_msg("vigil %s did not exit within 20 s", arg ? arg : "");
 	}
-	*ret_err_text = vh_read_file(tmp.err_path);
-	vh_rmtree(tmp.dir);
+	*ret_err_text = tu_read_file(tmp.err_path);
+	tu_rmtree(tmp.dir);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 125)
 		fail_msg("could not switch to uid %d to run vigil", (int)uid);
 	return status;
@@ -411,25 +321,9 @@ struct vh_run *vh_run_child(const char *events, const char *comm, vh_action_fn f
 	return run;
 }
 
-const char *vh_join(const char *dir, const char *name)
-{
-	static char buf[8][PATH_MAX + 256];
-	static unsigned int i;
-
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
 void vh_tmpdir(char *buf, size_t size)
 {
-	char tmpl[] = "/tmp/vigil-test-XXXXXX";
-
-	if (!mkdtemp(tmpl))
-		fail_msg("mkdtemp: %s", strerror(errno));
-	chmod(tmpl, 0755);
-	if (!realpath(tmpl, buf) || strlen(buf) >= size)
-		fail_msg("realpath(%s) failed", tmpl);
+	tu_mkdtemp("/tmp/vigil-test-XXXXXX", buf, size);
 	for (size_t i = 0; i < VH_TMPDIRS_MAX; i++) {
 		if (!vh_tmpdirs[i][0]) {
 			snprintf(vh_tmpdirs[i], sizeof(vh_tmpdirs[i]), "%s", buf);
@@ -613,7 +507,7 @@ static bool valid_event(const json_t *ev)
 
 static void parse_events(struct vh_run *run)
 {
-	char *text = vh_read_file(run->out_path), *line, *save = NULL;
+	char *text = tu_read_file(run->out_path), *line, *save = NULL;
 	unsigned int lineno = 0;
 
 	run->events = json_array();
@@ -1070,7 +964,7 @@ static long long cgroup2_id(void)
 
 static long long loginuid(void)
 {
-	char *s = vh_read_file("/proc/self/loginuid");
+	char *s = tu_read_file("/proc/self/loginuid");
 	long long v = *s ? strtoll(s, NULL, 10) : -1;
 
 	free(s);

@@ -28,6 +28,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "testutil.h"
+
 /* A finished or running `vigil run`. */
 struct vh_run {
 	pid_t pid;	   /* vigil's pid while it runs, then its old pid */
@@ -49,9 +51,6 @@ struct vh_opts {
 	const char *ringbuf_size; /* --ringbuf-size, or NULL */
 	bool allow_loss;	  /* do not require "lost": 0 */
 };
-
-/* Path of the vigil binary (VIGIL_BIN); fails the test when unset. */
-const char *vh_vigil_bin(void);
 
 /* Skip the test unless running as root; with CI=true, fail instead. */
 void vh_require_root(void);
@@ -130,12 +129,8 @@ void vh_child_fail(const char *file, int line, const char *what) __attribute__((
  * @buf holds PATH_MAX bytes. vh_teardown() removes it.
  */
 void vh_tmpdir(char *buf, size_t size);
-/* @dir + "/" + @name, in one of eight rotating static buffers. */
-const char *vh_join(const char *dir, const char *name);
 /* Where cgroup v2 is mounted, into @buf; false when it is not. */
 bool vh_cgroup2_mount(char *buf, size_t size);
-/* rm -rf @dir (best effort). */
-void vh_rmtree(const char *dir);
 
 /* --- lookups ------------------------------------------------------------ */
 

@@ -46,7 +46,7 @@ static void act_openat_create(void *arg)
 	struct file_ctx *c = arg;
 
 	umask(0);
-	c->fd = syscall(SYS_openat, AT_FDCWD, vh_join(c->dir, "created.txt"),
+	c->fd = syscall(SYS_openat, AT_FDCWD, tu_join(c->dir, "created.txt"),
 			O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	VH_CHECK(c->fd >= 0);
 }
@@ -55,7 +55,7 @@ static void test_openat_create(void **state)
 {
 	struct vh_run *run = vh_start("openat");
 	struct file_ctx *c = ctx_new();
-	const char *path = vh_join(c->dir, "created.txt");
+	const char *path = tu_join(c->dir, "created.txt");
 	pid_t pid = vh_spawn("vgl-open", act_openat_create, c, NULL);
 	json_t *ev;
 
@@ -96,7 +96,7 @@ static void test_openat_missing(void **state)
 	vh_assert_hdr(ev, .pid = pid, .ppid = getpid(), .comm = "vgl-open-miss");
 	vh_assert_res(ev, -ENOENT);
 	vh_assert_arg_int(ev, "dirfd", AT_FDCWD);
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "missing.txt"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "missing.txt"));
 	vh_assert_arg_flags(ev, "flags", "O_RDONLY");
 	vh_assert_arg_int(ev, "mode", 0);
 	vh_shared_free(c, sizeof(*c));
@@ -157,8 +157,8 @@ static void test_openat_dirfd(void **state)
 	json_t *ev;
 
 	(void)state;
-	assert_int_equal(mkdir(vh_join(c->dir, "sub"), 0755), 0);
-	write_file(vh_join(c->dir, "sub/file"));
+	assert_int_equal(mkdir(tu_join(c->dir, "sub"), 0755), 0);
+	write_file(tu_join(c->dir, "sub/file"));
 	pid = vh_spawn("vgl-open-dirfd", act_openat_dirfd, c, NULL);
 	vh_stop(run);
 
@@ -166,7 +166,7 @@ static void test_openat_dirfd(void **state)
 	vh_assert_hdr(ev, .pid = pid, .ppid = getpid(), .comm = "vgl-open-dirfd");
 	vh_assert_res(ev, c->fd);
 	vh_assert_arg_int(ev, "dirfd", c->dirfd);
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "sub/file"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "sub/file"));
 	vh_assert_arg_flags(ev, "flags", "O_RDONLY|O_CLOEXEC");
 	vh_assert_arg_int(ev, "mode", 0);
 
@@ -174,7 +174,7 @@ static void test_openat_dirfd(void **state)
 	ev = vh_expect_arg_str(run, "openat", pid, "name", "sub/missing");
 	vh_assert_res(ev, -ENOENT);
 	vh_assert_arg_int(ev, "dirfd", c->dirfd);
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "sub/missing"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "sub/missing"));
 
 	/* The directory open before it: absolute name, O_DIRECTORY. */
 	ev = vh_expect_arg_str(run, "openat", pid, "name", c->dir);
@@ -190,7 +190,7 @@ static void act_openat_symlink(void *arg)
 {
 	struct file_ctx *c = arg;
 
-	c->fd = syscall(SYS_openat, AT_FDCWD, vh_join(c->dir, "link.txt"), O_RDONLY);
+	c->fd = syscall(SYS_openat, AT_FDCWD, tu_join(c->dir, "link.txt"), O_RDONLY);
 	VH_CHECK(c->fd >= 0);
 }
 
@@ -202,16 +202,16 @@ static void test_openat_symlink(void **state)
 	json_t *ev;
 
 	(void)state;
-	write_file(vh_join(c->dir, "target.txt"));
-	assert_int_equal(symlink("target.txt", vh_join(c->dir, "link.txt")), 0);
+	write_file(tu_join(c->dir, "target.txt"));
+	assert_int_equal(symlink("target.txt", tu_join(c->dir, "link.txt")), 0);
 	pid = vh_spawn("vgl-open-link", act_openat_symlink, c, NULL);
 	vh_stop(run);
 
-	ev = vh_expect_arg_str(run, "openat", pid, "name", vh_join(c->dir, "link.txt"));
+	ev = vh_expect_arg_str(run, "openat", pid, "name", tu_join(c->dir, "link.txt"));
 	vh_assert_hdr(ev, .pid = pid, .ppid = getpid(), .comm = "vgl-open-link");
 	vh_assert_res(ev, c->fd);
 	vh_assert_arg_int(ev, "dirfd", AT_FDCWD);
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "target.txt"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "target.txt"));
 	vh_assert_arg_flags(ev, "flags", "O_RDONLY");
 	vh_assert_arg_int(ev, "mode", 0);
 	vh_shared_free(c, sizeof(*c));
@@ -225,7 +225,7 @@ static void act_creat(void *arg)
 	struct file_ctx *c = arg;
 
 	umask(0);
-	c->fd = syscall(SYS_creat, vh_join(c->dir, "creat.txt"), 0600);
+	c->fd = syscall(SYS_creat, tu_join(c->dir, "creat.txt"), 0600);
 	VH_CHECK(c->fd >= 0);
 }
 
@@ -242,8 +242,8 @@ static void test_creat(void **state)
 	vh_assert_hdr(ev, .pid = pid, .ppid = getpid(), .comm = "vgl-creat");
 	vh_assert_res(ev, c->fd);
 	vh_assert_arg_int(ev, "dirfd", AT_FDCWD);
-	vh_assert_arg_str(ev, "name", vh_join(c->dir, "creat.txt"));
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "creat.txt"));
+	vh_assert_arg_str(ev, "name", tu_join(c->dir, "creat.txt"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "creat.txt"));
 	vh_assert_arg_flags(ev, "flags", "O_WRONLY|O_CREAT|O_TRUNC");
 	vh_assert_arg_int(ev, "mode", 0600);
 	vh_shared_free(c, sizeof(*c));
@@ -277,7 +277,7 @@ static void test_open(void **state)
 	vh_assert_res(ev, c->fd);
 	vh_assert_arg_int(ev, "dirfd", AT_FDCWD);
 	vh_assert_arg_str(ev, "name", "legacy.txt");
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "legacy.txt"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "legacy.txt"));
 	vh_assert_arg_flags(ev, "flags", "O_RDWR|O_CREAT|O_EXCL");
 	vh_assert_arg_int(ev, "mode", 0640);
 	vh_shared_free(c, sizeof(*c));
@@ -291,9 +291,9 @@ static void act_openat2(void *arg)
 	struct file_ctx *c = arg;
 	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
 
-	c->fd = syscall(SYS_openat2, AT_FDCWD, vh_join(c->dir, "target.txt"), &how, sizeof(how));
+	c->fd = syscall(SYS_openat2, AT_FDCWD, tu_join(c->dir, "target.txt"), &how, sizeof(how));
 	VH_CHECK(c->fd >= 0);
-	c->dirfd = syscall(SYS_openat2, AT_FDCWD, vh_join(c->dir, "link.txt"), &how, sizeof(how));
+	c->dirfd = syscall(SYS_openat2, AT_FDCWD, tu_join(c->dir, "link.txt"), &how, sizeof(how));
 	VH_CHECK(c->dirfd == -1 && errno == ELOOP);
 }
 
@@ -305,20 +305,20 @@ static void test_openat2(void **state)
 	json_t *ev;
 
 	(void)state;
-	write_file(vh_join(c->dir, "target.txt"));
-	assert_int_equal(symlink("target.txt", vh_join(c->dir, "link.txt")), 0);
+	write_file(tu_join(c->dir, "target.txt"));
+	assert_int_equal(symlink("target.txt", tu_join(c->dir, "link.txt")), 0);
 	pid = vh_spawn("vgl-openat2", act_openat2, c, NULL);
 	vh_stop(run);
 
-	ev = vh_expect_arg_str(run, "openat2", pid, "name", vh_join(c->dir, "target.txt"));
+	ev = vh_expect_arg_str(run, "openat2", pid, "name", tu_join(c->dir, "target.txt"));
 	vh_assert_hdr(ev, .pid = pid, .ppid = getpid(), .comm = "vgl-openat2");
 	vh_assert_res(ev, c->fd);
 	vh_assert_arg_int(ev, "dirfd", AT_FDCWD);
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "target.txt"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "target.txt"));
 	vh_assert_arg_flags(ev, "flags", "O_RDONLY|O_CLOEXEC");
 	vh_assert_arg_int(ev, "mode", 0);
 
-	ev = vh_expect_arg_str(run, "openat2", pid, "name", vh_join(c->dir, "link.txt"));
+	ev = vh_expect_arg_str(run, "openat2", pid, "name", tu_join(c->dir, "link.txt"));
 	vh_assert_res(ev, -ELOOP);
 	vh_assert_arg_int(ev, "dirfd", AT_FDCWD);
 	vh_assert_arg_flags(ev, "flags", "O_RDONLY|O_CLOEXEC");

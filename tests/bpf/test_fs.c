@@ -59,16 +59,16 @@ static void act_dirs(void *arg)
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY);
 	VH_CHECK(c->dirfd >= 0);
 #ifdef SYS_mkdir
-	VH_CHECK(syscall(SYS_mkdir, vh_join(c->dir, "d1"), 0750) == 0);
-	VH_CHECK(syscall(SYS_rmdir, vh_join(c->dir, "d1")) == 0);
+	VH_CHECK(syscall(SYS_mkdir, tu_join(c->dir, "d1"), 0750) == 0);
+	VH_CHECK(syscall(SYS_rmdir, tu_join(c->dir, "d1")) == 0);
 #endif
 	VH_CHECK(syscall(SYS_mkdirat, (int)c->dirfd, "d2", 0700) == 0);
 	VH_CHECK(syscall(SYS_unlinkat, (int)c->dirfd, "d2", AT_REMOVEDIR) == 0);
-	touch(vh_join(c->dir, "f1"));
-	touch(vh_join(c->dir, "f2"));
+	touch(tu_join(c->dir, "f1"));
+	touch(tu_join(c->dir, "f2"));
 #ifdef SYS_unlink
-	VH_CHECK(syscall(SYS_unlink, vh_join(c->dir, "f1")) == 0);
-	c->res[0] = VH_RES(syscall(SYS_unlink, vh_join(c->dir, "missing")));
+	VH_CHECK(syscall(SYS_unlink, tu_join(c->dir, "f1")) == 0);
+	c->res[0] = VH_RES(syscall(SYS_unlink, tu_join(c->dir, "missing")));
 	VH_CHECK(c->res[0] == -ENOENT);
 #endif
 	VH_CHECK(syscall(SYS_unlinkat, (int)c->dirfd, "f2", 0) == 0);
@@ -87,13 +87,13 @@ static void test_dirs(void **state)
 	ev = vh_expect(run, "mkdir", pid, NULL, NULL);
 	FS_HDR(ev, pid, "vgl-dirs");
 	vh_assert_res(ev, 0);
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "d1"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "d1"));
 	vh_assert_arg_int(ev, "mode", 0750);
 
 	ev = vh_expect(run, "rmdir", pid, NULL, NULL);
 	FS_HDR(ev, pid, "vgl-dirs");
 	vh_assert_res(ev, 0);
-	vh_assert_arg_str(ev, "path", vh_join(c->dir, "d1"));
+	vh_assert_arg_str(ev, "path", tu_join(c->dir, "d1"));
 #endif
 	ev = vh_expect(run, "mkdirat", pid, NULL, NULL);
 	FS_HDR(ev, pid, "vgl-dirs");
@@ -113,11 +113,11 @@ static void test_dirs(void **state)
 	vh_assert_arg_int(ev, "dirfd", c->dirfd);
 	vh_assert_arg_str(ev, "flags", "0");
 #ifdef SYS_unlink
-	ev = vh_expect_arg_str(run, "unlink", pid, "path", vh_join(c->dir, "f1"));
+	ev = vh_expect_arg_str(run, "unlink", pid, "path", tu_join(c->dir, "f1"));
 	FS_HDR(ev, pid, "vgl-dirs");
 	vh_assert_res(ev, 0);
 
-	ev = vh_expect_arg_str(run, "unlink", pid, "path", vh_join(c->dir, "missing"));
+	ev = vh_expect_arg_str(run, "unlink", pid, "path", tu_join(c->dir, "missing"));
 	vh_assert_res(ev, -ENOENT);
 #endif
 	vh_shared_free(c, sizeof(*c));
@@ -131,19 +131,19 @@ static void act_rename(void *arg)
 
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY);
 	VH_CHECK(c->dirfd >= 0);
-	touch(vh_join(c->dir, "a"));
-	touch(vh_join(c->dir, "other"));
+	touch(tu_join(c->dir, "a"));
+	touch(tu_join(c->dir, "other"));
 #ifdef SYS_rename
-	VH_CHECK(syscall(SYS_rename, vh_join(c->dir, "a"), vh_join(c->dir, "b")) == 0);
+	VH_CHECK(syscall(SYS_rename, tu_join(c->dir, "a"), tu_join(c->dir, "b")) == 0);
 #else
-	VH_CHECK(syscall(SYS_renameat, AT_FDCWD, vh_join(c->dir, "a"), AT_FDCWD,
-			 vh_join(c->dir, "b")) == 0);
+	VH_CHECK(syscall(SYS_renameat, AT_FDCWD, tu_join(c->dir, "a"), AT_FDCWD,
+			 tu_join(c->dir, "b")) == 0);
 #endif
 	VH_CHECK(syscall(SYS_renameat, (int)c->dirfd, "b", (int)c->dirfd, "c") == 0);
-	VH_CHECK(syscall(SYS_renameat2, AT_FDCWD, vh_join(c->dir, "c"), AT_FDCWD,
-			 vh_join(c->dir, "d"), RENAME_NOREPLACE) == 0);
-	c->res[0] = VH_RES(syscall(SYS_renameat2, AT_FDCWD, vh_join(c->dir, "d"), AT_FDCWD,
-				   vh_join(c->dir, "other"), RENAME_NOREPLACE));
+	VH_CHECK(syscall(SYS_renameat2, AT_FDCWD, tu_join(c->dir, "c"), AT_FDCWD,
+			 tu_join(c->dir, "d"), RENAME_NOREPLACE) == 0);
+	c->res[0] = VH_RES(syscall(SYS_renameat2, AT_FDCWD, tu_join(c->dir, "d"), AT_FDCWD,
+				   tu_join(c->dir, "other"), RENAME_NOREPLACE));
 	VH_CHECK(c->res[0] == -EEXIST);
 }
 
@@ -160,8 +160,8 @@ static void test_rename(void **state)
 	ev = vh_expect(run, "rename", pid, NULL, NULL);
 	FS_HDR(ev, pid, "vgl-rename");
 	vh_assert_res(ev, 0);
-	vh_assert_arg_str(ev, "oldpath", vh_join(c->dir, "a"));
-	vh_assert_arg_str(ev, "newpath", vh_join(c->dir, "b"));
+	vh_assert_arg_str(ev, "oldpath", tu_join(c->dir, "a"));
+	vh_assert_arg_str(ev, "newpath", tu_join(c->dir, "b"));
 #endif
 	ev = vh_expect_arg_str(run, "renameat", pid, "oldpath", "b");
 	FS_HDR(ev, pid, "vgl-rename");
@@ -170,17 +170,17 @@ static void test_rename(void **state)
 	vh_assert_arg_int(ev, "newdirfd", c->dirfd);
 	vh_assert_arg_str(ev, "newpath", "c");
 
-	ev = vh_expect_arg_str(run, "renameat2", pid, "oldpath", vh_join(c->dir, "c"));
+	ev = vh_expect_arg_str(run, "renameat2", pid, "oldpath", tu_join(c->dir, "c"));
 	FS_HDR(ev, pid, "vgl-rename");
 	vh_assert_res(ev, 0);
 	vh_assert_arg_int(ev, "olddirfd", AT_FDCWD);
 	vh_assert_arg_int(ev, "newdirfd", AT_FDCWD);
-	vh_assert_arg_str(ev, "newpath", vh_join(c->dir, "d"));
+	vh_assert_arg_str(ev, "newpath", tu_join(c->dir, "d"));
 	vh_assert_arg_flags(ev, "flags", "RENAME_NOREPLACE");
 
-	ev = vh_expect_arg_str(run, "renameat2", pid, "oldpath", vh_join(c->dir, "d"));
+	ev = vh_expect_arg_str(run, "renameat2", pid, "oldpath", tu_join(c->dir, "d"));
 	vh_assert_res(ev, -EEXIST);
-	vh_assert_arg_str(ev, "newpath", vh_join(c->dir, "other"));
+	vh_assert_arg_str(ev, "newpath", tu_join(c->dir, "other"));
 	vh_assert_arg_flags(ev, "flags", "RENAME_NOREPLACE");
 	vh_shared_free(c, sizeof(*c));
 }
@@ -193,11 +193,11 @@ static void act_chmod(void *arg)
 
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY);
 	VH_CHECK(c->dirfd >= 0);
-	touch(vh_join(c->dir, "f"));
+	touch(tu_join(c->dir, "f"));
 #ifdef SYS_chmod
-	VH_CHECK(syscall(SYS_chmod, vh_join(c->dir, "f"), 0600) == 0);
+	VH_CHECK(syscall(SYS_chmod, tu_join(c->dir, "f"), 0600) == 0);
 #endif
-	c->fd = open(vh_join(c->dir, "f"), O_RDONLY);
+	c->fd = open(tu_join(c->dir, "f"), O_RDONLY);
 	VH_CHECK(c->fd >= 0);
 	VH_CHECK(syscall(SYS_fchmod, (int)c->fd, 0640) == 0);
 	VH_CHECK(syscall(SYS_fchmodat, (int)c->dirfd, "f", 0604) == 0);
@@ -215,7 +215,7 @@ static void test_chmod(void **state)
 	ev = vh_expect(run, "chmod", pid, NULL, NULL);
 	FS_HDR(ev, pid, "vgl-chmod");
 	vh_assert_res(ev, 0);
-	vh_assert_arg_str(ev, "filename", vh_join(c->dir, "f"));
+	vh_assert_arg_str(ev, "filename", tu_join(c->dir, "f"));
 	vh_assert_arg_int(ev, "mode", 0600);
 #endif
 	ev = vh_expect(run, "fchmod", pid, NULL, NULL);
@@ -241,10 +241,10 @@ static void act_links(void *arg)
 
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY);
 	VH_CHECK(c->dirfd >= 0);
-	touch(vh_join(c->dir, "f"));
+	touch(tu_join(c->dir, "f"));
 #ifdef SYS_symlink
-	VH_CHECK(syscall(SYS_symlink, "vgl-target", vh_join(c->dir, "l1")) == 0);
-	VH_CHECK(syscall(SYS_link, vh_join(c->dir, "f"), vh_join(c->dir, "h1")) == 0);
+	VH_CHECK(syscall(SYS_symlink, "vgl-target", tu_join(c->dir, "l1")) == 0);
+	VH_CHECK(syscall(SYS_link, tu_join(c->dir, "f"), tu_join(c->dir, "h1")) == 0);
 #endif
 	VH_CHECK(syscall(SYS_symlinkat, "vgl-target2", (int)c->dirfd, "l2") == 0);
 	VH_CHECK(syscall(SYS_linkat, (int)c->dirfd, "f", (int)c->dirfd, "h2", AT_SYMLINK_FOLLOW) ==
@@ -265,13 +265,13 @@ static void test_links(void **state)
 	FS_HDR(ev, pid, "vgl-links");
 	vh_assert_res(ev, 0);
 	vh_assert_arg_str(ev, "target", "vgl-target");
-	vh_assert_arg_str(ev, "linkpath", vh_join(c->dir, "l1"));
+	vh_assert_arg_str(ev, "linkpath", tu_join(c->dir, "l1"));
 
 	ev = vh_expect(run, "link", pid, NULL, NULL);
 	FS_HDR(ev, pid, "vgl-links");
 	vh_assert_res(ev, 0);
-	vh_assert_arg_str(ev, "oldpath", vh_join(c->dir, "f"));
-	vh_assert_arg_str(ev, "newpath", vh_join(c->dir, "h1"));
+	vh_assert_arg_str(ev, "oldpath", tu_join(c->dir, "f"));
+	vh_assert_arg_str(ev, "newpath", tu_join(c->dir, "h1"));
 #endif
 	ev = vh_expect(run, "symlinkat", pid, NULL, NULL);
 	FS_HDR(ev, pid, "vgl-links");

@@ -144,7 +144,7 @@ static void test_loginuid(void **state)
 static void act_cgroup(void *arg)
 {
 	struct hdr_ctx *c = arg;
-	int fd = open(vh_join(c->cgroup, "cgroup.procs"), O_WRONLY);
+	int fd = open(tu_join(c->cgroup, "cgroup.procs"), O_WRONLY);
 
 	VH_CHECK(fd >= 0);
 	VH_CHECK(write(fd, "0", 1) == 1);
@@ -190,7 +190,7 @@ static long long own_ns(const char *ns)
 {
 	struct stat st;
 
-	VH_CHECK(stat(vh_join("/proc/self/ns", ns), &st) == 0);
+	VH_CHECK(stat(tu_join("/proc/self/ns", ns), &st) == 0);
 	return (long long)st.st_ino;
 }
 

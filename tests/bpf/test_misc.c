@@ -146,7 +146,7 @@ static void act_modules(void *arg)
 
 	c->res[0] = VH_RES(syscall(SYS_init_module, garbage, sizeof(garbage), "vigil=1"));
 	VH_CHECK(c->res[0] < 0);
-	fd = open(vh_join(c->dir, "not-a-module.ko"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	fd = open(tu_join(c->dir, "not-a-module.ko"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	VH_CHECK(fd >= 0);
 	VH_CHECK(write(fd, garbage, sizeof(garbage)) == (ssize_t)sizeof(garbage));
 	c->fd = fd;
@@ -302,13 +302,13 @@ static void act_mount(void *arg)
 {
 	struct misc_ctx *c = arg;
 
-	VH_CHECK(mkdir(vh_join(c->dir, "mnt"), 0755) == 0);
+	VH_CHECK(mkdir(tu_join(c->dir, "mnt"), 0755) == 0);
 	VH_CHECK(unshare(CLONE_NEWNS) == 0);
 	VH_CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
-	c->res[0] = VH_RES(syscall(SYS_mount, "vgl-tmpfs", vh_join(c->dir, "mnt"), "tmpfs",
+	c->res[0] = VH_RES(syscall(SYS_mount, "vgl-tmpfs", tu_join(c->dir, "mnt"), "tmpfs",
 				   MS_NOSUID | MS_NODEV, "size=1m"));
 	VH_CHECK(c->res[0] == 0);
-	c->res[1] = VH_RES(syscall(SYS_umount2, vh_join(c->dir, "mnt"), MNT_DETACH));
+	c->res[1] = VH_RES(syscall(SYS_umount2, tu_join(c->dir, "mnt"), MNT_DETACH));
 	VH_CHECK(c->res[1] == 0);
 }
 
@@ -320,7 +320,7 @@ static void test_mount(void **state)
 	json_t *ev;
 
 	(void)state;
-	ev = vh_expect_arg_str(run, "mount", pid, "dir", vh_join(c->dir, "mnt"));
+	ev = vh_expect_arg_str(run, "mount", pid, "dir", tu_join(c->dir, "mnt"));
 	vh_assert_hdr(ev, .pid = pid, .ppid = getpid(), .comm = "vgl-mount", .other_mntns = true);
 	vh_assert_res(ev, 0);
 	vh_assert_arg_str(ev, "dev", "vgl-tmpfs");
@@ -330,7 +330,7 @@ static void test_mount(void **state)
 	ev = vh_expect(run, "umount2", pid, NULL, NULL);
 	vh_assert_hdr(ev, .pid = pid, .ppid = getpid(), .comm = "vgl-mount", .other_mntns = true);
 	vh_assert_res(ev, 0);
-	vh_assert_arg_str(ev, "name", vh_join(c->dir, "mnt"));
+	vh_assert_arg_str(ev, "name", tu_join(c->dir, "mnt"));
 	vh_assert_arg_flags(ev, "flags", "MNT_DETACH");
 	vh_shared_free(c, sizeof(*c));
 }

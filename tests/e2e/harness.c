@@ -31,114 +31,25 @@ static struct e2e_vigil *current;
 #define E2E_TMPDIRS_MAX 8
 static char tmpdirs[E2E_TMPDIRS_MAX][PATH_MAX];
 
-void e2e_sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-char *e2e_read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 4096, len = 0, n;
-	char *buf = malloc(cap);
-
-	assert_non_null(buf);
-	if (!f) {
-		buf[0] = '\0';
-		return buf;
-	}
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 2) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
-const char *e2e_vigil_bin(void)
-{
-	const char *bin = getenv("VIGIL_BIN");
-
-	if (!bin || !*bin)
-		fail_msg("VIGIL_BIN is not set: it must name the vigil binary under test");
-	if (access(bin, X_OK) < 0)
-		fail_msg("VIGIL_BIN=%s is not executable: %s", bin, strerror(errno));
-	return bin;
-}
-
 const char *e2e_source_path(const char *rel)
 {
 	const char *src = getenv("VIGIL_SOURCE_DIR");
 
 	if (!src || !*src)
 		fail_msg("VIGIL_SOURCE_DIR is not set: it must name vigil's source tree");
-	return e2e_join(src, rel);
-}
-
-static bool in_ci(void)
-{
-	const char *ci = getenv("CI");
-
-	return ci && strcmp(ci, "true") == 0;
-}
-
-void e2e_skip_or_fail(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (in_ci())
-		fail_msg("%s, and CI=true forbids skipping", msg);
-	print_message("SKIP: %s\n", msg);
-	skip();
+	return tu_join(src, rel);
 }
 
 void e2e_require_root(void)
 {
 	if (geteuid() != 0)
-		e2e_skip_or_fail("end-to-end tests need root to run vigil (euid %d)",
-				 (int)geteuid());
-}
-
-/* Wait up to @ms for @pid; true with *@status set when it exited. */
-static bool wait_timeout(pid_t pid, int *status, long ms)
-{
-	for (long waited = 0; waited <= ms; waited += 10) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return true;
-		if (r < 0 && errno != EINTR)
-			fail_msg("waitpid(%d): %s", (int)pid, strerror(errno));
-		e2e_sleep_ms(10);
-	}
-	return false;
-}
-
-static void kill_and_reap(pid_t pid)
-{
-	int status;
-
-	if (pid <= 0)
-		return;
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+		tu_skip_or_fail("end-to-end tests need root to run vigil (euid %d)",
+				(int)geteuid());
 }
 
 static void fail_with_stderr(struct e2e_vigil *v, const char *what)
 {
-	char *err = e2e_read_file(v->err_path);
+	char *err = tu_read_file(v->err_path);
 
 	print_error("vigil %s; its stderr:\n%s\n", what, err);
 	free(err);
@@ -148,7 +59,7 @@ static void fail_with_stderr(struct e2e_vigil *v, const char *what)
 static void refresh_stderr(struct e2e_vigil *v)
 {
 	free(v->err_text);
-	v->err_text = e2e_read_file(v->err_path);
+	v->err_text = tu_read_file(v->err_path);
 }
 
 size_t e2e_stderr_count(struct e2e_vigil *v, const char *needle)
@@ -179,7 +90,7 @@ void e2e_wait_stderr(struct e2e_vigil *v, const char *needle, size_t n, long ms)
 		if (e2e_stderr_count(v, needle) >= n)
 			return;
 		check_alive(v);
-		e2e_sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 	print_error("vigil did not print \"%s\" (%zu times) within %ld ms\n", needle, n, ms);
 	fail_with_stderr(v, "missed a line");
@@ -203,7 +114,7 @@ struct e2e_vigil *e2e_start(const char *const *rules)
 	snprintf(v->out_path, sizeof(v->out_path), "%s/stdout", v->dir);
 	snprintf(v->err_path, sizeof(v->err_path), "%s/stderr", v->dir);
 
-	argv[argc++] = (char *)e2e_vigil_bin();
+	argv[argc++] = (char *)tu_vigil_bin();
 	argv[argc++] = "run";
 	argv[argc++] = "--json";
 	for (; *rules && argc < 29; rules++) {
@@ -264,7 +175,7 @@ static const char *alert_problem(const json_t *a)
 /* Re-read stdout and parse every complete line into v->alerts. */
 static void read_alerts(struct e2e_vigil *v)
 {
-	char *text = e2e_read_file(v->out_path), *line = text, *nl;
+	char *text = tu_read_file(v->out_path), *line = text, *nl;
 	unsigned int lineno = 0;
 
 	json_array_clear(v->alerts);
@@ -378,7 +289,7 @@ const json_t *_e2e_wait_alert(const char *file, int line, struct e2e_vigil *v,
 		if (waited > ms)
 			break;
 		check_alive(v);
-		e2e_sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 	print_error("%s:%d: no matching alert within %ld ms\n", file, line, ms);
 	list_candidates(v, m);
@@ -432,10 +343,10 @@ void e2e_stop(struct e2e_vigil *v)
 	int status;
 
 	check_alive(v);
-	e2e_sleep_ms(E2E_FLUSH_MS);
+	tu_sleep_ms(E2E_FLUSH_MS);
 	e2e_signal(v, SIGINT);
-	if (!wait_timeout(v->pid, &status, E2E_STOP_TIMEOUT_MS)) {
-		kill_and_reap(v->pid);
+	if (!tu_wait_timeout(v->pid, &status, E2E_STOP_TIMEOUT_MS)) {
+		tu_kill_and_reap(v->pid);
 		v->pid = 0;
 		fail_with_stderr(v, "did not exit within 15 s of SIGINT");
 	}
@@ -450,27 +361,12 @@ void e2e_stop(struct e2e_vigil *v)
 	parse_stats(v);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-void e2e_rmtree(const char *dir)
-{
-	if (dir && *dir)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 void e2e_free(struct e2e_vigil *v)
 {
 	if (!v)
 		return;
-	kill_and_reap(v->pid);
-	e2e_rmtree(v->dir);
+	tu_kill_and_reap(v->pid);
+	tu_rmtree(v->dir);
 	json_decref(v->alerts);
 	json_decref(v->stats);
 	free(v->err_text);
@@ -489,7 +385,7 @@ int e2e_teardown(void **state)
 	(void)state;
 	e2e_free(current);
 	for (size_t i = 0; i < E2E_TMPDIRS_MAX; i++) {
-		e2e_rmtree(tmpdirs[i]);
+		tu_rmtree(tmpdirs[i]);
 		tmpdirs[i][0] = '\0';
 	}
 	return 0;
@@ -585,29 +481,13 @@ const char *e2e_self_comm(void)
 
 void e2e_tmpdir(char *buf, size_t size)
 {
-	char tmpl[] = "/tmp/vigil-e2e-XXXXXX";
-
-	if (!mkdtemp(tmpl))
-		fail_msg("mkdtemp: %s", strerror(errno));
-	chmod(tmpl, 0755);
-	if (!realpath(tmpl, buf) || strlen(buf) >= size)
-		fail_msg("realpath(%s) failed", tmpl);
+	tu_mkdtemp("/tmp/vigil-e2e-XXXXXX", buf, size);
 	for (size_t i = 0; i < E2E_TMPDIRS_MAX; i++) {
 		if (!tmpdirs[i][0]) {
 			snprintf(tmpdirs[i], sizeof(tmpdirs[i]), "%s", buf);
 			break;
 		}
 	}
-}
-
-const char *e2e_join(const char *dir, const char *name)
-{
-	static char buf[8][PATH_MAX + 256];
-	static unsigned int i;
-
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
 }
 
 void e2e_write_file(const char *path, const char *text)
@@ -652,15 +532,15 @@ int e2e_sh(char **ret_out, long timeout_ms, const char *fmt, ...)
 		_exit(127);
 	}
 	close(fd);
-	if (!wait_timeout(pid, &status, timeout_ms)) {
-		kill_and_reap(pid);
+	if (!tu_wait_timeout(pid, &status, timeout_ms)) {
+		tu_kill_and_reap(pid);
 		print_error("command timed out after %ld ms: %s\n", timeout_ms, cmd);
 		status = -1;
 	} else {
 		status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	}
 	if (ret_out) {
-		char *out = e2e_read_file(out_path);
+		char *out = tu_read_file(out_path);
 		size_t len = strlen(out);
 
 		while (len && out[len - 1] == '\n')

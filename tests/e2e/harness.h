@@ -29,6 +29,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "testutil.h"
+
 /* A running or finished `vigil run`. */
 struct e2e_vigil {
 	pid_t pid;    /* while it runs; 0 once reaped */
@@ -47,15 +49,11 @@ struct e2e_match {
 	const char *fields[E2E_MAX_FIELDS][2]; /* { field, string value }, NULL-ended */
 };
 
-/* Path of the vigil binary (VIGIL_BIN); fails the test when unset. */
-const char *e2e_vigil_bin(void);
 /* $VIGIL_SOURCE_DIR/@rel; fails the test when VIGIL_SOURCE_DIR is unset. */
 const char *e2e_source_path(const char *rel);
 
 /* Skip unless root; with CI=true, fail instead. */
 void e2e_require_root(void);
-/* Skip (or, with CI=true, fail) with a printf-style reason. */
-void e2e_skip_or_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Start `vigil run --json -r RULES[0] -r RULES[1] ...` (NULL-terminated) and
@@ -120,14 +118,8 @@ const char *e2e_self_comm(void);
 
 /* A fresh realpath'd 0755 directory under /tmp, removed by e2e_teardown(). */
 void e2e_tmpdir(char *buf, size_t size);
-/* @dir + "/" + @name, in one of eight rotating static buffers. */
-const char *e2e_join(const char *dir, const char *name);
 /* Replace @path atomically (write a sibling, rename) with @text. */
 void e2e_write_file(const char *path, const char *text);
-/* Read a whole file (empty string when missing); free it. */
-char *e2e_read_file(const char *path);
-/* rm -rf (best effort). */
-void e2e_rmtree(const char *dir);
 
 /*
  * Run `/bin/sh -c CMD` (printf-style), wait up to @timeout_ms, return its exit
@@ -136,8 +128,6 @@ void e2e_rmtree(const char *dir);
  */
 int e2e_sh(char **ret_out, long timeout_ms, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-void e2e_sleep_ms(long ms);
 
 /* cmocka teardown: kill a vigil left running, free it, remove temp dirs. */
 int e2e_teardown(void **state);

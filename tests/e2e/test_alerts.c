@@ -72,7 +72,7 @@ static void test_own_rule(void **state)
 	snprintf(other, sizeof(other), "%s/other", dir);
 	make_file(marker);
 	make_file(other);
-	rules = e2e_join(dir, "rules.yaml");
+	rules = tu_join(dir, "rules.yaml");
 	write_open_rule(rules, "e2e read marker", marker);
 
 	v = e2e_start((const char *[]){ rules, NULL });
@@ -151,7 +151,7 @@ static void test_reload(void **state)
 	snprintf(fb, sizeof(fb), "%s/b", dir);
 	make_file(fa);
 	make_file(fb);
-	rules = e2e_join(dir, "rules.yaml");
+	rules = tu_join(dir, "rules.yaml");
 	write_open_rule(rules, "e2e rule A", fa);
 
 	v = e2e_start((const char *[]){ rules, NULL });

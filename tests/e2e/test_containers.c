@@ -38,7 +38,7 @@ static void ensure_docker(void)
 	if (ready)
 		return;
 	if (e2e_sh(NULL, 5000, "command -v docker >/dev/null && command -v dockerd >/dev/null"))
-		e2e_skip_or_fail("docker is not installed (docker.io)");
+		tu_skip_or_fail("docker is not installed (docker.io)");
 	if (e2e_sh(NULL, 30000, "docker info >/dev/null 2>&1")) {
 		print_message("starting dockerd (log: /tmp/vigil-dockerd.log)\n");
 		if (e2e_sh(NULL, 5000, "setsid dockerd >/tmp/vigil-dockerd.log 2>&1 &"))
@@ -47,12 +47,12 @@ static void ensure_docker(void)
 			if (i >= 60)
 				fail_msg("dockerd did not answer within 60 s; see "
 					 "/tmp/vigil-dockerd.log");
-			e2e_sleep_ms(1000);
+			tu_sleep_ms(1000);
 		}
 	}
 	if (e2e_sh(NULL, 10000, "docker image inspect " IMAGE " >/dev/null 2>&1")) {
 		if (access("/bin/busybox", X_OK) < 0)
-			e2e_skip_or_fail("/bin/busybox is missing (busybox-static)");
+			tu_skip_or_fail("/bin/busybox is missing (busybox-static)");
 		if (e2e_sh(NULL, DOCKER_MS,
 			   "d=$(mktemp -d) && mkdir \"$d/bin\" && cp /bin/busybox \"$d/bin/\" && "
 			   "for a in $(/bin/busybox --list); do [ \"$a\" = busybox ] || "
@@ -79,7 +79,7 @@ static int teardown(void **state)
 static const char *write_rules(const char *dir, const char *mount_src)
 {
 	char text[PATH_MAX + 2048];
-	const char *path = e2e_join(dir, "rules.yaml");
+	const char *path = tu_join(dir, "rules.yaml");
 
 	snprintf(text, sizeof(text),
 		 "- rule: " RULE_EXEC "\n"
@@ -116,7 +116,7 @@ static struct e2e_vigil *setup_run(char *dir, size_t size)
 	ensure_docker();
 	remove_containers();
 	e2e_tmpdir(dir, size);
-	e2e_write_file(e2e_join(dir, "hello"), "hello\n");
+	e2e_write_file(tu_join(dir, "hello"), "hello\n");
 	return e2e_start((const char *[]){ write_rules(dir, dir), NULL });
 }
 
@@ -236,9 +236,9 @@ static void test_short_lived_container(void **state)
 	if (e2e_sh(NULL, DOCKER_MS,
 		   "docker run --rm --network none --name vigil-e2e-short --cidfile %s " IMAGE
 		   " true",
-		   e2e_join(dir, "cid")))
+		   tu_join(dir, "cid")))
 		fail_msg("docker run vigil-e2e-short failed");
-	id = e2e_read_file(e2e_join(dir, "cid"));
+	id = tu_read_file(tu_join(dir, "cid"));
 	if (strlen(id) < 64)
 		fail_msg("no container id in the --cidfile: \"%s\"", id);
 	snprintf(cid, sizeof(cid), "%s", id);
@@ -272,7 +272,7 @@ static void test_host_stays_host(void **state)
 
 	(void)state;
 	v = setup_run(dir, sizeof(dir));
-	path = e2e_join(dir, PROBE_NAME);
+	path = tu_join(dir, PROBE_NAME);
 	if (e2e_sh(NULL, 5000, "cp /bin/true %s", path))
 		fail_msg("cp /bin/true %s failed", path);
 	e2e_spawn("e2e-probe", exec_probe, (void *)path);
@@ -281,7 +281,7 @@ static void test_host_stays_host(void **state)
 		   "docker run --rm --network none --name vigil-e2e-short " IMAGE " true"))
 		fail_msg("docker run vigil-e2e-short failed");
 	e2e_spawn("e2e-probe", exec_probe, (void *)path);
-	e2e_sleep_ms(1000);
+	tu_sleep_ms(1000);
 	e2e_spawn("e2e-probe", exec_probe, (void *)path);
 	e2e_stop(v);
 
