@@ -64,7 +64,7 @@ static __always_inline void vgl_put_open_path(struct vgl_builder *b, long ret, l
 	char first = 0;
 
 	if (ret >= 0) {
-		vgl_put_file_path(b, vgl_fd_file(vgl_task(), ret));
+		vgl_put_file_path(b, vgl_fd_file(ret));
 		return;
 	}
 	if (k)

@@ -149,12 +149,11 @@ static __always_inline const struct path *vgl_cwd_path(struct task_struct *task)
 /* The directory a relative path of this call starts from: dirfd or cwd. */
 static __always_inline const struct path *vgl_dir_path(long dirfd)
 {
-	struct task_struct *task = vgl_task();
 	struct file *file;
 
 	if ((int)dirfd == -100) /* AT_FDCWD */
-		return vgl_cwd_path(task);
-	file = vgl_fd_file(task, dirfd);
+		return vgl_cwd_path(vgl_task());
+	file = vgl_fd_file(dirfd);
 	return file ? __builtin_preserve_access_index(&file->f_path) : NULL;
 }
 

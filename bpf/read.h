@@ -62,6 +62,7 @@ static __always_inline __u64 vgl_sys_arg(struct pt_regs *regs, int n)
 #endif
 }
 
+/* The inode number of @task's pid namespace (the one it was created in). */
 static __always_inline __u32 vgl_task_pidns(struct task_struct *task)
 {
 	struct pid *pid = BPF_CORE_READ(task, thread_pid);
@@ -70,6 +71,18 @@ static __always_inline __u32 vgl_task_pidns(struct task_struct *task)
 
 	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
 	return BPF_CORE_READ(upid.ns, ns.inum);
+}
+
+/* The same from a BTF task pointer: direct loads instead of helper calls. */
+static __always_inline __u32 vgl_task_pidns_btf(struct task_struct *t)
+{
+	struct pid *pid = t->thread_pid;
+	struct upid upid = {};
+
+	if (!pid)
+		return 0;
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[pid->level & 31]);
+	return BPF_CORE_READ(upid.ns, ns.inum); /* upid came by copy: untyped */
 }
 
 /*
@@ -88,7 +101,7 @@ static __always_inline void vgl_fill_task(struct vgl_hdr *h)
 		h->egid = cred->egid.val;
 		h->loginuid = bpf_core_field_exists(t->loginuid) ? t->loginuid.val : (__u32)-1;
 		h->mntns = t->nsproxy ? t->nsproxy->mnt_ns->ns.inum : 0;
-		h->pidns = vgl_task_pidns(t);
+		h->pidns = vgl_task_pidns_btf(t);
 	} else {
 		struct task_struct *task = vgl_task();
 		const struct cred *cred = BPF_CORE_READ(task, cred);
@@ -124,15 +137,32 @@ static __always_inline void vgl_fill_hdr(struct vgl_hdr *h, __u16 kind, __s64 re
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-/* The struct file behind descriptor @fd of @task, or NULL. */
-static __always_inline struct file *vgl_fd_file(struct task_struct *task, long fd)
+/*
+ * The struct file behind descriptor @fd of the current task, or NULL. With
+ * a BTF task the table is reached by direct loads; the slot itself is a
+ * pointer in an array of pointers, which only a probe read may fetch.
+ */
+static __always_inline struct file *vgl_fd_file(long fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file **fds = NULL;
 	struct file *file = NULL;
+	unsigned int max = 0;
 
-	if (fd < 0 || fd >= max)
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct files_struct *files = bpf_get_current_task_btf()->files;
+		struct fdtable *fdt = files ? files->fdt : NULL;
+
+		if (fdt) {
+			fds = fdt->fd;
+			max = fdt->max_fds;
+		}
+	} else {
+		struct fdtable *fdt = BPF_CORE_READ(vgl_task(), files, fdt);
+
+		fds = BPF_CORE_READ(fdt, fd);
+		max = BPF_CORE_READ(fdt, max_fds);
+	}
+	if (!fds || fd < 0 || fd >= max)
 		return NULL;
 	bpf_core_read(&file, sizeof(file), &fds[fd]);
 	return file;
@@ -150,7 +180,7 @@ static __always_inline struct socket *vgl_file_socket(struct file *file)
 
 static __always_inline struct socket *vgl_fd_socket(long fd)
 {
-	struct file *file = vgl_fd_file(vgl_task(), fd);
+	struct file *file = vgl_fd_file(fd);
 
 	return file ? vgl_file_socket(file) : NULL;
 }

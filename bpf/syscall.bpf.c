@@ -40,9 +40,10 @@ static __always_inline struct vgl_syscall_cfg *vgl_syscall_cfg(__u32 nr)
 static __always_inline bool vgl_in_compat_syscall(void)
 {
 #if defined(__TARGET_ARCH_x86)
-	struct task_struct *task = vgl_task();
-
-	return BPF_CORE_READ(task, thread_info.status) & VGL_TS_COMPAT;
+	/* every syscall passes here: a direct load where the kernel allows it */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->thread_info.status & VGL_TS_COMPAT;
+	return BPF_CORE_READ(vgl_task(), thread_info.status) & VGL_TS_COMPAT;
 #else
 	return false;
 #endif
