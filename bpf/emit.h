@@ -179,21 +179,37 @@ static __always_inline void vgl_count(struct vgl_kind_stats *st, struct vgl_buil
 		st->read_failed++;
 }
 
+/*
+ * Wake the reader once this CPU has queued its share of --wakeup-bytes since
+ * it last did. A per-CPU count: asking the ring how much it holds would read
+ * the reader's position, a cache line the reader writes, at every record.
+ */
+static __always_inline __u64 vgl_wake_flags(__u32 size)
+{
+	__u32 zero = 0;
+	__u64 *unwoken = bpf_map_lookup_elem(&vgl_unwoken, &zero);
+
+	if (!unwoken)
+		return 0; /* the ring's own rule: wake when the reader caught up */
+	*unwoken += size;
+	if (*unwoken < vgl_wakeup_bytes_cpu)
+		return BPF_RB_NO_WAKEUP;
+	*unwoken = 0;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
 static __always_inline void vgl_submit(struct vgl_builder *b)
 {
 	struct vgl_hdr *h = (struct vgl_hdr *)b->buf;
 	struct vgl_kind_stats *st = vgl_stats_of(b->kind);
 	__u32 size = b->off;
-	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (size > VGL_EVENT_MAX)
 		return;
 	h->size = size;
 	h->flags = b->flags;
 	h->nparams = b->idx;
-	if (bpf_ringbuf_query(&vgl_rb, BPF_RB_AVAIL_DATA) + size >= vgl_wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&vgl_rb, b->buf, size, flags)) {
+	if (bpf_ringbuf_output(&vgl_rb, b->buf, size, vgl_wake_flags(size))) {
 		if (st)
 			st->rb_full++;
 		return;

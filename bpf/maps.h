@@ -13,14 +13,16 @@
  *	vgl_kstash       per-CPU copy of a path or address the kernel copied
  *	                 (do_filp_open, socket_connect, socket_bind)
  *	vgl_scratch      per-CPU event under construction
+ *	vgl_unwoken      per-CPU bytes queued since this CPU woke the reader
  *	vgl_pathbuf      per-CPU buffer for walking dentries
  */
 #ifndef VIGIL_BPF_MAPS_H
 #define VIGIL_BPF_MAPS_H
 
 /* Load-time settings (rodata). */
-const volatile __u32 vgl_self_tgid = 0;	       /* the daemon: never traced */
-const volatile __u64 vgl_wakeup_bytes = 65536; /* batch consumer wakeups */
+const volatile __u32 vgl_self_tgid = 0; /* the daemon: never traced */
+/* Batch consumer wakeups: each CPU's share of --wakeup-bytes. */
+const volatile __u64 vgl_wakeup_bytes_cpu = 32768;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -99,6 +101,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vgl_scratch);
 } vgl_scratch SEC(".maps");
+
+/* Bytes this CPU queued since it last woke the reader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vgl_unwoken SEC(".maps");
 
 struct vgl_pathbuf {
 	char buf[2 * VGL_PATH_MAX];

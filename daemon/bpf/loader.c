@@ -79,7 +79,8 @@ static int configure(struct vgl_bpf *b, const struct vgl_bpf_opts *opts, char *e
 		return ret;
 	}
 	b->skel->rodata->vgl_self_tgid = (uint32_t)getpid();
-	b->skel->rodata->vgl_wakeup_bytes = opts->wakeup_bytes;
+	/* each CPU wakes the reader after its share: at most this much waits */
+	b->skel->rodata->vgl_wakeup_bytes_cpu = opts->wakeup_bytes / (uint64_t)b->ncpus ?: 1;
 	vgl_hooks_choose(b->skel, b->vmlinux, &b->hooks);
 	return 0;
 }
