@@ -126,6 +126,12 @@ def summary(results_path):
             lost_s, rb_s))
         print("result mode=%s rounds=%d median_ratio=%.3f calls=%d events=%s "
               "lost=%s rb_full=%s" % (mode, len(rs), med, calls, events_s, lost_s, rb_s))
+    for hook in ("exit", "tracepoint"):
+        b = [num(r.get("baseline_" + hook)) for rs in rounds.values() for r in rs]
+        b = [x for x in b if x is not None]
+        if b:
+            print("baseline open %-10s median %.3f  (%s)" % (
+                hook, statistics.median(b), " ".join("%.3f" % x for x in b)))
     open_rs = rounds.get("open")
     if open_rs:
         ratios = [num(r.get("ratio")) for r in open_rs if num(r.get("ratio")) is not None]

@@ -7,11 +7,18 @@
 #   - vigil's loss counters from its final {"vigil_stats": ...} line.
 # See bench/README.md.
 #
-#	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open exec connect"] [-k] [-n]
+#	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open exec connect"] [-k] [-n] [-b]
 #	                               [-- EXTRA VIGIL RUN ARGS, e.g. --ringbuf-size 16777216]
 # -k keeps the event files; -n sends vigil's events to /dev/null instead of a
 # file (throughput and loss counters only: the cost of capture and formatting
-# without the file writes, events not counted).
+# without the file writes, events not counted). -b also runs, in every round
+# of the open mode, the minimal baseline monitor (bench/capture/baseline/:
+# a 40-byte record per openat, nothing else) on the hook vigil uses
+# (raw sys_exit) and on the per-syscall sys_exit_openat tracepoint, and
+# prints their ratios beside vigil's: the floor each hook allows here.
+# -p pins the workload to the last CPU at SCHED_FIFO priority 50 and the
+# monitor to CPU 0 at priority 40, so that other load on a small machine
+# moves the figures less (needs 2 CPUs or more).
 #
 # Environment: VIGIL (default build/vigil), WORKLOAD (default
 # build/vigil-workload, compiled from bench/workload/workload.c when missing),
@@ -25,9 +32,12 @@ rounds=3
 modes="open exec connect"
 keep=0
 discard=0
+baseline=0
+wl_pin=()
+mon_pin=()
 
 usage() {
-	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open exec connect\"] [-k] [-n]" \
+	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open exec connect\"] [-k] [-n] [-b] [-p]" \
 		"[-- VIGIL RUN ARGS]" >&2
 	exit 2
 }
@@ -36,13 +46,19 @@ die() {
 	exit 1
 }
 
-while getopts "d:r:m:knh" opt; do
+while getopts "d:r:m:knbph" opt; do
 	case "$opt" in
 	d) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	m) modes=$OPTARG ;;
 	k) keep=1 ;;
 	n) discard=1 ;;
+	b) baseline=1 ;;
+	p)
+		[ "$(nproc)" -ge 2 ] || die "-p needs 2 CPUs or more"
+		wl_pin=(taskset -c "$(($(nproc) - 1))" chrt -f 50)
+		mon_pin=(taskset -c 0 chrt -f 40)
+		;;
 	*) usage ;;
 	esac
 done
@@ -75,6 +91,14 @@ if [ ! -x "$workload" ]; then
 	"${CC:-cc}" -O2 -Wall -Wextra -o "$workload" "$root/bench/workload/workload.c"
 fi
 
+base_mon=${BASELINE:-$root/build/bench/capture/baseline/vigil-capture-baseline}
+if [ "$baseline" -eq 1 ]; then
+	[ -x "$base_mon" ] || die "$base_mon not found: cmake --build build --target vigil-capture-baseline"
+	# the per-syscall tracepoint needs tracefs
+	[ -d /sys/kernel/tracing/events ] || mount -t tracefs tracefs /sys/kernel/tracing ||
+		die "cannot mount tracefs for the baseline's tracepoint hook"
+fi
+
 # wait_exit PID SECS: 0 once PID has exited, 1 if it still runs after SECS.
 wait_exit() {
 	local end=$((SECONDS + $2))
@@ -87,7 +111,8 @@ wait_exit() {
 # start_vigil KINDS EVENTS_FILE STDERR_FILE: starts vigil and waits for "ready".
 start_vigil() {
 	local end=$((SECONDS + 60))
-	"$vigil" run --json --events "$1" ${vigil_args[@]+"${vigil_args[@]}"} >"$2" 2>"$3" &
+	${mon_pin[@]+"${mon_pin[@]}"} "$vigil" run --json --events "$1" \
+		${vigil_args[@]+"${vigil_args[@]}"} >"$2" 2>"$3" &
 	vpid=$!
 	until grep -q 'vigil: ready' "$3"; do
 		if ! kill -0 "$vpid" 2>/dev/null; then
@@ -114,6 +139,28 @@ stop_vigil() {
 	[ "$rc" -eq 0 ] || echo "bench: vigil exited with status $rc" >&2
 }
 
+# baseline_ratio HOOK MODE BASE_LINE: the workload's throughput under the
+# baseline monitor on HOOK, as a ratio of BASE_LINE's.
+baseline_ratio() {
+	local err="$bench_dir/baseline.stderr" pid end=$((SECONDS + 60)) out
+	${mon_pin[@]+"${mon_pin[@]}"} "$base_mon" "$1" >"$bench_dir/baseline.stdout" 2>"$err" &
+	pid=$!
+	until grep -q 'baseline: ready' "$err"; do
+		kill -0 "$pid" 2>/dev/null || { cat "$err" >&2; die "the baseline monitor exited"; }
+		[ "$SECONDS" -lt "$end" ] || die "the baseline monitor is not ready after 60 s"
+		sleep 0.1
+	done
+	out=$(wl "$2")
+	kill -TERM "$pid"
+	wait "$pid" || die "the baseline monitor failed: $(cat "$err")"
+	awk -v b="$(field ops_per_sec "$3")" -v m="$(field ops_per_sec "$out")" \
+		'BEGIN { printf "%.3f", (b > 0 ? m / b : 0) }'
+}
+
+wl() { # wl MODE: one workload run
+	${wl_pin[@]+"${wl_pin[@]}"} "$workload" "$1" -d "$secs"
+}
+
 field() { # field KEY LINE
 	sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"
 }
@@ -121,19 +168,19 @@ field() { # field KEY LINE
 # run_round MODE ROUND: one unmonitored and one monitored run, in alternating
 # order from round to round; appends one line to results.
 run_round() {
-	local mode=$1 n=$2 kinds base mon counts ratio ev err
+	local mode=$1 n=$2 kinds base mon counts ratio ev err extra=
 	kinds=$("$workload" -k "$mode")
 	ev="$bench_dir/$mode.$n.events.jsonl"
 	[ "$discard" -eq 0 ] || ev=/dev/null
 	err="$bench_dir/$mode.$n.vigil.stderr"
 	if [ $((n % 2)) -eq 1 ]; then
-		base=$("$workload" "$mode" -d "$secs")
+		base=$(wl "$mode")
 	fi
 	start_vigil "$kinds" "$ev" "$err"
-	mon=$("$workload" "$mode" -d "$secs")
+	mon=$(wl "$mode")
 	stop_vigil
 	if [ $((n % 2)) -eq 0 ]; then
-		base=$("$workload" "$mode" -d "$secs")
+		base=$(wl "$mode")
 	fi
 	if [ "$discard" -eq 1 ]; then
 		counts=$(python3 "$here/analyze.py" count - "$mon" "$err")
@@ -143,10 +190,15 @@ run_round() {
 	fi
 	ratio=$(awk -v b="$(field ops_per_sec "$base")" -v m="$(field ops_per_sec "$mon")" \
 		'BEGIN { printf "%.3f", (b > 0 ? m / b : 0) }')
+	if [ "$baseline" -eq 1 ] && [ "$mode" = open ]; then
+		extra="baseline_exit=$(baseline_ratio exit "$mode" "$base")"
+		extra+=" baseline_tracepoint=$(baseline_ratio tracepoint "$mode" "$base")"
+	fi
 	echo "mode=$mode round=$n kinds=$kinds base_ops_per_sec=$(field ops_per_sec "$base")" \
-		"mon_ops_per_sec=$(field ops_per_sec "$mon") ratio=$ratio $counts" >>"$results"
+		"mon_ops_per_sec=$(field ops_per_sec "$mon") ratio=$ratio $extra $counts" >>"$results"
 	echo "  round $n/$rounds $mode: unmonitored $(field ops_per_sec "$base") ops/s," \
-		"monitored $(field ops_per_sec "$mon") ops/s, ratio $ratio"
+		"monitored $(field ops_per_sec "$mon") ops/s, ratio $ratio" \
+		"${extra:+(minimal monitor: $extra)}"
 	echo "    $counts"
 }
 

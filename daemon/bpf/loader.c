@@ -198,7 +198,9 @@ int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char
 	prepare_extractors(b);
 	ret = vigil_bpf__load(b->skel);
 	if (ret) {
-		snprintf(err, errlen, "the kernel rejected vigil's BPF programs: %s",
+		snprintf(err, errlen,
+			 "the kernel rejected vigil's BPF programs: %s (run with -v -v for the "
+			 "verifier's log)",
 			 strerror(-ret));
 		goto out_destroy;
 	}
