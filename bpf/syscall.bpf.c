@@ -67,23 +67,54 @@ static __always_inline void vgl_stash_creds(struct vgl_enter_stash *s)
 	bpf_core_read(&s->caps[2], 8, &cred->cap_inheritable);
 }
 
+/* Does this syscall's exit need what its entry knew? Sets s->kind. */
+static __always_inline bool vgl_enter_wanted(__u32 nr, struct vgl_enter_stash *s)
+{
+	struct vgl_syscall_cfg *cfg = vgl_syscall_cfg(nr);
+
+	if (!cfg || !(cfg->flags & VGL_SC_STASH) || vgl_is_self() || vgl_in_compat_syscall())
+		return false;
+	s->kind = cfg->kind;
+	return true;
+}
+
+static __always_inline void vgl_enter_keep(struct vgl_enter_stash *s)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	vgl_stash_creds(s);
+	bpf_map_update_elem(&vgl_enter, &tid, s, BPF_ANY);
+}
+
 /* Both dispatchers test the filter first: most syscalls stop at one lookup. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vgl_sys_enter, struct pt_regs *regs, long id)
 {
 	struct vgl_enter_stash s = {};
-	struct vgl_syscall_cfg *cfg;
-	__u32 tid;
 
-	cfg = vgl_syscall_cfg((__u32)id);
-	if (!cfg || !(cfg->flags & VGL_SC_STASH) || vgl_is_self() || vgl_in_compat_syscall())
+	if (!vgl_enter_wanted((__u32)id, &s))
 		return 0;
-	s.kind = cfg->kind;
 	for (int i = 0; i < 6; i++)
 		s.args[i] = vgl_sys_arg(regs, i);
-	vgl_stash_creds(&s);
-	tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&vgl_enter, &tid, &s, BPF_ANY);
+	vgl_enter_keep(&s);
+	return 0;
+}
+
+/*
+ * The same, attached by the daemon to syscalls/sys_enter_<name> of each
+ * syscall that needs it, where tracefs allows: then the other syscalls of
+ * the system run no sys_enter program at all.
+ */
+SEC("tracepoint")
+int vgl_sys_enter_tp(struct trace_event_raw_sys_enter *ctx)
+{
+	struct vgl_enter_stash s = {};
+
+	if (!vgl_enter_wanted((__u32)ctx->id, &s))
+		return 0;
+	/* one copy: the verifier refuses loads through an offset ctx pointer */
+	bpf_probe_read_kernel(s.args, sizeof(s.args), ctx->args);
+	vgl_enter_keep(&s);
 	return 0;
 }
 

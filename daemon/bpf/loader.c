@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 
 #define VGL_RINGBUF_MIN	  4096u
 #define VGL_RINGBUF_LIMIT (1u << 30)
+#define VGL_ENTER_TP_MAX  32 /* syscalls whose sys_enter a kind may need */
+#define VGL_TRACEFS	  "/sys/kernel/tracing"
 
 struct vgl_bpf {
 	struct vigil_bpf *skel;
@@ -30,6 +33,10 @@ struct vgl_bpf {
 	bool have_task_regs; /* bpf_task_pt_regs(): fork reads the parent's registers */
 	bool need_enter;     /* some wanted syscall needs sys_enter */
 	bool attached;
+	/* sys_enter per syscall (syscalls/sys_enter_<name>) instead of for all */
+	struct bpf_link *enter_tp[VGL_ENTER_TP_MAX];
+	size_t n_enter_tp;
+	struct vgl_kindset enter_set; /* what sys_enter must keep for */
 };
 
 static bool have_caps(uint64_t need)
@@ -218,26 +225,103 @@ out_destroy:
 	return ret;
 }
 
+/* tracefs, where libbpf looks for tracepoint ids; mounted if it is not. */
+static int tracefs_ready(void)
+{
+	if (access(VGL_TRACEFS "/events/syscalls", F_OK) == 0)
+		return 0;
+	if (mount("tracefs", VGL_TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		return -errno;
+	return access(VGL_TRACEFS "/events/syscalls", F_OK) ? -errno : 0;
+}
+
+static void drop_links(struct bpf_link **links, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		bpf_link__destroy(links[i]);
+}
+
+/* Attach vgl_sys_enter_tp to each syscall's own sys_enter tracepoint. */
+static int attach_enter_tp(struct vgl_bpf *b, struct bpf_link **links, size_t *ret_n)
+{
+	const char *names[VGL_ENTER_TP_MAX];
+	size_t n = vgl_kindset_enter_syscalls(&b->enter_set, b->have_task_regs, names,
+					      VGL_ENTER_TP_MAX);
+	char tp[64];
+	int ret;
+
+	if (n > VGL_ENTER_TP_MAX)
+		return -E2BIG;
+	ret = tracefs_ready();
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(tp, sizeof(tp), "sys_enter_%s", names[i]);
+		links[i] = bpf_program__attach_tracepoint(b->skel->progs.vgl_sys_enter_tp,
+							  "syscalls", tp);
+		if (!links[i]) {
+			ret = -errno;
+			drop_links(links, i);
+			return ret ? ret : -ENOENT;
+		}
+	}
+	*ret_n = n;
+	return 0;
+}
+
+/* What `vigil run -v` says of the syscall hooks; @err: why not per syscall. */
+static void set_syscalls_hook(struct vgl_bpf *b, const char *hook, int err)
+{
+	struct vgl_hook_choice *c = &b->hooks.choice[VGL_HOOK_SYSCALLS];
+	char *why = b->hooks.why_buf[VGL_HOOK_SYSCALLS];
+
+	c->hook = hook;
+	why[0] = '\0';
+	if (err)
+		snprintf(why, sizeof(b->hooks.why_buf[0]),
+			 "syscalls/sys_enter_<name> tracepoints: %s", strerror(-err));
+	c->why = why;
+}
+
 /*
- * sys_enter runs for every syscall of the system: keep it attached only
- * while a wanted syscall needs what it keeps.
+ * A sys_enter program runs for every syscall of the system: attach one only
+ * while a wanted syscall needs what it keeps, and then, where tracefs
+ * allows, to those syscalls' own tracepoints rather than to all syscalls.
+ * The new hooks are attached before the old ones go, so that a reload
+ * leaves no gap.
  */
 static int sync_enter(struct vgl_bpf *b)
 {
-	struct bpf_link **link = &b->skel->links.vgl_sys_enter;
+	struct bpf_link **raw = &b->skel->links.vgl_sys_enter;
+	struct bpf_link *tps[VGL_ENTER_TP_MAX];
+	size_t n = 0;
+	int ret = 0;
 
-	b->hooks.choice[VGL_HOOK_SYSCALLS].hook =
-		b->need_enter ? "tp_btf/sys_exit + tp_btf/sys_enter (old ids, clone flags)"
-			      : "tp_btf/sys_exit (sys_enter not needed by the wanted syscalls)";
+	if (!b->need_enter) {
+		set_syscalls_hook(
+			b, "tp_btf/sys_exit (sys_enter not needed by the wanted syscalls)", 0);
+	} else {
+		ret = b->attached ? attach_enter_tp(b, tps, &n) : 0;
+		set_syscalls_hook(
+			b,
+			ret ? "tp_btf/sys_exit + tp_btf/sys_enter (old ids, arguments)"
+			    : "tp_btf/sys_exit + syscalls/sys_enter_<name> tracepoints of "
+			      "the syscalls that need old ids or arguments",
+			ret);
+	}
 	if (!b->attached)
 		return 0;
-	if (b->need_enter && !*link) {
-		*link = bpf_program__attach(b->skel->progs.vgl_sys_enter);
-		if (!*link)
+	if (b->need_enter && ret && !*raw) {
+		*raw = bpf_program__attach(b->skel->progs.vgl_sys_enter);
+		if (!*raw)
 			return -errno;
-	} else if (!b->need_enter && *link) {
-		bpf_link__destroy(*link);
-		*link = NULL;
+	}
+	drop_links(b->enter_tp, b->n_enter_tp);
+	memcpy(b->enter_tp, tps, n * sizeof(tps[0]));
+	b->n_enter_tp = n;
+	if ((!b->need_enter || !ret) && *raw) {
+		bpf_link__destroy(*raw);
+		*raw = NULL;
 	}
 	return 0;
 }
@@ -259,6 +343,7 @@ int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set,
 	for (int k = VGL_EV_CLONE; k <= VGL_EV_VFORK; k++)
 		enter.has[k] = set->has[k];
 	b->need_enter = vgl_kindset_needs_enter(&enter, b->have_task_regs);
+	b->enter_set = enter;
 	return sync_enter(b);
 }
 
@@ -277,7 +362,11 @@ int vgl_bpf_attach(struct vgl_bpf *b, char *err, size_t errlen)
 
 void vgl_bpf_detach(struct vgl_bpf *b)
 {
-	if (b && b->skel)
+	if (!b)
+		return;
+	drop_links(b->enter_tp, b->n_enter_tp);
+	b->n_enter_tp = 0;
+	if (b->skel)
 		vigil_bpf__detach(b->skel);
 }
 
@@ -317,6 +406,7 @@ void vgl_bpf_destroy(struct vgl_bpf *b)
 {
 	if (!b)
 		return;
+	drop_links(b->enter_tp, b->n_enter_tp);
 	vigil_bpf__destroy(b->skel);
 	btf__free(b->vmlinux);
 	if (b->btf_fd >= 0)

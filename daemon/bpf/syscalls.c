@@ -13,15 +13,16 @@ struct vgl_syscall_entry {
 	int nr;
 	enum vgl_kind kind;
 	unsigned short flags; /* VGL_SC_* besides EMIT */
+	const char *name;     /* its syscalls/sys_enter_<name> tracepoint */
 };
 
-#define SC(name, kind)                       \
-	{                                    \
-		SYS_##name, VGL_EV_##kind, 0 \
+#define SC(name, kind)                              \
+	{                                           \
+		SYS_##name, VGL_EV_##kind, 0, #name \
 	}
-#define SC_STASH(name, kind)                            \
-	{                                               \
-		SYS_##name, VGL_EV_##kind, VGL_SC_STASH \
+#define SC_STASH(name, kind)                                   \
+	{                                                      \
+		SYS_##name, VGL_EV_##kind, VGL_SC_STASH, #name \
 	}
 
 static const struct vgl_syscall_entry syscall_table[] = {
@@ -141,17 +142,28 @@ bool vgl_kind_has_extractor(enum vgl_kind kind)
 	return kind > VGL_EV_UNKNOWN && kind < VGL_EV_MAX && !kind_is_sched(kind);
 }
 
-bool vgl_kindset_needs_enter(const struct vgl_kindset *set, bool have_task_regs)
+size_t vgl_kindset_enter_syscalls(const struct vgl_kindset *set, bool have_task_regs,
+				  const char **ret_names, size_t max)
 {
+	size_t n = 0;
+
 	for (size_t i = 0; i < sizeof(syscall_table) / sizeof(syscall_table[0]); i++) {
 		const struct vgl_syscall_entry *e = &syscall_table[i];
 
 		if (!set->has[e->kind] || !(e->flags & VGL_SC_STASH))
 			continue;
-		if (!kind_is_sched(e->kind) || !have_task_regs)
-			return true;
+		if (kind_is_sched(e->kind) && have_task_regs)
+			continue; /* fork reads the parent's registers instead */
+		if (n < max)
+			ret_names[n] = e->name;
+		n++;
 	}
-	return false;
+	return n;
+}
+
+bool vgl_kindset_needs_enter(const struct vgl_kindset *set, bool have_task_regs)
+{
+	return vgl_kindset_enter_syscalls(set, have_task_regs, NULL, 0) > 0;
 }
 
 void vgl_syscall_filter(const struct vgl_kindset *set, struct vgl_syscall_cfg *ret_cfg)

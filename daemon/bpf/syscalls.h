@@ -8,6 +8,7 @@
 #define VIGIL_BPF_SYSCALLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "vigil/events.h"
 
@@ -25,6 +26,15 @@ bool vgl_kind_has_syscall(enum vgl_kind kind);
 
 /* True if @kind's events come from a syscall-exit extractor program. */
 bool vgl_kind_has_extractor(enum vgl_kind kind);
+
+/*
+ * The syscalls of @set whose exit needs what sys_enter keeps (arguments
+ * that exec clears, old credentials; clone flags when the parent's
+ * registers cannot be read at fork). Writes up to @max names, each that of
+ * its syscalls/sys_enter_<name> tracepoint, and returns how many there are.
+ */
+size_t vgl_kindset_enter_syscalls(const struct vgl_kindset *set, bool have_task_regs,
+				  const char **ret_names, size_t max);
 
 /*
  * Does capturing @set need the sys_enter hook (old credentials, execveat's

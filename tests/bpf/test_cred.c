@@ -26,6 +26,23 @@ struct cred_ctx {
 #define CRED_HDR(ev, pid_, comm_, ...) \
 	vh_assert_hdr(ev, .pid = (pid_), .ppid = getpid(), .comm = (comm_), __VA_ARGS__)
 
+/*
+ * The old ids come from sys_enter: attached to each needed syscall's own
+ * tracepoint where tracefs is there (vigil mounts it if it can), to every
+ * syscall otherwise. `vigil run -v` says which.
+ */
+static void assert_enter_hook(const struct vh_run *run)
+{
+	const char *want =
+		access("/sys/kernel/tracing/events/syscalls", F_OK) == 0
+			? "hook: syscalls: tp_btf/sys_exit + syscalls/sys_enter_<name> tracepoints"
+			: "hook: syscalls: tp_btf/sys_exit + tp_btf/sys_enter (old ids, arguments)";
+
+	if (!run->err_text || !strstr(run->err_text, want))
+		fail_msg("vigil -v: want \"%s\" in its log:\n%s", want,
+			 run->err_text ? run->err_text : "");
+}
+
 /* --- setuid(65534) as root, then setuid(0) denied -------------------------- */
 
 static void act_setuid(void *arg)
@@ -46,6 +63,7 @@ static void test_setuid(void **state)
 	json_t *ev;
 
 	(void)state;
+	assert_enter_hook(run);
 	ev = vh_expect_arg_int(run, "setuid", pid, "uid", NOBODY);
 	CRED_HDR(ev, pid, "vgl-setuid", .uid = NOBODY, .euid = NOBODY);
 	vh_assert_res(ev, 0);
