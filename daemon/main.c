@@ -4,6 +4,7 @@
  *
  *	vigil run [-r RULES]... [--json] [-v] [--events KIND,...] [--first-match]
  *	          [--ringbuf-size BYTES] [--wakeup-bytes BYTES] [--duration SECONDS]
+ *	          [--host-root DIR]
  *	vigil rules check|list [-r RULES]...
  *	vigil version
  *
@@ -46,7 +47,9 @@ static const char usage_text[] =
 	"                         without -r, print events instead of alerts\n"
 	"  --ringbuf-size BYTES   kernel ring buffer size, power of two (default 8M)\n"
 	"  --wakeup-bytes BYTES   wake the reader once this much is queued (default 64K)\n"
-	"  --duration SECONDS     stop after this long (default: until SIGINT/SIGTERM)\n";
+	"  --duration SECONDS     stop after this long (default: until SIGINT/SIGTERM)\n"
+	"  --host-root DIR        the host's / is mounted at DIR (in a container): runtime\n"
+	"                         state, /etc/passwd and overlay layers are read under it\n";
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
@@ -140,6 +143,7 @@ static int parse_run(int argc, char **argv, struct vgl_run_opts *o)
 		{ "ringbuf-size", required_argument, NULL, 'b' },
 		{ "wakeup-bytes", required_argument, NULL, 'w' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "host-root", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -195,6 +199,12 @@ static int parse_run(int argc, char **argv, struct vgl_run_opts *o)
 				return usage_error("--duration: '%s' is not a positive number of "
 						   "seconds",
 						   optarg);
+			break;
+		case 'H':
+			if (optarg[0] != '/')
+				return usage_error("--host-root: '%s' is not an absolute path",
+						   optarg);
+			o->host_root = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

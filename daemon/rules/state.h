@@ -40,6 +40,11 @@ struct vgl_proc_view {
 	bool exe_from_memfd;
 };
 
+struct vgl_label {
+	char *key;
+	char *value;
+};
+
 struct vgl_mount_view {
 	const char *source;
 	const char *dest;
@@ -65,6 +70,8 @@ struct vgl_container_view {
 	const char *k8s_ns_name;
 	const char *k8s_pod_name;
 	const char *k8s_pod_uid;
+	const struct vgl_label *pod_labels; /* sorted by key; NULL unknown */
+	size_t npod_labels;
 };
 
 struct vgl_fd_view {
@@ -85,6 +92,10 @@ struct vgl_field_state_ops {
 	const char *(*user_shell)(void *state, uint32_t uid, uint32_t pid);
 	const struct vgl_fd_view *(*fd)(void *state, uint32_t pid, int64_t fd);
 	const char *(*hostname)(void *state);
+	/* proc.env of @pid: NUL-separated KEY=VALUE, *ret_len bytes; NULL unknown. */
+	const char *(*proc_env)(void *state, uint32_t pid, size_t *ret_len);
+	/* proc.is_exe_upper_layer of @pid: 1, 0, or -1 unknown. */
+	int (*exe_upper_layer)(void *state, uint32_t pid);
 };
 
 #endif /* VIGIL_RULES_STATE_H */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "run/pipeline.h"
+#include "state/hold.h"
 
 int vgl_pipeline_init(struct vgl_pipeline *p, const struct vgl_kindset *print,
 		      enum vgl_fmt_style style, FILE *out)
@@ -25,6 +26,8 @@ int vgl_pipeline_init(struct vgl_pipeline *p, const struct vgl_kindset *print,
 
 void vgl_pipeline_fini(struct vgl_pipeline *p)
 {
+	vgl_hold_free(p->hold); /* empty after vgl_pipeline_drain() */
+	p->hold = NULL;
 	vgl_match_ctx_free(p->mctx);
 	vgl_ruleset_free(p->rules);
 	free(p->buf);
@@ -116,11 +119,77 @@ static void eval_rules(struct vgl_pipeline *p, const struct vgl_event *ev)
 			 on_match, &d);
 }
 
+/* State, rules, print: everything after decoding. */
+static void process(struct vgl_pipeline *p, const struct vgl_event *ev)
+{
+	int len;
+
+	if (p->state)
+		vgl_state_update(p->state, ev);
+	if (p->rules)
+		eval_rules(p, ev);
+	if (!p->print.has[ev->kind])
+		return;
+	len = vgl_fmt_event(ev, p->style, &p->fmt, p->buf, VGL_FMT_BUF_MAX - 1);
+	if (len >= 0)
+		p->buf[len++] = '\n';
+	if (len < 0 || fwrite(p->buf, 1, len, p->out) != (size_t)len) {
+		p->stats.output_errors++;
+		return;
+	}
+	p->stats.printed++;
+}
+
+/* A held record, decoded again (it decoded the first time). */
+static void process_held(void *ctx, const void *data, size_t size)
+{
+	struct vgl_pipeline *p = ctx;
+	struct vgl_event ev;
+
+	if (vgl_decode(data, size, &ev, NULL)) {
+		p->stats.decode_errors++;
+		return;
+	}
+	process(p, &ev);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Give up waiting for @key: its events go on with <NA> container fields. */
+static size_t release_now(struct vgl_pipeline *p, uint64_t key)
+{
+	vgl_state_stop_waiting(p->state, key);
+	return p->hold ? vgl_hold_release(p->hold, key, process_held, p) : 0;
+}
+
+/* Hold @data for @key, or (hold full) process what waits for it and @ev now. */
+static void hold(struct vgl_pipeline *p, uint64_t key, const struct vgl_event *ev, const void *data,
+		 size_t size)
+{
+	if (!p->hold) {
+		struct vgl_hold_opts o = { .wait_ns = p->hold_wait_ns };
+
+		p->hold = vgl_hold_new(&o);
+	}
+	if (p->hold && !vgl_hold_add(p->hold, key, data, size, mono_ns())) {
+		p->stats.held++;
+		return;
+	}
+	p->stats.hold_overflow += release_now(p, key) + 1;
+	process(p, ev);
+}
+
 int vgl_pipeline_record(void *ctx, const void *data, size_t size)
 {
 	struct vgl_pipeline *p = ctx;
 	struct vgl_event ev;
-	int len;
+	uint64_t key = 0;
 
 	p->stats.received++;
 	if (vgl_decode(data, size, &ev, NULL)) {
@@ -128,19 +197,59 @@ int vgl_pipeline_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	p->stats.by_kind[ev.kind]++;
-	if (p->state)
-		vgl_state_update(p->state, &ev);
-	if (p->rules)
-		eval_rules(p, &ev);
-	if (!p->print.has[ev.kind])
-		return 0;
-	len = vgl_fmt_event(&ev, p->style, &p->fmt, p->buf, VGL_FMT_BUF_MAX - 1);
-	if (len >= 0)
-		p->buf[len++] = '\n';
-	if (len < 0 || fwrite(p->buf, 1, len, p->out) != (size_t)len) {
-		p->stats.output_errors++;
-		return 0;
-	}
-	p->stats.printed++;
+	if (p->hold && vgl_hold_count(p->hold))
+		vgl_pipeline_poll(p); /* only keys still being read keep records */
+	if (p->state && vgl_state_fd(p->state) >= 0)
+		key = vgl_state_wait_key(p->state, &ev);
+	if (key)
+		hold(p, key, &ev, data, size);
+	else
+		process(p, &ev);
 	return 0;
+}
+
+int vgl_pipeline_fd(const struct vgl_pipeline *p)
+{
+	return p->state ? vgl_state_fd(p->state) : -1;
+}
+
+void vgl_pipeline_poll(struct vgl_pipeline *p)
+{
+	uint64_t key, deadline, now;
+	size_t iter = 0;
+
+	if (!p->state)
+		return;
+	vgl_state_collect(p->state);
+	if (!p->hold || !vgl_hold_count(p->hold))
+		return;
+	now = mono_ns();
+	while (vgl_hold_next(p->hold, &iter, &key, &deadline)) {
+		if (!vgl_state_key_pending(p->state, key))
+			vgl_hold_release(p->hold, key, process_held, p);
+		else if (now >= deadline)
+			p->stats.held_timeout += release_now(p, key);
+	}
+}
+
+void vgl_pipeline_drain(struct vgl_pipeline *p)
+{
+	uint64_t first, now;
+
+	while (p->state && p->hold && vgl_hold_count(p->hold)) {
+		first = vgl_hold_first_deadline(p->hold);
+		now = mono_ns();
+		if (first > now)
+			vgl_state_wait(p->state, (int)((first - now) / 1000000 + 1));
+		vgl_pipeline_poll(p);
+	}
+	if (p->state) {
+		struct vgl_state_stats ss;
+
+		vgl_state_collect(p->state);
+		vgl_state_stats(p->state, &ss);
+		p->stats.meta_reads = ss.containers.async_reads;
+		p->stats.meta_unqueued = ss.containers.queue_full;
+		p->stats.meta_errors = ss.containers.meta_errors;
+	}
 }

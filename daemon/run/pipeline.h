@@ -2,6 +2,12 @@
 /*
  * The stages after a source: decode -> select -> format -> output. Every
  * record that does not make it through is counted.
+ *
+ * With a state tracker that reads container metadata asynchronously
+ * (vgl_state_opts.async_meta), the events of a container whose metadata is
+ * being read wait (in order, bounded, up to a deadline) while the others go
+ * on: the owner of the loop polls vgl_pipeline_fd(), calls
+ * vgl_pipeline_poll() at every wakeup and vgl_pipeline_drain() at the end.
  */
 #ifndef VIGIL_RUN_PIPELINE_H
 #define VIGIL_RUN_PIPELINE_H
@@ -22,11 +28,19 @@ struct vgl_pipeline_stats {
 	uint64_t output_errors;	      /* events or alerts not formatted or written */
 	uint64_t alerts;	      /* alerts written */
 	uint64_t by_kind[VGL_EV_MAX]; /* decoded records per kind */
+	uint64_t held;		      /* events that waited for container metadata */
+	uint64_t held_timeout;	      /* ... processed at the deadline without it */
+	uint64_t hold_overflow;	      /* not held (hold full): processed without it */
+	uint64_t meta_reads;	      /* container metadata reads queued (at drain) */
+	uint64_t meta_unqueued;	      /* ... not queued, the reader far behind (at drain) */
+	uint64_t meta_errors;	      /* ... state files missing or malformed (at drain) */
 };
 
 struct vgl_pipeline {
 	struct vgl_kindset print;  /* kinds the user asked to see */
 	struct vgl_state *state;   /* process/container state, NULL: none */
+	struct vgl_hold *hold;	   /* events waiting for metadata; made on first need */
+	uint64_t hold_wait_ns;	   /* how long they may wait; 0: VGL_HOLD_WAIT_NS_DEFAULT */
 	struct vgl_ruleset *rules; /* NULL: no rules */
 	struct vgl_match_ctx *mctx;
 	char hostname[256];
@@ -50,5 +64,12 @@ struct vgl_ruleset *vgl_pipeline_set_rules(struct vgl_pipeline *p, struct vgl_ru
 
 /* vgl_record_fn for a source. */
 int vgl_pipeline_record(void *ctx, const void *data, size_t size);
+
+/* Readable when waiting events may go on; -1 when events never wait. */
+int vgl_pipeline_fd(const struct vgl_pipeline *p);
+/* Process the waiting events whose metadata arrived or whose deadline passed. */
+void vgl_pipeline_poll(struct vgl_pipeline *p);
+/* At the end: wait for outstanding metadata (up to the deadlines), process everything. */
+void vgl_pipeline_drain(struct vgl_pipeline *p);
 
 #endif /* VIGIL_RUN_PIPELINE_H */

@@ -77,6 +77,8 @@ static int loop_init(struct vgl_loop *l, struct vgl_live *live, double duration)
 		ret = epoll_add(l->epfd, vgl_live_fd(live));
 	if (!ret && l->reload)
 		ret = epoll_add(l->epfd, vgl_reload_fd(l->reload));
+	if (!ret && vgl_pipeline_fd(l->p) >= 0) /* container metadata read */
+		ret = epoll_add(l->epfd, vgl_pipeline_fd(l->p));
 	return ret;
 }
 
@@ -163,6 +165,7 @@ static int loop_run(struct vgl_loop *l, FILE *out)
 		ret = vgl_live_consume(l->live);
 		if (ret < 0)
 			return ret;
+		vgl_pipeline_poll(l->p); /* events that waited for container metadata */
 		fflush(out);
 		for (int i = 0; i < n && l->reload; i++)
 			if (evs[i].data.fd == vgl_reload_fd(l->reload))
@@ -192,6 +195,7 @@ static void finish(struct vgl_bpf *bpf, struct vgl_live *live, struct vgl_pipeli
 
 	vgl_bpf_detach(bpf);
 	vgl_live_consume(live); /* drain what was queued before detaching */
+	vgl_pipeline_drain(p);
 	fflush(p->out);
 	vgl_bpf_read_stats(bpf, stats.kernel);
 	stats.user = p->stats;
@@ -246,6 +250,8 @@ static int start(struct vgl_loop *l)
 		struct vgl_state_opts sopts;
 
 		vgl_state_opts_default(&sopts);
+		sopts.async_meta = true;
+		sopts.host_root = opts->host_root;
 		l->p->state = vgl_state_new(&sopts);
 		if (!l->p->state) {
 			vgl_err("cannot build the process table: %s", strerror(errno));

@@ -17,7 +17,8 @@ struct vgl_run_opts {
 	bool first_match;
 	uint32_t ringbuf_size;
 	uint64_t wakeup_bytes;
-	double duration; /* seconds; 0 runs until SIGINT / SIGTERM */
+	double duration;       /* seconds; 0 runs until SIGINT / SIGTERM */
+	const char *host_root; /* the host's / when vigil runs in a container; NULL "/" */
 };
 
 /* Returns the process exit code. */

@@ -47,7 +47,13 @@ void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
 		print_kind_json(ks, f);
 		sep = ", ";
 	}
-	fprintf(f, "}, \"lost\": %llu}}\n", U(s->lost));
+	fprintf(f,
+		"}, \"container_wait\": {\"held\": %llu, \"timeout\": %llu, \"overflow\": %llu}"
+		", \"container_meta\": {\"reads\": %llu, \"unqueued\": %llu, \"errors\": %llu}"
+		", \"lost\": %llu}}\n",
+		U(s->user.held), U(s->user.held_timeout), U(s->user.hold_overflow),
+		U(s->user.meta_reads), U(s->user.meta_unqueued), U(s->user.meta_errors),
+		U(s->lost));
 	fflush(f);
 }
 
@@ -65,6 +71,17 @@ void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
 		"\n",
 		U(s->lost), U(t->rb_full), U(s->user.decode_errors), U(s->user.output_errors),
 		U(t->truncated), U(t->read_failed));
+	if (s->user.held || s->user.hold_overflow)
+		fprintf(f,
+			"vigil: %llu events waited for container metadata; %llu went on without it"
+			" (deadline %llu, wait queue full %llu)\n",
+			U(s->user.held), U(s->user.held_timeout + s->user.hold_overflow),
+			U(s->user.held_timeout), U(s->user.hold_overflow));
+	if (s->user.meta_unqueued || s->user.meta_errors)
+		fprintf(f,
+			"vigil: container metadata: %llu reads, %llu not queued (reader behind),"
+			" %llu unreadable\n",
+			U(s->user.meta_reads), U(s->user.meta_unqueued), U(s->user.meta_errors));
 	for (int k = 1; k < VGL_EV_MAX; k++) {
 		const struct vgl_kind_stats *ks = &s->kernel[k];
 

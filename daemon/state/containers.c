@@ -10,36 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "state/containers.h"
-#include "state/util.h"
-
-#define PID_KEY	     (1ull << 63) /* keys of per-pid entries; cgroup ids never set it */
-#define SHORT_ID_LEN 12		  /* Falco's container.id is the 12-character short id */
-
-struct ctr_entry {
-	uint64_t key;
-	uint64_t cgid;	  /* the event's cgroup id when resolved */
-	uint64_t expires; /* event clock; 0 never */
-	struct ctr_entry *hnext;
-	struct ctr_entry *prev, *next; /* LRU, most recent first */
-	bool host;
-	char id[VGL_CTR_NAME_MAX + 1];
-	struct vgl_ctr_meta meta;
-	struct vgl_container_view view;
-};
-
-struct vgl_ctr_cache {
-	char proc_root[PATH_MAX / 2];
-	char cg2_mount[512]; /* cgroup2 mount point, "" unknown */
-	bool cg2_probed;
-	struct vgl_runtime_roots roots;
-	size_t max, count, nbuckets;
-	uint64_t retry_ns;
-	struct ctr_entry **buckets;
-	struct ctr_entry lru; /* sentinel */
-	struct vgl_ctr_stats stats;
-	char last_error[VGL_RUNTIME_ERR_MAX];
-};
+#include "state/containers_int.h"
 
 static const struct vgl_container_view host_view = { .id = "host", .name = "host" };
 
@@ -60,6 +31,10 @@ struct vgl_ctr_cache *vgl_ctr_cache_new(const struct vgl_ctr_cache_opts *opts)
 		return NULL;
 	}
 	c->lru.prev = c->lru.next = &c->lru;
+	if (opts->async && !(c->resolver = vgl_resolver_new(&c->roots, opts->max_jobs))) {
+		vgl_ctr_cache_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -99,6 +74,7 @@ void vgl_ctr_cache_free(struct vgl_ctr_cache *c)
 {
 	if (!c)
 		return;
+	vgl_resolver_free(c->resolver); /* first: it reads c->roots */
 	while (c->lru.next != &c->lru)
 		entry_remove(c, c->lru.next);
 	free(c->buckets);
@@ -123,9 +99,17 @@ static struct ctr_entry *find(struct vgl_ctr_cache *c, uint64_t key, uint64_t no
 	return NULL;
 }
 
+struct ctr_entry *ctr_find_key(struct vgl_ctr_cache *c, uint64_t key)
+{
+	struct ctr_entry *e;
+
+	for (e = *bucket(c, key); e && e->key != key; e = e->hnext)
+		;
+	return e;
+}
+
 /* The view of a container entry, from its cgroup info and metadata. */
-static void fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci,
-		      enum vgl_ctr_runtime rt)
+void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum vgl_ctr_runtime rt)
 {
 	struct vgl_container_view *v = &e->view;
 	const struct vgl_ctr_meta *m = &e->meta;
@@ -147,8 +131,9 @@ static void fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci,
 	v->nmounts = m->nmounts;
 	v->k8s_ns_name = m->k8s_ns_name;
 	v->k8s_pod_name = m->k8s_pod_name;
-	/* the cgroup path knows the pod uid even when the bundle does not say */
 	v->k8s_pod_uid = m->k8s_pod_uid;
+	v->pod_labels = m->pod_labels;
+	v->npod_labels = m->npod_labels;
 }
 
 /* Read and classify /proc/PID/cgroup; < 0 when the process is gone. */
@@ -168,21 +153,45 @@ static int read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_
 	return rc;
 }
 
-static void load_meta(struct vgl_ctr_cache *c, struct ctr_entry *e,
-		      const struct vgl_cgroup_info *ci, uint64_t now)
+void ctr_apply_meta(struct vgl_ctr_cache *c, struct ctr_entry *e, int rc, enum vgl_ctr_runtime rt,
+		    uint64_t now)
 {
-	enum vgl_ctr_runtime rt = ci->runtime;
-	int rc = vgl_runtime_load(&c->roots, ci, &e->meta, &rt, c->last_error);
-
 	if (rc) {
-		memset(&e->meta, 0, sizeof(e->meta));
-		rt = ci->runtime;
+		vgl_ctr_meta_clear(&e->meta);
+		rt = e->ci.runtime;
 		e->expires = now + c->retry_ns; /* maybe not written yet: retry soon */
 		c->stats.meta_errors++;
 	}
-	if (!e->meta.k8s_pod_uid && ci->pod_uid[0])
-		e->meta.k8s_pod_uid = strdup(ci->pod_uid);
-	fill_view(e, ci, rt);
+	/* the cgroup path knows the pod uid even when the bundle does not say */
+	if (!e->meta.k8s_pod_uid && e->ci.pod_uid[0])
+		e->meta.k8s_pod_uid = strdup(e->ci.pod_uid);
+	ctr_fill_view(e, &e->ci, rt);
+}
+
+void ctr_load_meta(struct vgl_ctr_cache *c, struct ctr_entry *e, const struct vgl_cgroup_info *ci,
+		   uint64_t now)
+{
+	enum vgl_ctr_runtime rt = ci->runtime;
+	int rc;
+
+	e->ci = *ci;
+	e->gen = ++c->gen;
+	if (c->resolver) {
+		/* id, type and the pod uid (from the cgroup path) now; the rest when read */
+		ctr_apply_meta(c, e, 0, rt, now);
+		rc = vgl_resolver_submit(c->resolver, e->key, e->gen, ci);
+		if (!rc) {
+			e->pending = true;
+			c->stats.async_reads++;
+			return;
+		}
+		/* the worker is far behind: no metadata for now, retry later */
+		c->stats.queue_full++;
+		e->expires = now + c->retry_ns;
+		return;
+	}
+	rc = vgl_runtime_load(&c->roots, ci, &e->meta, &rt, c->last_error);
+	ctr_apply_meta(c, e, rc, rt, now);
 }
 
 static void insert(struct vgl_ctr_cache *c, struct ctr_entry *e)
@@ -324,11 +333,11 @@ static struct ctr_entry *resolve(struct vgl_ctr_cache *c, uint64_t cgroup_id, ui
 		e->expires = now + c->retry_ns;
 	}
 	e->host = rc == 0;
+	insert(c, e); /* first: the resolver's job names the entry by its key */
 	if (rc > 0) {
 		c->stats.containers++;
-		load_meta(c, e, &ci, now);
+		ctr_load_meta(c, e, &ci, now);
 	}
-	insert(c, e);
 	return e;
 }
 
@@ -337,6 +346,8 @@ const struct vgl_container_view *vgl_ctr_cache_lookup(struct vgl_ctr_cache *c, u
 {
 	struct ctr_entry *e = NULL;
 
+	if (now_ns > c->now)
+		c->now = now_ns;
 	if (cgroup_id)
 		e = find(c, cgroup_id, now_ns);
 	if (!e && pid) {

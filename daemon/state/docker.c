@@ -75,6 +75,30 @@ static int mount_points(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_
 	return 0;
 }
 
+/*
+ * Kubernetes through cri-dockerd (dockershim): a container's labels name its
+ * pod's sandbox ("pause") container, whose labels are the pod's.
+ */
+static int sandbox_of(struct vgl_ctr_meta *m)
+{
+	const char *sb = vgl_ctr_meta_label(m, "io.kubernetes.sandbox.id");
+	const char *type = vgl_ctr_meta_label(m, "io.kubernetes.docker.type");
+
+	int rc;
+
+	if ((rc = dup_or_null(vgl_ctr_meta_label(m, "io.kubernetes.pod.name"),
+			      (const char **)&m->k8s_pod_name)) ||
+	    (rc = dup_or_null(vgl_ctr_meta_label(m, "io.kubernetes.pod.namespace"),
+			      (const char **)&m->k8s_ns_name)) ||
+	    (rc = dup_or_null(vgl_ctr_meta_label(m, "io.kubernetes.pod.uid"),
+			      (const char **)&m->k8s_pod_uid)))
+		return rc;
+	m->is_sandbox = type && !strcmp(type, "podsandbox");
+	if (m->is_sandbox)
+		return vgl_ctr_meta_set_pod_labels(m, m);
+	return dup_or_null(sb, (const char **)&m->sandbox_id);
+}
+
 /* Name, image, image id, labels, start time. */
 static int config_v2(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_ERR_MAX])
 {
@@ -101,6 +125,8 @@ static int config_v2(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_ERR
 		if (!m->name)
 			return -ENOMEM;
 	}
+	if ((rc = sandbox_of(m)))
+		return rc;
 	if (!vgl_parse_rfc3339(started, &m->start_ts))
 		vgl_parse_rfc3339(created, &m->start_ts);
 	if (m->image && (rc = vgl_image_split(m->image, m)) == -ENOMEM)

@@ -32,11 +32,56 @@ void vgl_ctr_meta_clear(struct vgl_ctr_meta *m)
 		free(m->labels[i].value);
 	}
 	free(m->labels);
+	for (i = 0; i < m->npod_labels; i++) {
+		free(m->pod_labels[i].key);
+		free(m->pod_labels[i].value);
+	}
+	free(m->pod_labels);
+	free(m->sandbox_id);
 	free(m->k8s_ns_name);
 	free(m->k8s_pod_name);
 	free(m->k8s_pod_uid);
 	free(m->k8s_container_name);
 	memset(m, 0, sizeof(*m));
+}
+
+static int label_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct vgl_label *)a)->key, ((const struct vgl_label *)b)->key);
+}
+
+int vgl_ctr_meta_set_pod_labels(struct vgl_ctr_meta *m, const struct vgl_ctr_meta *sandbox)
+{
+	struct vgl_label *l = calloc(sandbox->nlabels + 1, sizeof(*l));
+	size_t i, n = sandbox->nlabels;
+
+	if (!l)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		l[i].key = strdup(sandbox->labels[i].key);
+		l[i].value = strdup(sandbox->labels[i].value);
+		if (!l[i].key || !l[i].value) {
+			n = i + 1;
+			goto out_free;
+		}
+	}
+	qsort(l, n, sizeof(*l), label_cmp);
+	for (i = 0; i < m->npod_labels; i++) {
+		free(m->pod_labels[i].key);
+		free(m->pod_labels[i].value);
+	}
+	free(m->pod_labels);
+	m->pod_labels = l;
+	m->npod_labels = n;
+	return 0;
+
+out_free:
+	for (i = 0; i < n; i++) {
+		free(l[i].key);
+		free(l[i].value);
+	}
+	free(l);
+	return -ENOMEM;
 }
 
 const char *vgl_ctr_meta_label(const struct vgl_ctr_meta *m, const char *key)

@@ -23,11 +23,6 @@
 #define VGL_META_STR_MAX    4096 /* longer strings are rejected */
 #define VGL_META_ERR_MAX    160
 
-struct vgl_label {
-	char *key;
-	char *value;
-};
-
 /* Everything owned; NULL strings are unknown. */
 struct vgl_ctr_meta {
 	char *name;
@@ -47,9 +42,20 @@ struct vgl_ctr_meta {
 	char *k8s_pod_name;
 	char *k8s_pod_uid;
 	char *k8s_container_name;
+	/* the pod's sandbox, where the pod's labels are (Docker via cri-dockerd, CRI-O) */
+	char *sandbox_id;
+	bool is_sandbox;
+	struct vgl_label *pod_labels; /* sorted by key; NULL unknown */
+	size_t npod_labels;
 };
 
 void vgl_ctr_meta_clear(struct vgl_ctr_meta *m);
+
+/*
+ * Make @sandbox's labels (a pod sandbox's: the pod's labels) the pod labels
+ * of @m, sorted by key. @sandbox may be @m itself. 0 or -ENOMEM.
+ */
+int vgl_ctr_meta_set_pod_labels(struct vgl_ctr_meta *m, const struct vgl_ctr_meta *sandbox);
 
 /* Label @key or NULL. */
 const char *vgl_ctr_meta_label(const struct vgl_ctr_meta *m, const char *key);

@@ -71,6 +71,10 @@ static const char *const k_image[] = { "io.kubernetes.cri.image-name",
 				       "io.kubernetes.cri-o.ImageName",
 				       "io.kubernetes.container.image", NULL };
 static const char *const k_image_id[] = { "io.kubernetes.cri-o.ImageRef", NULL };
+static const char *const k_sandbox_id[] = { "io.kubernetes.cri-o.SandboxID",
+					    "io.kubernetes.cri.sandbox-id", NULL };
+static const char *const k_type[] = { "io.kubernetes.cri-o.ContainerType",
+				      "io.kubernetes.cri.container-type", NULL };
 
 static bool array_has(json_t *arr, const char *s)
 {
@@ -195,6 +199,7 @@ static int mounts(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_ERR_MA
 static int annotations(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_ERR_MAX])
 {
 	const char *created, *labels;
+	char *type = NULL;
 	json_t *ann, *lj;
 	int rc;
 
@@ -206,10 +211,14 @@ static int annotations(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_E
 	    (rc = annotation(ann, k_ctr_name, &m->k8s_container_name, err)) ||
 	    (rc = annotation(ann, k_image, &m->image, err)) ||
 	    (rc = annotation(ann, k_image_id, &m->image_id, err)) ||
+	    (rc = annotation(ann, k_sandbox_id, &m->sandbox_id, err)) ||
 	    (rc = vgl_json_cstr(ann, "annotations", "io.kubernetes.cri-o.Created", &created,
 				err)) ||
-	    (rc = vgl_json_cstr(ann, "annotations", "io.kubernetes.cri-o.Labels", &labels, err)))
+	    (rc = vgl_json_cstr(ann, "annotations", "io.kubernetes.cri-o.Labels", &labels, err)) ||
+	    (rc = annotation(ann, k_type, &type, err)))
 		return rc;
+	m->is_sandbox = type && !strcmp(type, "sandbox");
+	free(type);
 	vgl_parse_rfc3339(created, &m->start_ts);
 	if (labels) { /* CRI-O keeps the container's labels as a JSON string */
 		lj = vgl_json_load_object(labels, strlen(labels), err);
@@ -218,6 +227,9 @@ static int annotations(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_E
 		rc = vgl_json_labels(lj, "io.kubernetes.cri-o.Labels", m, err);
 		json_decref(lj);
 	}
+	/* a CRI-O sandbox's labels are the pod's (containerd keeps them elsewhere) */
+	if (!rc && m->is_sandbox && labels)
+		rc = vgl_ctr_meta_set_pod_labels(m, m);
 	return rc;
 }
 

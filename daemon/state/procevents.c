@@ -51,6 +51,9 @@ static void on_fork(struct vgl_proctable *pt, const struct vgl_event *ev)
 		c->exepath = vgl_rstr_get(p->exepath);
 		c->args = vgl_rstr_get(p->args);
 		c->cwd = vgl_rstr_get(p->cwd);
+		c->env = vgl_rstr_get(p->env);
+		c->env_tried = p->env != NULL; /* else the child reads its own */
+		c->upper = p->upper;
 	} else {
 		memcpy(c->comm, ev->hdr.comm, VGL_COMM_LEN);
 	}
@@ -95,7 +98,10 @@ static void on_exec(struct vgl_proctable *pt, const struct vgl_event *ev)
 	if ((path = param_str(pt, ev, "cwd")))
 		proc_set_str(&e->cwd, path);
 	memcpy(e->comm, ev->hdr.comm, VGL_COMM_LEN);
-	e->view.caps_known = false; /* file capabilities and setuid bits may change them */
+	e->view.caps_known = false;  /* file capabilities and setuid bits may change them */
+	proc_set_str(&e->env, NULL); /* the new image's envp: read from /proc when asked */
+	e->env_tried = false;
+	e->upper = -2;
 	e->view.ppid = ev->hdr.ppid;
 	proc_sync_view(e);
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Process table storage: hash by pid, LRU cap, exit grace queue, /proc repair. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "state/procfs.h"
 #include "state/proctable_int.h"
@@ -102,6 +104,7 @@ void proc_remove(struct vgl_proctable *pt, struct proc_entry *e)
 	vgl_rstr_put(e->exepath);
 	vgl_rstr_put(e->args);
 	vgl_rstr_put(e->cwd);
+	vgl_rstr_put(e->env);
 	free(e);
 	pt->count--;
 }
@@ -124,6 +127,7 @@ struct proc_entry *proc_insert(struct vgl_proctable *pt, uint32_t pid)
 		return NULL;
 	e->view.pid = pid;
 	e->view.tty = -1;
+	e->upper = -2;
 	e->gen = pt->gen;
 	b = bucket(pt, pid);
 	e->hnext = *b;
@@ -291,6 +295,62 @@ void vgl_proctable_begin(struct vgl_proctable *pt, uint64_t now_ns)
 		proc_remove(pt, e);
 		pt->stats.reaped++;
 	}
+}
+
+/* Read environ, cut at VGL_PROC_ENV_MAX after the last whole variable. */
+static struct vgl_rstr *read_env(const char *proc_root, uint32_t pid)
+{
+	char path[PATH_MAX], buf[VGL_PROC_ENV_MAX + 1];
+	size_t len = 0;
+	ssize_t n = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u/environ", proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0)
+		return NULL;
+	if (len > VGL_PROC_ENV_MAX) { /* more than we keep: back to a variable's end */
+		len = VGL_PROC_ENV_MAX;
+		while (len > 0 && buf[len - 1] != '\0')
+			len--;
+	}
+	if (len > 0 && buf[len - 1] == '\0')
+		len--; /* the last NUL is a terminator, not a separator */
+	return vgl_rstr_new(buf, len);
+}
+
+const char *vgl_proctable_env(struct vgl_proctable *pt, uint32_t pid, size_t *ret_len)
+{
+	struct proc_entry *e = proc_find(pt, pid);
+
+	if (!e)
+		return NULL;
+	if (!e->env_tried && !e->xnext) {
+		e->env_tried = true;
+		e->env = read_env(pt->proc_root, pid);
+	}
+	*ret_len = e->env ? e->env->len : 0;
+	return vgl_rstr_str(e->env);
+}
+
+int vgl_proctable_upper(struct vgl_proctable *pt, uint32_t pid)
+{
+	struct proc_entry *e = proc_find(pt, pid);
+
+	return e ? e->upper : -1;
+}
+
+void vgl_proctable_set_upper(struct vgl_proctable *pt, uint32_t pid, int upper)
+{
+	struct proc_entry *e = proc_find(pt, pid);
+
+	if (e)
+		e->upper = (int8_t)upper;
 }
 
 void vgl_proctable_stats(const struct vgl_proctable *pt, struct vgl_proctable_stats *ret)

@@ -22,6 +22,7 @@
 #define VGL_PROC_ARGS_DEFAULT	  1024
 #define VGL_PROC_GRACE_NS_DEFAULT 5000000000ull
 #define VGL_REPAIR_NEG_SLOTS	  1024 /* pids /proc did not have, remembered briefly */
+#define VGL_PROC_ENV_MAX	  4096 /* bytes of /proc/PID/environ kept, as libscap */
 
 struct vgl_proctable_opts {
 	const char *proc_root; /* "/proc" */
@@ -56,6 +57,18 @@ void vgl_proctable_update(struct vgl_proctable *pt, const struct vgl_event *ev);
 
 /* The process @pid; with @repair, read it from /proc when unknown. NULL unknown. */
 const struct vgl_proc_view *vgl_proctable_get(struct vgl_proctable *pt, uint32_t pid, bool repair);
+
+/*
+ * The environment of @pid (NUL-separated KEY=VALUE, *@ret_len bytes, cut at
+ * VGL_PROC_ENV_MAX on a variable boundary): read from /proc/PID/environ on
+ * first use after an exec (the BPF side does not capture envp), inherited at
+ * fork. NULL when unknown, e.g. the process is gone.
+ */
+const char *vgl_proctable_env(struct vgl_proctable *pt, uint32_t pid, size_t *ret_len);
+
+/* proc.is_exe_upper_layer cached for @pid since its exec: 1, 0, -1 unknown, -2 not yet. */
+int vgl_proctable_upper(struct vgl_proctable *pt, uint32_t pid);
+void vgl_proctable_set_upper(struct vgl_proctable *pt, uint32_t pid, int upper);
 
 void vgl_proctable_stats(const struct vgl_proctable *pt, struct vgl_proctable_stats *ret);
 

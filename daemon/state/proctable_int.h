@@ -19,6 +19,9 @@ struct proc_entry {
 	uint64_t exit_ts;
 	char comm[VGL_COMM_LEN + 1];
 	struct vgl_rstr *exe, *exepath, *args, *cwd;
+	struct vgl_rstr *env; /* read lazily; inherited at fork, dropped at exec */
+	bool env_tried;
+	int8_t upper; /* exe in an overlay's upper layer: 1, 0, -1 unknown, -2 not asked yet */
 };
 
 struct vgl_proctable {

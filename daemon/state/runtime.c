@@ -153,9 +153,32 @@ static int load_first(const struct vgl_runtime_roots *r, const char *id,
 	return rc;
 }
 
-int vgl_runtime_load(const struct vgl_runtime_roots *roots, const struct vgl_cgroup_info *ci,
-		     struct vgl_ctr_meta *ret, enum vgl_ctr_runtime *ret_rt,
-		     char err[VGL_RUNTIME_ERR_MAX])
+/*
+ * The pod's labels, from its sandbox container's state (Docker through
+ * cri-dockerd, CRI-O). containerd keeps them only in its bolt metadata
+ * database: unknown there. A missing or bad sandbox leaves them unknown.
+ */
+static int pod_labels(const struct vgl_runtime_roots *r, enum vgl_ctr_runtime rt,
+		      struct vgl_ctr_meta *m)
+{
+	struct vgl_ctr_meta sb = { 0 };
+	char err[VGL_RUNTIME_ERR_MAX];
+	enum vgl_ctr_runtime sb_rt;
+	int rc;
+
+	if (m->pod_labels || !m->sandbox_id || rt == VGL_RT_CONTAINERD ||
+	    strlen(m->sandbox_id) > VGL_CTR_NAME_MAX || strchr(m->sandbox_id, '/'))
+		return 0;
+	if (load_first(r, m->sandbox_id, &rt, 1, &sb, &sb_rt, err))
+		return 0;
+	rc = sb.is_sandbox ? vgl_ctr_meta_set_pod_labels(m, &sb) : 0;
+	vgl_ctr_meta_clear(&sb);
+	return rc;
+}
+
+static int load(const struct vgl_runtime_roots *roots, const struct vgl_cgroup_info *ci,
+		struct vgl_ctr_meta *ret, enum vgl_ctr_runtime *ret_rt,
+		char err[VGL_RUNTIME_ERR_MAX])
 {
 	static const enum vgl_ctr_runtime cri[] = { VGL_RT_CONTAINERD, VGL_RT_CRIO, VGL_RT_DOCKER };
 	static const enum vgl_ctr_runtime storage[] = { VGL_RT_CRIO, VGL_RT_PODMAN };
@@ -187,4 +210,15 @@ int vgl_runtime_load(const struct vgl_runtime_roots *roots, const struct vgl_cgr
 		set_err(err, "not a container");
 		return -EINVAL;
 	}
+}
+
+int vgl_runtime_load(const struct vgl_runtime_roots *roots, const struct vgl_cgroup_info *ci,
+		     struct vgl_ctr_meta *ret, enum vgl_ctr_runtime *ret_rt,
+		     char err[VGL_RUNTIME_ERR_MAX])
+{
+	int rc = load(roots, ci, ret, ret_rt, err);
+
+	if (!rc && (rc = pod_labels(roots, *ret_rt, ret)))
+		vgl_ctr_meta_clear(ret);
+	return rc;
 }

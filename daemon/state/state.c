@@ -8,8 +8,12 @@
 #include <unistd.h>
 
 #include "state/fdtable.h"
+#include "state/overlay.h"
 #include "state/state.h"
 #include "state/users.h"
+
+#define OVL_TTL_NS (10 * 1000000000ull) /* mounts re-read after this long */
+#define ROOT_MAX   (PATH_MAX / 2)
 
 struct ctr_users {
 	char id[VGL_CTR_NAME_MAX + 1];
@@ -22,6 +26,8 @@ struct vgl_state {
 	struct vgl_ctr_cache *ctrs;
 	struct vgl_fdtable *fds;
 	struct vgl_userdb *host_users;
+	struct vgl_ovl_cache *ovl;
+	char roots[4][ROOT_MAX]; /* runtime roots under --host-root */
 	struct ctr_users cusers[VGL_STATE_USERDB_SLOTS];
 	bool container_users;
 	char proc_root[PATH_MAX / 2];
@@ -42,17 +48,50 @@ void vgl_state_opts_default(struct vgl_state_opts *ret)
 	ret->container_users = true;
 }
 
+/*
+ * @path under @host_root, copied into @buf (a DaemonSet mounts the host's
+ * paths under /host): the state keeps no pointer into its options.
+ */
+static const char *under(const char *host_root, const char *path, char buf[ROOT_MAX])
+{
+	if (!path)
+		return NULL;
+	if (!host_root || !strcmp(host_root, "/"))
+		host_root = "";
+	snprintf(buf, ROOT_MAX, "%s%s", host_root, path);
+	return buf;
+}
+
+static void apply_host_root(struct vgl_state *st, const struct vgl_state_opts *o,
+			    struct vgl_runtime_roots *roots, char pw[ROOT_MAX], char gr[ROOT_MAX])
+{
+	const char *h = o->host_root;
+
+	roots->docker = under(h, o->roots.docker, st->roots[0]);
+	roots->containerd = under(h, o->roots.containerd, st->roots[1]);
+	roots->crio = under(h, o->roots.crio, st->roots[2]);
+	roots->podman = under(h, o->roots.podman, st->roots[3]);
+	under(h, o->passwd_path ?: "/etc/passwd", pw);
+	under(h, o->group_path ?: "/etc/group", gr);
+}
+
 struct vgl_state *vgl_state_new(const struct vgl_state_opts *o)
 {
 	struct vgl_proctable_opts po = { o->proc_root, o->max_procs, o->args_max,
 					 o->exit_grace_ns };
-	struct vgl_ctr_cache_opts co = { o->proc_root, o->roots, o->max_containers,
-					 o->container_retry_ns };
+	struct vgl_ctr_cache_opts co = {
+		.proc_root = o->proc_root,
+		.max_entries = o->max_containers,
+		.retry_ns = o->container_retry_ns,
+		.async = o->async_meta,
+	};
 	struct vgl_state *st = calloc(1, sizeof(*st));
+	char pw[ROOT_MAX], gr[ROOT_MAX];
 	int rc = -ENOMEM;
 
 	if (!st)
 		return NULL;
+	apply_host_root(st, o, &co.roots, pw, gr);
 	snprintf(st->proc_root, sizeof(st->proc_root), "%s", o->proc_root ?: "/proc");
 	if (o->hostname)
 		snprintf(st->hostname, sizeof(st->hostname), "%s", o->hostname);
@@ -62,9 +101,9 @@ struct vgl_state *vgl_state_new(const struct vgl_state_opts *o)
 	st->procs = vgl_proctable_new(&po);
 	st->ctrs = vgl_ctr_cache_new(&co);
 	st->fds = vgl_fdtable_new(o->proc_root, o->max_fds);
-	st->host_users =
-		vgl_userdb_new(o->passwd_path ?: "/etc/passwd", o->group_path ?: "/etc/group", 0);
-	if (!st->procs || !st->ctrs || !st->fds || !st->host_users)
+	st->host_users = vgl_userdb_new(pw, gr, 0);
+	st->ovl = vgl_ovl_cache_new(o->proc_root, o->host_root, OVL_TTL_NS);
+	if (!st->procs || !st->ctrs || !st->fds || !st->host_users || !st->ovl)
 		goto out_free;
 	if (o->scan_proc && (rc = vgl_proctable_scan(st->procs)) < 0)
 		goto out_free;
@@ -86,6 +125,7 @@ void vgl_state_free(struct vgl_state *st)
 	vgl_ctr_cache_free(st->ctrs);
 	vgl_fdtable_free(st->fds);
 	vgl_userdb_free(st->host_users);
+	vgl_ovl_cache_free(st->ovl);
 	for (i = 0; i < VGL_STATE_USERDB_SLOTS; i++)
 		vgl_userdb_free(st->cusers[i].db);
 	free(st);
@@ -104,6 +144,48 @@ void vgl_state_update(struct vgl_state *st, const struct vgl_event *ev)
 	vgl_fdtable_update(st->fds, ev);
 	/* resolve a new container now, while its state files exist */
 	vgl_ctr_cache_lookup(st->ctrs, ev->hdr.cgroup_id, ev->hdr.pid, st->now);
+}
+
+uint64_t vgl_state_wait_key(struct vgl_state *st, const struct vgl_event *ev)
+{
+	uint64_t now = ev->hdr.ts > st->now ? ev->hdr.ts : st->now;
+	uint32_t pid = ev->hdr.pid;
+	uint64_t key = vgl_ctr_cache_wait_key(st->ctrs, ev->hdr.cgroup_id, pid, now);
+
+	if (!key)
+		return 0;
+	/*
+	 * The process may be gone by the time the event goes on: read it now.
+	 * Not its container's passwd or mounts: the first process of a
+	 * container may not have entered the container's root yet.
+	 */
+	vgl_proctable_get(st->procs, pid, true);
+	return key;
+}
+
+bool vgl_state_key_pending(struct vgl_state *st, uint64_t key)
+{
+	return vgl_ctr_cache_key_pending(st->ctrs, key);
+}
+
+void vgl_state_stop_waiting(struct vgl_state *st, uint64_t key)
+{
+	vgl_ctr_cache_stop_waiting(st->ctrs, key);
+}
+
+size_t vgl_state_collect(struct vgl_state *st)
+{
+	return vgl_ctr_cache_collect(st->ctrs);
+}
+
+int vgl_state_fd(const struct vgl_state *st)
+{
+	return vgl_ctr_cache_fd(st->ctrs);
+}
+
+bool vgl_state_wait(struct vgl_state *st, int timeout_ms)
+{
+	return vgl_ctr_cache_wait(st->ctrs, timeout_ms);
 }
 
 static const struct vgl_proc_view *cb_proc(void *state, uint32_t pid)
@@ -216,6 +298,31 @@ static const char *cb_hostname(void *state)
 	return st->hostname;
 }
 
+static const char *cb_proc_env(void *state, uint32_t pid, size_t *ret_len)
+{
+	struct vgl_state *st = state;
+
+	return vgl_proctable_env(st->procs, pid, ret_len);
+}
+
+/* From the executable's path and its container's mounts; once per exec. */
+static int cb_exe_upper_layer(void *state, uint32_t pid)
+{
+	struct vgl_state *st = state;
+	const struct vgl_proc_view *v = vgl_proctable_get(st->procs, pid, false);
+	const struct vgl_container_view *c;
+	int upper = vgl_proctable_upper(st->procs, pid);
+
+	if (!v || upper != -2)
+		return v ? upper : -1;
+	c = cb_container(st, pid == st->cur_pid ? st->cur_cgroup : 0, pid);
+	upper = c && v->exepath ? vgl_ovl_cache_in_upper(st->ovl, c->id, pid, v->exepath, st->now)
+				: -1;
+	if (upper >= 0) /* unknown (process gone, ...) may be known for another event */
+		vgl_proctable_set_upper(st->procs, pid, upper);
+	return upper;
+}
+
 static const struct vgl_field_state_ops ops = {
 	.proc = cb_proc,
 	.container = cb_container,
@@ -225,6 +332,8 @@ static const struct vgl_field_state_ops ops = {
 	.user_shell = cb_user_shell,
 	.fd = cb_fd,
 	.hostname = cb_hostname,
+	.proc_env = cb_proc_env,
+	.exe_upper_layer = cb_exe_upper_layer,
 };
 
 const struct vgl_field_state_ops *vgl_state_ops(void)

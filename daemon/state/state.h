@@ -14,11 +14,17 @@
  *
  * Single-threaded: update and the ops callbacks must not run concurrently.
  *
- * Not known yet (NULL / false in the views, so "<NA>" as Falco): proc.env,
- * exe_upper_layer, capabilities after an exec until a capset (or a /proc
- * repair), the vpid of a child forked inside a non-initial pid namespace.
- * Container metadata is read synchronously on the first event of a new
- * cgroup (a few small files), never again while cached.
+ * Not known (NULL / false in the views, so "<NA>" as Falco): capabilities
+ * after an exec until a capset (or a /proc repair), the vpid of a child forked
+ * inside a non-initial pid namespace; proc.env and proc.is_exe_upper_layer of
+ * a process already gone when first asked (they come from /proc, lazily).
+ *
+ * Container metadata is read on the first event of a new cgroup, never again
+ * while cached: synchronously, or with opts.async_meta on a worker thread.
+ * Then the caller holds that container's events while vgl_state_wait_key()
+ * names it, polls vgl_state_fd(), calls vgl_state_collect() and releases
+ * them once vgl_state_key_pending() is false (or gives up with
+ * vgl_state_stop_waiting() at its deadline).
  */
 #ifndef VIGIL_STATE_STATE_H
 #define VIGIL_STATE_STATE_H
@@ -44,10 +50,12 @@ struct vgl_state_opts {
 	uint64_t exit_grace_ns; /* VGL_PROC_GRACE_NS_DEFAULT */
 	size_t max_containers;	/* VGL_CTR_CACHE_DEFAULT */
 	uint64_t container_retry_ns;
-	size_t max_fds;	      /* VGL_FDS_DEFAULT */
-	bool scan_proc;	      /* fill the process table from /proc at start (default true) */
-	bool container_users; /* names from a container's own passwd (default true) */
-	const char *hostname; /* NULL: gethostname() */
+	size_t max_fds;	       /* VGL_FDS_DEFAULT */
+	bool scan_proc;	       /* fill the process table from /proc at start (default true) */
+	bool container_users;  /* names from a container's own passwd (default true) */
+	const char *hostname;  /* NULL: gethostname() */
+	bool async_meta;       /* container metadata read on a worker thread */
+	const char *host_root; /* the host's / (DaemonSet: /host) for overlay upperdirs; NULL "/" */
 };
 
 struct vgl_state_stats {
@@ -67,6 +75,21 @@ void vgl_state_free(struct vgl_state *st);
 
 /* Account for @ev: fork / exec / exit, unknown pids repaired, the container resolved. */
 void vgl_state_update(struct vgl_state *st, const struct vgl_event *ev);
+
+/*
+ * With async_meta: the key of @ev's container while its metadata is being
+ * read (the event should wait), 0 to go on. Classifies a new cgroup and
+ * queues the read; reads the pid from /proc now if unknown, while it exists.
+ */
+uint64_t vgl_state_wait_key(struct vgl_state *st, const struct vgl_event *ev);
+bool vgl_state_key_pending(struct vgl_state *st, uint64_t key);
+void vgl_state_stop_waiting(struct vgl_state *st, uint64_t key);
+/* Apply finished metadata reads (between events); how many. */
+size_t vgl_state_collect(struct vgl_state *st);
+/* Readable when metadata reads finished; -1 without async_meta. */
+int vgl_state_fd(const struct vgl_state *st);
+/* Wait up to @timeout_ms for a finished read. */
+bool vgl_state_wait(struct vgl_state *st, int timeout_ms);
 
 /* The callbacks; pass the struct vgl_state * as their `state` argument. */
 const struct vgl_field_state_ops *vgl_state_ops(void);

@@ -427,6 +427,19 @@ void _e2e_assert_field(const char *file, int line, const json_t *a, const char *
 	fail_on(file, line, a, what, got);
 }
 
+void _e2e_assert_field_bool(const char *file, int line, const json_t *a, const char *field,
+			    bool want)
+{
+	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
+	char what[160];
+
+	if (json_is_boolean(got) && json_is_true(got) == want)
+		return;
+	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want %s", field,
+		 want ? "true" : "false");
+	fail_on(file, line, a, what, got);
+}
+
 void _e2e_assert_field_null(const char *file, int line, const json_t *a, const char *field)
 {
 	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);

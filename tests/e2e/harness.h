@@ -95,9 +95,13 @@ void _e2e_assert_field(const char *file, int line, const json_t *a, const char *
 		       const char *want);
 /* output_fields[@field] is JSON null (Falco prints <NA>). */
 void _e2e_assert_field_null(const char *file, int line, const json_t *a, const char *field);
-#define e2e_assert_top(a, k, w)	    _e2e_assert_top(__FILE__, __LINE__, a, k, w)
-#define e2e_assert_field(a, f, w)   _e2e_assert_field(__FILE__, __LINE__, a, f, w)
-#define e2e_assert_field_null(a, f) _e2e_assert_field_null(__FILE__, __LINE__, a, f)
+/* output_fields[@field] is the JSON boolean @want. */
+void _e2e_assert_field_bool(const char *file, int line, const json_t *a, const char *field,
+			    bool want);
+#define e2e_assert_field_bool(a, f, w) _e2e_assert_field_bool(__FILE__, __LINE__, a, f, w)
+#define e2e_assert_top(a, k, w)	       _e2e_assert_top(__FILE__, __LINE__, a, k, w)
+#define e2e_assert_field(a, f, w)      _e2e_assert_field(__FILE__, __LINE__, a, f, w)
+#define e2e_assert_field_null(a, f)    _e2e_assert_field_null(__FILE__, __LINE__, a, f)
 void e2e_print_alert(const char *prefix, const json_t *a);
 
 /* --- children, files, commands ------------------------------------------ */

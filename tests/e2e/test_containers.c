@@ -3,8 +3,10 @@
  * End-to-end container identity with a real Docker engine: vigil's alerts
  * for processes in named containers carry the container's id, name, image,
  * bind mount and the process ancestry of a `docker exec` shell; a container
- * that lives well under a second is still identified; host processes stay
- * "host".
+ * that lives well under a second is still identified (its first events wait
+ * for the metadata); host processes stay "host"; proc.is_exe_upper_layer
+ * tells a binary written in the container from the image's, and proc.env
+ * reads the process's environment.
  *
  * Needs root and docker (dockerd is started when not running and left
  * running) and /bin/busybox (package busybox-static), from which the image
@@ -28,6 +30,7 @@
 #define ALERT_WAIT_MS	15000
 #define RULE_EXEC	"e2e container exec"
 #define RULE_HOST_PROBE "e2e host probe"
+#define RULE_LAYER	"e2e exe layer"
 #define PROBE_NAME	"e2ehostprobe"
 
 /* Start dockerd when `docker info` fails and wait up to 60 s for it. */
@@ -66,7 +69,8 @@ static void ensure_docker(void)
 
 static void remove_containers(void)
 {
-	e2e_sh(NULL, DOCKER_MS, "docker rm -f vigil-e2e-a vigil-e2e-short >/dev/null 2>&1");
+	e2e_sh(NULL, DOCKER_MS,
+	       "docker rm -f vigil-e2e-a vigil-e2e-short vigil-e2e-layer >/dev/null 2>&1");
 }
 
 static int teardown(void **state)
@@ -102,6 +106,16 @@ static const char *write_rules(const char *dir, const char *mount_src)
 		 "  desc: the test's probe binary was started\n"
 		 "  condition: evt.type in (execve, execveat) and proc.name = " PROBE_NAME "\n"
 		 "  output: e2e probe (id=%%container.id name=%%container.name)\n"
+		 "  priority: NOTICE\n"
+		 "  tags: [e2e]\n"
+		 "- rule: " RULE_LAYER "\n"
+		 "  desc: busybox started in a container, from the image or from a copy\n"
+		 "  condition: >\n"
+		 "    evt.type in (execve, execveat) and container.id != host\n"
+		 "    and proc.exepath in (/bin/busybox, /tmp/busybox)\n"
+		 "  output: >\n"
+		 "    e2e layer (exe=%%proc.exepath upper=%%proc.is_exe_upper_layer\n"
+		 "    env=%%proc.env[VIGIL_E2E] cmdline=%%proc.cmdline name=%%container.name)\n"
 		 "  priority: NOTICE\n"
 		 "  tags: [e2e]\n",
 		 mount_src);
@@ -250,6 +264,46 @@ static void test_short_lived_container(void **state)
 
 	a = e2e_expect_one(v, &m);
 	assert_image(a, cid, "vigil-e2e-short");
+	/* its first events waited for the metadata instead of going out without it */
+	assert_true(json_integer_value(json_object_get(json_object_get(v->stats, "container_wait"),
+						       "held")) >= 1);
+}
+
+/*
+ * proc.is_exe_upper_layer: a copy of busybox written inside the container
+ * (the overlay's upper layer) is true, the image's busybox false; and
+ * proc.env[NAME] from the process's environment.
+ */
+static void test_exe_upper_layer_and_env(void **state)
+{
+	const struct e2e_match copy = { .rule = RULE_LAYER,
+					.fields = { { "proc.exepath", "/tmp/busybox" },
+						    { "proc.cmdline", "busybox sleep 2" } } };
+	const struct e2e_match image = { .rule = RULE_LAYER,
+					 .fields = { { "proc.exepath", "/bin/busybox" },
+						     { "proc.cmdline", "sleep 2" } } };
+	char dir[PATH_MAX];
+	struct e2e_vigil *v;
+	const json_t *a;
+
+	(void)state;
+	v = setup_run(dir, sizeof(dir));
+	if (e2e_sh(NULL, DOCKER_MS,
+		   "docker run --rm --network none -e VIGIL_E2E=hello --name vigil-e2e-layer " IMAGE
+		   " sh -c 'mkdir -p /tmp && cp /bin/busybox /tmp/busybox && /tmp/busybox sleep 2 "
+		   "&& /bin/sleep 2'"))
+		fail_msg("docker run vigil-e2e-layer failed");
+	e2e_wait_alert(v, &copy, ALERT_WAIT_MS);
+	e2e_wait_alert(v, &image, ALERT_WAIT_MS);
+	e2e_stop(v);
+
+	a = e2e_expect_one(v, &copy);
+	e2e_assert_field_bool(a, "proc.is_exe_upper_layer", true);
+	e2e_assert_field(a, "proc.env[VIGIL_E2E]", "hello");
+	e2e_assert_field(a, "container.name", "vigil-e2e-layer");
+	a = e2e_expect_one(v, &image);
+	e2e_assert_field_bool(a, "proc.is_exe_upper_layer", false);
+	e2e_assert_field(a, "proc.env[VIGIL_E2E]", "hello");
 }
 
 static void exec_probe(void *ctx)
@@ -303,6 +357,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_short_lived_container, teardown),
 		cmocka_unit_test_teardown(test_host_stays_host, teardown),
 		cmocka_unit_test_teardown(test_mount_lookup_by_path, teardown),
+		cmocka_unit_test_teardown(test_exe_upper_layer_and_env, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

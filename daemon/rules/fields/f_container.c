@@ -22,6 +22,8 @@ enum {
 	K_NS,
 	K_POD,
 	K_POD_UID,
+	K_POD_LABEL,
+	K_POD_LABELS,
 	C_UNKNOWN,
 };
 
@@ -71,6 +73,55 @@ static int mounts(struct vgl_xctx *x, const struct vgl_container_view *c, struct
 	return put_strn(out, x->scratch + start, x->scratch_used - start - 1);
 }
 
+static int pod_label(const struct vgl_container_view *c, const char *key, struct vgl_fval *out)
+{
+	size_t i;
+
+	for (i = 0; c->pod_labels && i < c->npod_labels; i++) {
+		if (!strcmp(c->pod_labels[i].key, key))
+			return put_str(out, c->pod_labels[i].value);
+	}
+	return 0;
+}
+
+static bool append(struct vgl_xctx *x, const char *s)
+{
+	size_t n = strlen(s);
+	char *d = xctx_alloc(x, n);
+
+	if (d)
+		memcpy(d, s, n);
+	return d != NULL;
+}
+
+/*
+ * "key:value, key2:value2" sorted by key, as libsinsp prints k8s.pod.labels:
+ * Kubernetes' own io.kubernetes.* and annotation.* keys left out, a label
+ * with an empty value printed as its key alone.
+ */
+static int pod_labels(struct vgl_xctx *x, const struct vgl_container_view *c, struct vgl_fval *out)
+{
+	size_t start = x->scratch_used, i;
+	const char *sep = "";
+
+	if (!c->pod_labels)
+		return 0;
+	for (i = 0; i < c->npod_labels; i++) {
+		const struct vgl_label *l = &c->pod_labels[i];
+
+		if (!strncmp(l->key, "io.kubernetes.", 14) || !strncmp(l->key, "annotation.", 11))
+			continue;
+		if (!append(x, sep) || !append(x, l->key) || !append(x, l->value[0] ? ":" : "") ||
+		    !append(x, l->value))
+			return 0;
+		sep = ", ";
+	}
+	if (!xctx_alloc(x, 1))
+		return 0;
+	x->scratch[x->scratch_used - 1] = '\0';
+	return put_strn(out, x->scratch + start, x->scratch_used - start - 1);
+}
+
 static int ex_container(struct vgl_xctx *x, const struct field_ref *ref, struct vgl_fval *out,
 			int max)
 {
@@ -113,6 +164,10 @@ static int ex_container(struct vgl_xctx *x, const struct field_ref *ref, struct 
 		return put_str(out, c->k8s_pod_name);
 	case K_POD_UID:
 		return put_str(out, c->k8s_pod_uid);
+	case K_POD_LABEL:
+		return pod_label(c, ref->arg, out);
+	case K_POD_LABELS:
+		return pod_labels(x, c, out);
 	default:
 		return 0;
 	}
@@ -144,8 +199,8 @@ const struct field_def vgl_fields_container[] = {
 	CTR("k8s.pod.name", FT_STR, 0, K_POD),
 	CTR("k8s.pod.uid", FT_STR, 0, K_POD_UID),
 	CTR("k8s.pod.id", FT_STR, 0, K_POD_UID),
-	CTR("k8s.pod.label", FT_STR, FF_ARG_REQ, C_UNKNOWN),
-	CTR("k8s.pod.labels", FT_STR, 0, C_UNKNOWN),
+	CTR("k8s.pod.label", FT_STR, FF_ARG_REQ, K_POD_LABEL),
+	CTR("k8s.pod.labels", FT_STR, 0, K_POD_LABELS),
 	CTR("k8s.pod.ip", FT_STR, 0, C_UNKNOWN),
 	CTR("k8s.pod.cni.json", FT_STR, 0, C_UNKNOWN),
 	{ NULL, 0, 0, NULL, 0 },

@@ -194,21 +194,25 @@ static int ancestors(struct vgl_xctx *x, const struct field_ref *ref, int what,
 	return n;
 }
 
+/* proc.env: "K=V K2=V2"; proc.env[K]: V (as libsinsp). */
 static int env_field(struct vgl_xctx *x, const struct field_ref *ref, struct vgl_fval *out)
 {
 	const struct vgl_proc_view *v = xctx_proc(x);
-	size_t off = 0, kl;
+	const char *env = v ? v->env : NULL;
+	size_t off = 0, kl, env_len = v ? v->env_len : 0;
 
-	if (!v || !v->env)
+	if (!env && x->ops && x->ops->proc_env)
+		env = x->ops->proc_env(x->state, x->ev->hdr.pid, &env_len);
+	if (!env)
 		return 0;
 	if (!ref->has_arg) {
-		out->s = xctx_join(x, v->env, v->env_len, ' ', &out->len);
+		out->s = xctx_join(x, env, env_len, ' ', &out->len);
 		return out->s ? 1 : 0;
 	}
 	kl = strlen(ref->arg);
-	while (off < v->env_len) {
-		const char *e = v->env + off;
-		size_t el = strnlen(e, v->env_len - off);
+	while (off < env_len) {
+		const char *e = env + off;
+		size_t el = strnlen(e, env_len - off);
 
 		if (el > kl && !memcmp(e, ref->arg, kl) && e[kl] == '=')
 			return put_strn(out, e + kl + 1, el - kl - 1);
@@ -227,6 +231,16 @@ static int memfd_field(struct vgl_xctx *x, struct vgl_fval *out)
 			       !strncmp(p->str, "/memfd:", 7) || !strncmp(p->str, "memfd:", 6));
 	v = xctx_proc(x);
 	return v ? put_int(out, v->exe_from_memfd) : 0;
+}
+
+static int upper_field(struct vgl_xctx *x, const struct vgl_proc_view *v, struct vgl_fval *out)
+{
+	int upper;
+
+	if (!x->ops || !x->ops->exe_upper_layer)
+		return put_int(out, v->exe_upper_layer);
+	upper = x->ops->exe_upper_layer(x->state, x->ev->hdr.pid);
+	return upper >= 0 ? put_int(out, upper) : 0;
 }
 
 static int session_field(struct vgl_xctx *x, int id, struct vgl_fval *out)
@@ -249,7 +263,7 @@ static int session_field(struct vgl_xctx *x, int id, struct vgl_fval *out)
 	case P_IS_SID_LEADER:
 		return v->sid ? put_int(out, v->sid == v->pid) : 0;
 	case P_UPPER:
-		return put_int(out, v->exe_upper_layer);
+		return upper_field(x, v, out);
 	case P_DURATION:
 		return v->start_ts ? put_int(out, (int64_t)x->ev->hdr.ts - v->start_ts) : 0;
 	}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Container cache internals shared by containers.c (lookup) and ctr_async.c (async reads). */
+#ifndef VIGIL_STATE_CONTAINERS_INT_H
+#define VIGIL_STATE_CONTAINERS_INT_H
+
+#include <limits.h>
+
+#include "state/containers.h"
+#include "state/resolver.h"
+#include "state/util.h"
+
+#define PID_KEY	     (1ull << 63) /* keys of per-pid entries; cgroup ids never set it */
+#define SHORT_ID_LEN 12		  /* Falco's container.id is the 12-character short id */
+
+struct ctr_entry {
+	uint64_t key;
+	uint64_t cgid;	  /* the event's cgroup id when resolved */
+	uint64_t expires; /* event clock; 0 never */
+	struct ctr_entry *hnext;
+	struct ctr_entry *prev, *next; /* LRU, most recent first */
+	bool host;
+	bool pending; /* metadata being read by the resolver */
+	bool waited;  /* events stopped waiting for it (deadline passed) */
+	uint64_t gen; /* tells a reused key's job results from this entry's */
+	struct vgl_cgroup_info ci;
+	char id[VGL_CTR_NAME_MAX + 1];
+	struct vgl_ctr_meta meta;
+	struct vgl_container_view view;
+};
+
+struct vgl_ctr_cache {
+	char proc_root[PATH_MAX / 2];
+	char cg2_mount[512]; /* cgroup2 mount point, "" unknown */
+	bool cg2_probed;
+	struct vgl_runtime_roots roots;
+	size_t max, count, nbuckets;
+	uint64_t retry_ns, gen, now;
+	struct vgl_resolver *resolver; /* NULL: metadata read synchronously */
+	struct ctr_entry **buckets;
+	struct ctr_entry lru; /* sentinel */
+	struct vgl_ctr_stats stats;
+	char last_error[VGL_RUNTIME_ERR_MAX];
+};
+
+/* Metadata of @e from @ci: read now, or queued to the resolver (e->pending). */
+void ctr_load_meta(struct vgl_ctr_cache *c, struct ctr_entry *e, const struct vgl_cgroup_info *ci,
+		   uint64_t now);
+/* Apply a finished read (0, or -errno of vgl_runtime_load()) to @e. */
+void ctr_apply_meta(struct vgl_ctr_cache *c, struct ctr_entry *e, int rc, enum vgl_ctr_runtime rt,
+		    uint64_t now);
+struct ctr_entry *ctr_find_key(struct vgl_ctr_cache *c, uint64_t key);
+void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum vgl_ctr_runtime rt);
+
+#endif /* VIGIL_STATE_CONTAINERS_INT_H */
