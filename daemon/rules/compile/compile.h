@@ -49,12 +49,13 @@ struct cnode {
 	enum cnode_type type;
 	uint8_t fast; /* CMP: enum cmp_fast (cnode_prepare()) */
 	enum vgl_op op;
-	bool value;	    /* CN_CONST */
-	bool haskind;	    /* a CN_KIND node below (or here) */
-	bool spec;	    /* allocated by cnode_specialize() */
-	bool merged;	    /* CMP holding merged alternatives: its vals are not all it tests */
-	bool shared;	    /* interned CMP, owned by the rule set (intern.c) */
-	unsigned int memo;  /* interned CMP: 1 + its per-event result slot, 0 none */
+	bool value;	   /* CN_CONST */
+	bool haskind;	   /* a CN_KIND node below (or here) */
+	bool spec;	   /* allocated by cnode_specialize() */
+	bool merged;	   /* CMP of merged alternatives (a merged set keeps its first vals only) */
+	bool shared;	   /* interned or merged CMP, owned by the rule set (intern.c) */
+	bool lazy;	   /* grouped glob: a stamp means "maybe" (groups.h) */
+	unsigned int memo; /* shared CMP: 1 + its per-event result slot, 0 none */
 	unsigned int group; /* 1 + its field group (groups.c), 0 none */
 	unsigned int cost;
 	struct cnode **kids;
@@ -82,6 +83,19 @@ struct kcand {
 	unsigned int gslots[KCAND_GUARDS];
 };
 
+/*
+ * Per event kind: the candidates the kind's grouped guards admit (wake.c).
+ * Bit i of a bitmap is candidate i of the kind.
+ */
+struct kwake {
+	size_t nwords;	     /* bitmap words */
+	uint64_t *always;    /* candidates that test their own guards (or have none) */
+	unsigned int *slots; /* memo slots of the grouped guards, each once */
+	uint64_t *masks;     /* per slot, nwords words: the candidates it admits */
+	size_t nslots;
+	uint32_t *mask_of; /* per memo slot: 1 + its index in slots, 0 not a guard */
+};
+
 struct crule {
 	struct vgl_rule_info info;
 	struct cnode *root;
@@ -106,6 +120,8 @@ struct vgl_ruleset {
 	size_t ngroups;
 	unsigned int *kind_groups[VGL_EV_MAX]; /* groups of the kind's grouped guards */
 	size_t nkind_groups[VGL_EV_MAX];
+	struct kwake wake[VGL_EV_MAX];
+	size_t wake_words; /* the largest kind's bitmap */
 };
 
 struct fslot {
@@ -119,12 +135,16 @@ struct fslot {
 struct memo {
 	uint64_t epoch;
 	bool value;
+	bool known; /* lazy grouped comparisons: value is computed */
 };
 
 struct vgl_match_ctx {
 	const struct vgl_ruleset *rs;
-	struct memo *memo; /* results of shared comparisons for this event */
-	uint64_t *gepoch;  /* per field group: the event it was last answered for */
+	struct memo *memo;  /* results of shared comparisons for this event */
+	uint64_t *gepoch;   /* per field group: the event it was last answered for */
+	uint64_t *wake;	    /* this event's candidates (struct kwake bitmap) */
+	unsigned int *hits; /* memo slots groups stamped for this event, each once */
+	size_t nhits;
 	struct fslot *slots;
 	struct vgl_fval *vals;
 	uint64_t epoch;
@@ -168,13 +188,29 @@ void rs_free_groups(struct vgl_ruleset *rs);
 struct vgl_match_ctx;
 /* Fill the memo slots of every comparison of group @gid for the current event. */
 void group_eval(struct vgl_match_ctx *ctx, unsigned int gid);
+/* The same for @n groups (not yet answered), in the order groups_sort() gave them. */
+void groups_eval(struct vgl_match_ctx *ctx, const unsigned int *gids, size_t n);
+void groups_sort(const struct vgl_ruleset *rs, unsigned int *gids, size_t n);
+
+/* Wake lists of @kind's candidates, once they all have their guards. */
+int rs_wake(struct vgl_ruleset *rs, unsigned int kind);
+void rs_free_wake(struct vgl_ruleset *rs);
 
 /* Intern a field reference in the rule set (one cache slot per field). */
 int rs_field(struct vgl_ruleset *rs, const char *name, const char *arg,
 	     const struct field_ref **ret, char *err, size_t errlen);
 
-/* Extract @ref into its cache slot @s for the current event. */
-void ctx_slot_fill(struct vgl_match_ctx *ctx, const struct field_ref *ref, struct fslot *s);
+/* Extract @ref into its cache slot @s for the current event (inline: hot). */
+static inline void ctx_slot_fill(struct vgl_match_ctx *ctx, const struct field_ref *ref,
+				 struct fslot *s)
+{
+	int i;
+
+	s->n = field_extract(&ctx->x, ref, s->v, ref->maxvals);
+	s->epoch = ctx->epoch;
+	for (i = 0; i < s->n; i++)
+		s->v[i].hashed = false;
+}
 
 /* Values of @ref for the current event (cached); 0 when unknown. */
 static inline int ctx_values(struct vgl_match_ctx *ctx, const struct field_ref *ref,

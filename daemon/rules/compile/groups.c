@@ -3,117 +3,55 @@
  * Field groups: rule sets test the same string field against many constants
  * (proc.name = tar, proc.name in (shell_binaries), fd.name startswith /etc/,
  * ...). The shared `=` / `in` comparisons on one field form a group answered
- * by one hash lookup of the event's value, its `startswith` comparisons one
- * answered by one walk down a trie, its `endswith` ones likewise.
- * A grouped comparison holds for the event when its memo slot carries the
- * event's epoch: group_eval() stamps only the comparisons the value meets.
+ * by one hash lookup of the event's value; its `startswith`, `pmatch` and
+ * glob comparisons, its `endswith` ones and its `contains` ones each form a
+ * trie group answered by one pass over the value (gtrie.c). Merged
+ * alternatives (`f = a or f in (b, c)`, `f startswith a or f startswith b`)
+ * join their field's group like any other comparison.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/compile/compile.h"
+#include "rules/compile/groups.h"
 
-struct gentry {
-	uint64_t hash;
-	const char *s; /* borrowed from the comparison's constants; NULL: empty */
-	size_t len;
-	unsigned int *memos; /* memo slots of the comparisons this value satisfies */
-	size_t n;
-};
+/* A glob goes by its literal prefix, or failing that its literal suffix. */
+static bool glob_groupable(const struct cnode *n, enum gkind kind)
+{
+	const struct cval *c = &n->vals[0];
+	size_t pre = glob_literal_prefix(c->s, c->len);
 
-/* Affix trie node: the comparisons whose constant ends here. */
-struct gnode {
-	uint32_t child, next; /* 0 none */
-	uint8_t ch;
-	unsigned int *memos;
-	size_t n;
-};
-
-enum gkind {
-	G_SET,	  /* = and in: hash of values */
-	G_PREFIX, /* startswith: trie */
-	G_SUFFIX, /* endswith: trie of reversed constants */
-};
-
-struct fgroup {
-	const struct field_ref *ref;
-	enum gkind kind;
-	struct gentry *tab; /* G_SET */
-	size_t cap;	    /* power of two */
-	size_t n;
-	struct gnode *nodes; /* G_PREFIX, G_SUFFIX: nodes[0] is the root */
-	size_t nnodes;
-};
+	if (n->nvals != 1 || n->set || n->trie)
+		return false;
+	if (kind == G_PREFIX)
+		return pre >= 2;
+	return kind == G_SUFFIX && pre < 2 && glob_literal_suffix(c->s, c->len) >= 2;
+}
 
 static bool groupable(const struct cnode *n, const struct field_ref *ref, enum gkind kind)
 {
-	if (n->ref != ref || !n->memo || n->merged || n->trie || n->re)
+	if (n->ref != ref || !n->memo || n->group || n->re)
 		return false;
+	if (n->op == OP_GLOB)
+		return glob_groupable(n, kind);
 	switch (kind) {
 	case G_SET:
 		if (n->op == OP_EQ)
 			return !n->set && n->nvals == 1;
 		return n->op == OP_IN && n->set;
 	case G_PREFIX:
+		if (n->trie)
+			return n->op == OP_STARTSWITH || n->op == OP_PMATCH;
 		return n->fast == CF_STR_PREFIX;
+	case G_SUFFIX:
+		return n->trie ? n->op == OP_ENDSWITH : n->fast == CF_STR_SUFFIX;
 	default:
-		return n->fast == CF_STR_SUFFIX;
+		return (n->op == OP_CONTAINS || n->op == OP_BCONTAINS) && n->nvals == 1 &&
+		       !n->set && !n->trie;
 	}
 }
 
-static int gnode_new(struct fgroup *g, uint8_t ch, uint32_t *ret)
-{
-	struct gnode *v = realloc(g->nodes, (g->nnodes + 1) * sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	g->nodes = v;
-	v[g->nnodes] = (struct gnode){ .ch = ch };
-	*ret = (uint32_t)g->nnodes++;
-	return 0;
-}
-
-static uint32_t gchild(const struct fgroup *g, uint32_t n, uint8_t ch)
-{
-	uint32_t c;
-
-	for (c = g->nodes[n].child; c; c = g->nodes[c].next) {
-		if (g->nodes[c].ch == ch)
-			return c;
-	}
-	return 0;
-}
-
-static int gtrie_add(struct fgroup *g, const char *s, size_t len, unsigned int memo)
-{
-	uint32_t n = 0, c;
-	unsigned int *v;
-	size_t i;
-
-	if (!g->nnodes && gnode_new(g, 0, &n))
-		return -ENOMEM;
-	for (i = 0; i < len; i++) {
-		uint8_t ch = (uint8_t)(g->kind == G_SUFFIX ? s[len - 1 - i] : s[i]);
-
-		c = gchild(g, n, ch);
-		if (!c) {
-			if (gnode_new(g, ch, &c))
-				return -ENOMEM;
-			g->nodes[c].next = g->nodes[n].child;
-			g->nodes[n].child = c;
-		}
-		n = c;
-	}
-	v = realloc(g->nodes[n].memos, (g->nodes[n].n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	g->nodes[n].memos = v;
-	v[g->nodes[n].n++] = memo;
-	return 0;
-}
-
-static struct gentry *gslot(const struct fgroup *g, uint64_t h, const char *s, size_t len)
+static inline struct gentry *gslot(const struct fgroup *g, uint64_t h, const char *s, size_t len)
 {
 	size_t mask = g->cap - 1, i = h & mask;
 
@@ -174,8 +112,9 @@ static int gadd_node(struct fgroup *g, struct cnode *n, unsigned int gid)
 	int err = 0;
 
 	n->group = gid;
+	n->lazy = n->op == OP_GLOB;
 	if (g->kind != G_SET)
-		return gtrie_add(g, n->vals[0].s, n->vals[0].len, n->memo);
+		return gtrie_add_cmp(g, n);
 	if (n->op == OP_EQ)
 		return gadd(g, n->vals[0].s, n->vals[0].len, n->memo);
 	for (i = 0; !err && i < n->set->cap; i++) {
@@ -209,7 +148,7 @@ static int group_field(struct vgl_ruleset *rs, const struct field_ref *ref, enum
 		if (groupable(rs->shared[i], ref, kind))
 			err = gadd_node(g, rs->shared[i], (unsigned int)rs->ngroups);
 	}
-	return err;
+	return err || kind == G_SET ? err : gtrie_freeze(g);
 }
 
 int rs_group(struct vgl_ruleset *rs)
@@ -225,6 +164,8 @@ int rs_group(struct vgl_ruleset *rs)
 			err = group_field(rs, rs->refs[i], G_PREFIX);
 		if (!err)
 			err = group_field(rs, rs->refs[i], G_SUFFIX);
+		if (!err)
+			err = group_field(rs, rs->refs[i], G_CONTAINS);
 	}
 	return err;
 }
@@ -237,9 +178,7 @@ void rs_free_groups(struct vgl_ruleset *rs)
 		for (j = 0; j < rs->groups[i].cap; j++)
 			free(rs->groups[i].tab[j].memos);
 		free(rs->groups[i].tab);
-		for (j = 0; j < rs->groups[i].nnodes; j++)
-			free(rs->groups[i].nodes[j].memos);
-		free(rs->groups[i].nodes);
+		gtrie_free(&rs->groups[i]);
 	}
 	free(rs->groups);
 	rs->groups = NULL;
@@ -251,45 +190,21 @@ void rs_free_groups(struct vgl_ruleset *rs)
 	}
 }
 
-static inline void stamp(struct vgl_match_ctx *ctx, const unsigned int *memos, size_t n)
+/*
+ * Stamp the comparisons of @g that one of the @cnt values @v meets. Inlined
+ * into both callers: as a call it costs more than the lookup it makes.
+ */
+static inline __attribute__((always_inline)) void
+group_answer(struct vgl_match_ctx *ctx, const struct fgroup *g, const struct vgl_fval *v, int cnt)
 {
-	size_t i;
+	const struct gentry *e;
+	int j;
 
-	for (i = 0; i < n; i++)
-		ctx->memo[memos[i] - 1].epoch = ctx->epoch;
-}
-
-/* Stamp the affix comparisons whose constant starts (ends) @v. */
-static void gtrie_walk(struct vgl_match_ctx *ctx, const struct fgroup *g, const struct vgl_fval *v)
-{
-	const struct gnode *nd = g->nodes;
-	uint32_t n = 0;
-	size_t i;
-
-	for (i = 0;; i++) {
-		stamp(ctx, nd[n].memos, nd[n].n);
-		if (i == v->len)
-			return;
-		n = gchild(g, n, (uint8_t)(g->kind == G_SUFFIX ? v->s[v->len - 1 - i] : v->s[i]));
-		if (!n)
-			return;
-	}
-}
-
-/* Answer every comparison of group @gid for the current event. */
-void group_eval(struct vgl_match_ctx *ctx, unsigned int gid)
-{
-	const struct fgroup *g = &ctx->rs->groups[gid - 1];
-	const struct vgl_fval *v;
-	int cnt = ctx_values(ctx, g->ref, &v), j;
-
-	ctx->gepoch[gid - 1] = ctx->epoch;
 	for (j = 0; j < cnt; j++) {
 		struct vgl_fval *mv = (struct vgl_fval *)&v[j]; /* the context's cache */
-		const struct gentry *e;
 
 		if (g->kind != G_SET) {
-			gtrie_walk(ctx, g, mv);
+			gtrie_eval(ctx, g, mv);
 			continue;
 		}
 		if (!g->n)
@@ -301,5 +216,53 @@ void group_eval(struct vgl_match_ctx *ctx, unsigned int gid)
 		e = gslot(g, mv->hash, mv->s, mv->len);
 		if (e->s)
 			stamp(ctx, e->memos, e->n);
+	}
+}
+
+/* Answer every comparison of group @gid for the current event. */
+void group_eval(struct vgl_match_ctx *ctx, unsigned int gid)
+{
+	const struct fgroup *g = &ctx->rs->groups[gid - 1];
+	const struct vgl_fval *v;
+	int cnt = ctx_values(ctx, g->ref, &v);
+
+	ctx->gepoch[gid - 1] = ctx->epoch;
+	group_answer(ctx, g, v, cnt);
+}
+
+void groups_eval(struct vgl_match_ctx *ctx, const unsigned int *gids, size_t n)
+{
+	const struct field_ref *ref = NULL;
+	const struct vgl_fval *v = NULL;
+	const struct fgroup *g;
+	size_t i;
+	int cnt = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ctx->gepoch[gids[i] - 1] == ctx->epoch)
+			continue;
+		g = &ctx->rs->groups[gids[i] - 1];
+		if (g->ref != ref) {
+			ref = g->ref;
+			cnt = ctx_values(ctx, ref, &v);
+		}
+		ctx->gepoch[gids[i] - 1] = ctx->epoch;
+		group_answer(ctx, g, v, cnt);
+	}
+}
+
+/* Order @gids by field, so that groups_eval() fetches each field's values once. */
+void groups_sort(const struct vgl_ruleset *rs, unsigned int *gids, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		unsigned int k = gids[i];
+
+		for (j = i;
+		     j > 0 && rs->groups[gids[j - 1] - 1].ref->slot > rs->groups[k - 1].ref->slot;
+		     j--)
+			gids[j] = gids[j - 1];
+		gids[j] = k;
 	}
 }

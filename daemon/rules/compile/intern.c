@@ -99,7 +99,8 @@ static int intern_cmp(struct interner *in, struct vgl_ruleset *rs, struct cnode 
 
 	if (!len || n->shared) {
 		free(key);
-		return 0;
+		/* Merged alternatives are unique, but a memo slot lets groups answer them. */
+		return n->merged && !n->shared ? add_shared(rs, n) : 0;
 	}
 	if ((in->n + 1) * 2 > in->cap && grow(in)) {
 		free(key);

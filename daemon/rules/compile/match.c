@@ -101,14 +101,6 @@ static bool cmp_one(struct vgl_match_ctx *ctx, const struct cnode *n, const stru
 	return false;
 }
 
-void ctx_slot_fill(struct vgl_match_ctx *ctx, const struct field_ref *ref, struct fslot *s)
-{
-	s->n = field_extract(&ctx->x, ref, s->v, ref->maxvals);
-	s->epoch = ctx->epoch;
-	for (int i = 0; i < s->n; i++)
-		s->v[i].hashed = false;
-}
-
 /* Byte compare with an early exit: constants are short and differ early. */
 static inline bool bytes_eq(const char *a, const char *b, size_t n)
 {
@@ -170,7 +162,14 @@ static inline bool cmp_memo(struct vgl_match_ctx *ctx, const struct cnode *n)
 		/* Only the group's hits are stamped with this event's epoch. */
 		if (ctx->gepoch[n->group - 1] != ctx->epoch)
 			group_eval(ctx, n->group);
-		return m->epoch == ctx->epoch;
+		if (m->epoch != ctx->epoch || !n->lazy)
+			return m->epoch == ctx->epoch;
+		/* A glob's stamp only says its literal prefix (suffix) matched. */
+		if (!m->known) {
+			m->value = cmp_eval(ctx, n);
+			m->known = true;
+		}
+		return m->value;
 	}
 	if (m->epoch != ctx->epoch) {
 		m->value = cmp_eval(ctx, n);
@@ -179,19 +178,11 @@ static inline bool cmp_memo(struct vgl_match_ctx *ctx, const struct cnode *n)
 	return m->value;
 }
 
-/* One of the rule's guards holds (or it has none). */
+/* One of an ungrouped candidate's guards holds (or it has none). */
 static inline bool guards_pass(struct vgl_match_ctx *ctx, const struct kcand *c)
 {
 	unsigned int i;
 
-	if (c->grouped) {
-		/* Answered by the kind's groups before the candidates run. */
-		for (i = 0; i < c->nguards; i++) {
-			if (ctx->memo[c->gslots[i]].epoch == ctx->epoch)
-				return true;
-		}
-		return false;
-	}
 	for (i = 0; i < c->nguards; i++) {
 		if (cmp_memo(ctx, c->guards[i]))
 			return true;
@@ -254,11 +245,13 @@ struct vgl_match_ctx *vgl_match_ctx_new(const struct vgl_ruleset *rs)
 	ctx->slots = calloc(rs->nrefs ? rs->nrefs : 1, sizeof(*ctx->slots));
 	ctx->memo = calloc(rs->nshared ? rs->nshared : 1, sizeof(*ctx->memo));
 	ctx->gepoch = calloc(rs->ngroups ? rs->ngroups : 1, sizeof(*ctx->gepoch));
+	ctx->wake = calloc(rs->wake_words ? rs->wake_words : 1, sizeof(*ctx->wake));
+	ctx->hits = calloc(rs->nshared ? rs->nshared : 1, sizeof(*ctx->hits));
 	ctx->vals = calloc(nv ? nv : 1, sizeof(*ctx->vals));
 	ctx->x.scratch = malloc(VGL_SCRATCH_SIZE);
 	ctx->md = pcre2_match_data_create(1, NULL);
-	if (!ctx->slots || !ctx->memo || !ctx->gepoch || !ctx->vals || !ctx->x.scratch ||
-	    !ctx->md) {
+	if (!ctx->slots || !ctx->memo || !ctx->gepoch || !ctx->wake || !ctx->hits || !ctx->vals ||
+	    !ctx->x.scratch || !ctx->md) {
 		vgl_match_ctx_free(ctx);
 		return NULL;
 	}
@@ -282,43 +275,72 @@ void vgl_match_ctx_free(struct vgl_match_ctx *ctx)
 	free(ctx->slots);
 	free(ctx->memo);
 	free(ctx->gepoch);
+	free(ctx->wake);
+	free(ctx->hits);
 	free(ctx);
 }
 
-int vgl_ruleset_eval(const struct vgl_ruleset *rs, struct vgl_match_ctx *ctx,
-		     const struct vgl_event *ev, const struct vgl_field_state_ops *ops, void *state,
-		     vgl_match_cb cb, void *cb_data)
+/* Fill ctx->wake with the candidates of @w this event can match. */
+static void wake_fill(struct vgl_match_ctx *ctx, const struct kwake *w)
+{
+	uint64_t *bits = ctx->wake;
+	const uint64_t *m;
+	size_t i, j;
+	uint32_t k;
+
+	for (j = 0; j < w->nwords; j++)
+		bits[j] = w->always[j];
+	for (i = 0; w->mask_of && i < ctx->nhits; i++) {
+		k = w->mask_of[ctx->hits[i]];
+		if (!k)
+			continue;
+		m = &w->masks[(k - 1) * w->nwords];
+		for (j = 0; j < w->nwords; j++)
+			bits[j] |= m[j];
+	}
+}
+
+static void event_begin(struct vgl_match_ctx *ctx, const struct vgl_event *ev,
+			const struct vgl_field_state_ops *ops, void *state)
 {
 	struct vgl_xctx *x = &ctx->x;
-	const struct kcand *cand;
-	size_t i, n;
-	int matches = 0;
 
-	if (ctx->rs != rs || (unsigned int)ev->kind >= VGL_EV_MAX)
-		return 0;
 	ctx->epoch++;
+	ctx->nhits = 0;
 	x->ev = ev;
 	x->ops = ops;
 	x->state = state;
 	x->evnum++;
 	x->scratch_used = 0;
 	x->proc_done = x->ctr_done = x->fd_done = false;
-	for (i = 0; i < rs->nkind_groups[ev->kind]; i++) {
-		unsigned int g = rs->kind_groups[ev->kind][i];
+}
 
-		if (ctx->gepoch[g - 1] != ctx->epoch)
-			group_eval(ctx, g);
-	}
-	cand = rs->kind_rules[ev->kind];
-	n = rs->nkind_rules[ev->kind];
-	for (i = 0; i < n; i++) {
-		if (!guards_pass(ctx, &cand[i]))
-			continue;
-		if (!cnode_eval(ctx, cand[i].root))
-			continue;
-		matches++;
-		if ((cb && cb(cb_data, rs, cand[i].rule, ctx)) || rs->first_match)
-			break;
+int vgl_ruleset_eval(const struct vgl_ruleset *rs, struct vgl_match_ctx *ctx,
+		     const struct vgl_event *ev, const struct vgl_field_state_ops *ops, void *state,
+		     vgl_match_cb cb, void *cb_data)
+{
+	const struct kwake *w;
+	const struct kcand *c;
+	size_t j;
+	uint64_t b;
+	int matches = 0;
+
+	if (ctx->rs != rs || (unsigned int)ev->kind >= VGL_EV_MAX)
+		return 0;
+	event_begin(ctx, ev, ops, state);
+	groups_eval(ctx, rs->kind_groups[ev->kind], rs->nkind_groups[ev->kind]);
+	w = &rs->wake[ev->kind];
+	wake_fill(ctx, w);
+	for (j = 0; j < w->nwords; j++) {
+		/* Set bits in ascending order: candidates run in rule order. */
+		for (b = ctx->wake[j]; b; b &= b - 1) {
+			c = &rs->kind_rules[ev->kind][j * 64 + (size_t)__builtin_ctzll(b)];
+			if ((!c->grouped && !guards_pass(ctx, c)) || !cnode_eval(ctx, c->root))
+				continue;
+			matches++;
+			if ((cb && cb(cb_data, rs, c->rule, ctx)) || rs->first_match)
+				return matches;
+		}
 	}
 	return matches;
 }

@@ -4,7 +4,9 @@
  *	f = a or f = b or f in (c, d)      -> f in {a, b, c, d}    (hash set)
  *	f startswith a or f startswith b   -> prefix trie
  *	f endswith a or f endswith b       -> suffix trie
- * The merged node keeps its first operand's constants only (merged = true).
+ * A merged set keeps its first operand's constants only; a merged trie keeps
+ * every alternative's constant, so that field groups can index them
+ * (merged = true either way).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -48,6 +50,19 @@ static int merge_eq(struct cnode *n)
 	return 0;
 }
 
+/* Move @b's constant to the end of @a's (@a's storage grows as needed). */
+static int take_val(struct cnode *a, struct cnode *b)
+{
+	struct cval *v = realloc(a->vals, (a->nvals + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	a->vals = v;
+	v[a->nvals++] = b->vals[0];
+	b->nvals = 0;
+	return 0;
+}
+
 /* Merge startswith / endswith alternatives on one field into a trie. */
 static int merge_affix(struct cnode *n, enum vgl_op op, enum trie_mode mode)
 {
@@ -72,7 +87,8 @@ static int merge_affix(struct cnode *n, enum vgl_op op, enum trie_mode mode)
 			struct cnode *b = n->kids[j];
 
 			if (b->type == CN_CMP && b->op == op && b->ref == a->ref) {
-				if (trie_add(a->trie, b->vals[0].s, b->vals[0].len, mode))
+				if (trie_add(a->trie, b->vals[0].s, b->vals[0].len, mode) ||
+				    take_val(a, b))
 					return -ENOMEM;
 				cnode_free(b);
 				continue;

@@ -69,6 +69,7 @@ void vgl_ruleset_free(struct vgl_ruleset *rs)
 			cnode_free_spec(rs->kind_rules[i][j].root);
 		free(rs->kind_rules[i]);
 	}
+	rs_free_wake(rs);
 	for (i = 0; i < rs->nrules; i++)
 		crule_clear(&rs->rules[i]);
 	rs_free_shared(rs);
@@ -162,6 +163,8 @@ static int index_kinds(struct vgl_ruleset *rs)
 			if (kcand_guards(rs, k, &v[rs->nkind_rules[k]++]))
 				return -ENOMEM;
 		}
+		if (rs_wake(rs, k))
+			return -ENOMEM;
 	}
 	return 0;
 }

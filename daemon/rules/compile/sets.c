@@ -6,27 +6,6 @@
 
 #include "rules/compile/sets.h"
 
-/* A fast non-cryptographic hash over 8-byte words (wyhash-style mixing). */
-uint64_t vgl_hash(const void *p, size_t len)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ (len * 0xff51afd7ed558ccdull), w;
-
-	while (len >= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 31;
-		s += 8;
-		len -= 8;
-	}
-	w = 0;
-	memcpy(&w, s, len);
-	h = (h ^ w) * 0x94d049bb133111ebull;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 32);
-}
-
 static struct strset_entry *slot(const struct strset *s, uint64_t h, const void *key, size_t len)
 {
 	size_t mask = s->cap - 1, i = h & mask;

@@ -3,6 +3,9 @@
  * fd.* fields: the descriptor an event acts on. Opens and socket events
  * describe it in their own parameters; other events need the state tracker.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memrchr */
+#endif
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -89,18 +92,23 @@ static const char *type_name(char c)
 	}
 }
 
+/* The path an open event opened (the resolved one when the probe has it). */
+static int open_name(struct vgl_xctx *x, struct vgl_fval *out)
+{
+	const struct vgl_param *p = xctx_p(x, XP_PATH);
+
+	if (!p)
+		p = xctx_p(x, XP_NAME);
+	return p ? put_strn(out, p->str, p->len) : 0;
+}
+
 static int file_name(struct vgl_xctx *x, struct vgl_fval *out)
 {
-	const struct vgl_param *p;
 	const struct vgl_fd_view *v;
 	int64_t fd;
 
-	if (ev_is_open(x->ev)) {
-		p = xctx_p(x, XP_PATH);
-		if (!p)
-			p = xctx_p(x, XP_NAME);
-		return p ? put_strn(out, p->str, p->len) : 0;
-	}
+	if (ev_is_open(x->ev))
+		return open_name(x, out);
 	if (is_sock_event(x->ev->kind) && sock_name(x, out))
 		return 1;
 	v = fd_num(x, &fd) ? fd_view(x, fd) : NULL;
@@ -112,13 +120,18 @@ static int dir_or_base(struct vgl_xctx *x, int id, struct vgl_fval *out)
 {
 	struct vgl_fval n;
 	const char *slash;
-	char c = typechar(x);
+	char c;
 
-	if ((c != 'f' && c != 'd') || !file_name(x, &n))
-		return 0;
-	slash = NULL;
-	for (size_t i = n.len; i > 0 && !slash; i--)
-		slash = n.s[i - 1] == '/' ? n.s + i - 1 : NULL;
+	if (ev_is_open(x->ev)) {
+		/* An open's descriptor is a file or a directory (typechar()). */
+		if (!open_name(x, &n))
+			return 0;
+	} else {
+		c = typechar(x);
+		if ((c != 'f' && c != 'd') || !file_name(x, &n))
+			return 0;
+	}
+	slash = memrchr(n.s, '/', n.len);
 	if (!slash)
 		return id == F_FILENAME ? put_strn(out, n.s, n.len) : 0;
 	if (id == F_FILENAME)
