@@ -11,7 +11,17 @@
 #ifndef VIGIL_BPF_EMIT_H
 #define VIGIL_BPF_EMIT_H
 
-#define VGL_OFF(o)   ((o) & (VGL_EVENT_MAX - 1))
+/*
+ * An offset masked into the scratch record. The barrier keeps clang from
+ * dropping the mask after a comparison it thinks makes it redundant: older
+ * verifiers (6.1) cannot follow that bound.
+ */
+#define VGL_OFF(o)                        \
+	({                                \
+		__u32 __o = (o);          \
+		barrier_var(__o);         \
+		__o &(VGL_EVENT_MAX - 1); \
+	})
 #define VGL_LENS_OFF sizeof(struct vgl_hdr)
 
 /*

@@ -10,8 +10,10 @@
  *	vgl_enter        per-thread arguments and old credentials kept from
  *	                 syscall entry for the syscalls that need them
  *	vgl_exec_names   per-thread exec filename copied from the bprm
- *	vgl_kstash       per-CPU copy of a path or address the kernel copied
- *	                 (do_filp_open, socket_connect, socket_bind)
+ *	vgl_exited       processes whose end was already reported
+ *	vgl_kstash       per-CPU copy of the name do_filp_open copied
+ *	vgl_addrstash    per-thread copy of the address socket_connect / socket_bind
+ *	                 saw
  *	vgl_scratch      per-CPU event under construction
  *	vgl_unwoken      per-CPU bytes queued since this CPU woke the reader
  *	vgl_pathbuf      per-CPU buffer for walking dentries
@@ -89,6 +91,35 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vgl_kstash);
 } vgl_kstash SEC(".maps");
+
+/* Processes whose end was reported: one report however many threads. */
+struct vgl_exit_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start; /* the group leader's start time: a reused pid differs */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct vgl_exit_key);
+	__type(value, __u8);
+} vgl_exited SEC(".maps");
+
+/* The socket address the kernel copied for a thread's connect or bind. */
+struct vgl_addrstash {
+	__u64 key; /* the socket it belongs to */
+	__u32 len;
+	__u32 pad;
+	char data[128];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct vgl_addrstash);
+} vgl_addrstash SEC(".maps");
 
 /* Twice the largest record so that masked offsets always stay inside. */
 struct vgl_scratch {

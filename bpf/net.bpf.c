@@ -6,19 +6,25 @@
  * accepted and local addresses come from the socket itself.
  */
 
+/*
+ * Keep the address the kernel copied for this thread's connect or bind.
+ * Keyed by thread, not per CPU: a connect can sleep and end on another CPU.
+ */
 static __always_inline void vgl_stash_sockaddr(struct socket *sock, struct sockaddr *addr, int len)
 {
-	struct vgl_kstash *k = vgl_kstash_claim((__u64)sock);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct vgl_addrstash a = {};
 
-	if (!k || len <= 0)
+	if (vgl_is_self() || !sock || len <= 0)
 		return;
 	if (len > 128) /* sizeof(struct sockaddr_storage) */
 		len = 128;
-	if (bpf_probe_read_kernel(k->data, len & 0xff, addr)) {
-		k->key = 0;
+	barrier_var(len); /* else clang passes the unmasked 64-bit register */
+	if (bpf_probe_read_kernel(a.data, len & 0xff, addr))
 		return;
-	}
-	k->len = len;
+	a.key = (__u64)sock;
+	a.len = len;
+	bpf_map_update_elem(&vgl_addrstash, &tid, &a, BPF_ANY);
 }
 
 SEC("lsm/socket_connect")
@@ -55,12 +61,15 @@ int BPF_PROG(vgl_fentry_bind, struct socket *sock, struct sockaddr *address, int
 static __always_inline void vgl_put_call_addr(struct vgl_builder *b, struct socket *sock,
 					      const void *uaddr, long ulen)
 {
-	struct vgl_kstash *k = vgl_kstash_for((__u64)sock);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct vgl_addrstash *a = bpf_map_lookup_elem(&vgl_addrstash, &tid);
 
-	if (k)
-		vgl_put_sockaddr(b, k->data, k->len, false);
-	else
+	if (a && sock && a->key == (__u64)sock) {
+		vgl_put_sockaddr(b, a->data, a->len, false);
+		bpf_map_delete_elem(&vgl_addrstash, &tid);
+	} else {
 		vgl_put_sockaddr(b, uaddr, ulen, true);
+	}
 }
 
 VGL_EXIT_PROG(connect)

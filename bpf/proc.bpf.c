@@ -230,6 +230,23 @@ int BPF_PROG(vgl_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/*
+ * Has another thread of @p's process already reported its end? Threads that
+ * exit together can all find the live count at zero by the time their
+ * tracepoint runs (kernels before the tracepoint passed group_dead); the
+ * first to get here reports. The leader's start time tells a reused pid.
+ */
+static __always_inline bool vgl_exit_seen(struct task_struct *p)
+{
+	struct vgl_exit_key key = {
+		.tgid = BPF_CORE_READ(p, tgid),
+		.start = BPF_CORE_READ(p, group_leader, start_time),
+	};
+	__u8 one = 1;
+
+	return bpf_map_update_elem(&vgl_exited, &key, &one, BPF_NOEXIST) != 0;
+}
+
 /* The last thread of a process exits: report its wait status. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(vgl_exit, struct task_struct *p)
@@ -240,7 +257,8 @@ int BPF_PROG(vgl_exit, struct task_struct *p)
 
 	bpf_map_delete_elem(&vgl_enter, &tid);
 	bpf_map_delete_elem(&vgl_exec_names, &tid);
-	if (vgl_is_self() || BPF_CORE_READ(p, signal, live.counter) != 0)
+	bpf_map_delete_elem(&vgl_addrstash, &tid);
+	if (vgl_is_self() || BPF_CORE_READ(p, signal, live.counter) != 0 || vgl_exit_seen(p))
 		return 0;
 	code = BPF_CORE_READ(p, exit_code);
 	if (vgl_begin(&b, VGL_EV_PROCEXIT, 0, 4))
