@@ -14,16 +14,19 @@ static __always_inline void vgl_stash_sockaddr(struct socket *sock, struct socka
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct vgl_addrstash a = {};
+	__u32 n = len > (int)sizeof(a.data) ? sizeof(a.data) : len;
 
 	if (vgl_is_self() || !sock || len <= 0)
 		return;
-	if (len > 128) /* sizeof(struct sockaddr_storage) */
-		len = 128;
-	barrier_var(len); /* else clang passes the unmasked 64-bit register */
-	if (bpf_probe_read_kernel(a.data, len & 0xff, addr))
+	/*
+	 * The kernel's copy is a whole struct sockaddr_storage: copy all of it
+	 * (a constant size needs no bound the verifier must follow; clang
+	 * rewrites masks and comparisons on a variable one).
+	 */
+	if (bpf_probe_read_kernel(a.data, sizeof(a.data), addr))
 		return;
 	a.key = (__u64)sock;
-	a.len = len;
+	a.len = n;
 	bpf_map_update_elem(&vgl_addrstash, &tid, &a, BPF_ANY);
 }
 

@@ -122,8 +122,8 @@ static int parse_events(const char *list, struct vgl_kindset *set)
 
 		if (kind == VGL_EV_UNKNOWN)
 			return usage_error("--events: unknown event '%s'", tok);
-		if (!vgl_kind_has_syscall(kind) && !vgl_kind_has_extractor(kind) &&
-		    kind != VGL_EV_PROCEXIT)
+		if (!vgl_kind_has_extractor(kind) && kind != VGL_EV_PROCEXIT &&
+		    !(kind >= VGL_EV_CLONE && kind <= VGL_EV_VFORK))
 			return usage_error("--events: '%s' cannot be captured here", tok);
 		if (!vgl_kind_has_syscall(kind)) {
 			/* one list serves x86_64 and arm64 (no open, unlink, fork...) */

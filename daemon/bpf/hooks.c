@@ -72,6 +72,14 @@ static int bpf_lsm_active(void)
 	return 0;
 }
 
+/* strerror(), naming the kernel's internal ENOTSUPP (524) that BPF returns */
+static const char *hook_strerror(int err)
+{
+	if (err == -524)
+		return "ENOTSUPP: not supported by this kernel";
+	return strerror(-err);
+}
+
 static void set_choice(struct vgl_hooks *h, enum vgl_hook_concern c, const char *concern,
 		       const char *hook)
 {
@@ -101,7 +109,7 @@ static void choose_sock_hook(struct vgl_hooks *h, enum vgl_hook_concern c, const
 		return;
 	}
 	snprintf(h->why_buf[c], sizeof(h->why_buf[c]), "lsm/%s: %s; ", lsm_name,
-		 lsm_active == 1 ? strerror(-err) : "BPF LSM not active");
+		 lsm_active == 1 ? hook_strerror(err) : "BPF LSM not active");
 	err = probe_attach(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, fentry_name);
 	if (err == 0) {
 		bpf_program__set_autoload(fentry, true);
@@ -111,7 +119,7 @@ static void choose_sock_hook(struct vgl_hooks *h, enum vgl_hook_concern c, const
 	}
 	snprintf(h->why_buf[c] + strlen(h->why_buf[c]),
 		 sizeof(h->why_buf[c]) - strlen(h->why_buf[c]), "fentry/%s: %s", fentry_name,
-		 strerror(-err));
+		 hook_strerror(err));
 	set_choice(h, c, concern, "user memory at tp_btf/sys_exit");
 }
 
@@ -135,7 +143,7 @@ void vgl_hooks_choose(struct vigil_bpf *skel, const struct btf *vmlinux,
 		set_choice(h, VGL_HOOK_OPEN_NAME, "open name", "fentry/do_filp_open");
 	} else {
 		snprintf(h->why_buf[VGL_HOOK_OPEN_NAME], sizeof(h->why_buf[0]),
-			 "fentry/do_filp_open: %s", strerror(-err));
+			 "fentry/do_filp_open: %s", hook_strerror(err));
 		set_choice(h, VGL_HOOK_OPEN_NAME, "open name", "user memory at tp_btf/sys_exit");
 	}
 	choose_sock_hook(h, VGL_HOOK_CONNECT, "connect address", skel->progs.vgl_lsm_connect,
