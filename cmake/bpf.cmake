@@ -1,6 +1,9 @@
 # Compile the CO-RE BPF programs for x86 and arm64 and generate the libbpf
-# skeleton of the host's object. The objects need no kernel headers of the
-# build host: the type definitions come from bpf/vmlinux/<arch>/vmlinux.h.
+# skeleton of the target's object: VIGIL_BPF_HOST_ARCH follows
+# CMAKE_SYSTEM_PROCESSOR, so a cross build (cmake/aarch64-linux-gnu.cmake)
+# embeds the object of the architecture it builds for. The objects need no
+# kernel headers of the build host: the type definitions come from
+# bpf/vmlinux/<arch>/vmlinux.h.
 
 find_program(VIGIL_CLANG NAMES clang clang-16 clang-15 clang-14 REQUIRED)
 find_program(VIGIL_BPFTOOL NAMES bpftool PATHS /usr/sbin /usr/local/sbin REQUIRED)

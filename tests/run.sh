@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # vigil's test command (the README's): format check, a -Werror build with every
-# CTest label, then a sanitizer build with the unit tests.
+# CTest label, a sanitizer build with the unit tests, fuzz smoke runs, then the
+# BPF tests on other kernels and on arm64 under qemu.
 #
 #	bash tests/run.sh          (as root: the bpf and e2e tests load BPF programs)
 #
@@ -12,11 +13,15 @@
 #   5. ctest --test-dir build-san -L unit
 #   6. build-fuzz/ clang with -DVIGIL_FUZZ=ON (libFuzzer targets)
 #   7. a short fixed-seed run of each fuzz target
+#   8. build-arm64/ cross build (cmake/aarch64-linux-gnu.cmake), VIGIL_WERROR=ON
+#   9. ctest -L qemu in build/: the x86_64 BPF tests in Debian 12's 6.1 kernel
+#  10. ctest -L qemu in build-arm64/: the arm64 BPF tests in Debian 12's 6.1
+#      and bookworm-backports' 6.12 kernels (tests/qemu/boot.sh; TCG, no KVM)
 # Every step runs even when an earlier one failed (a step whose build failed
 # is reported as failed, not run). Re-running reuses the build directories.
 # Exit status: 0 when every step passed, 1 otherwise. The last line is
 #	summary: N passed, M failed
-# counting each test CTest ran plus the format check and the two builds.
+# counting each test CTest ran plus the format check and the builds.
 #
 # Environment: CI=true makes BPF tests fail instead of skipping when they
 # cannot load their programs (it is exported to the tests). JOBS sets the
@@ -48,7 +53,7 @@ trap 'rm -rf "$log_dir"' EXIT
 announce() {
 	step_no=$((step_no + 1))
 	echo
-	echo "==> [$step_no/7] $*"
+	echo "==> [$step_no/10] $*"
 }
 
 record() { # record NAME ok|FAILED|skipped
@@ -129,11 +134,13 @@ else
 fi
 
 announce "build: build/ (RelWithDebInfo, -DVIGIL_WERROR=ON)"
-if build build "build (werror)"; then
-	announce "ctest --test-dir build (labels: unit, bpf, e2e)"
+if build build "build (werror)" -DVIGIL_QEMU_TESTS=ON; then
+	main_built=true
+	announce "ctest --test-dir build (labels: unit, bpf, e2e; qemu runs in step 9)"
 	# shellcheck disable=SC2086 # CTEST_ARGS is a list of arguments
-	run_ctest "ctest build (all labels)" --test-dir build ${CTEST_ARGS:-}
+	run_ctest "ctest build (all labels)" --test-dir build -LE qemu ${CTEST_ARGS:-}
 else
+	main_built=false
 	announce "ctest --test-dir build: not run, the build failed"
 	skip "ctest build (all labels)" "build failed"
 fi
@@ -162,6 +169,25 @@ if CC=clang build build-fuzz "build-fuzz (libfuzzer)" -DVIGIL_FUZZ=ON; then
 	if $fuzz_ok; then record "fuzz smoke runs" ok; else record "fuzz smoke runs" FAILED; fi
 else
 	skip "fuzz smoke runs" "build failed"
+fi
+
+# The BPF tests on kernels and an architecture the host is not: each qemu
+# test downloads a Debian kernel into BUILD/qemu/ and boots it (~5 min each).
+announce "build: build-arm64/ (cross-compiled: cmake/aarch64-linux-gnu.cmake)"
+build build-arm64 "build-arm64 (cross, werror)" \
+	-DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-linux-gnu.cmake" -DVIGIL_QEMU_TESTS=ON
+arm64_built=$?
+announce "ctest --test-dir build -L qemu (x86_64, Debian 12's kernel)"
+if $main_built; then
+	run_ctest "ctest build (qemu)" --test-dir build -L qemu
+else
+	skip "ctest build (qemu)" "build failed"
+fi
+announce "ctest --test-dir build-arm64 -L qemu (arm64: 6.1 and 6.12)"
+if [ "$arm64_built" -eq 0 ]; then
+	run_ctest "ctest build-arm64 (qemu)" --test-dir build-arm64 -L qemu
+else
+	skip "ctest build-arm64 (qemu)" "build failed"
 fi
 
 echo

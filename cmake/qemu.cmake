@@ -1,0 +1,36 @@
+# BPF integration tests on other kernels and architectures (label "qemu"):
+# each test boots a Debian kernel under qemu with this build's vigil and
+# tests/bpf binaries (tests/qemu/boot.sh) and checks the hooks vigil chose
+# there. Off by default: the tests download kernels from the Debian archive.
+# For arm64, configure a cross build (cmake/aarch64-linux-gnu.cmake).
+option(VIGIL_QEMU_TESTS "Register the qemu tests (label qemu: Debian kernels under qemu)" OFF)
+
+# vigil_qemu_test(ARCH SUITE "CONCERN=HOOK"...): boot SUITE's kernel for ARCH
+# and expect vigil -v to choose each HOOK (a prefix) for its CONCERN.
+function(vigil_qemu_test arch suite)
+	set(expect)
+	foreach(hook ${ARGN})
+		list(APPEND expect --expect-hook ${hook})
+	endforeach()
+	add_test(NAME qemu.${arch}.${suite}
+		COMMAND bash ${PROJECT_SOURCE_DIR}/tests/qemu/boot.sh --arch ${arch} --suite ${suite}
+			--build-dir ${PROJECT_BINARY_DIR} --source-dir ${PROJECT_SOURCE_DIR}
+			--cc ${CMAKE_C_COMPILER} --strip ${CMAKE_STRIP} --timeout 1200 ${expect})
+	set_tests_properties(qemu.${arch}.${suite} PROPERTIES LABELS qemu TIMEOUT 1500
+		RUN_SERIAL TRUE)
+endfunction()
+
+if(VIGIL_QEMU_TESTS)
+	set(user "user memory at tp_btf/sys_exit")
+	if(VIGIL_BPF_HOST_ARCH STREQUAL arm64)
+		# 6.1: arm64 has no BPF trampoline before 6.4, so fentry and BPF LSM
+		# programs load but cannot attach: vigil must fall back.
+		vigil_qemu_test(arm64 bookworm "open name=${user}" "connect address=${user}"
+			"bind address=${user}")
+		vigil_qemu_test(arm64 bookworm-backports "open name=fentry/do_filp_open"
+			"connect address=lsm/socket_connect" "bind address=lsm/socket_bind")
+	else()
+		vigil_qemu_test(x86_64 bookworm "open name=fentry/do_filp_open"
+			"connect address=lsm/socket_connect" "bind address=lsm/socket_bind")
+	endif()
+endif()
