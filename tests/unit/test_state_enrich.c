@@ -45,7 +45,7 @@ static const char proc_rules[] =
 	" home=%proc.env[HOME] empty=(%proc.env[EMPTY]) nope=%proc.env[NOPE] env=(%proc.env)\"\n"
 	"  priority: NOTICE\n";
 
-static void sh(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
 {
 	char cmd[4 * PATH_MAX];
 	va_list ap;
@@ -142,17 +142,16 @@ static int parse_oci(const char *text, struct vgl_ctr_meta *m, char *err)
 static void test_bad_sandbox_labels(void **state UNUSED)
 {
 	static const char *const bad[] = {
-		"{\"ociVersion\": \"1.1.0\", \"annotations\": "
-		"{\"io.kubernetes.cri-o.ContainerType\":"
-		" \"sandbox\", \"io.kubernetes.cri-o.Labels\": \"[1, 2]\"}}",
-		"{\"ociVersion\": \"1.1.0\", \"annotations\": "
-		"{\"io.kubernetes.cri-o.ContainerType\":"
-		" \"sandbox\", \"io.kubernetes.cri-o.Labels\": \"{\\\"app\\\": 7}\"}}",
-		"{\"ociVersion\": \"1.1.0\", \"annotations\": "
-		"{\"io.kubernetes.cri-o.ContainerType\":"
-		" 3}}",
-		"{\"ociVersion\": \"1.1.0\", \"annotations\": {\"io.kubernetes.cri-o.SandboxID\":"
-		" [\"x\"]}}",
+		("{\"ociVersion\": \"1.1.0\", \"annotations\": "
+		 "{\"io.kubernetes.cri-o.ContainerType\":"
+		 " \"sandbox\", \"io.kubernetes.cri-o.Labels\": \"[1, 2]\"}}"),
+		("{\"ociVersion\": \"1.1.0\", \"annotations\": "
+		 "{\"io.kubernetes.cri-o.ContainerType\":"
+		 " \"sandbox\", \"io.kubernetes.cri-o.Labels\": \"{\\\"app\\\": 7}\"}}"),
+		("{\"ociVersion\": \"1.1.0\", \"annotations\": "
+		 "{\"io.kubernetes.cri-o.ContainerType\": 3}}"),
+		("{\"ociVersion\": \"1.1.0\", \"annotations\": "
+		 "{\"io.kubernetes.cri-o.SandboxID\": [\"x\"]}}"),
 	};
 	static const char *const why[] = { "top level is not an object", "app is not a string",
 					   "ContainerType is not a string",
