@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bpf/loader.h"
+#include "rules/dns.h"
 #include "run/pipeline.h"
 #include "run/reload.h"
 #include "run/run.h"
@@ -226,6 +227,11 @@ static int load_rules(struct vgl_loop *l)
 		return ret;
 	}
 	vgl_info("rules: %zu loaded", vgl_ruleset_nrules(rs));
+	/* the names fd.*ip.name rules compare with (reloads may add more) */
+	ret = vgl_dns_start();
+	if (ret)
+		vgl_warn("fd.*ip.name: cannot start the resolver thread: %s", strerror(-ret));
+	ret = 0;
 	vgl_pipeline_set_rules(l->p, rs, &ret);
 	if (!ret)
 		ret = vgl_reload_new(o->rule_args, o->nrule_args, &ropts, &l->reload);

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "harness.h"
 
@@ -92,6 +95,52 @@ static void test_own_rule(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(a, "output")),
 			       "e2e open (proc=e2e-reader parent="));
 	assert_int_equal(json_array_size(v->alerts), 1); /* nothing for "other" */
+}
+
+/* In a child: connect to @ctx ("127.0.0.1" or "192.0.2.1") port 9 over TCP. */
+static void connect_to(void *ctx)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	E2E_CHECK(fd >= 0 && inet_pton(AF_INET, ctx, &sin.sin_addr) == 1);
+	(void)connect(fd, (struct sockaddr *)&sin, sizeof(sin)); /* refused or pending */
+	close(fd);
+}
+
+/*
+ * fd.sip.name as in Falco: the rule's names are resolved by vigil ahead of
+ * the events ("localhost" from /etc/hosts), and a connect to one of their
+ * addresses has that name; a connect elsewhere has none.
+ */
+static void test_server_name(void **state)
+{
+	char dir[PATH_MAX];
+	const char *rules;
+	struct e2e_vigil *v;
+	const json_t *a;
+
+	(void)state;
+	e2e_require_root();
+	e2e_tmpdir(dir, sizeof(dir));
+	rules = tu_join(dir, "rules.yaml");
+	e2e_write_file(rules,
+		       "- rule: e2e connect by name\n"
+		       "  desc: a connect to localhost, matched by its name\n"
+		       "  condition: evt.type = connect and fd.sip.name = localhost\n"
+		       "  output: e2e connect by %proc.name to %fd.sip.name (%fd.sip:%fd.sport)\n"
+		       "  priority: NOTICE\n");
+	v = e2e_start((const char *[]){ rules, NULL });
+	e2e_spawn("e2e-elsewhere", connect_to, "192.0.2.1");
+	e2e_spawn("e2e-byname", connect_to, "127.0.0.1");
+	e2e_wait_alert(v, (&(struct e2e_match){ .rule = "e2e connect by name" }), ALERT_WAIT_MS);
+	e2e_stop(v);
+	a = e2e_expect_one(v, (&(struct e2e_match){ .rule = "e2e connect by name" }));
+	e2e_assert_field(a, "proc.name", "e2e-byname");
+	e2e_assert_field(a, "fd.sip.name", "localhost");
+	assert_non_null(strstr(json_string_value(json_object_get(a, "output")),
+			       ": Notice e2e connect by e2e-byname to localhost (127.0.0.1:9)"));
+	assert_int_equal(json_array_size(v->alerts), 1);
 }
 
 static void read_shadow(void *ctx)
@@ -205,6 +254,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_own_rule, e2e_teardown),
 		cmocka_unit_test_teardown(test_bundled_sensitive_file, e2e_teardown),
 		cmocka_unit_test_teardown(test_reload, e2e_teardown),
+		cmocka_unit_test_teardown(test_server_name, e2e_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rules/compile/constants.h"
+#include "rules/dns.h"
 
 void cnode_free(struct cnode *n)
 {
@@ -186,6 +187,19 @@ static int compile_consts(struct collection *c, struct cnode *n, const struct as
 	return 0;
 }
 
+/* fd.sip.name = NAME: resolve NAME ahead of the events, as Falco does. */
+static void watch_names(struct collection *c, const struct ast *a)
+{
+	for (size_t i = 0; i < a->nvals; i++) {
+		int e = vgl_dns_watch(a->vals[i].s);
+
+		if (e)
+			vgl_diag_warn(c->diag, &a->vals[i].pos,
+				      "%s: '%s' will not be resolved (%s)", a->field, a->vals[i].s,
+				      e == -ENOSPC ? "too many names" : strerror(-e));
+	}
+}
+
 static struct cnode *compile_cmp(struct collection *c, struct vgl_ruleset *rs, const struct ast *a,
 				 int *err)
 {
@@ -220,6 +234,8 @@ static struct cnode *compile_cmp(struct collection *c, struct vgl_ruleset *rs, c
 		*err = e;
 		return NULL;
 	}
+	if (ref->def->flags & FF_DNS)
+		watch_names(c, a);
 	return n;
 }
 

@@ -203,6 +203,8 @@ static int ex_fd(struct vgl_xctx *x, const struct field_ref *ref, struct vgl_fva
 	}
 	if (id >= F_IP && id <= F_RNET)
 		return is_sock_event(x->ev->kind) ? sock_addr(x, id, out) : 0;
+	if (id >= F_CIP_NAME && id <= F_RIP_NAME)
+		return is_sock_event(x->ev->kind) ? sock_ip_name(x, id, out) : 0;
 	return fd_misc(x, id, out);
 }
 
@@ -238,10 +240,10 @@ const struct field_def vgl_fields_fd[] = {
 	FD("fd.snet", FT_NET, 0, F_SNET),
 	FD("fd.lnet", FT_NET, 0, F_LNET),
 	FD("fd.rnet", FT_NET, 0, F_RNET),
-	FD("fd.cip.name", FT_STR, FF_STATE, F_UNKNOWN),
-	FD("fd.sip.name", FT_STR, FF_STATE, F_UNKNOWN),
-	FD("fd.lip.name", FT_STR, FF_STATE, F_UNKNOWN),
-	FD("fd.rip.name", FT_STR, FF_STATE, F_UNKNOWN),
+	FD("fd.cip.name", FT_STR, FF_DNS, F_CIP_NAME),
+	FD("fd.sip.name", FT_STR, FF_DNS, F_SIP_NAME),
+	FD("fd.lip.name", FT_STR, FF_DNS, F_LIP_NAME),
+	FD("fd.rip.name", FT_STR, FF_DNS, F_RIP_NAME),
 	FD("fd.types", FT_STR, FF_STATE | FF_ARG_OPT | FF_ARG_NUM, F_UNKNOWN),
 	FD("fd.dev", FT_INT, FF_STATE, F_UNKNOWN),
 	FD("fd.ino", FT_INT, FF_STATE, F_UNKNOWN),

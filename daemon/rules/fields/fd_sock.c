@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "rules/dns.h"
 #include "rules/fields/fd_sock.h"
 
 /* A socket event's two ends. */
@@ -103,6 +104,25 @@ int sock_addr(struct vgl_xctx *x, int id, struct vgl_fval *out)
 		return put_port(e.remote, out);
 	}
 	return 0;
+}
+
+int sock_ip_name(struct vgl_xctx *x, int id, struct vgl_fval *out)
+{
+	char name[VGL_DNS_NAME_MAX + 1];
+	struct vgl_fval ip;
+	size_t len;
+	char *s;
+
+	if (!sock_addr(x, F_CIP + (id - F_CIP_NAME), &ip))
+		return 0;
+	len = vgl_dns_name_of(ip.fam, ip.ip, name, sizeof(name));
+	if (!len) /* an address no watched name has: "" so that != holds, as in Falco */
+		return put_strn(out, "", 0);
+	s = xctx_alloc(x, len + 1);
+	if (!s)
+		return 0;
+	memcpy(s, name, len + 1);
+	return put_strn(out, s, len);
 }
 
 static void ip_text(const struct vgl_sockaddr *sa, char *buf, size_t size)

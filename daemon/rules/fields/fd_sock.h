@@ -32,12 +32,18 @@ enum {
 	F_SNET,
 	F_LNET,
 	F_RNET,
+	F_CIP_NAME, /* the same order as F_CIP .. F_RIP */
+	F_SIP_NAME,
+	F_LIP_NAME,
+	F_RIP_NAME,
 	F_UNKNOWN,
 };
 
 bool is_sock_event(enum vgl_kind k);
 /* fd.ip / fd.sport / fd.net ... of a socket event (F_IP .. F_RNET). */
 int sock_addr(struct vgl_xctx *x, int id, struct vgl_fval *out);
+/* fd.cip.name .. fd.rip.name: the watched name that address has (dns.h). */
+int sock_ip_name(struct vgl_xctx *x, int id, struct vgl_fval *out);
 /* Falco's socket fd.name: "cip:cport->sip:sport", "ip:port" or the unix path. */
 int sock_name(struct vgl_xctx *x, struct vgl_fval *out);
 /* '4', '6', 'u', 's' (other families) or 0 without an address. */

@@ -43,6 +43,7 @@ struct vgl_fval {
 #define FF_MULTI       (1u << 3) /* several values: a comparison holds if one does */
 #define FF_MULTI_NOARG (1u << 4) /* FF_MULTI without an argument only */
 #define FF_STATE       (1u << 5) /* needs the state tracker */
+#define FF_DNS	       (1u << 6) /* constants compared with it are names to resolve (dns.h) */
 
 /* Values one multi-valued field extraction may produce. */
 #define VGL_FIELD_MULTI_MAX 16
