@@ -9,6 +9,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -215,12 +219,77 @@ static void test_cli(void **state)
 	unlink(bad);
 }
 
+static struct vgl_proc_view self_view;
+
+static const struct vgl_proc_view *st_self(void *s, uint32_t pid)
+{
+	(void)s;
+	return pid == self_view.pid ? &self_view : NULL;
+}
+
+static int64_t ns_of(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/* proc.exe_ino and its times: the inode of /proc/PID/exe; none once it is gone. */
+static void test_exe_ino(void **state)
+{
+	static const char rule[] =
+		"- rule: r\n  desc: d\n  condition: proc.name = cat\n  priority: NOTICE\n"
+		"  output: \"%proc.exe_ino %proc.exe_ino.ctime %proc.exe_ino.mtime "
+		"%proc.exe_ino.ctime_duration_proc_start\"\n";
+	const struct vgl_field_state_ops self_ops = { .proc = st_self };
+	struct vgl_ruleset *rs = rules_from(rule);
+	struct vgl_match_ctx *ctx = vgl_match_ctx_new(rs);
+	struct timespec rt, bt;
+	long long ino, ctime, mtime, dur, want_dur;
+	struct fmt_out o;
+	struct stat st;
+	struct tev t;
+	pid_t gone;
+
+	(void)state;
+	assert_int_equal(stat("/proc/self/exe", &st), 0);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	self_view = (struct vgl_proc_view){ .pid = (uint32_t)getpid(),
+					    .name = "cat",
+					    .start_ts = 5000000000 };
+	tev_open(&t, "cat", "/etc/hosts", O_RDONLY, 3);
+	t.ev.hdr.pid = t.ev.hdr.tid = self_view.pid;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(vgl_ruleset_eval(rs, ctx, &t.ev, &self_ops, NULL, fmt_cb, &o), 1);
+	free(o.json);
+	assert_int_equal(sscanf(o.text, "%lld %lld %lld %lld", &ino, &ctime, &mtime, &dur), 4);
+	assert_int_equal(ino, (long long)st.st_ino);
+	assert_int_equal(ctime, ns_of(&st.st_ctim));
+	assert_int_equal(mtime, ns_of(&st.st_mtim));
+	/* start time (boot clock) on the wall clock, minus the change time */
+	want_dur = self_view.start_ts + ns_of(&rt) - ns_of(&bt) - ns_of(&st.st_ctim);
+	assert_true(llabs(dur - want_dur) < 1000000000LL);
+
+	gone = fork();
+	if (gone == 0)
+		_exit(0);
+	assert_int_equal(waitpid(gone, NULL, 0), gone);
+	self_view.pid = (uint32_t)gone;
+	t.ev.hdr.pid = t.ev.hdr.tid = self_view.pid;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(vgl_ruleset_eval(rs, ctx, &t.ev, &self_ops, NULL, fmt_cb, &o), 1);
+	free(o.json);
+	assert_string_equal(o.text, "<NA> <NA> <NA> <NA>");
+	vgl_match_ctx_free(ctx);
+	vgl_ruleset_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),	      cmocka_unit_test(test_json),
 		cmocka_unit_test(test_priorities),    cmocka_unit_test(test_first_match_and_kinds),
 		cmocka_unit_test(test_kind_analysis), cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_exe_ino),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

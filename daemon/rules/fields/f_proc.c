@@ -4,7 +4,9 @@
  * header; an exec event carries its own exe, args and cwd; everything else
  * (ancestors, tty, session, environment) comes from the state tracker.
  */
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rules/fields/fields.h"
 
@@ -37,6 +39,10 @@ enum {
 	P_IS_SID_LEADER,
 	P_ENV,
 	P_UPPER,
+	P_EXE_INO,
+	P_EXE_CTIME,
+	P_EXE_MTIME,
+	P_EXE_CTIME_DUR,
 	P_MEMFD,
 	P_DURATION,
 	P_PPID_DURATION,
@@ -243,6 +249,38 @@ static int upper_field(struct vgl_xctx *x, const struct vgl_proc_view *v, struct
 	return upper >= 0 ? put_int(out, upper) : 0;
 }
 
+static int64_t ts_ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/*
+ * proc.exe_ino and its times: the inode /proc/PID/exe names (through the
+ * process's own mount namespace), read when a rule asks. A process that has
+ * gone has none (<NA>).
+ */
+static int exe_ino_field(struct vgl_xctx *x, const struct vgl_proc_view *v, int id,
+			 struct vgl_fval *out)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", v->pid);
+	if (stat(path, &st))
+		return 0;
+	switch (id) {
+	case P_EXE_INO:
+		return put_int(out, (int64_t)st.st_ino);
+	case P_EXE_CTIME:
+		return put_int(out, ts_ns(&st.st_ctim));
+	case P_EXE_MTIME:
+		return put_int(out, ts_ns(&st.st_mtim));
+	}
+	/* from the change to the executable to the start of this process */
+	return v->start_ts ? put_int(out, v->start_ts + x->boot_to_wall_ns - ts_ns(&st.st_ctim))
+			   : 0;
+}
+
 static int session_field(struct vgl_xctx *x, int id, struct vgl_fval *out)
 {
 	const struct vgl_proc_view *v = xctx_proc(x), *o;
@@ -264,6 +302,11 @@ static int session_field(struct vgl_xctx *x, int id, struct vgl_fval *out)
 		return v->sid ? put_int(out, v->sid == v->pid) : 0;
 	case P_UPPER:
 		return upper_field(x, v, out);
+	case P_EXE_INO:
+	case P_EXE_CTIME:
+	case P_EXE_MTIME:
+	case P_EXE_CTIME_DUR:
+		return exe_ino_field(x, v, id, out);
 	case P_DURATION:
 		return v->start_ts ? put_int(out, (int64_t)x->ev->hdr.ts - v->start_ts) : 0;
 	}
@@ -358,10 +401,10 @@ const struct field_def vgl_fields_proc[] = {
 	PROC("proc.is_exe_from_memfd", FT_BOOL, 0, P_MEMFD),
 	PROC("proc.duration", FT_INT, FF_STATE, P_DURATION),
 	PROC("proc.ppid.duration", FT_INT, FF_STATE, P_PPID_DURATION),
-	PROC("proc.exe_ino", FT_INT, FF_STATE, P_UNKNOWN),
-	PROC("proc.exe_ino.ctime", FT_INT, FF_STATE, P_UNKNOWN),
-	PROC("proc.exe_ino.mtime", FT_INT, FF_STATE, P_UNKNOWN),
-	PROC("proc.exe_ino.ctime_duration_proc_start", FT_INT, FF_STATE, P_UNKNOWN),
+	PROC("proc.exe_ino", FT_INT, FF_STATE, P_EXE_INO),
+	PROC("proc.exe_ino.ctime", FT_INT, FF_STATE, P_EXE_CTIME),
+	PROC("proc.exe_ino.mtime", FT_INT, FF_STATE, P_EXE_MTIME),
+	PROC("proc.exe_ino.ctime_duration_proc_start", FT_INT, FF_STATE, P_EXE_CTIME_DUR),
 	PROC("proc.exe_ino.ctime_duration_pidns_start", FT_INT, FF_STATE, P_UNKNOWN),
 	PROC("proc.pidns_init_start_ts", FT_INT, FF_STATE, P_UNKNOWN),
 	PROC("proc.is_container_healthcheck", FT_BOOL, FF_STATE, P_UNKNOWN),
