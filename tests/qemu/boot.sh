@@ -156,12 +156,29 @@ accel=(-accel tcg)
 	accel=(-accel kvm -accel tcg)
 echo "boot.sh: $(cat "$kdir/.package") ($arch), initramfs $(du -h "$initrd" | cut -f1)," \
 	"${#tests[@]} test binaries, timeout ${timeout_s} s"
+# boot_once LOG: boot the guest, serial console to LOG and stdout; sets rc.
+# softlockup_panic ends a guest whose kernel locks up at once, with the
+# kernel's backtrace of every CPU, instead of at the timeout.
+boot_once() {
+	rc=0
+	timeout -k 10 "$timeout_s" "${qemu[@]}" "${accel[@]}" -smp 2 -m 1024 -nographic \
+		-no-reboot -kernel "$kernel" -initrd "$initrd" \
+		-append "console=$console panic=-1 quiet loglevel=${VIGIL_QEMU_LOGLEVEL:-4} softlockup_all_cpu_backtrace=1 softlockup_panic=1" \
+		</dev/null 2>&1 | tr -d '\r' | tee "$1" || rc=$?
+}
 t0=$(date +%s)
-rc=0
-timeout -k 10 "$timeout_s" "${qemu[@]}" "${accel[@]}" -smp 2 -m 1024 -nographic -no-reboot \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=$console panic=-1 quiet loglevel=4" </dev/null 2>&1 |
-	tr -d '\r' | tee "$log" || rc=$?
+boot_once "$log"
+lockup=''
+# A guest kernel that locked up (seen once in ~15 boots of Debian's 6.1 under
+# x86_64 TCG, never on the other kernels or on real hardware) is booted once
+# more; the first console log is kept and the verdict says so.
+if ! grep -aq '^vigil-qemu: done: ' "$log" && grep -aq 'soft lockup' "$log"; then
+	lockup="$log.lockup"
+	mv "$log" "$lockup"
+	echo "boot.sh: WARNING: the guest kernel locked up (soft lockup; its backtrace" \
+		"is above and in $lockup); booting it once more"
+	boot_once "$log"
+fi
 elapsed=$(($(date +%s) - t0))
 
 # --- verdict ------------------------------------------------------------------
@@ -199,5 +216,6 @@ for e in "${expect[@]}"; do
 		status=1
 	fi
 done
+[ -z "$lockup" ] || echo "boot.sh: WARNING: the first boot locked up (see $lockup)"
 [ "$status" -eq 0 ] && echo "boot.sh: PASSED" || echo "boot.sh: FAILED"
 exit "$status"
