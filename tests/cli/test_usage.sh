@@ -34,6 +34,7 @@ expect 2 "error: --duration: '-1' is not a positive number" -- run --duration -1
 expect 2 "error: --duration: 'soon' is not a positive number" -- run --duration soon
 expect 2 "error: unexpected argument 'extra'" -- run extra
 expect 2 "error: invalid option for 'vigil run'" -- run --bogus
+expect 2 "error: --host-root: 'host' is not an absolute path" -- run --host-root host
 
 echo "$((12 - failures)) passed, $failures failed"
 [[ $failures -eq 0 ]]
