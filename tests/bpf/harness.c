@@ -713,6 +713,9 @@ json_t *_vh_expect(const char *file, int line, const struct vh_run *run, const c
 				vh_print_event("  ", ev);
 		}
 	}
+	/* the hooks vigil chose and its final counters tell a lost event from
+	 * one never captured */
+	print_error("vigil's stderr:\n%s\n", run->err_text ? run->err_text : "(none)");
 	_fail(file, line);
 	return NULL;
 }
