@@ -86,26 +86,6 @@ static __always_inline void vgl_enter_keep(struct vgl_enter_stash *s)
 	bpf_map_update_elem(&vgl_enter, &tid, s, BPF_ANY);
 }
 
-/*
- * Jump to @kind's extractor. One call site per kind with a constant index:
- * the JIT patches each into a direct jump when the map slot is filled,
- * where a variable index costs an indirect jump (a retpoline on x86 hosts
- * that mitigate Spectre v2). Kinds without a slot fall through.
- */
-#define VGL_E_TAIL(kind, name, params)                                     \
-	case VGL_EV_##kind:                                                \
-		bpf_tail_call_static(ctx, &vgl_exit_progs, VGL_EV_##kind); \
-		break;
-
-static __always_inline void vgl_tail_call_kind(void *ctx, __u16 kind)
-{
-	switch (kind) {
-		VGL_EVENTS(VGL_E_TAIL, VGL_P_NONE)
-	default:
-		break;
-	}
-}
-
 /* Both dispatchers test the filter first: most syscalls stop at one lookup. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vgl_sys_enter, struct pt_regs *regs, long id)
@@ -148,7 +128,7 @@ int BPF_PROG(vgl_sys_exit, struct pt_regs *regs, long ret)
 	if (!cfg || !cfg->flags || vgl_is_self() || vgl_in_compat_syscall())
 		return 0;
 	if (cfg->flags & VGL_SC_EMIT)
-		vgl_tail_call_kind(ctx, cfg->kind);
+		bpf_tail_call(ctx, &vgl_exit_progs, cfg->kind);
 	/* no extractor ran: drop what sys_enter kept */
 	if (cfg->flags & VGL_SC_STASH) {
 		tid = (__u32)bpf_get_current_pid_tgid();
