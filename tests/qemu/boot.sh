@@ -16,6 +16,8 @@
 # Debian archive into BUILD/qemu/ (tests/qemu/fetch-deb.sh) and reused there.
 #
 # VIGIL_QEMU_TESTS="bpf_test_net ..." runs only those test binaries.
+# VIGIL_QEMU_TCG_THREAD=multi gives each vCPU a host thread: faster, but
+# see the note where the accelerator is chosen.
 # Exit status 0 when the guest ran every test and each passed and every
 # expected hook was chosen; the serial console is copied to stdout.
 set -euo pipefail
@@ -151,7 +153,11 @@ initrd="$work/initrd-$debarch-$suite.cpio.gz"
 
 # --- boot -------------------------------------------------------------------
 log="$work/serial-$debarch-$suite.log"
-accel=(-accel tcg)
+# One host thread runs both vCPUs in turn (thread=single). With a thread
+# per vCPU, a vCPU could keep executing its translation of kernel text that
+# another vCPU had just patched (static keys, BPF trampolines): x86_64 6.1
+# guests locked up trapping on an int3 the text no longer held.
+accel=(-accel "tcg,thread=${VIGIL_QEMU_TCG_THREAD:-single}")
 [ "$arch" != x86_64 ] || [ ! -w /dev/kvm ] || [ "${VIGIL_QEMU_KVM:-1}" = 0 ] ||
 	accel=(-accel kvm -accel tcg)
 echo "boot.sh: $(cat "$kdir/.package") ($arch), initramfs $(du -h "$initrd" | cut -f1)," \
