@@ -50,6 +50,12 @@ if [ -z "$arch" ] || [ -z "$suite" ] || [ -z "$build" ] || [ -z "$source" ] || [
 	die "--arch, --suite, --build-dir, --source-dir and --cc are required"
 fi
 
+tcg_thread=${VIGIL_QEMU_TCG_THREAD:-single}
+case $tcg_thread in
+single | multi) ;;
+*) die "VIGIL_QEMU_TCG_THREAD=$tcg_thread: single or multi" ;;
+esac
+
 case $arch in
 arm64)
 	debarch=arm64 triplet=aarch64-linux-gnu console=ttyAMA0
@@ -157,7 +163,7 @@ log="$work/serial-$debarch-$suite.log"
 # per vCPU, a vCPU could keep executing its translation of kernel text that
 # another vCPU had just patched (static keys, BPF trampolines): x86_64 6.1
 # guests locked up trapping on an int3 the text no longer held.
-accel=(-accel "tcg,thread=${VIGIL_QEMU_TCG_THREAD:-single}")
+accel=(-accel "tcg,thread=$tcg_thread")
 [ "$arch" != x86_64 ] || [ ! -w /dev/kvm ] || [ "${VIGIL_QEMU_KVM:-1}" = 0 ] ||
 	accel=(-accel kvm -accel tcg)
 echo "boot.sh: $(cat "$kdir/.package") ($arch), initramfs $(du -h "$initrd" | cut -f1)," \
