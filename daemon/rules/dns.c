@@ -31,7 +31,7 @@ struct dns_name {
 	char name[VGL_DNS_NAME_MAX + 1];
 	struct dns_addrs addrs;
 	int interval; /* seconds until the next refresh after this one */
-	time_t next;  /* when to refresh (CLOCK_REALTIME seconds); 0: now */
+	time_t next;  /* when to refresh (CLOCK_MONOTONIC seconds); 0: now */
 };
 
 static struct {
@@ -71,6 +71,15 @@ int vgl_dns_watch(const char *name)
 out:
 	pthread_mutex_unlock(&dns.lock);
 	return ret;
+}
+
+/* Monotonic: a step of the wall clock neither stalls nor hurries refreshes. */
+static time_t now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
 }
 
 static bool addrs_has(const struct dns_addrs *a, int fam, const uint8_t *ip)
@@ -145,7 +154,7 @@ static void refresh(size_t i)
 		e->addrs = a;
 		e->interval = DNS_REFRESH_MIN;
 	}
-	e->next = time(NULL) + e->interval;
+	e->next = now_s() + e->interval;
 	pthread_mutex_unlock(&dns.lock);
 }
 
@@ -174,7 +183,7 @@ static size_t next_due(void)
 			pthread_cond_wait(&dns.wake, &dns.lock);
 			continue;
 		}
-		if (dns.names[best].next <= time(NULL))
+		if (dns.names[best].next <= now_s())
 			return best;
 		until.tv_sec = dns.names[best].next;
 		pthread_cond_timedwait(&dns.wake, &dns.lock, &until);
@@ -203,6 +212,14 @@ int vgl_dns_start(void)
 
 	pthread_mutex_lock(&dns.lock);
 	if (!dns.started) {
+		pthread_condattr_t ca;
+
+		/* nobody waits on it yet: give it the clock next_due() counts in */
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_destroy(&dns.wake);
+		pthread_cond_init(&dns.wake, &ca);
+		pthread_condattr_destroy(&ca);
 		/* the thread takes no signals: those are the main loop's (signalfd) */
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
