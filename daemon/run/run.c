@@ -25,6 +25,8 @@
 #define VGL_TICK_MS    100
 #define VGL_STDOUT_BUF (64u << 10)
 
+static char stdout_buf[VGL_STDOUT_BUF];
+
 struct vgl_loop {
 	int epfd;
 	int sigfd;
@@ -284,9 +286,10 @@ int vgl_run(const struct vgl_run_opts *opts)
 
 	signal(SIGPIPE, SIG_IGN);
 	/* events come in bursts and every loop iteration flushes: a larger
-	 * buffer writes each burst with fewer syscalls */
+	 * buffer writes each burst with fewer syscalls. glibc ignores the size
+	 * unless it is given the buffer. */
 	if (!isatty(STDOUT_FILENO))
-		setvbuf(stdout, NULL, _IOFBF, VGL_STDOUT_BUF);
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	if (vgl_pipeline_init(&p, &opts->print, opts->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
 		return 1;
 	loop.p = &p;
