@@ -1,15 +1,37 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Syscall dispatch. sys_exit looks the syscall up in vgl_syscalls (filled by
- * the daemon from what the rules need) and tail-calls the kind's argument
- * extractor; a syscall nobody asked for costs one array lookup. sys_enter
- * keeps the arguments and the old credentials of the few syscalls whose
- * extractor needs them (VGL_SC_STASH).
+ * Syscall dispatch, in one of two ways chosen by the daemon at load:
+ *  - each kind's argument extractor attached on its own to the
+ *    syscalls/sys_exit_<name> tracepoints of its syscalls: a syscall nobody
+ *    asked for runs no program at all (needs tracefs and bpf_task_pt_regs);
+ *  - else one program on every syscall's exit (tp_btf/sys_exit) that looks
+ *    the syscall up in vgl_syscalls and tail-calls the kind's extractor: a
+ *    syscall nobody asked for costs one array lookup.
+ * vgl_syscalls (filled by the daemon from what the rules need) decides in
+ * both. sys_enter keeps the arguments and the old credentials of the few
+ * syscalls whose extractor needs them (VGL_SC_STASH).
  */
 
-/* Extractor programs are named vgl_x_<event name>; the daemon maps them. */
-#define VGL_EXIT_PROG(name) \
-	SEC("tp_btf/sys_exit") int BPF_PROG(vgl_x_##name, struct pt_regs *regs, long ret)
+static __always_inline struct pt_regs *vgl_exit_tp_regs(__u32 nr);
+
+/*
+ * An extractor: one body, two programs. vgl_x_<event name> is the tail-call
+ * target of vgl_sys_exit; vgl_xt_<event name> is attached to tracepoints.
+ * The daemon loads one of the two.
+ */
+#define VGL_EXIT_PROG(name)                                                               \
+	static __always_inline int vgl_xb_##name(struct pt_regs *regs, long ret);         \
+	SEC("tp_btf/sys_exit") int BPF_PROG(vgl_x_##name, struct pt_regs *regs, long ret) \
+	{                                                                                 \
+		return vgl_xb_##name(regs, ret);                                          \
+	}                                                                                 \
+	SEC("tracepoint") int vgl_xt_##name(struct trace_event_raw_sys_exit *ctx)         \
+	{                                                                                 \
+		struct pt_regs *regs = vgl_exit_tp_regs((__u32)ctx->id);                  \
+                                                                                          \
+		return regs ? vgl_xb_##name(regs, ctx->ret) : 0;                          \
+	}                                                                                 \
+	static __always_inline int vgl_xb_##name(struct pt_regs *regs, long ret)
 
 #define ARG(n)	   vgl_sys_arg(regs, n)
 #define ARG_S32(n) ((__s64)(__s32)vgl_sys_arg(regs, n))
@@ -129,12 +151,28 @@ int BPF_PROG(vgl_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (cfg->flags & VGL_SC_EMIT)
 		bpf_tail_call(ctx, &vgl_exit_progs, cfg->kind);
-	/* no extractor ran: drop what sys_enter kept */
-	if (cfg->flags & VGL_SC_STASH) {
+	/* no extractor ran: drop what sys_enter kept, unless the syscall's own
+	 * tracepoint program needs it (it may run after this one) */
+	if ((cfg->flags & (VGL_SC_STASH | VGL_SC_TP)) == VGL_SC_STASH) {
 		tid = (__u32)bpf_get_current_pid_tgid();
 		bpf_map_delete_elem(&vgl_enter, &tid);
 	}
 	return 0;
+}
+
+/*
+ * At a syscalls/sys_exit_<name> tracepoint (whose record holds the syscall
+ * number as an int where the raw one has a long: the low half on both
+ * little-endian targets): the registers saved at entry, if the syscall is
+ * wanted and not vigil's own; else NULL.
+ */
+static __always_inline struct pt_regs *vgl_exit_tp_regs(__u32 nr)
+{
+	struct vgl_syscall_cfg *cfg = vgl_syscall_cfg(nr);
+
+	if (!cfg || !(cfg->flags & VGL_SC_TP) || vgl_is_self() || vgl_in_compat_syscall())
+		return NULL;
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
 /* What sys_enter kept for this thread's current syscall, or NULL. */

@@ -4,7 +4,7 @@
  *
  *	vigil run [-r RULES]... [--json] [-v] [--events KIND,...] [--first-match]
  *	          [--ringbuf-size BYTES] [--wakeup-bytes BYTES] [--duration SECONDS]
- *	          [--host-root DIR]
+ *	          [--host-root DIR] [--syscall-hook auto|tracepoints|raw]
  *	vigil rules check|list [-r RULES]...
  *	vigil version
  *
@@ -49,7 +49,10 @@ static const char usage_text[] =
 	"  --wakeup-bytes BYTES   wake the reader once this much is queued (default 64K)\n"
 	"  --duration SECONDS     stop after this long (default: until SIGINT/SIGTERM)\n"
 	"  --host-root DIR        the host's / is mounted at DIR (in a container): runtime\n"
-	"                         state, /etc/passwd and overlay layers are read under it\n";
+	"                         state, /etc/passwd and overlay layers are read under it\n"
+	"  --syscall-hook MODE    auto (default): each wanted syscall's own exit tracepoint\n"
+	"                         where the kernel allows, else tp_btf/sys_exit; tracepoints:\n"
+	"                         those or fail; raw: tp_btf/sys_exit for every syscall\n";
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
@@ -147,6 +150,7 @@ static int parse_run(int argc, char **argv, struct vgl_run_opts *o)
 		{ "wakeup-bytes", required_argument, NULL, 'w' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "host-root", required_argument, NULL, 'H' },
+		{ "syscall-hook", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -208,6 +212,18 @@ static int parse_run(int argc, char **argv, struct vgl_run_opts *o)
 				return usage_error("--host-root: '%s' is not an absolute path",
 						   optarg);
 			o->host_root = optarg;
+			break;
+		case 'S':
+			if (strcmp(optarg, "auto") == 0)
+				o->syscall_hook = VGL_SYSCALL_HOOK_AUTO;
+			else if (strcmp(optarg, "tracepoints") == 0)
+				o->syscall_hook = VGL_SYSCALL_HOOK_TRACEPOINTS;
+			else if (strcmp(optarg, "raw") == 0)
+				o->syscall_hook = VGL_SYSCALL_HOOK_RAW;
+			else
+				return usage_error("--syscall-hook: '%s' is not auto, tracepoints "
+						   "or raw",
+						   optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -120,7 +120,7 @@ static void choose_sock_hook(struct vgl_hooks *h, enum vgl_hook_concern c, const
 	snprintf(h->why_buf[c] + strlen(h->why_buf[c]),
 		 sizeof(h->why_buf[c]) - strlen(h->why_buf[c]), "fentry/%s: %s", fentry_name,
 		 hook_strerror(err));
-	set_choice(h, c, concern, "user memory at tp_btf/sys_exit");
+	set_choice(h, c, concern, "user memory at syscall exit");
 }
 
 void vgl_hooks_choose(struct vigil_bpf *skel, const struct btf *vmlinux,
@@ -144,7 +144,7 @@ void vgl_hooks_choose(struct vigil_bpf *skel, const struct btf *vmlinux,
 	} else {
 		snprintf(h->why_buf[VGL_HOOK_OPEN_NAME], sizeof(h->why_buf[0]),
 			 "fentry/do_filp_open: %s", hook_strerror(err));
-		set_choice(h, VGL_HOOK_OPEN_NAME, "open name", "user memory at tp_btf/sys_exit");
+		set_choice(h, VGL_HOOK_OPEN_NAME, "open name", "user memory at syscall exit");
 	}
 	choose_sock_hook(h, VGL_HOOK_CONNECT, "connect address", skel->progs.vgl_lsm_connect,
 			 skel->progs.vgl_fentry_connect, "socket_connect",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #define VGL_RINGBUF_MIN	  4096u
 #define VGL_RINGBUF_LIMIT (1u << 30)
 #define VGL_ENTER_TP_MAX  32 /* syscalls whose sys_enter a kind may need */
+#define VGL_EXIT_SLOTS	  96 /* syscall table slots (vgl_syscall_slots()) */
 #define VGL_TRACEFS	  "/sys/kernel/tracing"
 
 struct vgl_bpf {
@@ -37,6 +39,15 @@ struct vgl_bpf {
 	struct bpf_link *enter_tp[VGL_ENTER_TP_MAX];
 	size_t n_enter_tp;
 	struct vgl_kindset enter_set; /* what sys_enter must keep for */
+	/* extractors on each syscall's syscalls/sys_exit_<name> tracepoint */
+	bool exit_tp;
+	bool on_tp[VGL_EXIT_SLOTS]; /* per slot: this kernel has that tracepoint */
+	struct bpf_link *exit_links[VGL_EXIT_SLOTS];
+	bool need_raw_exit; /* a wanted syscall has none: tp_btf/sys_exit too */
+	struct vgl_kindset exit_set;
+	char exit_why[128];	 /* why not per-syscall tracepoints */
+	char syscalls_hook[256]; /* what -v says of the syscall hooks */
+	char attach_what[80];	 /* the hook that failed to attach */
 };
 
 static bool have_caps(uint64_t need)
@@ -106,6 +117,8 @@ static int fill_exit_progs(struct vgl_bpf *b, char *err, size_t errlen)
 			continue;
 		snprintf(name, sizeof(name), "vgl_x_%s", vgl_kind_info[kind].name);
 		prog = bpf_object__find_program_by_name(b->skel->obj, name);
+		if (prog && !bpf_program__autoload(prog))
+			continue; /* its syscalls all have their own tracepoint */
 		prog_fd = prog ? bpf_program__fd(prog) : -1;
 		if (prog_fd < 0) {
 			snprintf(err, errlen, "no loaded BPF extractor %s for event %s", name,
@@ -121,28 +134,104 @@ static int fill_exit_progs(struct vgl_bpf *b, char *err, size_t errlen)
 	return 0;
 }
 
+/* tracefs, where libbpf looks for tracepoint ids; mounted if it is not. */
+static int tracefs_ready(void)
+{
+	if (access(VGL_TRACEFS "/events/syscalls", F_OK) == 0)
+		return 0;
+	if (mount("tracefs", VGL_TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		return -errno;
+	return access(VGL_TRACEFS "/events/syscalls", F_OK) ? -errno : 0;
+}
+
 /*
- * Extractors run only as tail calls from vgl_sys_exit, never attached on
- * their own; those of syscalls this architecture lacks (arm64: open,
- * rename...) are not even loaded.
+ * Hook each wanted syscall's exit at its own syscalls/sys_exit_<name>
+ * tracepoint where the kernel allows (tracefs, and bpf_task_pt_regs() to
+ * read the arguments: 5.15+): then the system's other syscalls run no
+ * program at all. Else one tp_btf/sys_exit program dispatches every
+ * syscall. Syscalls this kernel has no tracepoint for (compiled out, such
+ * as init_module without CONFIG_MODULES: a call fails with ENOSYS) go
+ * through that dispatcher too, attached only while one of them is wanted.
+ */
+static int choose_exit_hook(struct vgl_bpf *b, enum vgl_syscall_hook want, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	char path[128];
+	int ret = 0;
+
+	if (want == VGL_SYSCALL_HOOK_RAW) {
+		why = "not asked for (--syscall-hook raw)";
+	} else if (vgl_syscall_slots() > VGL_EXIT_SLOTS) {
+		why = "more syscalls than VGL_EXIT_SLOTS";
+	} else if ((ret = tracefs_ready()) != 0) {
+		why = "no tracefs at " VGL_TRACEFS;
+	} else if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) !=
+		   1) {
+		why = "no bpf_task_pt_regs() to read the arguments (kernel < 5.15)";
+	}
+	b->exit_tp = !why;
+	if (why) {
+		snprintf(b->exit_why, sizeof(b->exit_why),
+			 "syscalls/sys_exit_<name> tracepoints: %s%s%s", why, ret ? ": " : "",
+			 ret ? strerror(-ret) : "");
+		if (want == VGL_SYSCALL_HOOK_TRACEPOINTS) {
+			snprintf(err, errlen, "--syscall-hook tracepoints: %s", b->exit_why);
+			return -ENOTSUP;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < vgl_syscall_slots(); i++) {
+		const char *tp;
+
+		vgl_syscall_slot(i, &tp);
+		snprintf(path, sizeof(path), VGL_TRACEFS "/events/syscalls/sys_exit_%s", tp);
+		b->on_tp[i] = access(path, F_OK) == 0;
+	}
+	return 0;
+}
+
+/*
+ * Each kind's extractor comes as vgl_x_<name>, tail-called by vgl_sys_exit,
+ * and vgl_xt_<name>, attached to tracepoints by sync_exit(): load the ones
+ * this kernel's syscalls need. Those of syscalls this architecture lacks
+ * (arm64: open, rename...) are not loaded at all.
  */
 static void prepare_extractors(struct vgl_bpf *b)
 {
+	bool any_raw = false;
 	char name[64];
 
 	for (uint32_t kind = 1; kind < VGL_EV_MAX; kind++) {
-		struct bpf_program *prog;
+		struct bpf_program *x, *xt;
+		bool raw = false, tp = false;
 
 		if (!vgl_kind_has_extractor(kind))
 			continue;
+		for (size_t i = 0; i < vgl_syscall_slots(); i++) {
+			if (vgl_syscall_slot(i, NULL) != kind)
+				continue;
+			if (b->exit_tp && b->on_tp[i])
+				tp = true;
+			else
+				raw = true;
+		}
 		snprintf(name, sizeof(name), "vgl_x_%s", vgl_kind_info[kind].name);
-		prog = bpf_object__find_program_by_name(b->skel->obj, name);
-		if (!prog)
-			continue;
-		bpf_program__set_autoattach(prog, false);
-		if (!vgl_kind_has_syscall(kind))
-			bpf_program__set_autoload(prog, false);
+		x = bpf_object__find_program_by_name(b->skel->obj, name);
+		snprintf(name, sizeof(name), "vgl_xt_%s", vgl_kind_info[kind].name);
+		xt = bpf_object__find_program_by_name(b->skel->obj, name);
+		if (x) {
+			bpf_program__set_autoattach(x, false);
+			bpf_program__set_autoload(x, raw);
+		}
+		if (xt) {
+			bpf_program__set_autoattach(xt, false);
+			bpf_program__set_autoload(xt, tp);
+		}
+		any_raw = any_raw || raw;
 	}
+	bpf_program__set_autoload(b->skel->progs.vgl_sys_exit, !b->exit_tp || any_raw);
+	/* with per-syscall tracepoints, attached by sync_exit() while needed */
+	bpf_program__set_autoattach(b->skel->progs.vgl_sys_exit, !b->exit_tp);
 }
 
 /*
@@ -200,6 +289,8 @@ int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char
 	if (ret)
 		goto out_destroy;
 	ret = configure(b, opts, err, errlen);
+	if (!ret)
+		ret = choose_exit_hook(b, opts->syscall_hook, err, errlen);
 	if (ret)
 		goto out_destroy;
 	prepare_extractors(b);
@@ -223,16 +314,6 @@ int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char
 out_destroy:
 	vgl_bpf_destroy(b);
 	return ret;
-}
-
-/* tracefs, where libbpf looks for tracepoint ids; mounted if it is not. */
-static int tracefs_ready(void)
-{
-	if (access(VGL_TRACEFS "/events/syscalls", F_OK) == 0)
-		return 0;
-	if (mount("tracefs", VGL_TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
-		return -errno;
-	return access(VGL_TRACEFS "/events/syscalls", F_OK) ? -errno : 0;
 }
 
 static void drop_links(struct bpf_link **links, size_t n)
@@ -269,18 +350,125 @@ static int attach_enter_tp(struct vgl_bpf *b, struct bpf_link **links, size_t *r
 	return 0;
 }
 
-/* What `vigil run -v` says of the syscall hooks; @err: why not per syscall. */
-static void set_syscalls_hook(struct vgl_bpf *b, const char *hook, int err)
+/* Append to a string buffer, silently cut at its end. */
+static void append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strnlen(buf, size);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * What `vigil run -v` says of the syscall hooks: the exit hook, then
+ * @enter, the entry hook; @enter_err: why sys_enter is not per syscall.
+ */
+static void set_syscalls_hook(struct vgl_bpf *b, const char *enter, int enter_err)
 {
 	struct vgl_hook_choice *c = &b->hooks.choice[VGL_HOOK_SYSCALLS];
 	char *why = b->hooks.why_buf[VGL_HOOK_SYSCALLS];
+	char *hook = b->syscalls_hook;
+	const char *sep = " (";
 
+	hook[0] = '\0';
+	if (!b->exit_tp) {
+		append(hook, sizeof(b->syscalls_hook), "tp_btf/sys_exit");
+	} else {
+		append(hook, sizeof(b->syscalls_hook), "syscalls/sys_exit_<name> tracepoints");
+		for (size_t i = 0; b->need_raw_exit && i < vgl_syscall_slots(); i++) {
+			const char *tp;
+
+			vgl_syscall_slot(i, &tp);
+			if (b->on_tp[i] || !vgl_kindset_exit_slot(&b->exit_set, i))
+				continue;
+			append(hook, sizeof(b->syscalls_hook), "%s%s", sep, tp);
+			sep = ", ";
+		}
+		if (b->need_raw_exit)
+			append(hook, sizeof(b->syscalls_hook),
+			       ": no tracepoint in this kernel, at tp_btf/sys_exit)");
+	}
+	append(hook, sizeof(b->syscalls_hook), "%s", enter);
 	c->hook = hook;
 	why[0] = '\0';
-	if (err)
-		snprintf(why, sizeof(b->hooks.why_buf[0]),
-			 "syscalls/sys_enter_<name> tracepoints: %s", strerror(-err));
+	append(why, sizeof(b->hooks.why_buf[0]), "%s", b->exit_why);
+	if (enter_err)
+		append(why, sizeof(b->hooks.why_buf[0]),
+		       "%ssyscalls/sys_enter_<name> tracepoints: %s", why[0] ? "; " : "",
+		       strerror(-enter_err));
 	c->why = why;
+}
+
+/*
+ * Attach the extractor of each wanted syscall to its sys_exit tracepoint
+ * and detach those no longer wanted. The new ones go first and a syscall
+ * wanted before and after keeps its link: none is left without a hook,
+ * none is attached twice (it would report each call twice). The
+ * tp_btf/sys_exit dispatcher runs only while a wanted syscall has no
+ * tracepoint here.
+ */
+static int sync_exit(struct vgl_bpf *b)
+{
+	struct bpf_link *added[VGL_EXIT_SLOTS] = { NULL };
+	struct bpf_link **raw = &b->skel->links.vgl_sys_exit;
+	bool need_raw = false;
+	char name[64], tp[64];
+	int ret;
+
+	if (!b->exit_tp)
+		return 0;
+	for (size_t i = 0; i < vgl_syscall_slots(); i++)
+		if (vgl_kindset_exit_slot(&b->exit_set, i) && !b->on_tp[i])
+			need_raw = true;
+	b->need_raw_exit = need_raw; /* for -v, which logs before attaching */
+	if (!b->attached)
+		return 0;
+	for (size_t i = 0; i < vgl_syscall_slots(); i++) {
+		struct bpf_program *prog;
+		const char *tpname;
+		enum vgl_kind kind = vgl_syscall_slot(i, &tpname);
+
+		if (!vgl_kindset_exit_slot(&b->exit_set, i) || !b->on_tp[i] || b->exit_links[i])
+			continue;
+		snprintf(name, sizeof(name), "vgl_xt_%s", vgl_kind_info[kind].name);
+		snprintf(tp, sizeof(tp), "sys_exit_%s", tpname);
+		prog = bpf_object__find_program_by_name(b->skel->obj, name);
+		added[i] = prog ? bpf_program__attach_tracepoint(prog, "syscalls", tp) : NULL;
+		if (!added[i]) {
+			ret = prog && errno ? -errno : -ENOENT;
+			snprintf(b->attach_what, sizeof(b->attach_what), "syscalls/%s", tp);
+			drop_links(added, i);
+			return ret;
+		}
+	}
+	if (need_raw && !*raw) {
+		*raw = bpf_program__attach(b->skel->progs.vgl_sys_exit);
+		if (!*raw) {
+			ret = errno ? -errno : -EINVAL;
+			snprintf(b->attach_what, sizeof(b->attach_what), "tp_btf/sys_exit");
+			drop_links(added, vgl_syscall_slots());
+			return ret;
+		}
+	}
+	for (size_t i = 0; i < vgl_syscall_slots(); i++) {
+		if (added[i]) {
+			b->exit_links[i] = added[i];
+		} else if (b->exit_links[i] && !vgl_kindset_exit_slot(&b->exit_set, i)) {
+			bpf_link__destroy(b->exit_links[i]);
+			b->exit_links[i] = NULL;
+		}
+	}
+	if (!need_raw && *raw) {
+		bpf_link__destroy(*raw);
+		*raw = NULL;
+	}
+	return 0;
 }
 
 /*
@@ -298,16 +486,14 @@ static int sync_enter(struct vgl_bpf *b)
 	int ret = 0;
 
 	if (!b->need_enter) {
-		set_syscalls_hook(
-			b, "tp_btf/sys_exit (sys_enter not needed by the wanted syscalls)", 0);
+		set_syscalls_hook(b, " (sys_enter not needed by the wanted syscalls)", 0);
 	} else {
 		ret = b->attached ? attach_enter_tp(b, tps, &n) : 0;
-		set_syscalls_hook(
-			b,
-			ret ? "tp_btf/sys_exit + tp_btf/sys_enter (old ids, arguments)"
-			    : "tp_btf/sys_exit + syscalls/sys_enter_<name> tracepoints of "
-			      "the syscalls that need old ids or arguments",
-			ret);
+		set_syscalls_hook(b,
+				  ret ? " + tp_btf/sys_enter (old ids, arguments)"
+				      : " + syscalls/sys_enter_<name> tracepoints of the syscalls "
+					"that need old ids or arguments",
+				  ret);
 	}
 	if (!b->attached)
 		return 0;
@@ -333,8 +519,9 @@ int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set,
 
 	static struct vgl_syscall_cfg cfg[VGL_SYSCALL_NR_MAX];
 	int fd = bpf_map__fd(b->skel->maps.vgl_syscalls);
+	int ret;
 
-	vgl_syscall_filter(set, cfg);
+	vgl_syscall_filter(set, b->exit_tp ? b->on_tp : NULL, cfg);
 	for (uint32_t nr = 0; nr < VGL_SYSCALL_NR_MAX; nr++)
 		if (bpf_map_update_elem(fd, &nr, &cfg[nr], BPF_ANY))
 			return -errno;
@@ -344,19 +531,26 @@ int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set,
 		enter.has[k] = set->has[k];
 	b->need_enter = vgl_kindset_needs_enter(&enter, b->have_task_regs);
 	b->enter_set = enter;
-	return sync_enter(b);
+	b->exit_set = *set;
+	ret = sync_exit(b);
+	return ret ? ret : sync_enter(b);
 }
 
 int vgl_bpf_attach(struct vgl_bpf *b, char *err, size_t errlen)
 {
 	int ret = vigil_bpf__attach(b->skel);
 
+	b->attach_what[0] = '\0';
 	if (!ret) {
 		b->attached = true;
-		ret = sync_enter(b);
+		ret = sync_exit(b);
+		if (!ret)
+			ret = sync_enter(b);
 	}
 	if (ret)
-		snprintf(err, errlen, "attaching vigil's BPF programs failed: %s", strerror(-ret));
+		snprintf(err, errlen, "attaching %s failed: %s",
+			 b->attach_what[0] ? b->attach_what : "vigil's BPF programs",
+			 strerror(-ret));
 	return ret;
 }
 
@@ -366,6 +560,9 @@ void vgl_bpf_detach(struct vgl_bpf *b)
 		return;
 	drop_links(b->enter_tp, b->n_enter_tp);
 	b->n_enter_tp = 0;
+	drop_links(b->exit_links, VGL_EXIT_SLOTS);
+	memset(b->exit_links, 0, sizeof(b->exit_links));
+	b->attached = false;
 	if (b->skel)
 		vigil_bpf__detach(b->skel);
 }
@@ -407,6 +604,7 @@ void vgl_bpf_destroy(struct vgl_bpf *b)
 	if (!b)
 		return;
 	drop_links(b->enter_tp, b->n_enter_tp);
+	drop_links(b->exit_links, VGL_EXIT_SLOTS);
 	vigil_bpf__destroy(b->skel);
 	btf__free(b->vmlinux);
 	if (b->btf_fd >= 0)

@@ -15,9 +15,17 @@
 
 struct vgl_bpf;
 
+/* How syscall exits are hooked (vigil run --syscall-hook). */
+enum vgl_syscall_hook {
+	VGL_SYSCALL_HOOK_AUTO,	      /* per-syscall tracepoints where possible */
+	VGL_SYSCALL_HOOK_TRACEPOINTS, /* per-syscall tracepoints, or fail */
+	VGL_SYSCALL_HOOK_RAW,	      /* tp_btf/sys_exit for every syscall */
+};
+
 struct vgl_bpf_opts {
 	uint32_t ringbuf_size; /* bytes, power of two, >= page size */
 	uint64_t wakeup_bytes; /* wake the consumer once this much is queued */
+	enum vgl_syscall_hook syscall_hook;
 };
 
 /* Checks that must pass before loading: privileges and kernel BTF. */

@@ -13,7 +13,7 @@ struct vgl_syscall_entry {
 	int nr;
 	enum vgl_kind kind;
 	unsigned short flags; /* VGL_SC_* besides EMIT */
-	const char *name;     /* its syscalls/sys_enter_<name> tracepoint */
+	const char *tp;	      /* its syscalls/sys_{enter,exit}_<tp> tracepoints */
 };
 
 #define SC(name, kind)                              \
@@ -23,6 +23,11 @@ struct vgl_syscall_entry {
 #define SC_STASH(name, kind)                                   \
 	{                                                      \
 		SYS_##name, VGL_EV_##kind, VGL_SC_STASH, #name \
+	}
+/* A syscall whose tracepoints the kernel names otherwise. */
+#define SC_TP(name, kind, tp)                    \
+	{                                        \
+		SYS_##name, VGL_EV_##kind, 0, tp \
 	}
 
 static const struct vgl_syscall_entry syscall_table[] = {
@@ -108,7 +113,7 @@ static const struct vgl_syscall_entry syscall_table[] = {
 	SC(userfaultfd, USERFAULTFD),
 	SC(memfd_create, MEMFD_CREATE),
 	SC(mount, MOUNT),
-	SC(umount2, UMOUNT2),
+	SC_TP(umount2, UMOUNT2, "umount"), /* SYSCALL_DEFINE2(umount, ...) */
 };
 
 /* Kinds whose events come from sched_process_fork / _exit, not sys_exit. */
@@ -155,7 +160,7 @@ size_t vgl_kindset_enter_syscalls(const struct vgl_kindset *set, bool have_task_
 		if (kind_is_sched(e->kind) && have_task_regs)
 			continue; /* fork reads the parent's registers instead */
 		if (n < max)
-			ret_names[n] = e->name;
+			ret_names[n] = e->tp;
 		n++;
 	}
 	return n;
@@ -166,17 +171,43 @@ bool vgl_kindset_needs_enter(const struct vgl_kindset *set, bool have_task_regs)
 	return vgl_kindset_enter_syscalls(set, have_task_regs, NULL, 0) > 0;
 }
 
-void vgl_syscall_filter(const struct vgl_kindset *set, struct vgl_syscall_cfg *ret_cfg)
+size_t vgl_syscall_slots(void)
+{
+	return sizeof(syscall_table) / sizeof(syscall_table[0]);
+}
+
+enum vgl_kind vgl_syscall_slot(size_t slot, const char **ret_tp)
+{
+	if (slot >= vgl_syscall_slots())
+		return VGL_EV_UNKNOWN;
+	if (ret_tp)
+		*ret_tp = syscall_table[slot].tp;
+	return syscall_table[slot].kind;
+}
+
+bool vgl_kindset_exit_slot(const struct vgl_kindset *set, size_t slot)
+{
+	const struct vgl_syscall_entry *e;
+
+	if (slot >= vgl_syscall_slots())
+		return false;
+	e = &syscall_table[slot];
+	return set->has[e->kind] && !kind_is_sched(e->kind) && e->nr >= 0 &&
+	       e->nr < VGL_SYSCALL_NR_MAX;
+}
+
+void vgl_syscall_filter(const struct vgl_kindset *set, const bool *on_tp,
+			struct vgl_syscall_cfg *ret_cfg)
 {
 	memset(ret_cfg, 0, sizeof(*ret_cfg) * VGL_SYSCALL_NR_MAX);
-	for (size_t i = 0; i < sizeof(syscall_table) / sizeof(syscall_table[0]); i++) {
+	for (size_t i = 0; i < vgl_syscall_slots(); i++) {
 		const struct vgl_syscall_entry *e = &syscall_table[i];
 
 		if (!set->has[e->kind] || e->nr < 0 || e->nr >= VGL_SYSCALL_NR_MAX)
 			continue;
 		ret_cfg[e->nr].kind = e->kind;
 		ret_cfg[e->nr].flags = e->flags;
-		if (!kind_is_sched(e->kind))
-			ret_cfg[e->nr].flags |= VGL_SC_EMIT;
+		if (vgl_kindset_exit_slot(set, i))
+			ret_cfg[e->nr].flags |= on_tp && on_tp[i] ? VGL_SC_TP : VGL_SC_EMIT;
 	}
 }

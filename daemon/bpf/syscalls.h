@@ -43,10 +43,24 @@ size_t vgl_kindset_enter_syscalls(const struct vgl_kindset *set, bool have_task_
  */
 bool vgl_kindset_needs_enter(const struct vgl_kindset *set, bool have_task_regs);
 
+/* The syscall table: one slot per syscall of this architecture. */
+size_t vgl_syscall_slots(void);
+
+/* Slot @slot's event kind; *@ret_tp (if not NULL): the <name> of its
+ * syscalls/sys_enter_<name> and sys_exit_<name> tracepoints. */
+enum vgl_kind vgl_syscall_slot(size_t slot, const char **ret_tp);
+
+/* Does slot @slot's syscall emit its event at exit when capturing @set?
+ * (Forks and exits come from the scheduler's hooks instead.) */
+bool vgl_kindset_exit_slot(const struct vgl_kindset *set, size_t slot);
+
 /*
  * Fill @ret_cfg (VGL_SYSCALL_NR_MAX entries, indexed by syscall number)
- * for the kinds in @set.
+ * for the kinds in @set. A syscall whose slot is true in @on_tp (NULL: none)
+ * emits from its own sys_exit tracepoint (VGL_SC_TP), the others from
+ * tp_btf/sys_exit (VGL_SC_EMIT).
  */
-void vgl_syscall_filter(const struct vgl_kindset *set, struct vgl_syscall_cfg *ret_cfg);
+void vgl_syscall_filter(const struct vgl_kindset *set, const bool *on_tp,
+			struct vgl_syscall_cfg *ret_cfg);
 
 #endif /* VIGIL_BPF_SYSCALLS_H */

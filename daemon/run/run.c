@@ -244,7 +244,7 @@ static int load_rules(struct vgl_loop *l)
 static int start(struct vgl_loop *l)
 {
 	const struct vgl_run_opts *opts = l->opts;
-	struct vgl_bpf_opts bopts = { opts->ringbuf_size, opts->wakeup_bytes };
+	struct vgl_bpf_opts bopts = { opts->ringbuf_size, opts->wakeup_bytes, opts->syscall_hook };
 	char err[512] = "";
 	int ret;
 

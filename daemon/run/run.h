@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bpf/loader.h"
 #include "bpf/syscalls.h"
 
 struct vgl_run_opts {
@@ -17,6 +18,7 @@ struct vgl_run_opts {
 	bool first_match;
 	uint32_t ringbuf_size;
 	uint64_t wakeup_bytes;
+	enum vgl_syscall_hook syscall_hook;
 	double duration;       /* seconds; 0 runs until SIGINT / SIGTERM */
 	const char *host_root; /* the host's / when vigil runs in a container; NULL "/" */
 };

@@ -221,8 +221,9 @@ struct vgl_kind_stats {
 };
 
 /* Values of the "vgl_syscalls" filter map, indexed by syscall number. */
-#define VGL_SC_EMIT  (1u << 0) /* emit an event at syscall exit */
+#define VGL_SC_EMIT  (1u << 0) /* emit an event from tp_btf/sys_exit */
 #define VGL_SC_STASH (1u << 1) /* keep the entry arguments and old creds */
+#define VGL_SC_TP    (1u << 2) /* emit from its own sys_exit_<name> tracepoint */
 struct vgl_syscall_cfg {
 	__u16 kind;  /* enum vgl_kind of the event to emit */
 	__u16 flags; /* VGL_SC_* */

@@ -16,7 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <grp.h>
+#include <sched.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -107,9 +110,16 @@ static void wait_ready(struct vh_run *run)
 	fail_with_stderr(run, "did not print \"" VH_READY_LINE "\" within 20 s");
 }
 
+const char *vh_syscall_hook(void)
+{
+	const char *mode = getenv("VIGIL_TEST_SYSCALL_HOOK");
+
+	return mode && mode[0] ? mode : NULL;
+}
+
 struct vh_run *vh_start_opts(const struct vh_opts *opts)
 {
-	char *argv[12];
+	char *argv[14];
 	int argc = 0;
 	struct vh_run *run;
 
@@ -134,6 +144,10 @@ struct vh_run *vh_start_opts(const struct vh_opts *opts)
 	if (opts->ringbuf_size) {
 		argv[argc++] = "--ringbuf-size";
 		argv[argc++] = (char *)opts->ringbuf_size;
+	}
+	if (vh_syscall_hook()) {
+		argv[argc++] = "--syscall-hook";
+		argv[argc++] = (char *)vh_syscall_hook();
 	}
 	argv[argc] = NULL;
 
@@ -225,19 +239,32 @@ static void drop_to(uid_t uid)
 		_exit(125);
 }
 
-int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...)
+/*
+ * In the child of vh_exec_vigil_no_tracefs: a mount namespace without
+ * tracefs, and no CAP_SYS_ADMIN left (bounding set) to mount it again.
+ */
+static void hide_tracefs(uid_t uid)
+{
+	(void)uid;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		_exit(125);
+	while (umount2("/sys/kernel/tracing", MNT_DETACH) == 0)
+		; /* mounted more than once, perhaps */
+	if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) < 0)
+		_exit(125);
+}
+
+static int exec_vigil(char **ret_err_text, void (*setup)(uid_t), uid_t uid, const char *arg,
+		      va_list ap)
 {
 	struct vh_run tmp = { 0 };
 	char *argv[16];
 	int argc = 0, status;
-	va_list ap;
 	pid_t pid;
 
 	argv[argc++] = (char *)tu_vigil_bin();
-	va_start(ap, arg);
 	for (; arg && argc < 15; arg = va_arg(ap, const char *))
 		argv[argc++] = (char *)arg;
-	va_end(ap);
 	argv[argc] = NULL;
 	make_run_dir(&tmp);
 	chmod(tmp.dir, 0777);
@@ -247,7 +274,7 @@ int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...)
 	if (pid < 0)
 		fail_msg("fork: %s", strerror(errno));
 	if (pid == 0) {
-		drop_to(uid);
+		setup(uid);
 		exec_redirected(argv, tmp.out_path, tmp.err_path);
 	}
 	if (!tu_wait_timeout(pid, &status, VH_READY_TIMEOUT_MS)) {
@@ -258,7 +285,29 @@ int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...)
 	*ret_err_text = tu_read_file(tmp.err_path);
 	tu_rmtree(tmp.dir);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 125)
-		fail_msg("could not switch to uid %d to run vigil", (int)uid);
+		fail_msg("could not set up vigil's process (uid %d, or hiding tracefs)", (int)uid);
+	return status;
+}
+
+int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...)
+{
+	va_list ap;
+	int status;
+
+	va_start(ap, arg);
+	status = exec_vigil(ret_err_text, drop_to, uid, arg, ap);
+	va_end(ap);
+	return status;
+}
+
+int vh_exec_vigil_no_tracefs(char **ret_err_text, const char *arg, ...)
+{
+	va_list ap;
+	int status;
+
+	va_start(ap, arg);
+	status = exec_vigil(ret_err_text, hide_tracefs, 0, arg, ap);
+	va_end(ap);
 	return status;
 }
 

@@ -52,6 +52,13 @@ struct vh_opts {
 	bool allow_loss;	  /* do not require "lost": 0 */
 };
 
+/*
+ * The --syscall-hook every vigil of the test runs with (environment
+ * VIGIL_TEST_SYSCALL_HOOK: the tests run once per way of hooking syscalls),
+ * or NULL for vigil's default.
+ */
+const char *vh_syscall_hook(void);
+
 /* Skip the test unless running as root; with CI=true, fail instead. */
 void vh_require_root(void);
 
@@ -88,6 +95,12 @@ int vh_teardown(void **state);
  * its wait status, with its stderr in *@ret_err_text (free it).
  */
 int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...);
+
+/*
+ * The same as root in a mount namespace where tracefs is not mounted and
+ * cannot be (no CAP_SYS_ADMIN), as on a host or in a pod without it.
+ */
+int vh_exec_vigil_no_tracefs(char **ret_err_text, const char *arg, ...);
 
 /* --- actions in children ------------------------------------------------ */
 

@@ -29,14 +29,20 @@ struct cred_ctx {
 /*
  * The old ids come from sys_enter: attached to each needed syscall's own
  * tracepoint where tracefs is there (vigil mounts it if it can), to every
- * syscall otherwise. `vigil run -v` says which.
+ * syscall otherwise; the events from each syscall's own sys_exit tracepoint
+ * there too, unless the test runs with --syscall-hook raw. `vigil run -v`
+ * says which.
  */
 static void assert_enter_hook(const struct vh_run *run)
 {
-	const char *want =
-		access("/sys/kernel/tracing/events/syscalls", F_OK) == 0
-			? "hook: syscalls: tp_btf/sys_exit + syscalls/sys_enter_<name> tracepoints"
-			: "hook: syscalls: tp_btf/sys_exit + tp_btf/sys_enter (old ids, arguments)";
+	bool tracefs = access("/sys/kernel/tracing/events/syscalls", F_OK) == 0;
+	bool raw = !tracefs || (vh_syscall_hook() && strcmp(vh_syscall_hook(), "raw") == 0);
+	char want[160];
+
+	snprintf(want, sizeof(want), "hook: syscalls: %s + %s",
+		 raw ? "tp_btf/sys_exit" : "syscalls/sys_exit_<name> tracepoints",
+		 tracefs ? "syscalls/sys_enter_<name> tracepoints"
+			 : "tp_btf/sys_enter (old ids, arguments)");
 
 	if (!run->err_text || !strstr(run->err_text, want))
 		fail_msg("vigil -v: want \"%s\" in its log:\n%s", want,

@@ -35,6 +35,7 @@ expect 2 "error: --duration: 'soon' is not a positive number" -- run --duration 
 expect 2 "error: unexpected argument 'extra'" -- run extra
 expect 2 "error: invalid option for 'vigil run'" -- run --bogus
 expect 2 "error: --host-root: 'host' is not an absolute path" -- run --host-root host
+expect 2 "error: --syscall-hook: 'fast' is not auto, tracepoints or raw" -- run --syscall-hook fast
 
-echo "$((12 - failures)) passed, $failures failed"
+echo "$((13 - failures)) passed, $failures failed"
 [[ $failures -eq 0 ]]
