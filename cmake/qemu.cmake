@@ -5,9 +5,10 @@
 # For arm64, configure a cross build (cmake/aarch64-linux-gnu.cmake).
 option(VIGIL_QEMU_TESTS "Register the qemu tests (label qemu: Debian kernels under qemu)" OFF)
 
-# vigil_qemu_test(ARCH SUITE "CONCERN=HOOK"...): boot SUITE's kernel for ARCH
-# and expect vigil -v to choose each HOOK (a prefix) for its CONCERN.
-function(vigil_qemu_test arch suite)
+# vigil_qemu_test(ARCH SUITE SYSCALL_HOOK "CONCERN=HOOK"...): boot SUITE's
+# kernel for ARCH, run vigil there with --syscall-hook SYSCALL_HOOK and expect
+# vigil -v to choose each HOOK (a prefix) for its CONCERN.
+function(vigil_qemu_test arch suite syscall_hook)
 	set(expect)
 	foreach(hook ${ARGN})
 		list(APPEND expect --expect-hook ${hook})
@@ -15,22 +16,27 @@ function(vigil_qemu_test arch suite)
 	add_test(NAME qemu.${arch}.${suite}
 		COMMAND bash ${PROJECT_SOURCE_DIR}/tests/qemu/boot.sh --arch ${arch} --suite ${suite}
 			--build-dir ${PROJECT_BINARY_DIR} --source-dir ${PROJECT_SOURCE_DIR}
-			--cc ${CMAKE_C_COMPILER} --strip ${CMAKE_STRIP} --timeout 1200 ${expect})
+			--cc ${CMAKE_C_COMPILER} --strip ${CMAKE_STRIP} --timeout 1200
+			--syscall-hook ${syscall_hook} ${expect})
 	set_tests_properties(qemu.${arch}.${suite} PROPERTIES LABELS qemu TIMEOUT 1500
 		RUN_SERIAL TRUE)
 endfunction()
 
 if(VIGIL_QEMU_TESTS)
-	set(user "user memory at tp_btf/sys_exit")
+	set(user "user memory at syscall exit")
+	set(tps "syscalls=syscalls/sys_exit_<name> tracepoints")
 	if(VIGIL_BPF_HOST_ARCH STREQUAL arm64)
 		# 6.1: arm64 has no BPF trampoline before 6.4, so fentry and BPF LSM
 		# programs load but cannot attach: vigil must fall back.
-		vigil_qemu_test(arm64 bookworm "open name=${user}" "connect address=${user}"
-			"bind address=${user}")
-		vigil_qemu_test(arm64 bookworm-backports "open name=fentry/do_filp_open"
+		# One arm64 kernel hooks syscalls at tp_btf/sys_exit, the other at
+		# each syscall's own tracepoint: both ways run on arm64.
+		vigil_qemu_test(arm64 bookworm raw "syscalls=tp_btf/sys_exit"
+			"open name=${user}" "connect address=${user}" "bind address=${user}")
+		vigil_qemu_test(arm64 bookworm-backports auto "${tps}"
+			"open name=fentry/do_filp_open"
 			"connect address=lsm/socket_connect" "bind address=lsm/socket_bind")
 	else()
-		vigil_qemu_test(x86_64 bookworm "open name=fentry/do_filp_open"
+		vigil_qemu_test(x86_64 bookworm auto "${tps}" "open name=fentry/do_filp_open"
 			"connect address=lsm/socket_connect" "bind address=lsm/socket_bind")
 	endif()
 endif()

@@ -102,6 +102,48 @@ static void test_usage_errors(void **state)
 	expect_usage_error("unknown option", "--no-such-option", "run", "--no-such-option", NULL);
 }
 
+/*
+ * --- no tracefs: tp_btf/sys_exit instead, or an error if told to use them ----
+ * Without tracefs (and no right to mount it) vigil cannot find the
+ * per-syscall tracepoints: by default it says why in -v and hooks every
+ * syscall's exit; --syscall-hook tracepoints makes that one error line.
+ */
+
+static void test_no_tracefs(void **state)
+{
+	static const char why[] = "(not used: syscalls/sys_exit_<name> tracepoints: no tracefs at "
+				  "/sys/kernel/tracing: Operation not permitted";
+	static const char want_err[] = "vigil: error: --syscall-hook tracepoints: "
+				       "syscalls/sys_exit_<name> tracepoints: no "
+				       "tracefs at /sys/kernel/tracing: Operation not permitted\n";
+	char *err;
+	int status;
+
+	(void)state;
+	vh_require_root();
+	status = vh_exec_vigil_no_tracefs(&err, "run", "-v", "--events", "openat", "--duration",
+					  "0.5", NULL);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    !strstr(err, "vigil: hook: syscalls: tp_btf/sys_exit") || !strstr(err, why)) {
+		print_error("vigil run -v without tracefs: wait status 0x%x, stderr:\n%s\n", status,
+			    err);
+		free(err);
+		fail_msg("want exit 0 and the hook \"tp_btf/sys_exit\" %s", why);
+	}
+	free(err);
+
+	status = vh_exec_vigil_no_tracefs(&err, "run", "--syscall-hook", "tracepoints", "--events",
+					  "openat", NULL);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || strcmp(err, want_err) != 0) {
+		print_error("vigil run --syscall-hook tracepoints without tracefs: wait status "
+			    "0x%x, stderr:\n%s\n",
+			    status, err);
+		free(err);
+		fail_msg("want exit 1 and only: %s", want_err);
+	}
+	free(err);
+}
+
 /* --- --events: only the kinds asked for are printed -------------------------- */
 
 static void act_mixed(void *arg)
@@ -350,10 +392,11 @@ static void test_loss_accounting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		vh_test(test_not_root),	       vh_test(test_usage_errors),
-		vh_test(test_unknown_event),   vh_test(test_events_selects),
-		vh_test(test_events_all),      vh_test(test_stats),
-		vh_test(test_loss_accounting), vh_test(test_sigterm_drains),
+		vh_test(test_not_root),	      vh_test(test_usage_errors),
+		vh_test(test_no_tracefs),     vh_test(test_unknown_event),
+		vh_test(test_events_selects), vh_test(test_events_all),
+		vh_test(test_stats),	      vh_test(test_loss_accounting),
+		vh_test(test_sigterm_drains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -248,12 +249,83 @@ static void test_reload(void **state)
 	assert_int_equal(json_array_size(v->alerts), 3);
 }
 
+static void make_dir(void *ctx)
+{
+	E2E_CHECK(mkdir(ctx, 0755) == 0);
+}
+
+/*
+ * A reload that needs a syscall nothing captured before (mkdir) hooks it
+ * then, and the syscalls wanted before and after (openat) stay hooked once:
+ * one alert per call, not two.
+ */
+static void test_reload_new_syscall(void **state)
+{
+	char dir[PATH_MAX], fa[PATH_MAX + 8], md[PATH_MAX + 8], text[3 * PATH_MAX + 512];
+	const char *rules;
+	struct e2e_vigil *v;
+
+	(void)state;
+	e2e_require_root();
+	e2e_tmpdir(dir, sizeof(dir));
+	snprintf(fa, sizeof(fa), "%s/a", dir);
+	snprintf(md, sizeof(md), "%s/m", dir);
+	make_file(fa);
+	rules = tu_join(dir, "rules.yaml");
+	write_open_rule(rules, "e2e rule A", fa);
+
+	v = e2e_start((const char *[]){ rules, NULL });
+	e2e_spawn("e2e-mkdir1", make_dir, md); /* not captured yet */
+	assert_int_equal(rmdir(md), 0);
+	trigger("e2e-trig1", fa, fa);
+	e2e_wait_alert(v, (&(struct e2e_match){ .rule = "e2e rule A" }), ALERT_WAIT_MS);
+
+	snprintf(text, sizeof(text),
+		 "- rule: e2e rule A\n"
+		 "  desc: the same rule as before the reload\n"
+		 "  condition: evt.type in (open, openat, openat2) and fd.name = %s\n"
+		 "  output: e2e open (proc=%%proc.name file=%%fd.name)\n"
+		 "  priority: NOTICE\n"
+		 "- rule: e2e rule M\n"
+		 "  desc: a directory was made\n"
+		 "  condition: evt.type in (mkdir, mkdirat) and evt.arg.path = %s\n"
+		 "  output: e2e mkdir (proc=%%proc.name path=%%evt.arg.path)\n"
+		 "  priority: NOTICE\n",
+		 fa, md);
+	e2e_write_file(rules, text);
+	e2e_signal(v, SIGHUP);
+	e2e_wait_stderr(v, "vigil: rules reloaded: 2 rules", 1, RELOAD_WAIT_MS);
+	e2e_spawn("e2e-mkdir2", make_dir, md);
+	trigger("e2e-trig2", fa, fa);
+	e2e_wait_alert(v, (&(struct e2e_match){ .rule = "e2e rule M" }), ALERT_WAIT_MS);
+	e2e_wait_alert(v,
+		       (&(struct e2e_match){ .rule = "e2e rule A",
+					     .fields = { { "proc.name", "e2e-trig2" } } }),
+		       ALERT_WAIT_MS);
+	e2e_stop(v);
+
+	e2e_expect_one(v, (&(struct e2e_match){ .rule = "e2e rule M",
+						.fields = { { "proc.name", "e2e-mkdir2" } } }));
+	/* each trigger opens the file twice */
+	assert_int_equal(
+		e2e_count(v, &(struct e2e_match){ .rule = "e2e rule A",
+						  .fields = { { "proc.name", "e2e-trig1" } } }),
+		2);
+	assert_int_equal(
+		e2e_count(v, &(struct e2e_match){ .rule = "e2e rule A",
+						  .fields = { { "proc.name", "e2e-trig2" } } }),
+		2);
+	assert_int_equal(e2e_count(v, &(struct e2e_match){ .rule = "e2e rule M" }), 1);
+	assert_int_equal(json_array_size(v->alerts), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_own_rule, e2e_teardown),
 		cmocka_unit_test_teardown(test_bundled_sensitive_file, e2e_teardown),
 		cmocka_unit_test_teardown(test_reload, e2e_teardown),
+		cmocka_unit_test_teardown(test_reload_new_syscall, e2e_teardown),
 		cmocka_unit_test_teardown(test_server_name, e2e_teardown),
 	};
 

@@ -7,12 +7,14 @@
 #	tests/qemu/boot.sh --arch arm64 --suite bookworm --build-dir build-arm64 \
 #		--source-dir . --cc aarch64-linux-gnu-gcc \
 #		[--expect-hook 'open name=user memory']... [--timeout 900]
+#		[--syscall-hook auto|tracepoints|raw]
 #
 # --arch is the guest's (arm64, x86_64); the build directory must hold
 # binaries for it. --suite is the Debian suite whose kernel to boot (the
 # linux-image-ARCH metapackage's kernel: bookworm 6.1, bookworm-backports
 # 6.12). --expect-hook CONCERN=HOOK: vigil -v must log "hook: CONCERN: HOOK..."
-# (a prefix of the hook). The kernel and busybox are downloaded from the
+# (a prefix of the hook). --syscall-hook: every vigil in the guest runs with
+# it (the tests' VIGIL_TEST_SYSCALL_HOOK); default vigil's own. The kernel and busybox are downloaded from the
 # Debian archive into BUILD/qemu/ (tests/qemu/fetch-deb.sh) and reused there.
 #
 # VIGIL_QEMU_TESTS="bpf_test_net ..." runs only those test binaries.
@@ -23,7 +25,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-arch='' suite='' build='' source='' cc='' strip='' timeout_s=900
+arch='' suite='' build='' source='' cc='' strip='' timeout_s=900 syscall_hook=
 expect=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--strip) strip=$2 ;;
 	--expect-hook) expect+=("$2") ;;
 	--timeout) timeout_s=$2 ;;
+	--syscall-hook) syscall_hook=$2 ;;
 	*)
 		echo "boot.sh: unknown argument $1 (see the top of $0)" >&2
 		exit 2
@@ -46,6 +49,10 @@ die() {
 	echo "boot.sh: $*" >&2
 	exit 1
 }
+case $syscall_hook in
+'' | auto | tracepoints | raw) ;;
+*) die "--syscall-hook $syscall_hook: auto, tracepoints or raw" ;;
+esac
 if [ -z "$arch" ] || [ -z "$suite" ] || [ -z "$build" ] || [ -z "$source" ] || [ -z "$cc" ]; then
 	die "--arch, --suite, --build-dir, --source-dir and --cc are required"
 fi
@@ -152,7 +159,10 @@ done
 # vigil run without -r reads the source tree's rules/ (VIGIL_SOURCE_RULES_DIR)
 mkdir -p "$root$source"
 cp -r "$source/rules" "$root$source/rules"
-echo "VIGIL_QEMU_TESTS=\"${tests[*]}\"" >"$root/vigil/tests.conf"
+{
+	echo "VIGIL_QEMU_TESTS=\"${tests[*]}\""
+	echo "export VIGIL_TEST_SYSCALL_HOOK=$syscall_hook"
+} >"$root/vigil/tests.conf"
 
 initrd="$work/initrd-$debarch-$suite.cpio.gz"
 (cd "$root" && find . | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$initrd"
