@@ -7,7 +7,7 @@
 #   - vigil's loss counters from its final {"vigil_stats": ...} line.
 # See bench/README.md.
 #
-#	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open exec connect"] [-k] [-n] [-b]
+#	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open exec connect read"] [-k] [-n] [-b]
 #	                               [-- EXTRA VIGIL RUN ARGS, e.g. --ringbuf-size 16777216]
 # -k keeps the event files; -n sends vigil's events to /dev/null instead of a
 # file (throughput and loss counters only: the cost of capture and formatting
@@ -29,7 +29,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here="$root/bench/capture"
 secs=5
 rounds=3
-modes="open exec connect"
+modes="open exec connect read"
 keep=0
 discard=0
 baseline=0
@@ -37,7 +37,7 @@ wl_pin=()
 mon_pin=()
 
 usage() {
-	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open exec connect\"] [-k] [-n] [-b] [-p]" \
+	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open exec connect read\"] [-k] [-n] [-b] [-p]" \
 		"[-- VIGIL RUN ARGS]" >&2
 	exit 2
 }

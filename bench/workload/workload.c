@@ -11,6 +11,9 @@
  *	exec     fork(2) + execve("/bin/true") in the child + waitpid(2)
  *	connect  socket + connect to a 127.0.0.1 listener of its own + accept4 +
  *	         close of both ends
+ *	read     read(2) of one byte from /dev/zero, a syscall no rule wants,
+ *	         while vigil captures opens: what capture costs the system's
+ *	         other syscalls
  *
  * When done it prints one line of key=value pairs on stdout, e.g.
  *
@@ -47,6 +50,7 @@ struct wl_ctx {
 	char dir[PATH_MAX];
 	char file[PATH_MAX];
 	int lfd; /* connect mode: the listener */
+	int rfd; /* read mode: /dev/zero */
 	struct sockaddr_in addr;
 	uint64_t sc[WL_KINDS_MAX]; /* calls made, indexed like wl_mode.kinds */
 };
@@ -207,6 +211,29 @@ static void connect_teardown(struct wl_ctx *ctx)
 		close(ctx->lfd);
 }
 
+/* read mode: the one open of /dev/zero is the only event it causes. */
+static int read_setup(struct wl_ctx *ctx, const char *tmpdir)
+{
+	(void)tmpdir;
+	snprintf(ctx->file, sizeof(ctx->file), "/dev/zero");
+	ctx->rfd = open(ctx->file, O_RDONLY | O_CLOEXEC);
+	ctx->sc[SC_OPENAT]++;
+	return ctx->rfd < 0 ? -errno : 0;
+}
+
+static int read_op(struct wl_ctx *ctx)
+{
+	char c;
+
+	return read(ctx->rfd, &c, 1) == 1 ? 0 : -EIO;
+}
+
+static void read_teardown(struct wl_ctx *ctx)
+{
+	if (ctx->rfd >= 0)
+		close(ctx->rfd);
+}
+
 static const struct wl_mode modes[] = {
 	{ "open", { "openat" }, open_setup, open_op, open_teardown },
 	{ "exec", { "clone", "execve", "procexit" }, NULL, exec_op, NULL },
@@ -215,6 +242,7 @@ static const struct wl_mode modes[] = {
 	  connect_setup,
 	  connect_op,
 	  connect_teardown },
+	{ "read", { "openat" }, read_setup, read_op, read_teardown },
 };
 
 static const struct wl_mode *find_mode(const char *name)
@@ -324,7 +352,7 @@ static int parse_opts(int argc, char **argv, struct wl_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct wl_ctx ctx = { .lfd = -1 };
+	struct wl_ctx ctx = { .lfd = -1, .rfd = -1 };
 	const struct wl_mode *m;
 	struct wl_opts o = { 0 };
 	uint64_t ops = 0;
