@@ -61,23 +61,43 @@ static void make_file(const char *path)
 	e2e_write_file(path, "e2e\n");
 }
 
+typedef char e2e_path[PATH_MAX + 16];
+
+/*
+ * The set-up of the tests below, as root: a private directory @dir with a
+ * small file for each of @names (NULL-terminated; their paths in @paths),
+ * and the path of a rule file in it whose rule @rule fires on reads of the
+ * first one.
+ */
+static const char *open_rule_setup(char *dir, size_t dirlen, const char *const *names,
+				   e2e_path *paths, const char *rule)
+{
+	const char *rules;
+
+	e2e_require_root();
+	e2e_tmpdir(dir, dirlen);
+	for (size_t i = 0; names[i]; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, names[i]);
+		make_file(paths[i]);
+	}
+	rules = tu_join(dir, "rules.yaml");
+	write_open_rule(rules, rule, paths[0]);
+	return rules;
+}
+
 /* A rule written by the test fires once, with the expected fields, and only on its file. */
 static void test_own_rule(void **state)
 {
-	char dir[PATH_MAX], marker[PATH_MAX + 16], other[PATH_MAX + 16];
+	char dir[PATH_MAX];
+	e2e_path f[2];
+	const char *marker = f[0], *other = f[1];
 	const char *rules;
 	struct e2e_vigil *v;
 	const json_t *a;
 
 	(void)state;
-	e2e_require_root();
-	e2e_tmpdir(dir, sizeof(dir));
-	snprintf(marker, sizeof(marker), "%s/marker", dir);
-	snprintf(other, sizeof(other), "%s/other", dir);
-	make_file(marker);
-	make_file(other);
-	rules = tu_join(dir, "rules.yaml");
-	write_open_rule(rules, "e2e read marker", marker);
+	rules = open_rule_setup(dir, sizeof(dir), (const char *[]){ "marker", "other", NULL }, f,
+				"e2e read marker");
 
 	v = e2e_start((const char *[]){ rules, NULL });
 	e2e_spawn("e2e-other", open_paths, (const char *[]){ other, NULL });
@@ -190,19 +210,15 @@ static void trigger(const char *comm, const char *file_a, const char *file_b)
 /* SIGHUP: a good file replaces the rules; a broken one is reported and ignored. */
 static void test_reload(void **state)
 {
-	char dir[PATH_MAX], fa[PATH_MAX + 8], fb[PATH_MAX + 8], loc[PATH_MAX + 32];
+	char dir[PATH_MAX], loc[PATH_MAX + 32];
+	e2e_path f[2];
+	const char *fa = f[0], *fb = f[1];
 	const char *rules;
 	struct e2e_vigil *v;
 
 	(void)state;
-	e2e_require_root();
-	e2e_tmpdir(dir, sizeof(dir));
-	snprintf(fa, sizeof(fa), "%s/a", dir);
-	snprintf(fb, sizeof(fb), "%s/b", dir);
-	make_file(fa);
-	make_file(fb);
-	rules = tu_join(dir, "rules.yaml");
-	write_open_rule(rules, "e2e rule A", fa);
+	rules = open_rule_setup(dir, sizeof(dir), (const char *[]){ "a", "b", NULL }, f,
+				"e2e rule A");
 
 	v = e2e_start((const char *[]){ rules, NULL });
 	trigger("e2e-trig1", fa, fb);
@@ -261,18 +277,15 @@ static void make_dir(void *ctx)
  */
 static void test_reload_new_syscall(void **state)
 {
-	char dir[PATH_MAX], fa[PATH_MAX + 8], md[PATH_MAX + 8], text[3 * PATH_MAX + 512];
+	char dir[PATH_MAX], md[PATH_MAX + 8], text[3 * PATH_MAX + 512];
+	e2e_path f[1];
+	const char *fa = f[0];
 	const char *rules;
 	struct e2e_vigil *v;
 
 	(void)state;
-	e2e_require_root();
-	e2e_tmpdir(dir, sizeof(dir));
-	snprintf(fa, sizeof(fa), "%s/a", dir);
+	rules = open_rule_setup(dir, sizeof(dir), (const char *[]){ "a", NULL }, f, "e2e rule A");
 	snprintf(md, sizeof(md), "%s/m", dir);
-	make_file(fa);
-	rules = tu_join(dir, "rules.yaml");
-	write_open_rule(rules, "e2e rule A", fa);
 
 	v = e2e_start((const char *[]){ rules, NULL });
 	e2e_spawn("e2e-mkdir1", make_dir, md); /* not captured yet */
