@@ -499,8 +499,10 @@ static int sync_enter(struct vgl_bpf *b)
 		return 0;
 	if (b->need_enter && ret && !*raw) {
 		*raw = bpf_program__attach(b->skel->progs.vgl_sys_enter);
-		if (!*raw)
-			return -errno;
+		if (!*raw) {
+			snprintf(b->attach_what, sizeof(b->attach_what), "tp_btf/sys_enter");
+			return errno ? -errno : -EINVAL;
+		}
 	}
 	drop_links(b->enter_tp, b->n_enter_tp);
 	memcpy(b->enter_tp, tps, n * sizeof(tps[0]));
@@ -521,6 +523,7 @@ int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set,
 	int fd = bpf_map__fd(b->skel->maps.vgl_syscalls);
 	int ret;
 
+	b->attach_what[0] = '\0';
 	vgl_syscall_filter(set, b->exit_tp ? b->on_tp : NULL, cfg);
 	for (uint32_t nr = 0; nr < VGL_SYSCALL_NR_MAX; nr++)
 		if (bpf_map_update_elem(fd, &nr, &cfg[nr], BPF_ANY))
@@ -565,6 +568,11 @@ void vgl_bpf_detach(struct vgl_bpf *b)
 	b->attached = false;
 	if (b->skel)
 		vigil_bpf__detach(b->skel);
+}
+
+const char *vgl_bpf_failed_hook(const struct vgl_bpf *b)
+{
+	return b->attach_what;
 }
 
 const struct vgl_hooks *vgl_bpf_hooks(const struct vgl_bpf *b)

@@ -43,6 +43,9 @@ int vgl_bpf_set_kinds(struct vgl_bpf *bpf, const struct vgl_kindset *set,
 		      const struct vgl_kindset *wanted);
 
 int vgl_bpf_attach(struct vgl_bpf *bpf, char *err, size_t errlen);
+
+/* The hook the last failed attach was for ("syscalls/sys_exit_openat"), or "". */
+const char *vgl_bpf_failed_hook(const struct vgl_bpf *bpf);
 void vgl_bpf_detach(struct vgl_bpf *bpf);
 
 const struct vgl_hooks *vgl_bpf_hooks(const struct vgl_bpf *bpf);

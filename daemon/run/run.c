@@ -127,8 +127,12 @@ static void reload_done(struct vgl_loop *l)
 	}
 	vgl_ruleset_free(old);
 	err = apply_kinds(l);
-	if (err)
-		vgl_err("reload: cannot update the syscall filter: %s", strerror(-err));
+	if (err) {
+		const char *hook = vgl_bpf_failed_hook(l->bpf);
+
+		vgl_err("reload: cannot update the syscall filter%s%s: %s",
+			hook[0] ? ": attaching " : "", hook, strerror(-err));
+	}
 	fprintf(stderr, "vigil: rules reloaded: %zu rules\n", vgl_ruleset_nrules(rs));
 }
 
