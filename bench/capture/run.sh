@@ -208,6 +208,10 @@ echo "bench: $("$vigil" version 2>&1 | head -n 1); kernel $(uname -r); $(nproc) 
 echo "bench: modes: $modes; $rounds rounds of $secs s; vigil run --json --events KINDS" \
 	"${vigil_args[*]:-}"
 [ "$discard" -eq 0 ] || echo "bench: -n: events go to /dev/null (not counted)"
+if [ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)" != 0 ]; then
+	echo "bench: WARNING: kernel.bpf_stats_enabled=1 times every BPF program run, which" \
+		"slows the monitored runs (sysctl kernel.bpf_stats_enabled=0)"
+fi
 echo "bench: files in $bench_dir$([ "$keep" -eq 1 ] || echo ' (removed at exit; -k keeps them)')"
 for n in $(seq 1 "$rounds"); do
 	for mode in $modes; do
