@@ -13,8 +13,9 @@
 # file (throughput and loss counters only: the cost of capture and formatting
 # without the file writes, events not counted). -b also runs, in every round
 # of the open mode, the minimal baseline monitor (bench/capture/baseline/:
-# a 40-byte record per openat, nothing else) on the hook vigil uses
-# (raw sys_exit) and on the per-syscall sys_exit_openat tracepoint, and
+# a 40-byte record per openat, nothing else) on the raw sys_exit tracepoint
+# (vigil's --syscall-hook raw) and on the per-syscall sys_exit_openat
+# tracepoint (vigil's default where it can), and
 # prints their ratios beside vigil's: the floor each hook allows here.
 # -p pins the workload to the last CPU at SCHED_FIFO priority 50 and the
 # monitor to CPU 0 at priority 40, so that other load on a small machine
