@@ -87,6 +87,8 @@ void vgl_wb_symbol(struct vgl_wbuf *w, enum vgl_ptype type, uint64_t v);
 void vgl_wb_json_esc(struct vgl_wbuf *w, const char *s, size_t n);
 /* C-escaped text (no quotes) for human lines: \" \\ \n \r \t \xHH. */
 void vgl_wb_c_esc(struct vgl_wbuf *w, const char *s, size_t n);
+/* Alert text: like vgl_wb_c_esc() but '"' and '\\' stay as they are. */
+void vgl_wb_text_esc(struct vgl_wbuf *w, const char *s, size_t n);
 /* @s in double quotes, escaped for JSON (@json) or for humans. */
 void vgl_wb_quoted(struct vgl_wbuf *w, const char *s, size_t n, bool json);
 

@@ -134,10 +134,19 @@ static size_t utf8_len(const uint8_t *p, size_t n)
 	return len;
 }
 
-/* Bytes both escapers copy as they are. */
-static inline bool plain(uint8_t c)
+/*
+ * The three escapers: JSON strings, quoted C-style values (--events), and
+ * alert text, which keeps '"' and '\\' as they are (it is not quoted) but
+ * escapes every control character and invalid UTF-8 the way --events does.
+ */
+enum esc_mode { ESC_JSON, ESC_C, ESC_TEXT };
+
+/* Bytes the escaper copies as they are. */
+static inline bool plain(uint8_t c, enum esc_mode mode)
 {
-	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+	if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+		return true;
+	return mode == ESC_TEXT && (c == '"' || c == '\\');
 }
 
 /* The escape of an ASCII byte that both syntaxes spell the same, or NULL. */
@@ -174,8 +183,9 @@ static void put_c_hex(struct vgl_wbuf *w, uint8_t c)
 }
 
 /* One byte or sequence that is not plain; returns the bytes consumed. */
-static size_t put_special(struct vgl_wbuf *w, const uint8_t *p, size_t n, bool json)
+static size_t put_special(struct vgl_wbuf *w, const uint8_t *p, size_t n, enum esc_mode mode)
 {
+	bool json = mode == ESC_JSON;
 	void (*put_code)(struct vgl_wbuf *, uint8_t) = json ? put_json_u00 : put_c_hex;
 	const char *esc;
 	size_t len;
@@ -207,7 +217,7 @@ static size_t put_special(struct vgl_wbuf *w, const uint8_t *p, size_t n, bool j
 	return len;
 }
 
-static void put_escaped(struct vgl_wbuf *w, const char *s, size_t n, bool json)
+static void put_escaped(struct vgl_wbuf *w, const char *s, size_t n, enum esc_mode mode)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	const uint8_t *end = p + n;
@@ -215,28 +225,33 @@ static void put_escaped(struct vgl_wbuf *w, const char *s, size_t n, bool json)
 	while (p < end) {
 		const uint8_t *run = p;
 
-		while (p < end && plain(*p))
+		while (p < end && plain(*p, mode))
 			p++;
 		vgl_wb_mem(w, run, (size_t)(p - run));
 		if (p == end || w->full)
 			break;
-		p += put_special(w, p, (size_t)(end - p), json);
+		p += put_special(w, p, (size_t)(end - p), mode);
 	}
 }
 
 void vgl_wb_json_esc(struct vgl_wbuf *w, const char *s, size_t n)
 {
-	put_escaped(w, s, n, true);
+	put_escaped(w, s, n, ESC_JSON);
 }
 
 void vgl_wb_c_esc(struct vgl_wbuf *w, const char *s, size_t n)
 {
-	put_escaped(w, s, n, false);
+	put_escaped(w, s, n, ESC_C);
+}
+
+void vgl_wb_text_esc(struct vgl_wbuf *w, const char *s, size_t n)
+{
+	put_escaped(w, s, n, ESC_TEXT);
 }
 
 void vgl_wb_quoted(struct vgl_wbuf *w, const char *s, size_t n, bool json)
 {
 	vgl_wb_char(w, '"');
-	put_escaped(w, s, n, json);
+	put_escaped(w, s, n, json ? ESC_JSON : ESC_C);
 	vgl_wb_char(w, '"');
 }
