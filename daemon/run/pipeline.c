@@ -51,63 +51,61 @@ struct vgl_ruleset *vgl_pipeline_set_rules(struct vgl_pipeline *p, struct vgl_ru
 	return old;
 }
 
-static void write_line(struct vgl_pipeline *p, const char *line, size_t len)
-{
-	if (fwrite(line, 1, len, p->out) != len || fputc('\n', p->out) == EOF)
-		p->stats.output_errors++;
-	else
-		p->stats.alerts++;
-}
-
-/* Falco's text form: "<time>: <Priority> <output>". */
-static void write_alert_text(struct vgl_pipeline *p, const struct vgl_event *ev,
-			     struct vgl_match_ctx *ctx, size_t rule)
-{
-	const struct vgl_rule_info *info = vgl_ruleset_rule(p->rules, rule);
-	int64_t ns = (int64_t)ev->hdr.ts + p->fmt.boot_to_realtime_ns;
-	time_t secs = ns / 1000000000;
-	struct tm tm;
-	size_t len;
-
-	gmtime_r(&secs, &tm);
-	len = strftime(p->buf, 64, "%H:%M:%S", &tm);
-	len += snprintf(p->buf + len, 64, ".%09lld: %s ", (long long)(ns % 1000000000),
-			vgl_priority_name(info->priority));
-	len += vgl_alert_format(ctx, rule, p->buf + len, VGL_FMT_BUF_MAX - len);
-	if (len >= VGL_FMT_BUF_MAX)
-		len = VGL_FMT_BUF_MAX - 1;
-	while (len > 0 && (p->buf[len - 1] == '\n' || p->buf[len - 1] == ' '))
-		len--; /* YAML block scalars end with a newline */
-	write_line(p, p->buf, len);
-}
-
 struct alert_cb_data {
 	struct vgl_pipeline *p;
 	const struct vgl_event *ev;
 };
 
+/* A matching rule's alert, formatted once, handed to the output stage. */
 static int on_match(void *data, const struct vgl_ruleset *rs, size_t rule,
 		    struct vgl_match_ctx *ctx)
 {
 	struct alert_cb_data *d = data;
 	struct vgl_pipeline *p = d->p;
+	const struct vgl_rule_info *info = vgl_ruleset_rule(rs, rule);
 	struct vgl_alert_meta meta = {
 		.hostname = p->hostname,
 		.time_ns = (int64_t)d->ev->hdr.ts + p->fmt.boot_to_realtime_ns,
 	};
+	struct vgl_alert_parts parts = {
+		.time_ns = meta.time_ns,
+		.priority = (int)info->priority,
+		.rule = info->name,
+		.source = "syscall",
+		.hostname = p->hostname,
+		.msg = p->buf,
+		.tags = info->tags,
+		.ntags = info->ntags,
+	};
+	size_t cap = VGL_ALERT_MSG_MAX < VGL_FMT_BUF_MAX ? VGL_ALERT_MSG_MAX : VGL_FMT_BUF_MAX;
+	struct vgl_alert *a;
 	char *json;
 
-	if (p->style != VGL_FMT_JSON) {
-		write_alert_text(p, d->ev, ctx, rule);
-		return 0;
-	}
+	p->stats.alerts++;
+	parts.msg_len = vgl_alert_format(ctx, rule, p->buf, cap);
+	if (parts.msg_len >= cap)
+		parts.msg_len = cap - 1;
+	while (parts.msg_len > 0 &&
+	       (p->buf[parts.msg_len - 1] == '\n' || p->buf[parts.msg_len - 1] == ' '))
+		parts.msg_len--; /* YAML block scalars end with a newline */
 	json = vgl_alert_json(ctx, rule, &meta);
 	if (!json) {
-		p->stats.output_errors++;
+		p->stats.alert_errors++;
 		return 0;
 	}
-	write_line(p, json, strlen(json));
+	parts.json = json;
+	parts.json_len = strlen(json);
+	a = vgl_alert_new(&parts);
 	free(json);
+	if (!a) {
+		p->stats.alert_errors++;
+		return 0;
+	}
+	if (p->on_alert)
+		p->on_alert(p->on_alert_ctx, a);
+	if (p->outputs)
+		vgl_outputs_submit(p->outputs, a);
+	vgl_alert_unref(a);
 	return 0;
 }
 

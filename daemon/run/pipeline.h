@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The stages after a source: decode -> select -> format -> output. Every
- * record that does not make it through is counted.
+ * The stages after a source: decode -> state -> rules -> output stage (alerts)
+ * and the event printer (--events). Every record that does not make it
+ * through is counted; the output stage counts what its sinks lose.
  *
  * With a state tracker that reads container metadata asynchronously
  * (vgl_state_opts.async_meta), the events of a container whose metadata is
@@ -18,6 +19,7 @@
 
 #include "bpf/syscalls.h"
 #include "output/eventfmt.h"
+#include "output/outputs.h"
 #include "rules/rules.h"
 #include "state/state.h"
 
@@ -25,8 +27,9 @@ struct vgl_pipeline_stats {
 	uint64_t received;	      /* records handed over by the source */
 	uint64_t decode_errors;	      /* records rejected by the decoder */
 	uint64_t printed;	      /* events written to the output */
-	uint64_t output_errors;	      /* events or alerts not formatted or written */
-	uint64_t alerts;	      /* alerts written */
+	uint64_t output_errors;	      /* events not formatted or written */
+	uint64_t alerts;	      /* alerts raised (handed to the output stage) */
+	uint64_t alert_errors;	      /* alerts that could not be formatted (no memory) */
 	uint64_t by_kind[VGL_EV_MAX]; /* decoded records per kind */
 	uint64_t held;		      /* events that waited for container metadata */
 	uint64_t held_timeout;	      /* ... processed at the deadline without it */
@@ -46,7 +49,10 @@ struct vgl_pipeline {
 	char hostname[256];
 	enum vgl_fmt_style style;
 	struct vgl_fmt_opts fmt;
-	FILE *out;
+	FILE *out;						/* events (--events) */
+	struct vgl_outputs *outputs;				/* alerts; NULL: counted only */
+	void (*on_alert)(void *ctx, const struct vgl_alert *a); /* metrics; may be NULL */
+	void *on_alert_ctx;
 	char *buf; /* VGL_FMT_BUF_MAX bytes */
 	struct vgl_pipeline_stats stats;
 };

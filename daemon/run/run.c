@@ -5,6 +5,7 @@
  * kernel's wakeup threshold and flushes the output.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "run/pipeline.h"
 #include "run/reload.h"
 #include "run/run.h"
+#include "run/setup.h"
 #include "run/stats.h"
 #include "source/source.h"
 #include "util/log.h"
@@ -35,7 +37,8 @@ struct vgl_loop {
 	struct vgl_pipeline *p;
 	struct vgl_bpf *bpf;
 	const struct vgl_run_opts *opts;
-	double deadline; /* monotonic seconds, 0 = none */
+	double deadline;  /* monotonic seconds, 0 = none */
+	double next_tick; /* monotonic seconds of the next once-a-second work */
 };
 
 static double now_mono(void)
@@ -46,16 +49,33 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void loop_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGUSR1);
+}
+
+/*
+ * Blocked before any thread starts (sinks, reload, resolver): threads
+ * inherit the mask, so these signals reach the loop's signalfd only, never
+ * a default action in another thread.
+ */
+static int block_signals(void)
+{
+	sigset_t mask;
+
+	loop_signals(&mask);
+	return pthread_sigmask(SIG_BLOCK, &mask, NULL) ? -EINVAL : 0;
+}
+
 static int open_signalfd(void)
 {
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
+	loop_signals(&mask);
 	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
@@ -146,6 +166,8 @@ static bool stop_requested(struct vgl_loop *l)
 	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
 			stop = true;
+		if (si.ssi_signo == SIGUSR1 && l->p->outputs)
+			vgl_outputs_reopen(l->p->outputs); /* logrotate moved the files */
 		if (si.ssi_signo != SIGHUP)
 			continue;
 		if (!l->reload) {
@@ -158,6 +180,26 @@ static bool stop_requested(struct vgl_loop *l)
 				 err == -EBUSY ? "a reload is already running" : strerror(-err));
 	}
 	return stop;
+}
+
+static int64_t now_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Once a second: the output stage's periodic work (rate-limit summaries). */
+static void tick(struct vgl_loop *l)
+{
+	double now = now_mono();
+
+	if (now < l->next_tick)
+		return;
+	l->next_tick = now + 1;
+	if (l->p->outputs)
+		vgl_outputs_tick(l->p->outputs, now_wall_ns());
 }
 
 static int loop_run(struct vgl_loop *l, FILE *out)
@@ -175,6 +217,7 @@ static int loop_run(struct vgl_loop *l, FILE *out)
 			return ret;
 		vgl_pipeline_poll(l->p); /* events that waited for container metadata */
 		fflush(out);
+		tick(l);
 		for (int i = 0; i < n && l->reload; i++)
 			if (evs[i].data.fd == vgl_reload_fd(l->reload))
 				reload_done(l);
@@ -199,14 +242,17 @@ static void log_hooks(const struct vgl_hooks *h)
 
 static void finish(struct vgl_bpf *bpf, struct vgl_live *live, struct vgl_pipeline *p, bool json)
 {
-	struct vgl_run_stats stats = { 0 };
+	static struct vgl_run_stats stats;
 
+	memset(&stats, 0, sizeof(stats));
 	vgl_bpf_detach(bpf);
 	vgl_live_consume(live); /* drain what was queued before detaching */
 	vgl_pipeline_drain(p);
 	fflush(p->out);
+	vgl_outputs_stop(p->outputs); /* drain_timeout for the sinks, then spool or count */
 	vgl_bpf_read_stats(bpf, stats.kernel);
 	stats.user = p->stats;
+	vgl_run_stats_outputs(&stats, p->outputs);
 	vgl_run_stats_sum(&stats);
 	if (json)
 		vgl_run_stats_print_json(&stats, stderr);
@@ -280,28 +326,50 @@ static int start(struct vgl_loop *l)
 	return 0;
 }
 
-int vgl_run(const struct vgl_run_opts *opts)
+/* The config file and the outputs; 0 or the exit code. */
+static int setup(struct vgl_loop *l, const struct vgl_run_opts *cli, struct vgl_run_opts *eff,
+		 struct vgl_config *cfg)
 {
-	struct vgl_loop loop = { .epfd = -1, .sigfd = -1, .opts = opts };
+	char err[512] = "";
+
+	if (vgl_setup_load(cli, cfg, eff))
+		return 1;
+	l->opts = eff;
+	if (vgl_pipeline_init(l->p, &eff->print, eff->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
+		return 1;
+	if (vgl_setup_outputs(cfg, eff->json, l->p->hostname, &l->p->outputs))
+		return 1;
+	if (vgl_outputs_start(l->p->outputs, err, sizeof(err))) {
+		vgl_err("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+int vgl_run(const struct vgl_run_opts *cli)
+{
+	struct vgl_loop loop = { .epfd = -1, .sigfd = -1 };
 	struct vgl_live *live = NULL;
-	struct vgl_pipeline p;
+	struct vgl_run_opts opts;
+	struct vgl_config cfg = { 0 };
+	struct vgl_pipeline p = { 0 };
 	char err[512] = "";
 	int ret, code = 1;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (block_signals())
+		return 1;
 	/* events come in bursts and every loop iteration flushes: a larger
 	 * buffer writes each burst with fewer syscalls. glibc ignores the size
 	 * unless it is given the buffer. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
-	if (vgl_pipeline_init(&p, &opts->print, opts->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
-		return 1;
 	loop.p = &p;
-	if (start(&loop))
+	if (setup(&loop, cli, &opts, &cfg) || start(&loop))
 		goto out;
 	ret = vgl_live_open(vgl_bpf_ringbuf_fd(loop.bpf), vgl_pipeline_record, &p, &live);
 	if (!ret)
-		ret = loop_init(&loop, live, opts->duration);
+		ret = loop_init(&loop, live, opts.duration);
 	if (ret) {
 		vgl_err("cannot set up the event loop: %s", strerror(-ret));
 		goto out;
@@ -314,14 +382,16 @@ int vgl_run(const struct vgl_run_opts *opts)
 	ret = loop_run(&loop, stdout);
 	if (ret)
 		vgl_err("event loop: %s", strerror(-ret));
-	finish(loop.bpf, live, &p, opts->json);
+	finish(loop.bpf, live, &p, opts.json);
 	code = ret ? 1 : 0;
 out:
 	loop_fini(&loop);
 	vgl_live_close(live);
 	vgl_bpf_destroy(loop.bpf);
 	vgl_reload_free(loop.reload);
+	vgl_outputs_free(p.outputs); /* stops the sinks at once if still running */
 	vgl_state_free(p.state);
 	vgl_pipeline_fini(&p);
+	vgl_config_free(&cfg);
 	return code;
 }

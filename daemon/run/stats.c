@@ -16,7 +16,8 @@ void vgl_run_stats_sum(struct vgl_run_stats *s)
 		t->truncated += s->kernel[k].truncated;
 		t->read_failed += s->kernel[k].read_failed;
 	}
-	s->lost = t->rb_full + s->user.decode_errors + s->user.output_errors;
+	s->lost = t->rb_full + s->user.decode_errors + s->user.output_errors +
+		  s->user.alert_errors + s->outputs.lost;
 }
 
 static void print_kind_json(const struct vgl_kind_stats *k, FILE *f)
@@ -47,8 +48,10 @@ void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
 		print_kind_json(ks, f);
 		sep = ", ";
 	}
+	fputs("}, ", f);
+	vgl_run_stats_outputs_json(s, f);
 	fprintf(f,
-		"}, \"container_wait\": {\"held\": %llu, \"timeout\": %llu, \"overflow\": %llu}"
+		", \"container_wait\": {\"held\": %llu, \"timeout\": %llu, \"overflow\": %llu}"
 		", \"container_meta\": {\"reads\": %llu, \"unqueued\": %llu, \"errors\": %llu}"
 		", \"lost\": %llu}}\n",
 		U(s->user.held), U(s->user.held_timeout), U(s->user.hold_overflow),
@@ -67,10 +70,12 @@ void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
 		U(t->emitted), U(s->user.received), U(s->user.printed), U(s->user.alerts));
 	fprintf(f,
 		"vigil: lost: %llu (ring buffer full %llu, undecodable %llu"
-		", output errors %llu); truncated %llu, unreadable values %llu"
-		"\n",
-		U(s->lost), U(t->rb_full), U(s->user.decode_errors), U(s->user.output_errors),
+		", output errors %llu, alerts lost on outputs %llu); truncated %llu"
+		", unreadable values %llu\n",
+		U(s->lost), U(t->rb_full), U(s->user.decode_errors),
+		U(s->user.output_errors + s->user.alert_errors), U(s->outputs.lost),
 		U(t->truncated), U(t->read_failed));
+	vgl_run_stats_outputs_text(s, f);
 	if (s->user.held || s->user.hold_overflow)
 		fprintf(f,
 			"vigil: %llu events waited for container metadata; %llu went on without it"

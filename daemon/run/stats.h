@@ -5,16 +5,32 @@
 
 #include <stdio.h>
 
+#include "output/outputs.h"
 #include "run/pipeline.h"
+
+struct vgl_run_sink_stats {
+	char name[64];
+	char type[16];
+	struct vgl_sink_stats st;
+};
 
 struct vgl_run_stats {
 	struct vgl_kind_stats kernel[VGL_EV_MAX];
 	struct vgl_kind_stats kernel_total;
 	struct vgl_pipeline_stats user;
-	uint64_t lost; /* everything lost anywhere */
+	struct vgl_outputs_stats outputs;
+	size_t nsinks;
+	struct vgl_run_sink_stats sinks[VGL_OUTPUTS_MAX];
+	uint64_t lost; /* everything lost anywhere: events, and alerts on any sink */
 };
 
+/* Read the output stage's counters (@o may be NULL). */
+void vgl_run_stats_outputs(struct vgl_run_stats *s, struct vgl_outputs *o);
 void vgl_run_stats_sum(struct vgl_run_stats *s);
+
+/* Internal to stats*.c: the outputs' part of the JSON and text forms. */
+void vgl_run_stats_outputs_json(const struct vgl_run_stats *s, FILE *f);
+void vgl_run_stats_outputs_text(const struct vgl_run_stats *s, FILE *f);
 
 /* One JSON object on one line: {"vigil_stats": {...}} (docs/events.md). */
 void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f);

@@ -10,6 +10,9 @@ void vgl_log_set_level(enum vgl_log_level level);
 enum vgl_log_level vgl_log_get_level(void);
 void vgl_log(enum vgl_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A command-line error: "vigil: error: ..." and a hint; returns exit code 2. */
+int vgl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define vgl_err(...)   vgl_log(VGL_LOG_ERROR, __VA_ARGS__)
 #define vgl_warn(...)  vgl_log(VGL_LOG_WARN, __VA_ARGS__)
 #define vgl_info(...)  vgl_log(VGL_LOG_INFO, __VA_ARGS__)

@@ -27,6 +27,15 @@ struct trun {
 	FILE *out;
 };
 
+/* The pipeline's alerts as text lines, at once (no output stage: no threads). */
+static inline void trun_on_alert(void *ctx, const struct vgl_alert *a)
+{
+	struct trun *r = ctx;
+	char line[4096];
+
+	fwrite(line, 1, vgl_alert_line(a, VGL_ALERT_TEXT, line, sizeof(line)), r->out);
+}
+
 static inline void trun_start(struct trun *r, const struct vgl_state_opts *o, const char *rules)
 {
 	struct vgl_kindset none = { 0 };
@@ -34,6 +43,8 @@ static inline void trun_start(struct trun *r, const struct vgl_state_opts *o, co
 
 	r->out = open_memstream(&r->text, &r->len);
 	assert_int_equal(vgl_pipeline_init(&r->p, &none, VGL_FMT_HUMAN, r->out), 0);
+	r->p.on_alert = trun_on_alert;
+	r->p.on_alert_ctx = r;
 	r->p.state = vgl_state_new(o);
 	assert_non_null(r->p.state);
 	assert_null(vgl_pipeline_set_rules(&r->p, rules_from(rules), &err));
