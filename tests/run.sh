@@ -162,9 +162,17 @@ if CC=clang build build-fuzz "build-fuzz (libfuzzer)" -DVIGIL_FUZZ=ON; then
 	fuzz_ok=true
 	for f in build-fuzz/tests/fuzz_*; do
 		[ -x "$f" ] || continue
-		echo "run.sh: $f -runs=20000 -seed=1"
-		"$f" -runs=20000 -seed=1 -max_len=4096 >"$log_dir/$(basename "$f").log" 2>&1 ||
-			{ tail -n 30 "$log_dir/$(basename "$f").log"; fuzz_ok=false; }
+		# seeds (tests/fuzz/corpus/NAME/) are copied: libFuzzer adds to its first corpus
+		name=$(basename "$f")
+		corpus=()
+		if [ -d "tests/fuzz/corpus/${name#fuzz_}" ]; then
+			mkdir -p "$log_dir/corpus-$name"
+			cp "tests/fuzz/corpus/${name#fuzz_}"/* "$log_dir/corpus-$name/"
+			corpus=("$log_dir/corpus-$name")
+		fi
+		echo "run.sh: $f -runs=20000 -seed=1 ${corpus[*]}"
+		"$f" -runs=20000 -seed=1 -max_len=4096 "${corpus[@]}" >"$log_dir/$name.log" 2>&1 ||
+			{ tail -n 30 "$log_dir/$name.log"; fuzz_ok=false; }
 	done
 	if $fuzz_ok; then record "fuzz smoke runs" ok; else record "fuzz smoke runs" FAILED; fi
 else

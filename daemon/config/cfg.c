@@ -272,6 +272,23 @@ int vgl_cfg_uint(struct vgl_cfg_ctx *c, const struct ynode *map, const char *key
 	return 1;
 }
 
+int vgl_cfg_number(struct vgl_cfg_ctx *c, const struct ynode *map, const char *key, double min,
+		   double max, double *ret)
+{
+	const struct ynode *n;
+	int r = scalar(c, map, key, &n);
+	double v;
+
+	if (r <= 0)
+		return r;
+	if (number(n->str, NULL, &v) || v < min || v > max) {
+		vgl_cfg_error(c, n, key, "'%s' is not a number from %g to %g", n->str, min, max);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 1;
+}
+
 int vgl_cfg_size(struct vgl_cfg_ctx *c, const struct ynode *map, const char *key, uint64_t min,
 		 uint64_t max, uint64_t *ret)
 {
@@ -412,13 +429,35 @@ void vgl_cfg_synth_free(struct ynode *map)
 	if (!map)
 		return;
 	for (size_t i = 0; i < map->nkids; i++) {
-		if (map->kids[i]) {
-			free(map->kids[i]->str);
-			free(map->kids[i]);
+		struct ynode *k = map->kids[i];
+
+		if (k && k->type == YN_MAP) {
+			vgl_cfg_synth_free(k);
+		} else if (k) {
+			free(k->str);
+			free(k);
 		}
 	}
 	free(map->kids);
 	free(map);
+}
+
+int vgl_cfg_synth_put_map(struct ynode *map, const char *key, struct ynode *sub)
+{
+	struct ynode **kids = realloc(map->kids, (map->nkids + 2) * sizeof(*kids));
+	struct ynode *k = synth_scalar(key, &map->pos);
+
+	if (kids)
+		map->kids = kids;
+	if (!kids || !k) {
+		free(k ? k->str : NULL);
+		free(k);
+		vgl_cfg_synth_free(sub);
+		return -ENOMEM;
+	}
+	map->kids[map->nkids++] = k;
+	map->kids[map->nkids++] = sub;
+	return 0;
 }
 
 struct ynode *vgl_cfg_synth_map(const char *const (*kv)[2], size_t n, const struct vgl_pos *pos)

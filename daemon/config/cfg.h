@@ -56,6 +56,9 @@ int vgl_cfg_bool(struct vgl_cfg_ctx *c, const struct ynode *map, const char *key
 /* An integer in [@min, @max]. */
 int vgl_cfg_uint(struct vgl_cfg_ctx *c, const struct ynode *map, const char *key, uint64_t min,
 		 uint64_t max, uint64_t *ret);
+/* A number (decimals allowed) in [@min, @max]. */
+int vgl_cfg_number(struct vgl_cfg_ctx *c, const struct ynode *map, const char *key, double min,
+		   double max, double *ret);
 /* A size: bytes, or with K/M/G (KiB...) suffix: "256M". In [@min, @max]. */
 int vgl_cfg_size(struct vgl_cfg_ctx *c, const struct ynode *map, const char *key, uint64_t min,
 		 uint64_t max, uint64_t *ret);
@@ -78,5 +81,7 @@ void vgl_cfg_strlist_free(char **v, size_t n);
  */
 struct ynode *vgl_cfg_synth_map(const char *const (*kv)[2], size_t n, const struct vgl_pos *pos);
 void vgl_cfg_synth_free(struct ynode *map);
+/* Add @key: @sub (a map from vgl_cfg_synth_map(), taken over, freed on failure). */
+int vgl_cfg_synth_put_map(struct ynode *map, const char *key, struct ynode *sub);
 
 #endif /* VIGIL_CONFIG_CFG_H */

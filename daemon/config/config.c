@@ -92,8 +92,8 @@ static int parse_alert_keys(struct vgl_cfg_ctx *x, const struct ynode *root, str
 	if (vgl_cfg_map(x, root, "rate_limit", &m) > 0) {
 		vgl_cfg_sub(x, "rate_limit", &sub);
 		err |= vgl_cfg_check_keys(&sub, m, rate_keys, NULL) < 0;
-		err |= vgl_cfg_duration(&sub, m, "rate", 0, 1e6, &c->alerts.rate) < 0;
-		err |= vgl_cfg_duration(&sub, m, "burst", 0, 1e9, &c->alerts.burst) < 0;
+		err |= vgl_cfg_number(&sub, m, "rate", 0, 1e6, &c->alerts.rate) < 0;
+		err |= vgl_cfg_number(&sub, m, "burst", 0, 1e9, &c->alerts.burst) < 0;
 		err |= vgl_cfg_duration(&sub, m, "summary_interval", 1, 86400,
 					&c->alerts.summary_interval) < 0;
 	} else if (ynode_get(root, "rate_limit") && !m) {
@@ -129,6 +129,7 @@ static int parse_outputs(struct vgl_cfg_ctx *x, const struct ynode *seq, struct 
 	struct vgl_sinkconf_defaults d = { c->json_output, c->min_priority };
 	int err = 0;
 
+	c->outputs_given = true;
 	if (seq->nkids > VGL_OUTPUTS_MAX) {
 		vgl_cfg_error(x, seq, "outputs", "more than %d outputs", VGL_OUTPUTS_MAX);
 		return -EINVAL;
@@ -167,16 +168,30 @@ static int parse_root(const struct ynode *root, struct vgl_config *c, struct vgl
 		vgl_cfg_error(&x, root, NULL, "the config file must be a mapping of keys");
 		return -EINVAL;
 	}
-	err |= vgl_cfg_check_keys(&x, root, vigil_keys, vgl_config_falco_keys, NULL) < 0;
+	err |= vgl_cfg_check_keys(&x, root, vigil_keys, vgl_config_falco_keys,
+				  vgl_config_falco_unused_keys, NULL) < 0;
 	err |= parse_run_keys(&x, root, c) < 0;
 	err |= parse_alert_keys(&x, root, c) < 0;
 	err |= vgl_config_falco(&x, root, c) < 0; /* before outputs: json_output, priority */
 	outs = ynode_get(root, "outputs");
 	if (outs && outs->type == YN_SEQ)
 		err |= parse_outputs(&x, outs, c) < 0;
-	else if (outs && outs->type != YN_MAP) /* a mapping is Falco's rate limit */
+	else if (outs && outs->type == YN_MAP) /* Falco's rate limit */
+		err |= vgl_config_falco_rate(&x, outs, c) < 0;
+	else if (outs)
 		err |= vgl_cfg_seq(&x, root, "outputs", &outs) < 0;
 	return err || diag->nerrors ? -EINVAL : 0;
+}
+
+static int by_position(const void *a, const void *b)
+{
+	const struct vgl_diag_entry *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return 0;
 }
 
 int vgl_config_parse(const char *name, const char *text, size_t len, struct vgl_config *ret,
@@ -193,6 +208,8 @@ int vgl_config_parse(const char *name, const char *text, size_t len, struct vgl_
 	c.file = strdup(name);
 	err = c.file ? parse_root(doc.root, &c, diag) : -ENOMEM;
 	ydoc_free(&doc);
+	/* one file's problems in the order they appear in it */
+	qsort(diag->v, diag->n, sizeof(*diag->v), by_position);
 	if (err) {
 		vgl_config_free(&c);
 		return err;

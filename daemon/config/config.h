@@ -39,8 +39,9 @@ struct vgl_config {
 	VGL_CFG_FIELD(int, log_level);	  /* enum vgl_log_level */
 	char *host_root;
 	int min_priority; /* Falco's `priority`: the default of each output's; -1 unset */
-	struct vgl_sink_spec *outputs; /* NULL with none given: stdout */
+	struct vgl_sink_spec *outputs;
 	size_t noutputs;
+	bool outputs_given; /* outputs or Falco's *_output keys: else one stdout output */
 	struct vgl_outputs_conf alerts; /* drain_timeout, rate_limit */
 	char *metrics_listen;		/* "127.0.0.1:8765"; NULL: no HTTP endpoint */
 };

@@ -121,7 +121,7 @@ static int parse_type(struct vgl_cfg_ctx *c, const struct ynode *map,
 	*ret = vgl_sink_ops_find(type);
 	if (!*ret)
 		vgl_cfg_error(c, ynode_get(map, "type"), "type",
-			      "unknown output type '%s' (not %s)", type, vgl_sink_types());
+			      "unknown output type '%s': not one of %s", type, vgl_sink_types());
 	free(type);
 	return *ret ? 0 : -EINVAL;
 }

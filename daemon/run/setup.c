@@ -73,7 +73,7 @@ static int default_outputs(struct vgl_config *cfg)
 	struct ynode *map;
 	int err;
 
-	if (cfg->noutputs)
+	if (cfg->outputs_given)
 		return 0;
 	map = vgl_cfg_synth_map(kv, 1, NULL);
 	if (!map)
