@@ -13,21 +13,42 @@
 #include "rules/rules.h"
 
 const char *const vgl_config_falco_keys[] = {
-	"rules_file",	 "rules_files",	   "priority",	     "stdout_output", "file_output",
-	"syslog_output", "program_output", "http_output", NULL,
+	"rules_file",	  "rules_files", "priority",
+	"stdout_output",  "file_output", "syslog_output",
+	"program_output", "http_output", NULL,
 };
 
 /* Falco keys that vigil has no use for: named in the error. */
 const char *const vgl_config_falco_unused_keys[] = {
-	"plugins",	     "load_plugins",	     "engine",		   "watch_config_files",
-	"time_format_iso_8601", "buffered_outputs", "outputs_queue",	   "webserver",
-	"grpc",		     "grpc_output",	     "log_stderr",	   "log_syslog",
-	"libs_logger",	     "output_timeout",	     "syscall_event_timeouts",
-	"syscall_event_drops", "base_syscalls",     "falco_libs",	   "container_engines",
-	"json_include_output_property",		     "json_include_tags_property",
-	"json_include_message_property",	     "json_include_output_fields_property",
-	"rule_matching",     "config_files",	     "append_output",	   "static_fields",
-	"capture",	     NULL,
+	"plugins",
+	"load_plugins",
+	"engine",
+	"watch_config_files",
+	"time_format_iso_8601",
+	"buffered_outputs",
+	"outputs_queue",
+	"webserver",
+	"grpc",
+	"grpc_output",
+	"log_stderr",
+	"log_syslog",
+	"libs_logger",
+	"output_timeout",
+	"syscall_event_timeouts",
+	"syscall_event_drops",
+	"base_syscalls",
+	"falco_libs",
+	"container_engines",
+	"json_include_output_property",
+	"json_include_tags_property",
+	"json_include_message_property",
+	"json_include_output_fields_property",
+	"rule_matching",
+	"config_files",
+	"append_output",
+	"static_fields",
+	"capture",
+	NULL,
 };
 
 static const char *const stdout_keys[] = { "enabled", NULL };
@@ -35,8 +56,8 @@ static const char *const file_keys[] = { "enabled", "filename", "keep_alive", NU
 static const char *const syslog_keys[] = { "enabled", NULL };
 static const char *const program_keys[] = { "enabled", "program", "keep_alive", NULL };
 static const char *const http_keys[] = {
-	"enabled",   "url",	    "user_agent", "insecure",  "ca_cert",	   "ca_bundle",
-	"ca_path",   "mtls",	    "client_cert", "client_key", "keep_alive", NULL,
+	"enabled", "url",  "user_agent",  "insecure",	"ca_cert",    "ca_bundle",
+	"ca_path", "mtls", "client_cert", "client_key", "keep_alive", NULL,
 };
 
 /* The Falco keys of @root that vigil does not use: errors naming them. */
@@ -49,9 +70,10 @@ static int check_unused(struct vgl_cfg_ctx *x, const struct ynode *root)
 
 		for (size_t j = 0; k->type == YN_SCALAR && vgl_config_falco_unused_keys[j]; j++) {
 			if (!strcmp(k->str, vgl_config_falco_unused_keys[j])) {
-				vgl_cfg_error(x, k, k->str,
-					      "a falco.yaml key with no meaning for vigil: remove it "
-					      "(see docs/config.md)");
+				vgl_cfg_error(
+					x, k, k->str,
+					"a falco.yaml key with no meaning for vigil: remove it "
+					"(see docs/config.md)");
 				err = -EINVAL;
 			}
 		}
@@ -146,11 +168,11 @@ static int one_key_output(struct vgl_cfg_ctx *x, const struct ynode *root, struc
 		free(v);
 		return -EINVAL;
 	}
-	err = add_output(&sub,
-			 vgl_cfg_synth_map((const char *const[][2]){ { "type", type },
-								     { vigil_name, v } },
-					   2, &m->pos),
-			 c);
+	err = add_output(
+		&sub,
+		vgl_cfg_synth_map((const char *const[][2]){ { "type", type }, { vigil_name, v } },
+				  2, &m->pos),
+		c);
 	free(v);
 	return err;
 }
@@ -159,8 +181,8 @@ int vgl_config_falco(struct vgl_cfg_ctx *x, const struct ynode *root, struct vgl
 {
 	int err = 0, prio = 0, r;
 	static const char *const prio_names[] = {
-		"emergency", "alert", "critical", "error", "warning", "notice", "informational",
-		"debug",     NULL,
+		"emergency", "alert",	      "critical", "error", "warning",
+		"notice",    "informational", "debug",	  NULL,
 	};
 
 	err |= check_unused(x, root) < 0;
@@ -175,8 +197,7 @@ int vgl_config_falco(struct vgl_cfg_ctx *x, const struct ynode *root, struct vgl
 		c->min_priority = prio;
 	err |= r < 0;
 	err |= simple_outputs(x, root, c) < 0;
-	err |= one_key_output(x, root, c, "file_output", file_keys, "file", "filename", "path") <
-	       0;
+	err |= one_key_output(x, root, c, "file_output", file_keys, "file", "filename", "path") < 0;
 	err |= one_key_output(x, root, c, "program_output", program_keys, "program", "program",
 			      "command") < 0;
 	err |= vgl_config_falco_http(x, root, c, http_keys) < 0;

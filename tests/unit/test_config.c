@@ -77,28 +77,28 @@ static void test_all_keys(void **state UNUSED)
 	const struct vgl_sink_conf *o;
 
 	expect_ok(("rules: [/etc/vigil/rules.d, /opt/more.yaml]\n"
-			       "json_output: true\n"
-			       "first_match: yes\n"
-			       "ringbuf_size: 16M\n"
-			       "wakeup_bytes: 128K\n"
-			       "syscall_hook: raw\n"
-			       "log_level: info\n"
-			       "host_root: /host\n"
-			       "drain_timeout: 2500ms\n"
-			       "rate_limit: {rate: 0.5, burst: 20, summary_interval: 5m}\n"
-			       "metrics:\n  listen: 127.0.0.1:8765\n"
-			       "outputs:\n"
-			       "  - type: file\n"
-			       "    name: alerts\n"
-			       "    path: /var/log/vigil/alerts.json\n"
-			       "    min_priority: warning\n"
-			       "    rules: [a, b]\n"
-			       "    tags_exclude: noisy\n"
-			       "    queue: {size: 100, spool: /var/lib/vigil/spool, spool_max: 1G}\n"
-			       "    retry: {initial: 1s, max: 1m, max_attempts: 7}\n"
-			       "    unhealthy_after: 90s\n"
-			       "  - type: stdout\n"
-			       "    format: text\n"),
+		   "json_output: true\n"
+		   "first_match: yes\n"
+		   "ringbuf_size: 16M\n"
+		   "wakeup_bytes: 128K\n"
+		   "syscall_hook: raw\n"
+		   "log_level: info\n"
+		   "host_root: /host\n"
+		   "drain_timeout: 2500ms\n"
+		   "rate_limit: {rate: 0.5, burst: 20, summary_interval: 5m}\n"
+		   "metrics:\n  listen: 127.0.0.1:8765\n"
+		   "outputs:\n"
+		   "  - type: file\n"
+		   "    name: alerts\n"
+		   "    path: /var/log/vigil/alerts.json\n"
+		   "    min_priority: warning\n"
+		   "    rules: [a, b]\n"
+		   "    tags_exclude: noisy\n"
+		   "    queue: {size: 100, spool: /var/lib/vigil/spool, spool_max: 1G}\n"
+		   "    retry: {initial: 1s, max: 1m, max_attempts: 7}\n"
+		   "    unhealthy_after: 90s\n"
+		   "  - type: stdout\n"
+		   "    format: text\n"),
 		  &c);
 	assert_int_equal(c.nrules, 2);
 	assert_string_equal(c.rules[1], "/opt/more.yaml");
@@ -161,7 +161,7 @@ static void test_errors(void **state UNUSED)
 		      "vigil.yaml:1:1: error: (top level): the config file must be a mapping of "
 		      "keys\n");
 	expect_errors("outputs: [\n", "vigil.yaml:2:1: error: YAML syntax error: did not find "
-				     "expected node content while parsing a flow node\n");
+				      "expected node content while parsing a flow node\n");
 	expect_errors("engine: {kind: modern_ebpf}\n",
 		      "vigil.yaml:1:1: error: engine: a falco.yaml key with no meaning for vigil: "
 		      "remove it (see docs/config.md)\n");

@@ -34,9 +34,11 @@ static void test_text_line(void **state UNUSED)
 {
 	struct vgl_alert *a = talert("r", "Sensitive file opened (file=/etc/shadow)", T0);
 
-	assert_string_equal(line(a, VGL_ALERT_TEXT, 4096),
-			    "10:11:12.123456789: Warning Sensitive file opened (file=/etc/shadow)\n");
-	assert_string_equal(line(a, VGL_ALERT_JSON, 4096), "{\"rule\":\"r\",\"n\":" "1796379072123456789}\n");
+	assert_string_equal(
+		line(a, VGL_ALERT_TEXT, 4096),
+		"10:11:12.123456789: Warning Sensitive file opened (file=/etc/shadow)\n");
+	assert_string_equal(line(a, VGL_ALERT_JSON, 4096), "{\"rule\":\"r\",\"n\":"
+							   "1796379072123456789}\n");
 	vgl_alert_unref(a);
 }
 

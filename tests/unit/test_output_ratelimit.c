@@ -106,8 +106,9 @@ static void test_summary_alert(void **state UNUSED)
 	assert_string_equal(last->rule, VGL_RATELIMIT_RULE);
 	assert_string_equal(last->source, "internal");
 	assert_string_equal(last->hostname, "node-1");
-	assert_string_equal(last->msg, "vigil internal: alerts rate-limited. 8 alerts suppressed in "
-				       "the last 0 s (limit 1/s, burst 2 per rule): Noisy \"rule\"=8");
+	assert_string_equal(last->msg,
+			    "vigil internal: alerts rate-limited. 8 alerts suppressed in "
+			    "the last 0 s (limit 1/s, burst 2 per rule): Noisy \"rule\"=8");
 	j = json_loads(last->json, 0, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "source")), "internal");
@@ -117,12 +118,11 @@ static void test_summary_alert(void **state UNUSED)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "output_fields"),
 							    "vigil.suppressed")),
 			 8);
-	assert_int_equal(
-		json_integer_value(json_object_get(
-			json_object_get(json_object_get(j, "output_fields"),
-					"vigil.suppressed_by_rule"),
-			"Noisy \"rule\"")),
-		8);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(j, "output_fields"),
+						 "vigil.suppressed_by_rule"),
+				 "Noisy \"rule\"")),
+			 8);
 	assert_string_equal(json_string_value(json_object_get(j, "output")),
 			    "10:11:12.123456789: Warning vigil internal: alerts rate-limited. 8 "
 			    "alerts suppressed in the last 0 s (limit 1/s, burst 2 per rule): "

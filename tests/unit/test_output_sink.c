@@ -21,7 +21,8 @@
 #define UNUSED __attribute__((unused))
 #define MAXREC 256
 
-/* The scripted driver: retries the first @retries attempts, refuses rule "bad", blocks while @gate. */
+/* The scripted driver: retries the first @retries attempts, refuses rule "bad",
+ * blocks while @gate. */
 struct fake {
 	pthread_mutex_t mu;
 	int retries;	    /* attempts still to answer RETRY */
