@@ -209,7 +209,8 @@ int vgl_config_parse(const char *name, const char *text, size_t len, struct vgl_
 	err = c.file ? parse_root(doc.root, &c, diag) : -ENOMEM;
 	ydoc_free(&doc);
 	/* one file's problems in the order they appear in it */
-	qsort(diag->v, diag->n, sizeof(*diag->v), by_position);
+	if (diag->n)
+		qsort(diag->v, diag->n, sizeof(*diag->v), by_position);
 	if (err) {
 		vgl_config_free(&c);
 		return err;

@@ -142,25 +142,17 @@ static void cut_with_ellipsis(struct vgl_wbuf *w)
 
 size_t vgl_alert_line(const struct vgl_alert *a, enum vgl_alert_format fmt, char *buf, size_t size)
 {
+	char prefix[VGL_ALERT_PREFIX_MAX];
 	struct vgl_wbuf w;
-	struct tm tm;
-	long frac;
 
 	vgl_wb_init(&w, buf, size - 1); /* keep room for '\n' */
 	if (fmt == VGL_ALERT_JSON) {
 		vgl_wb_mem(&w, a->json, a->json_len);
 	} else {
-		split_time(a->time_ns, &tm, &frac);
-		vgl_wb_digits(&w, (uint64_t)tm.tm_hour, 2);
-		vgl_wb_char(&w, ':');
-		vgl_wb_digits(&w, (uint64_t)tm.tm_min, 2);
-		vgl_wb_char(&w, ':');
-		vgl_wb_digits(&w, (uint64_t)tm.tm_sec, 2);
-		vgl_wb_char(&w, '.');
-		vgl_wb_digits(&w, (uint64_t)frac, 9);
-		vgl_wb_lit(&w, ": ");
-		vgl_wb_str(&w, vgl_priority_name(a->priority));
-		vgl_wb_char(&w, ' ');
+		/* the same prefix as the JSON's "output" */
+		vgl_wb_mem(&w, prefix,
+			   vgl_alert_prefix(a->time_ns, (enum vgl_priority)a->priority, prefix,
+					    sizeof(prefix)));
 		vgl_wb_text_esc(&w, a->msg, a->msg_len);
 	}
 	if (w.full)

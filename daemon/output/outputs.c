@@ -120,7 +120,7 @@ static struct vgl_alert *internal_alert(const struct vgl_outputs *o, int64_t wal
 		.msg_len = strlen(msg),
 	};
 	struct vgl_alert *a = NULL;
-	size_t size = strlen(msg) + 64;
+	size_t size = strlen(msg) + VGL_ALERT_PREFIX_MAX, n;
 	char iso[40], *out = malloc(size), *json;
 	json_t *j;
 
@@ -128,7 +128,8 @@ static struct vgl_alert *internal_alert(const struct vgl_outputs *o, int64_t wal
 		return NULL;
 	vgl_alert_rfc3339(wall_ns, iso, sizeof(iso));
 	/* Falco's JSON "output": the text line, "HH:MM:SS.nnnnnnnnn: Priority ..." */
-	snprintf(out, size, "%.18s: %s %s", iso + 11, vgl_priority_name(p.priority), msg);
+	n = vgl_alert_prefix(wall_ns, (enum vgl_priority)p.priority, out, size);
+	memcpy(out + n, msg, strlen(msg) + 1);
 	j = json_pack("{s:s, s:s, s:O, s:s, s:s, s:s, s:[], s:s}", "hostname", o->hostname,
 		      "output", out, "output_fields", fields, "priority",
 		      vgl_priority_name(p.priority), "rule", p.rule, "source", p.source, "tags",

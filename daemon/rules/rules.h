@@ -127,6 +127,14 @@ struct vgl_alert_meta {
 };
 
 /*
+ * Falco's prefix of an alert's text, "HH:MM:SS.nnnnnnnnn: Priority " (UTC),
+ * into @buf of at least VGL_ALERT_PREFIX_MAX bytes; returns its length. The
+ * text line and the JSON's "output" both start with it.
+ */
+#define VGL_ALERT_PREFIX_MAX 48
+size_t vgl_alert_prefix(int64_t time_ns, enum vgl_priority p, char *buf, size_t size);
+
+/*
  * Within a match callback: the rule's output with %fields substituted
  * (unknown values as "<NA>"). snprintf semantics; returns the full length.
  */

@@ -82,12 +82,10 @@ static int on_match(void *data, const struct vgl_ruleset *rs, size_t rule,
 	char *json;
 
 	p->stats.alerts++;
+	/* the message; the rule's template has no trailing blanks (Falco trims) */
 	parts.msg_len = vgl_alert_format(ctx, rule, p->buf, cap);
 	if (parts.msg_len >= cap)
 		parts.msg_len = cap - 1;
-	while (parts.msg_len > 0 &&
-	       (p->buf[parts.msg_len - 1] == '\n' || p->buf[parts.msg_len - 1] == ' '))
-		parts.msg_len--; /* YAML block scalars end with a newline */
 	json = vgl_alert_json(ctx, rule, &meta);
 	if (!json) {
 		p->stats.alert_errors++;

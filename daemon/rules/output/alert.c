@@ -110,17 +110,40 @@ static json_t *field_json(struct vgl_match_ctx *ctx, const struct field_ref *ref
 	return jstr(tmp, b.len < sizeof(tmp) ? b.len : sizeof(tmp) - 1);
 }
 
-static void fmt_times(int64_t ns, char *iso, size_t isz, char *hms, size_t hsz)
+/* @ns as seconds and nanoseconds (floor, for times before 1970 too) in UTC. */
+static void split_time(int64_t ns, struct tm *tm, long *frac)
 {
 	time_t s = (time_t)(ns / 1000000000);
-	long frac = (long)(ns % 1000000000);
-	struct tm tm;
 
-	if (!gmtime_r(&s, &tm))
-		memset(&tm, 0, sizeof(tm));
+	*frac = (long)(ns % 1000000000);
+	if (*frac < 0) {
+		*frac += 1000000000;
+		s--;
+	}
+	if (!gmtime_r(&s, tm))
+		memset(tm, 0, sizeof(*tm));
+}
+
+size_t vgl_alert_prefix(int64_t time_ns, enum vgl_priority p, char *buf, size_t size)
+{
+	struct tm tm;
+	long frac;
+	int n;
+
+	split_time(time_ns, &tm, &frac);
+	n = snprintf(buf, size, "%02d:%02d:%02d.%09ld: %s ", tm.tm_hour, tm.tm_min, tm.tm_sec, frac,
+		     vgl_priority_name(p));
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+static void fmt_iso(int64_t ns, char *iso, size_t isz)
+{
+	struct tm tm;
+	long frac;
+
+	split_time(ns, &tm, &frac);
 	snprintf(iso, isz, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-	snprintf(hms, hsz, "%02d:%02d:%02d.%09ld", tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
 static json_t *output_fields(struct vgl_match_ctx *ctx, const struct crule *r, int64_t ns)
@@ -152,7 +175,7 @@ static const char *hostname_of(struct vgl_match_ctx *ctx, const struct vgl_alert
 char *vgl_alert_json(struct vgl_match_ctx *ctx, size_t rule, const struct vgl_alert_meta *meta)
 {
 	const struct crule *r;
-	char iso[64], hms[32], *text, *out = NULL;
+	char iso[64], *text, *out = NULL;
 	int64_t ns;
 	size_t len, i;
 	json_t *o, *tags;
@@ -162,12 +185,12 @@ char *vgl_alert_json(struct vgl_match_ctx *ctx, size_t rule, const struct vgl_al
 	r = &ctx->rs->rules[rule];
 	ns = meta && meta->time_ns ? meta->time_ns
 				   : (int64_t)ctx->x.ev->hdr.ts + ctx->x.boot_to_wall_ns;
-	fmt_times(ns, iso, sizeof(iso), hms, sizeof(hms));
+	fmt_iso(ns, iso, sizeof(iso));
 	len = vgl_alert_format(ctx, rule, NULL, 0);
-	text = malloc(len + 64);
+	text = malloc(len + VGL_ALERT_PREFIX_MAX);
 	if (!text)
 		return NULL;
-	i = (size_t)snprintf(text, 64, "%s: %s ", hms, vgl_priority_name(r->info.priority));
+	i = vgl_alert_prefix(ns, r->info.priority, text, VGL_ALERT_PREFIX_MAX);
 	vgl_alert_format(ctx, rule, text + i, len + 1);
 	o = json_object();
 	tags = json_array();
