@@ -3,7 +3,7 @@
  * vigil-workload: a syscall-heavy workload for the capture benchmark
  * (bench/capture/run.sh).
  *
- *	vigil-workload MODE [-d SECS | -n ITERATIONS] [-t TMPDIR]
+ *	vigil-workload MODE [-d SECS | -n ITERATIONS] [-R OPS_PER_SEC] [-t TMPDIR]
  *	vigil-workload -k MODE
  *
  * MODE is one of
@@ -14,6 +14,9 @@
  *	read     read(2) of one byte from /dev/zero, a syscall no rule wants,
  *	         while vigil captures opens: what capture costs the system's
  *	         other syscalls
+ *
+ * -R paces the loop to that many operations per second (the output
+ * benchmark's steady alert rate); without it the loop runs flat out.
  *
  * When done it prints one line of key=value pairs on stdout, e.g.
  *
@@ -68,6 +71,7 @@ struct wl_opts {
 	const char *tmpdir;
 	double secs;
 	uint64_t iters; /* 0: run for secs */
+	double rate;	/* operations per second; 0: as fast as possible */
 	bool list_kinds;
 };
 
@@ -264,6 +268,19 @@ static void print_kinds(FILE *f, const struct wl_mode *m)
 		fprintf(f, "%s%s", i ? "," : "", m->kinds[i]);
 }
 
+/* Sleep until operation @ops is due at @rate per second from @start. */
+static void pace(double start, uint64_t ops, double rate)
+{
+	double due = start + (double)ops / rate, wait = due - now_secs();
+	struct timespec ts;
+
+	if (wait <= 0)
+		return;
+	ts.tv_sec = (time_t)wait;
+	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
 /* Runs m->op until the iteration count or the deadline is reached. */
 static int run_loop(const struct wl_mode *m, struct wl_ctx *ctx, const struct wl_opts *o,
 		    uint64_t *ret_ops, double *ret_secs)
@@ -279,6 +296,8 @@ static int run_loop(const struct wl_mode *m, struct wl_ctx *ctx, const struct wl
 			break;
 		if (!o->iters && ops % WL_CLOCK_EVERY == 0 && now_secs() >= deadline)
 			break;
+		if (o->rate > 0)
+			pace(start, ops, o->rate);
 		err = m->op(ctx);
 		if (err)
 			break;
@@ -309,7 +328,8 @@ static void print_result(const struct wl_mode *m, const struct wl_ctx *ctx, uint
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vigil-workload open|exec|connect [-d SECS | -n ITERATIONS] [-t TMPDIR]\n"
+	fprintf(f, "usage: vigil-workload open|exec|connect|read [-d SECS | -n ITERATIONS] "
+		   "[-R OPS_PER_SEC] [-t TMPDIR]\n"
 		   "       vigil-workload -k open|exec|connect\n");
 }
 
@@ -320,7 +340,7 @@ static int parse_opts(int argc, char **argv, struct wl_opts *o)
 
 	o->secs = WL_DEFAULT_SECS;
 	o->tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	while ((c = getopt(argc, argv, "d:n:t:kh")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:R:t:kh")) != -1) {
 		switch (c) {
 		case 'd':
 			errno = 0;
@@ -332,6 +352,12 @@ static int parse_opts(int argc, char **argv, struct wl_opts *o)
 			errno = 0;
 			o->iters = strtoull(optarg, &end, 10);
 			if (errno || *end || o->iters == 0)
+				return -EINVAL;
+			break;
+		case 'R':
+			errno = 0;
+			o->rate = strtod(optarg, &end);
+			if (errno || *end || !(o->rate > 0))
 				return -EINVAL;
 			break;
 		case 't':
