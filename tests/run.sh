@@ -162,12 +162,12 @@ if CC=clang build build-fuzz "build-fuzz (libfuzzer)" -DVIGIL_FUZZ=ON; then
 	fuzz_ok=true
 	for f in build-fuzz/tests/fuzz_*; do
 		[ -x "$f" ] || continue
-		# seeds (tests/fuzz/corpus/NAME/) are copied: libFuzzer adds to its first corpus
+		# seeds (tests/fuzz/seeds/NAME/) are copied: libFuzzer adds to its first corpus
 		name=$(basename "$f")
 		corpus=()
-		if [ -d "tests/fuzz/corpus/${name#fuzz_}" ]; then
+		if [ -d "tests/fuzz/seeds/${name#fuzz_}" ]; then
 			mkdir -p "$log_dir/corpus-$name"
-			cp "tests/fuzz/corpus/${name#fuzz_}"/* "$log_dir/corpus-$name/"
+			cp "tests/fuzz/seeds/${name#fuzz_}"/* "$log_dir/corpus-$name/"
 			corpus=("$log_dir/corpus-$name")
 		fi
 		echo "run.sh: $f -runs=20000 -seed=1 ${corpus[*]}"
