@@ -10,12 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "decode/event.h" /* struct vgl_kindset */
 #include "vigil/events.h"
-
-/* A set of event kinds, indexed by enum vgl_kind. */
-struct vgl_kindset {
-	bool has[VGL_EV_MAX];
-};
 
 /* Kinds the daemon always needs to keep its process state. */
 void vgl_kindset_add_state(struct vgl_kindset *set);

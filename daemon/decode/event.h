@@ -30,6 +30,11 @@ struct vgl_kind_info {
 /* The event table, indexed by enum vgl_kind; VGL_EV_UNKNOWN has no name. */
 extern const struct vgl_kind_info vgl_kind_info[VGL_EV_MAX];
 
+/* A set of event kinds, indexed by enum vgl_kind (what to capture, print...). */
+struct vgl_kindset {
+	bool has[VGL_EV_MAX];
+};
+
 /* Kind for a Falco event name, or VGL_EV_UNKNOWN. */
 enum vgl_kind vgl_kind_by_name(const char *name);
 

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bpf/syscalls.h"
+#include "decode/event.h"
 #include "output/eventfmt.h"
 #include "output/outputs.h"
 #include "rules/rules.h"
