@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Internal to eventfmt*.c: a bounded output cursor. Writes that do not fit
- * mark the buffer full and write nothing more; the formatter then reports
- * -ENOSPC. One byte is always kept for the terminating NUL.
+ * Internal to eventfmt*.c: a bounded output cursor. A write that does not
+ * fit writes what fits and marks the buffer full; nothing more is written and
+ * the formatter reports -ENOSPC (alert lines cut the text there instead). One
+ * byte is always kept for the terminating NUL.
  */
 #ifndef VIGIL_OUTPUT_EVENTFMT_BUF_H
 #define VIGIL_OUTPUT_EVENTFMT_BUF_H
@@ -45,6 +46,8 @@ static inline void vgl_wb_overflow(struct vgl_wbuf *w)
 static inline void vgl_wb_mem(struct vgl_wbuf *w, const void *s, size_t n)
 {
 	if (n > vgl_wb_room(w)) {
+		/* what fits is written: the buffer holds text up to its end */
+		memcpy(w->p, s, vgl_wb_room(w));
 		vgl_wb_overflow(w);
 		return;
 	}

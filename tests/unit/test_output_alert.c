@@ -74,6 +74,24 @@ static void test_text_cut(void **state UNUSED)
 	vgl_alert_unref(a);
 }
 
+/* A cut in the middle of one long run keeps every byte before the "...". */
+static void test_text_cut_long_run(void **state UNUSED)
+{
+	char msg[400];
+	struct vgl_alert *a;
+	const char *l;
+
+	memset(msg, 'z', sizeof(msg));
+	msg[sizeof(msg) - 1] = '\0';
+	a = talert("r", msg, T0);
+	l = line(a, VGL_ALERT_TEXT, 100);
+	assert_int_equal(strlen(l), 99);
+	for (size_t i = 28; i < 95; i++)
+		assert_int_equal(l[i], 'z');
+	assert_string_equal(l + 95, "...\n");
+	vgl_alert_unref(a);
+}
+
 static void test_encode_roundtrip(void **state UNUSED)
 {
 	struct vgl_alert *a = talert("rule \"one\"", "msg\nwith newline", T0), *b = NULL;
@@ -110,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_text_line),
 		cmocka_unit_test(test_text_escapes),
 		cmocka_unit_test(test_text_cut),
+		cmocka_unit_test(test_text_cut_long_run),
 		cmocka_unit_test(test_encode_roundtrip),
 	};
 
