@@ -257,7 +257,10 @@ static void put_sd(struct out *o, const struct vgl_alert *a)
 	put_str(o, "\"]");
 }
 
-/* "<PRI>Nov 22 08:10:00 HOST APP[PROCID]:" (local time, as syslog(3) writes it). */
+/*
+ * "<PRI>Nov 22 08:10:00 HOST APP[PROCID]:" in local time, as syslog(3)
+ * writes it; without HOST in the local form.
+ */
 static void put_header_3164(struct out *o, const struct vgl_syslog_fmt *f,
 			    const struct vgl_alert *a, int pri)
 {
@@ -272,8 +275,10 @@ static void put_header_3164(struct out *o, const struct vgl_syslog_fmt *f,
 	snprintf(tmp, sizeof(tmp), "<%d>%s %2d %02d:%02d:%02d ", pri, month_names[tm.tm_mon % 12],
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	put_str(o, tmp);
-	put_hostname(o, f, a->hostname);
-	put_str(o, " ");
+	if (!f->local) {
+		put_hostname(o, f, a->hostname);
+		put_str(o, " ");
+	}
 	put_str(o, f->app_name);
 	if (f->procid > 0) {
 		snprintf(tmp, sizeof(tmp), "[%d]", f->procid);

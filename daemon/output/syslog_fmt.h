@@ -10,6 +10,11 @@
  *	          tags="a,b"] MSG
  *	RFC 3164: <PRI>Mmm dd hh:mm:ss HOSTNAME TAG: MSG
  *	          <164>Nov 22 08:10:00 web-1 vigil[812]: MSG
+ *	          <164>Nov 22 08:10:00 vigil[812]: MSG          (local)
+ *
+ * The local form is what syslog(3) writes to /dev/log: the daemon there
+ * (journald, rsyslog's imuxsock) adds the host name, and takes the first
+ * word for the TAG (so a HOSTNAME would become the program's name).
  *
  * PRI is facility * 8 + severity, and the severity is the rule's priority
  * (vigil's priorities 0 Emergency .. 7 Debug are syslog's severities).
@@ -58,6 +63,7 @@ struct vgl_syslog_fmt {
 	const char *hostname;	   /* NULL: the alert's (made printable ASCII) */
 	const char *app_name;	   /* vgl_syslog_name_ok() */
 	int procid;		   /* the sender's pid; 0: NILVALUE (5424), no [pid] (3164) */
+	bool local;		   /* RFC 3164 without HOSTNAME, for the local socket */
 	enum vgl_alert_format msg; /* MSG: the rule's output escaped, or the JSON alert */
 	size_t max_message;	   /* bytes of one message, framing excluded */
 };

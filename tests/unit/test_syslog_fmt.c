@@ -205,6 +205,10 @@ static void test_rfc3164_date(void **state UNUSED)
 	expect(&f, a, "<12>Nov 22 17:10:00 node-7 vigil[812]: m");
 	setenv("TZ", "UTC", 1);
 	tzset();
+
+	/* to the local socket, as syslog(3): the daemon there adds the host */
+	f.local = true;
+	expect(&f, alert("r", "m", "{}"), "<12>Nov 22 08:10:00 vigil[812]: m");
 }
 
 /* MSG cut at max_message: ASCII exactly, a two-byte character not split. */
