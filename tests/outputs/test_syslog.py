@@ -194,11 +194,11 @@ class SyslogOutputTest(OutputTest):
         self.cleanups.append(r.close)
         return r.start()
 
-    def check_5424(self, m, host, facility):
+    def check_5424(self, m, host, facility, app="vigil"):
         """The fields of an RFC 5424 message of the test rule (priority WARNING)."""
         self.assertEqual(m["version"], "1", m)
         self.assertEqual(m["host"], host, m)
-        self.assertEqual(m["app"], "vigil", m)
+        self.assertEqual(m["app"], app, m)
         self.assertEqual(m["procid"], str(self.vigil.proc.pid), m)
         self.assertEqual(m["severity"], "4", m)
         self.assertEqual(m["facility"], str(facility), m)
@@ -318,6 +318,7 @@ outputs:
   - type: syslog
     name: tls-name
     address: tls://localhost:%(tls)d
+    app_name: vigil-name
     format: text
     tls: {ca_file: %(dir)s/ca.pem}
   - type: syslog
@@ -329,6 +330,12 @@ outputs:
       cert: %(dir)s/client.pem
       key: %(dir)s/client.key
   - type: syslog
+    name: no-verify
+    address: tls://127.0.0.1:%(tls)d
+    app_name: vigil-nv
+    format: text
+    tls: {verify: false}
+  - type: syslog
     name: wrong-name
     address: tls://127.0.0.1:%(tls)d
     tls: {ca_file: %(dir)s/ca.pem, server_name: elsewhere.example}
@@ -339,22 +346,27 @@ outputs:
     retry: {initial: 10ms, max: 20ms, max_attempts: 2}
 """ % dict(r.ports, dir=r.dir))
         paths = v.trigger(3)
-        tls, mtls = r.wait("tls", 6), r.wait("mtls", 3)
+        tls, mtls = r.wait("tls", 9), r.wait("mtls", 3)
         wait_for(lambda: "output no-ca" in v.err() and "output wrong-name" in v.err(), 20,
                  "the certificate errors")
         v.stop()
         self.assert_clean_exit(v)
         host = socket.gethostname()
-        for m in tls + mtls:
-            self.check_5424(m, host, 1)
-        by_format = {"json": [], "text": []}
+        by_app = {}
         for m in tls:
-            by_format["json" if m["msg"].startswith("{") else "text"].append(m)
+            by_app.setdefault(m["app"], []).append(m)
+        self.assertEqual(sorted(by_app), ["vigil", "vigil-name", "vigil-nv"])
+        for app, msgs in by_app.items():
+            for m in msgs:
+                self.check_5424(m, host, 1, app)
+        for m in mtls:
+            self.check_5424(m, host, 1)
         self.assertEqual([json.loads(m["msg"])["output_fields"]["fd.name"]
-                          for m in by_format["json"]], paths)
-        self.check_text(by_format["text"], paths)
+                          for m in by_app["vigil"]], paths)
+        self.check_text(by_app["vigil-name"], paths)
+        self.check_text(by_app["vigil-nv"], paths)
         self.check_text(mtls, paths)
-        for name in ("tls", "tls-name", "mtls"):
+        for name in ("tls", "tls-name", "mtls", "no-verify"):
             self.assertEqual(v.sink(name)["sent"], 3, name)
         prefix = "tls://127.0.0.1:%d: TLS handshake: certificate verify failed: " % r.ports["tls"]
         self.assertIn("output wrong-name: " + prefix + "hostname mismatch", v.err())
