@@ -285,6 +285,38 @@ outputs:
         self.assertGreaterEqual(s["retries"], 2)
         self.assertEqual(sum(s["lost"].values()), 0)
 
+    def test_receiver_that_never_reads(self):
+        # a unix stream socket nobody accepts: sends fill its buffer, then time out
+        d = tempfile.mkdtemp(prefix="vigil-syslog-stuck-")
+        self.cleanups.append(lambda: shutil.rmtree(d, True))
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.cleanups.append(srv.close)
+        srv.bind(os.path.join(d, "stuck.sock"))
+        srv.listen(1)
+        v = self.start_vigil("""
+drain_timeout: 2s
+outputs:
+  - type: syslog
+    name: stuck
+    address: unix://%s/stuck.sock
+    send_timeout: 1s
+    retry: {initial: 100ms, max: 200ms}
+""" % d)
+        timed_out = "output stuck: unix://%s/stuck.sock: send: Connection timed out" % d
+
+        def more_until_stuck():
+            v.trigger(200)
+            return timed_out in v.err()
+
+        wait_for(more_until_stuck, 120, timed_out, interval=0.5)
+        v.stop()  # within the drain time: no send waits past it
+        self.assert_clean_exit(v)
+        s = v.sink("stuck")
+        self.assertGreater(s["sent"], 0)
+        self.assertGreater(s["lost"]["shutdown"], 0)
+        self.assertEqual(s["sent"] + sum(s["lost"].values()), s["submitted"])
+        self.assertGreaterEqual(s["retries"], 1)
+
 
 class SyslogConfigTest(unittest.TestCase):
     """Bad keys and start-up checks: `vigil run --check-config` (no root needed)."""
