@@ -125,10 +125,8 @@ static void test_encode_roundtrip(void **state UNUSED)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text_line),
-		cmocka_unit_test(test_text_escapes),
-		cmocka_unit_test(test_text_cut),
-		cmocka_unit_test(test_text_cut_long_run),
+		cmocka_unit_test(test_text_line),	 cmocka_unit_test(test_text_escapes),
+		cmocka_unit_test(test_text_cut),	 cmocka_unit_test(test_text_cut_long_run),
 		cmocka_unit_test(test_encode_roundtrip),
 	};
 
