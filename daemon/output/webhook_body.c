@@ -122,7 +122,7 @@ static void reply_note(const struct webhook_reply *rp, char *buf, size_t size)
 	if (!n)
 		return;
 	vgl_alert_escape(rp->body, n, text, sizeof(text));
-	snprintf(buf, size, ": %s%s", text, rp->body_len > n ? "..." : "");
+	snprintf(buf, size, ": %s%s", text, rp->body_len > WEBHOOK_REPLY_KEEP ? "..." : "");
 }
 
 void vgl_webhook_result(const char *url, const struct webhook_reply *rp, double now,
