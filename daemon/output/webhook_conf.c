@@ -189,7 +189,7 @@ static int parse_tls(struct vgl_cfg_ctx *c, const struct ynode *map, struct webh
 		vgl_cfg_error(&tc, ynode_get(m, "key"), "key", "given without tls.cert");
 		err = 1;
 	}
-	if (!err && w->display && !w->https)
+	if (!err && w->display && !w->https && m->nkids)
 		vgl_cfg_warn(c, m, "tls", "not used: '%s' is not an https:// URL", w->display);
 	else if (!err && !w->verify)
 		vgl_cfg_warn(&tc, ynode_get(m, "verify"), "verify",
