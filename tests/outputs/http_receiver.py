@@ -33,6 +33,7 @@ class Request:
         self.headers = headers  # an email.message.Message: case-insensitive get()
         self.body = body
         self.status = None  # what it was answered; None: no answer (hung)
+        self.reply_cut = False  # the client stopped reading the answer's body
 
     def alerts(self):
         """The alerts in the body: one object, a JSON array or NDJSON lines."""
@@ -86,7 +87,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:  # the client closed the connection before reading it all
+            req.reply_cut = True
+            self.close_connection = True
 
     def log_message(self, fmt, *args):
         pass

@@ -139,6 +139,24 @@ outputs:
         self.assertEqual((st["sent"], st["retries"], st["lost"]), (5, 3, no_loss()))
         self.assertIn("output webhook-0: %s: HTTP 500" % r.url, v.err())
 
+    def test_large_reply_is_bounded(self):
+        # vigil reads 64 KiB of a reply and closes the connection: still delivered
+        r = self.receiver(responses=[(200, {}, b"x" * (64 << 20))])
+        v = self.start_vigil("""
+outputs:
+  - type: webhook
+    url: %s
+""" % r.url)
+        paths = v.trigger(2)
+        alerts = r.wait_alerts(2)
+        v.stop()
+        self.assert_clean_exit(v)
+        self.assertEqual(names(alerts), paths)
+        wait_for(lambda: r.all()[0].reply_cut, 10, "the first reply cut by vigil")
+        self.assertFalse(r.all()[1].reply_cut)
+        st = v.sink("webhook-0")
+        self.assertEqual((st["sent"], st["retries"], st["lost"]), (2, 0, no_loss()))
+
     def retry_after_gap(self, answer):
         r = self.receiver(responses=[answer])
         v = self.start_vigil("""
