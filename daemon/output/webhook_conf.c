@@ -102,21 +102,29 @@ static const char *header_problem(const struct ynode *k, const struct ynode *v)
 	return NULL;
 }
 
-static int add_header(struct curl_slist **list, const char *name, const char *value)
+/* Append @line to *@list (kept whole when out of memory). */
+static int append(struct curl_slist **list, const char *line)
 {
-	size_t n = strlen(name) + strlen(value) + 3;
-	struct curl_slist *l;
-	char *line = malloc(n);
+	struct curl_slist *l = curl_slist_append(*list, line);
 
-	if (!line)
-		return -ENOMEM;
-	snprintf(line, n, "%s: %s", name, value);
-	l = curl_slist_append(*list, line);
-	free(line);
 	if (!l)
 		return -ENOMEM;
 	*list = l;
 	return 0;
+}
+
+static int add_header(struct curl_slist **list, const char *name, const char *value)
+{
+	size_t n = strlen(name) + strlen(value) + 3;
+	char *line = malloc(n);
+	int ret;
+
+	if (!line)
+		return -ENOMEM;
+	snprintf(line, n, "%s: %s", name, value);
+	ret = append(list, line);
+	free(line);
+	return ret;
 }
 
 /* Content-Type (unless the user sets one), no Expect: 100-continue, the user's headers. */
@@ -148,8 +156,9 @@ static int parse_headers(struct vgl_cfg_ctx *c, const struct ynode *map, struct 
 	}
 	if (err)
 		return err;
+	/* "Expect:" with no value: no 100-continue round trip before large bodies */
 	if ((ctype && add_header(&w->headers, "Content-Type", ctype)) ||
-	    !(w->headers = curl_slist_append(w->headers, "Expect:")))
+	    append(&w->headers, "Expect:"))
 		return -ENOMEM;
 	for (size_t i = 0; h && i + 1 < h->nkids; i += 2) {
 		if (add_header(&w->headers, h->kids[i]->str, h->kids[i + 1]->str))
