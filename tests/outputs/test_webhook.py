@@ -1,17 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
 """
-The webhook output against real HTTP(S) receivers (http_receiver.py): the
+The webhook output against real HTTP receivers (http_receiver.py): the
 alert as Falco's JSON (what Falcosidekick takes), custom headers, retries
 after 5xx and 429 (Retry-After), refusals that are not retried, a receiver
-that hangs (queue, spool, exact drop counts), batching, TLS and mTLS, the
-proxy from the environment, shutdown into the spool and delivery after a
-restart, and the config errors a user sees.
+that hangs (queue, spool, exact drop counts), batching, the proxy from the
+environment, shutdown into the spool and delivery after a restart, and the
+config errors a user sees. TLS and mTLS: test_webhook_tls.py.
 """
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -19,7 +18,7 @@ import time
 import unittest
 from email.utils import formatdate
 
-from http_receiver import Receiver, make_pki, server_context
+from http_receiver import Receiver
 from vigil_harness import RULE_NAME, OutputTest, Vigil, vigil_bin, wait_for
 
 PROXY_VARS = ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
@@ -49,7 +48,8 @@ def vigil_version():
     return re.match(r"vigil (\S+)", out).group(1)
 
 
-class WebhookTest(OutputTest):
+class WebhookBase(OutputTest):
+    """Receivers stopped after each test; the checks of Falco's alert."""
 
     def setUp(self):
         super().setUp()
@@ -88,6 +88,20 @@ class WebhookTest(OutputTest):
         # evt.time: the same instant as "time", in ns since the epoch
         t = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(f["evt.time"] // 10**9))
         self.assertEqual(a["time"], "%s.%09dZ" % (t, f["evt.time"] % 10**9))
+
+
+def run_config(test, config, *args):
+    """`vigil run -c CONFIG ARGS` with @config (no root: it stops at the config)."""
+    d = tempfile.mkdtemp(prefix="vigil-webhook-cfg-")
+    test.addCleanup(shutil.rmtree, d, ignore_errors=True)
+    path = os.path.join(d, "vigil.yaml")
+    with open(path, "w") as f:
+        f.write(config)
+    return subprocess.run([vigil_bin(), "run", "-c", path] + list(args),
+                          capture_output=True, text=True, timeout=60, cwd=d)
+
+
+class WebhookTest(WebhookBase):
 
     def test_falco_json_and_headers(self):
         r = self.receiver()
@@ -297,87 +311,6 @@ outputs:
             self.assertTrue(body.endswith("}\n"), body[-40:])
             self.assertFalse(body.startswith("["))
 
-    def https_receiver(self, client_ca=False):
-        pki = make_pki(self.tmpdir())
-        r = self.receiver(tls=server_context(pki, pki["ca"] if client_ca else None))
-        return pki, r
-
-    def assert_undelivered(self, v, r):
-        """vigil retried, delivered nothing, and counts the alert lost at shutdown."""
-        v.stop()
-        self.assert_clean_exit(v)
-        st = v.sink("webhook-0")
-        self.assertEqual(st["sent"], 0)
-        self.assertGreater(st["retries"], 0)
-        self.assertEqual(st["lost"], dict(no_loss(), shutdown=1))
-        self.assertEqual(r.all(), [])
-
-    def test_tls_unknown_ca_is_refused(self):
-        pki, r = self.https_receiver()
-        v = self.start_vigil("""
-drain_timeout: 1s
-outputs:
-  - type: webhook
-    url: %s
-    retry: {initial: 100ms, max: 500ms}
-""" % r.url)
-        v.trigger(1)
-        wait_for(lambda: "SSL certificate problem" in v.err(), 30, "the TLS error logged")
-        r.wait(lambda r: len(r.tls_errors) >= 2, 30, "handshakes tried again")
-        self.assert_undelivered(v, r)
-        self.assertIn("output webhook-0: %s: SSL certificate problem: "
-                      "unable to get local issuer certificate" % r.url, v.err())
-
-    def test_tls_with_ca_file(self):
-        pki, r = self.https_receiver()
-        v = self.start_vigil("""
-outputs:
-  - type: webhook
-    url: %s
-    tls: {ca_file: %s}
-""" % (r.url, pki["ca"]))
-        paths = v.trigger(2)
-        alerts = r.wait_alerts(2)
-        v.stop()
-        self.assert_clean_exit(v)
-        self.assertEqual(names(alerts), paths)
-        self.assertEqual(r.tls_errors, [])
-        self.assertEqual(v.sink("webhook-0")["lost"], no_loss())
-
-    def test_mtls_without_client_cert_fails(self):
-        pki, r = self.https_receiver(client_ca=True)
-        v = self.start_vigil("""
-drain_timeout: 1s
-outputs:
-  - type: webhook
-    url: %s
-    retry: {initial: 100ms, max: 500ms}
-    tls: {ca_file: %s}
-""" % (r.url, pki["ca"]))
-        v.trigger(1)
-        r.wait(lambda r: len(r.tls_errors) >= 2, 30, "handshakes refused twice")
-        self.assertIn("certificate", r.tls_errors[0])
-        self.assert_undelivered(v, r)
-        self.assertIn("output webhook-0: %s: " % r.url, v.err())
-
-    def test_mtls_with_client_cert(self):
-        pki, r = self.https_receiver(client_ca=True)
-        v = self.start_vigil("""
-outputs:
-  - type: webhook
-    url: %s
-    tls:
-      ca_file: %s
-      cert: %s
-      key: %s
-""" % (r.url, pki["ca"], pki["client_cert"], pki["client_key"]))
-        paths = v.trigger(2)
-        alerts = r.wait_alerts(2)
-        v.stop()
-        self.assert_clean_exit(v)
-        self.assertEqual(names(alerts), paths)
-        self.assertEqual(r.tls_errors, [])
-
     def test_proxy_from_environment(self):
         proxy = self.receiver()
         os.environ["http_proxy"] = "http://127.0.0.1:%d" % proxy.port
@@ -436,46 +369,19 @@ outputs:
 class WebhookConfigTest(unittest.TestCase):
     """Config errors: no root needed, vigil stops before loading anything."""
 
-    def run_vigil(self, config, *args):
-        d = tempfile.mkdtemp(prefix="vigil-webhook-cfg-")
-        self.addCleanup(shutil.rmtree, d, ignore_errors=True)
-        path = os.path.join(d, "vigil.yaml")
-        with open(path, "w") as f:
-            f.write(config)
-        return subprocess.run([vigil_bin(), "run", "-c", path] + list(args),
-                              capture_output=True, text=True, timeout=60, cwd=d)
-
     def test_url_not_http(self):
-        p = self.run_vigil("outputs:\n  - type: webhook\n    url: 'htp://x'\n")
+        p = run_config(self, "outputs:\n  - type: webhook\n    url: 'htp://x'\n")
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("vigil.yaml:3:10: error: outputs[0].url: "
                       "'htp://x' is not an http:// or https:// URL", p.stderr)
 
     def test_url_missing(self):
-        p = self.run_vigil("outputs:\n  - type: webhook\n")
+        p = run_config(self, "outputs:\n  - type: webhook\n")
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("outputs[0].url: missing", p.stderr)
 
-    def test_unreadable_ca_file(self):
-        p = self.run_vigil("outputs:\n  - type: webhook\n    url: https://127.0.0.1:1/\n"
-                           "    tls: {ca_file: /nonexistent/vigil-ca.pem}\n")
-        self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertIn("output webhook-0: tls.ca_file /nonexistent/vigil-ca.pem: cannot read: "
-                      "No such file or directory", p.stderr)
-
-    def test_key_not_matching_cert(self):
-        d = tempfile.mkdtemp(prefix="vigil-webhook-pki-")
-        self.addCleanup(shutil.rmtree, d, ignore_errors=True)
-        pki = make_pki(d)
-        p = self.run_vigil("outputs:\n  - type: webhook\n    url: https://127.0.0.1:1/\n"
-                           "    tls: {cert: %s, key: %s}\n" % (pki["client_cert"],
-                                                              pki["server_key"]))
-        self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertIn("tls.key %s: not the key of tls.cert %s" % (pki["server_key"],
-                                                                 pki["client_cert"]), p.stderr)
-
     def test_bad_keys_each_named(self):
-        p = self.run_vigil("""\
+        p = run_config(self, """\
 outputs:
   - type: webhook
     url: https://127.0.0.1:1/
@@ -494,9 +400,9 @@ outputs:
             self.assertIn(want, p.stderr)
 
     def test_check_config_hides_credentials(self):
-        p = self.run_vigil("outputs:\n  - type: webhook\n"
-                           "    url: https://user:pw123@127.0.0.1:8443/hook?token=tk456\n",
-                           "--check-config")
+        p = run_config(self, "outputs:\n  - type: webhook\n"
+                       "    url: https://user:pw123@127.0.0.1:8443/hook?token=tk456\n",
+                       "--check-config")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("webhook-0 (webhook https://127.0.0.1:8443/hook)", p.stdout)
         self.assertNotIn("pw123", p.stdout + p.stderr)
