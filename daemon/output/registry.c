@@ -9,6 +9,7 @@ static const struct vgl_sink_ops *const drivers[] = {
 	&vgl_sink_stdout_ops,
 	&vgl_sink_file_ops,
 	&vgl_sink_syslog_ops,
+	&vgl_sink_webhook_ops,
 };
 
 const struct vgl_sink_ops *vgl_sink_ops_find(const char *type)
