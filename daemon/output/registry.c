@@ -8,6 +8,7 @@
 static const struct vgl_sink_ops *const drivers[] = {
 	&vgl_sink_stdout_ops,
 	&vgl_sink_file_ops,
+	&vgl_sink_program_ops,
 };
 
 const struct vgl_sink_ops *vgl_sink_ops_find(const char *type)
