@@ -8,5 +8,6 @@
 extern const struct vgl_sink_ops vgl_sink_stdout_ops;
 extern const struct vgl_sink_ops vgl_sink_file_ops;
 extern const struct vgl_sink_ops vgl_sink_program_ops;
+extern const struct vgl_sink_ops vgl_sink_nats_ops;
 
 #endif /* VIGIL_OUTPUT_SINKS_H */
