@@ -129,6 +129,38 @@ outputs:
         self.assertEqual(lost(st), {}, st)
         self.assertIn("read nothing for 1 s: stopped, restarting it", v.err())
 
+    def test_program_gets_a_clean_process(self):
+        # only stdin, stdout and stderr; no signal blocked or ignored; its own group
+        v = self.start_vigil("""
+outputs:
+  - type: program
+    command: echo $$ > @DIR@/pid; exec cat > /dev/null
+""")
+        v.trigger(1)
+        wait_for(lambda: lines(v.path("pid")), 30, "the program to start")
+        pid = int(lines(v.path("pid"))[0])
+
+        def proc(name):
+            with open("/proc/%d/%s" % (pid, name)) as f:
+                return f.read()
+        wait_for(lambda: proc("comm") == "cat\n", 30, "the shell to exec cat")
+        fds = sorted(int(fd) for fd in os.listdir("/proc/%d/fd" % pid))
+        stdin = os.readlink("/proc/%d/fd/0" % pid)
+        sig = dict(l.split(":\t") for l in proc("status").splitlines()
+                   if l.startswith(("SigBlk", "SigIgn")))
+        pgrp = int(proc("stat").rsplit(")", 1)[1].split()[2])
+        v.stop()
+        self.assert_clean_exit(v)
+        self.assertEqual(fds, [0, 1, 2])
+        self.assertTrue(stdin.startswith("pipe:"), stdin)
+        self.assertEqual(int(sig["SigBlk"], 16), 0, sig)
+        # signals 1-31 (vigil ignores SIGPIPE); glibc's posix_spawn leaves its
+        # own internal signals 32 and 33 ignored, as no program may use them
+        self.assertEqual(int(sig["SigIgn"], 16) & 0x7fffffff, 0, sig)
+        self.assertEqual(pgrp, pid)
+        self.assertFalse(pid_running(pid), "the program outlived vigil")
+        self.assertEqual(v.sink("program-0")["sent"], 1)
+
     def never_reads(self, spool):
         # the program writes its pid and never reads: the first alert is in
         # the pipe, 5 wait in the queue, the last 4 find it full
