@@ -64,14 +64,15 @@ static char *connected_url(natsConnection *nc)
 
 /*
  * JetStream when asked (jetstream: true), or with auto when a stream
- * captures the subject; core NATS when the server has no such stream or no
- * JetStream at all. Returns false with @r->error set when the server did
- * not answer.
+ * captures the subject; core NATS when the server has no such stream, or
+ * no JetStream for this account or at all. Returns false with @r->error set
+ * when the server did not answer.
  */
 static bool choose_jetstream(struct nats_sink *n, struct vgl_deliver_result *r)
 {
 	jsStreamNamesList *list = NULL;
 	jsOptions jo, lookup;
+	jsErrCode code = 0;
 	natsStatus s;
 
 	if (n->jetstream == NATS_JS_OFF)
@@ -82,9 +83,10 @@ static bool choose_jetstream(struct nats_sink *n, struct vgl_deliver_result *r)
 	if (s == NATS_OK && n->jetstream == NATS_JS_AUTO) {
 		lookup = jo;
 		lookup.Stream.Info.SubjectsFilter = n->subject;
-		s = js_StreamNames(&list, n->js, &lookup, NULL);
+		s = js_StreamNames(&list, n->js, &lookup, &code);
 		jsStreamNamesList_Destroy(list);
-		if (s == NATS_NOT_FOUND || s == NATS_NO_RESPONDERS) {
+		if (s == NATS_NOT_FOUND || s == NATS_NO_RESPONDERS ||
+		    code == JSNotEnabledForAccountErr || code == JSNotEnabledErr) {
 			jsCtx_Destroy(n->js);
 			n->js = NULL;
 			s = NATS_OK;

@@ -134,6 +134,24 @@ outputs:
         self.assertEqual(lost(st), {}, st)
         self.assertIsNone(sub.next_msg(0.5, sid))  # nothing else
 
+    def test_jetstream_auto_without_stream_is_core_nats(self):
+        srv = self.server(jetstream=True)
+        sub = self.client(srv)
+        sid = sub.subscribe("vigil.alerts")
+        v = self.start_vigil("""
+outputs:
+  - type: nats
+    url: %s
+    jetstream: auto
+""" % srv.url)
+        paths = v.trigger(2)
+        msgs = sub.messages(sid, 2, 30)
+        v.stop()
+        self.assert_clean_exit(v)
+        self.assertEqual([m.headers for m in msgs], [b""] * 2)  # core NATS: no message id
+        self.check_alerts([m.json() for m in msgs], paths)
+        self.assertEqual(v.sink("nats-0")["retries"], 0)
+
     def test_jetstream_stream(self):
         srv = self.server(jetstream=True)
         c = self.client(srv)
