@@ -3,7 +3,8 @@
  * type: program — alerts written to a command's standard input, one line
  * each (text or JSON). The command runs under /bin/sh -c, is started on the
  * first alert and is started again (after the retry backoff) whenever it
- * has exited.
+ * has exited. SIGUSR1 restarts it, as Falco's program output does, so that
+ * a command appending to a file reopens it after logrotate.
  *
  * An alert counts as delivered once the program has read all of its line.
  * The pipe is shrunk to one page (one buffer slot) and a line is written
@@ -292,6 +293,15 @@ static void program_deliver(void *priv, struct vgl_sink *s, struct vgl_alert *co
 	r->status = VGL_DELIVER_OK;
 }
 
+/* SIGUSR1 (logrotate): stop the program; the next alert starts it again, reopening its files. */
+static void program_reopen(void *priv)
+{
+	struct program_sink *p = priv;
+	int status;
+
+	program_stop(p, &status);
+}
+
 static void program_close(void *priv)
 {
 	struct program_sink *p = priv;
@@ -354,6 +364,7 @@ const struct vgl_sink_ops vgl_sink_program_ops = {
 	.configure = program_configure,
 	.check = program_check,
 	.deliver = program_deliver,
+	.reopen = program_reopen,
 	.close = program_close,
 	.describe = program_describe,
 };

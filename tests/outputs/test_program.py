@@ -8,6 +8,7 @@ at shutdown.
 import json
 import os
 import re
+import signal
 import subprocess
 import unittest
 
@@ -160,6 +161,29 @@ outputs:
         self.assertEqual(pgrp, pid)
         self.assertFalse(pid_running(pid), "the program outlived vigil")
         self.assertEqual(v.sink("program-0")["sent"], 1)
+
+    def test_sigusr1_restarts_the_program(self):
+        # what logrotate's postrotate does: the program reopens its file
+        v = self.start_vigil("""
+outputs:
+  - type: program
+    command: echo $$ > @DIR@/pid; exec cat >> @DIR@/alerts.log
+""")
+        v.trigger(2)
+        wait_for(lambda: len(lines(v.path("alerts.log"))) == 2, 30, "2 alerts")
+        pid = int(lines(v.path("pid"))[0])
+        os.rename(v.path("alerts.log"), v.path("alerts.log.1"))
+        v.kill(signal.SIGUSR1)
+        wait_for(lambda: not pid_running(pid), 30, "the program to be stopped")
+        v.trigger(3)
+        wait_for(lambda: len(lines(v.path("alerts.log"))) == 3, 30, "3 alerts in the new file")
+        v.stop()
+        self.assert_clean_exit(v)
+        self.assertEqual(len(lines(v.path("alerts.log.1"))), 2)
+        self.assertEqual(len(lines(v.path("alerts.log"))), 3)
+        st = v.sink("program-0")
+        self.assertEqual(st["sent"], 5, st)
+        self.assertEqual(st["retries"], 0, st)  # a restart asked for is no failure
 
     def never_reads(self, spool):
         # the program writes its pid and never reads: the first alert is in
