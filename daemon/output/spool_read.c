@@ -153,7 +153,7 @@ int spool_scan(struct vgl_spool *sp, char *err, size_t errlen)
 			break;
 	}
 	closedir(d);
-	if (sp->nsegs)
+	if (sp->nsegs) /* segs is NULL in a new spool: qsort() must not see it */
 		qsort(sp->segs, sp->nsegs, sizeof(*sp->segs), cmp_seq);
 	read_head(sp, &head_seq, &head_off);
 	for (size_t i = 0; i < sp->nsegs; i++)
