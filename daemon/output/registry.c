@@ -6,12 +6,8 @@
 #include "output/sinks.h"
 
 static const struct vgl_sink_ops *const drivers[] = {
-	&vgl_sink_stdout_ops,
-	&vgl_sink_file_ops,
-	&vgl_sink_syslog_ops,
-	&vgl_sink_webhook_ops,
-	&vgl_sink_program_ops,
-	&vgl_sink_nats_ops,
+	&vgl_sink_stdout_ops,  &vgl_sink_file_ops,    &vgl_sink_syslog_ops,
+	&vgl_sink_webhook_ops, &vgl_sink_program_ops, &vgl_sink_nats_ops,
 };
 
 const struct vgl_sink_ops *vgl_sink_ops_find(const char *type)

@@ -140,8 +140,9 @@ static void test_errors(void **state UNUSED)
 	expect_errors("outputs:\n  - type: fax\n",
 		      "vigil.yaml:2:11: error: outputs[0].type: unknown output type 'fax': not one "
 		      "of stdout, file, syslog, webhook, program, nats\n");
-	expect_errors("outputs:\n  - path: /x\n", "vigil.yaml:2:5: error: outputs[0].type: missing "
-						  "(one of stdout, file, syslog, webhook, program, nats)\n");
+	expect_errors("outputs:\n  - path: /x\n",
+		      "vigil.yaml:2:5: error: outputs[0].type: missing "
+		      "(one of stdout, file, syslog, webhook, program, nats)\n");
 	expect_errors("outputs:\n  - type: file\n    path: /x\n    queue: {size: lots}\n",
 		      "vigil.yaml:4:19: error: outputs[0].queue.size: 'lots' is not a whole number "
 		      "from 1 to 4194304\n");
