@@ -125,6 +125,7 @@ template(name="line" type="string" string="%msg%\n")
 action(type="omfile" file="$work/out/syslog.txt" template="line"
        asyncWriting="on" flushInterval="1" ioBufferSize="256k")
 EOF
+	rm -f "$work/rsyslog.pid"
 	rsyslogd -n -f "$work/rsyslog.conf" -i "$work/rsyslog.pid" &
 	pids+=($!)
 	wait_port "$2"
@@ -175,26 +176,26 @@ count_of() { # what the receiver of SINK got
 	esac
 }
 
-# The output of SINK (one yaml list item), its receiver started.
+# The output of SINK (one yaml list item) in $out_yaml, its receiver started.
 setup_sink() {
 	local q="queue: {size: $((secs * rate * 3 / 2 + 1000))}" port
 	port=$(free_port)
 	case "$1" in
-	file) echo "  - {type: file, name: out, path: $work/out/alerts.json, format: json, $q}" ;;
-	stdout) echo "  - {type: stdout, name: out, format: json, $q}" ;;
+	file) out_yaml="  - {type: file, name: out, path: $work/out/alerts.json, format: json, $q}" ;;
+	stdout) out_yaml="  - {type: stdout, name: out, format: json, $q}" ;;
 	syslog-udp | syslog-tcp)
-		start_rsyslog "${1#syslog-}" "$port" >&2
-		echo "  - {type: syslog, name: out, address: \"${1#syslog-}://127.0.0.1:$port\", $q}" ;;
+		start_rsyslog "${1#syslog-}" "$port"
+		out_yaml="  - {type: syslog, name: out, address: \"${1#syslog-}://127.0.0.1:$port\", $q}" ;;
 	webhook)
-		start_nginx "$port" >&2
-		echo "  - {type: webhook, name: out, url: \"http://127.0.0.1:$port/\", $q}" ;;
+		start_nginx "$port"
+		out_yaml="  - {type: webhook, name: out, url: \"http://127.0.0.1:$port/\", $q}" ;;
 	webhook-batch)
-		start_http "$port" >&2
-		echo "  - {type: webhook, name: out, url: \"http://127.0.0.1:$port/\", batch: {size: 100, format: ndjson, linger: 20ms}, $q}" ;;
-	program) echo "  - {type: program, name: out, command: \"cat > $work/out/program.txt\", $q}" ;;
+		start_http "$port"
+		out_yaml="  - {type: webhook, name: out, url: \"http://127.0.0.1:$port/\", batch: {size: 100, format: ndjson, linger: 20ms}, $q}" ;;
+	program) out_yaml="  - {type: program, name: out, command: \"cat > $work/out/program.txt\", $q}" ;;
 	nats)
-		start_nats "$port" vigil.bench >&2
-		echo "  - {type: nats, name: out, url: \"nats://127.0.0.1:$port\", subject: vigil.bench, $q}" ;;
+		start_nats "$port" vigil.bench
+		out_yaml="  - {type: nats, name: out, url: \"nats://127.0.0.1:$port\", subject: vigil.bench, $q}" ;;
 	*) die "unknown sink $1" ;;
 	esac
 }
@@ -204,8 +205,8 @@ part_throughput() {
 	printf '%-14s %9s %9s %9s %6s %12s\n' output raised sent received lost delivered/s
 	for sink in $sinks; do
 		rm -f "$work/out"/*
-		out=$(setup_sink "$sink")
-		vigil_start "$out"
+		setup_sink "$sink"
+		vigil_start "$out_yaml"
 		t0=$(now)
 		"$workload" open -d "$secs" -R "$rate" -t "$work/wl" >/dev/null
 		vigil_stop
