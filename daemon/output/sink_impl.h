@@ -33,6 +33,7 @@ struct vgl_sink {
 	double fail_since; /* monotonic time of the first failure in a row; 0: ok */
 	double last_loss;  /* monotonic time of the last lost alert; 0: none */
 	enum vgl_sink_loss last_loss_why;
+	char last_logged[256]; /* the last failure written to the log */
 	unsigned int seed; /* for jitter */
 };
 

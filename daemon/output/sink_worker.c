@@ -140,12 +140,22 @@ static double backoff(struct vgl_sink *s, unsigned int attempt, double retry_aft
 	return b / 2 + b / 2 * ((double)rand_r(&s->seed) / RAND_MAX);
 }
 
+/*
+ * Log the first failure of a streak (retries of the same trouble stay
+ * quiet), and every refusal whose reason differs from the last one said:
+ * each loss is counted, and its reason is seen at least once.
+ */
 static void note_failure(struct vgl_sink *s, const struct vgl_deliver_result *r)
 {
-	if (!s->fail_since) {
-		s->fail_since = vgl_mono_now();
-		vgl_warn("output %s: %s", vgl_sink_name(s), r->error);
+	bool fail = r->status == VGL_DELIVER_FAIL;
+
+	if (!s->fail_since || (fail && strcmp(s->last_logged, r->error))) {
+		vgl_warn("output %s: %s%s", vgl_sink_name(s), r->error,
+			 fail ? " (not retried: lost)" : "");
+		memcpy(s->last_logged, r->error, sizeof(s->last_logged));
 	}
+	if (!s->fail_since)
+		s->fail_since = vgl_mono_now();
 	memcpy(s->st.last_error, r->error, sizeof(s->st.last_error));
 }
 
