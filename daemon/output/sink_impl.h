@@ -34,7 +34,7 @@ struct vgl_sink {
 	double last_loss;  /* monotonic time of the last lost alert; 0: none */
 	enum vgl_sink_loss last_loss_why;
 	char last_logged[256]; /* the last failure written to the log */
-	unsigned int seed; /* for jitter */
+	unsigned int seed;     /* for jitter */
 };
 
 void *vgl_sink_worker(void *arg);
