@@ -5,7 +5,6 @@
  * kernel's wakeup threshold and flushes the output.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "run/reload.h"
 #include "run/run.h"
 #include "run/setup.h"
+#include "run/signals.h"
 #include "run/stats.h"
 #include "source/source.h"
 #include "util/log.h"
@@ -49,36 +49,6 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void loop_signals(sigset_t *mask)
-{
-	sigemptyset(mask);
-	sigaddset(mask, SIGINT);
-	sigaddset(mask, SIGTERM);
-	sigaddset(mask, SIGHUP);
-	sigaddset(mask, SIGUSR1);
-}
-
-/*
- * Blocked before any thread starts (sinks, reload, resolver): threads
- * inherit the mask, so these signals reach the loop's signalfd only, never
- * a default action in another thread.
- */
-static int block_signals(void)
-{
-	sigset_t mask;
-
-	loop_signals(&mask);
-	return pthread_sigmask(SIG_BLOCK, &mask, NULL) ? -EINVAL : 0;
-}
-
-static int open_signalfd(void)
-{
-	sigset_t mask;
-
-	loop_signals(&mask);
-	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
 static int epoll_add(int epfd, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -92,9 +62,11 @@ static int loop_init(struct vgl_loop *l, struct vgl_live *live, double duration)
 
 	l->live = live;
 	l->deadline = duration > 0 ? now_mono() + duration : 0;
-	l->sigfd = open_signalfd();
+	l->sigfd = vgl_signals_fd();
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->sigfd < 0 || l->epfd < 0)
+	if (l->sigfd < 0)
+		return l->sigfd;
+	if (l->epfd < 0)
 		return -errno;
 	ret = epoll_add(l->epfd, l->sigfd);
 	if (!ret)
@@ -357,7 +329,7 @@ int vgl_run(const struct vgl_run_opts *cli)
 	int ret, code = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (block_signals())
+	if (vgl_signals_block())
 		return 1;
 	/* events come in bursts and every loop iteration flushes: a larger
 	 * buffer writes each burst with fewer syscalls. glibc ignores the size
