@@ -15,6 +15,7 @@
 
 #include "bpf/loader.h"
 #include "rules/dns.h"
+#include "run/metrics_glue.h"
 #include "run/pipeline.h"
 #include "run/reload.h"
 #include "run/run.h"
@@ -37,8 +38,10 @@ struct vgl_loop {
 	struct vgl_pipeline *p;
 	struct vgl_bpf *bpf;
 	const struct vgl_run_opts *opts;
-	double deadline;  /* monotonic seconds, 0 = none */
-	double next_tick; /* monotonic seconds of the next once-a-second work */
+	double deadline;		 /* monotonic seconds, 0 = none */
+	double next_tick;		 /* monotonic seconds of the next once-a-second work */
+	double consumed_at;		 /* monotonic seconds of the last ring-buffer read */
+	struct vgl_run_metrics *metrics; /* NULL: no metrics endpoint */
 };
 
 static double now_mono(void)
@@ -106,14 +109,17 @@ static int apply_kinds(struct vgl_loop *l)
 /* A reload finished: swap the new set in, or keep the old one. */
 static void reload_done(struct vgl_loop *l)
 {
-	struct vgl_ruleset *rs = NULL, *old;
-	int err;
+	struct vgl_ruleset *rs = NULL, *old = NULL;
+	int err = vgl_reload_collect(l->reload, &rs);
 
-	if (vgl_reload_collect(l->reload, &rs))
+	if (err == -EAGAIN)
 		return;
-	old = vgl_pipeline_set_rules(l->p, rs, &err);
+	if (!err) /* else the problems were printed */
+		old = vgl_pipeline_set_rules(l->p, rs, &err);
+	vgl_run_metrics_rules(l->metrics, true, !err, vgl_reload_seconds(l->reload));
 	if (err) {
-		vgl_err("reload failed, keeping the running rules: %s", strerror(-err));
+		if (rs)
+			vgl_err("reload failed, keeping the running rules: %s", strerror(-err));
 		vgl_ruleset_free(rs);
 		return;
 	}
@@ -162,7 +168,7 @@ static int64_t now_wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Once a second: the output stage's periodic work (rate-limit summaries). */
+/* Once a second: the output stage's periodic work (rate-limit summaries), metrics. */
 static void tick(struct vgl_loop *l)
 {
 	double now = now_mono();
@@ -172,6 +178,7 @@ static void tick(struct vgl_loop *l)
 	l->next_tick = now + 1;
 	if (l->p->outputs)
 		vgl_outputs_tick(l->p->outputs, now_wall_ns());
+	vgl_run_metrics_publish(l->metrics, l->bpf, l->consumed_at);
 }
 
 static int loop_run(struct vgl_loop *l, FILE *out)
@@ -187,6 +194,7 @@ static int loop_run(struct vgl_loop *l, FILE *out)
 		ret = vgl_live_consume(l->live);
 		if (ret < 0)
 			return ret;
+		l->consumed_at = now_mono();
 		vgl_pipeline_poll(l->p); /* events that waited for container metadata */
 		fflush(out);
 		tick(l);
@@ -238,6 +246,7 @@ static int load_rules(struct vgl_loop *l)
 	struct vgl_rules_opts ropts = { .first_match = o->first_match };
 	struct vgl_ruleset *rs = NULL;
 	struct vgl_diag diag;
+	double started = now_mono();
 	char err[512] = "";
 	int ret;
 
@@ -252,6 +261,7 @@ static int load_rules(struct vgl_loop *l)
 		return ret;
 	}
 	vgl_info("rules: %zu loaded", vgl_ruleset_nrules(rs));
+	vgl_run_metrics_rules(l->metrics, false, true, now_mono() - started);
 	/* the names fd.*ip.name rules compare with (reloads may add more) */
 	ret = vgl_dns_start();
 	if (ret)
@@ -315,7 +325,8 @@ static int setup(struct vgl_loop *l, const struct vgl_run_opts *cli, struct vgl_
 		vgl_err("%s", err);
 		return 1;
 	}
-	return 0;
+	/* up before capture: /healthz says "starting" while the rules load */
+	return vgl_run_metrics_start(cfg->metrics_listen, l->p, &l->metrics);
 }
 
 int vgl_run(const struct vgl_run_opts *cli)
@@ -361,7 +372,8 @@ out:
 	vgl_live_close(live);
 	vgl_bpf_destroy(loop.bpf);
 	vgl_reload_free(loop.reload);
-	vgl_outputs_free(p.outputs); /* stops the sinks at once if still running */
+	vgl_run_metrics_stop(loop.metrics); /* before what it reads is freed */
+	vgl_outputs_free(p.outputs);	    /* stops the sinks at once if still running */
 	vgl_state_free(p.state);
 	vgl_pipeline_fini(&p);
 	vgl_config_free(&cfg);
