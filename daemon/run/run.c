@@ -361,6 +361,8 @@ int vgl_run(const struct vgl_run_opts *cli)
 		vgl_err("%s", err);
 		goto out;
 	}
+	loop.consumed_at = now_mono(); /* capture starts: healthy from "ready" on */
+	tick(&loop);
 	fputs("vigil: ready\n", stderr);
 	ret = loop_run(&loop, stdout);
 	if (ret)
