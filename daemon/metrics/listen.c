@@ -73,7 +73,7 @@ int vgl_listen_parse(const char *s, struct vgl_listen_addr *ret, char *err, size
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *ai = NULL;
-	char host[HOST_MAX], port_s[8];
+	char host[HOST_MAX], port_s[12];
 	const char *port;
 	unsigned int pn;
 	int ret_ai;

@@ -86,7 +86,7 @@ static void render_kernel(const struct vgl_metrics_snapshot *s, struct vgl_text 
 		  "Records delivered with a parameter that could not be read, by event kind.", NULL,
 		  offsetof(struct vgl_kind_stats, read_failed) },
 	};
-	char cpu[16];
+	char cpu[24]; /* a size_t in decimal */
 
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		family(t, fams[f].name, "counter", fams[f].help);
