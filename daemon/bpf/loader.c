@@ -17,38 +17,13 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/loader.h"
+#include "bpf/loader_int.h"
 #include "decode/event.h"
 #include "vigil.skel.h"
 
 #define VGL_RINGBUF_MIN	  4096u
 #define VGL_RINGBUF_LIMIT (1u << 30)
-#define VGL_ENTER_TP_MAX  32 /* syscalls whose sys_enter a kind may need */
-#define VGL_EXIT_SLOTS	  96 /* syscall table slots (vgl_syscall_slots()) */
 #define VGL_TRACEFS	  "/sys/kernel/tracing"
-
-struct vgl_bpf {
-	struct vigil_bpf *skel;
-	struct btf *vmlinux;
-	int btf_fd; /* memfd holding a copy of the kernel's BTF */
-	struct vgl_hooks hooks;
-	int ncpus;
-	bool have_task_regs; /* bpf_task_pt_regs(): fork reads the parent's registers */
-	bool need_enter;     /* some wanted syscall needs sys_enter */
-	bool attached;
-	/* sys_enter per syscall (syscalls/sys_enter_<name>) instead of for all */
-	struct bpf_link *enter_tp[VGL_ENTER_TP_MAX];
-	size_t n_enter_tp;
-	struct vgl_kindset enter_set; /* what sys_enter must keep for */
-	/* extractors on each syscall's syscalls/sys_exit_<name> tracepoint */
-	bool exit_tp;
-	bool on_tp[VGL_EXIT_SLOTS]; /* per slot: this kernel has that tracepoint */
-	struct bpf_link *exit_links[VGL_EXIT_SLOTS];
-	bool need_raw_exit; /* a wanted syscall has none: tp_btf/sys_exit too */
-	struct vgl_kindset exit_set;
-	char exit_why[128];	 /* why not per-syscall tracepoints */
-	char syscalls_hook[256]; /* what -v says of the syscall hooks */
-	char attach_what[80];	 /* the hook that failed to attach */
-};
 
 static bool have_caps(uint64_t need)
 {
@@ -583,28 +558,6 @@ const struct vgl_hooks *vgl_bpf_hooks(const struct vgl_bpf *b)
 int vgl_bpf_ringbuf_fd(const struct vgl_bpf *b)
 {
 	return bpf_map__fd(b->skel->maps.vgl_rb);
-}
-
-int vgl_bpf_read_stats(const struct vgl_bpf *b, struct vgl_kind_stats *ret_stats)
-{
-	int fd = bpf_map__fd(b->skel->maps.vgl_stats);
-	struct vgl_kind_stats *percpu = calloc(b->ncpus, sizeof(*percpu));
-
-	if (!percpu)
-		return -ENOMEM;
-	memset(ret_stats, 0, sizeof(*ret_stats) * VGL_EV_MAX);
-	for (uint32_t kind = 0; kind < VGL_EV_MAX; kind++) {
-		if (bpf_map_lookup_elem(fd, &kind, percpu))
-			continue;
-		for (int cpu = 0; cpu < b->ncpus; cpu++) {
-			ret_stats[kind].emitted += percpu[cpu].emitted;
-			ret_stats[kind].rb_full += percpu[cpu].rb_full;
-			ret_stats[kind].truncated += percpu[cpu].truncated;
-			ret_stats[kind].read_failed += percpu[cpu].read_failed;
-		}
-	}
-	free(percpu);
-	return 0;
 }
 
 void vgl_bpf_destroy(struct vgl_bpf *b)

@@ -7,6 +7,7 @@
 #ifndef VIGIL_BPF_LOADER_H
 #define VIGIL_BPF_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,8 +52,19 @@ void vgl_bpf_detach(struct vgl_bpf *bpf);
 const struct vgl_hooks *vgl_bpf_hooks(const struct vgl_bpf *bpf);
 int vgl_bpf_ringbuf_fd(const struct vgl_bpf *bpf);
 
+/* True between a successful vgl_bpf_attach() and vgl_bpf_detach(). */
+bool vgl_bpf_attached(const struct vgl_bpf *bpf);
+
 /* Sum the per-CPU counters into @ret_stats[VGL_EV_MAX]. */
 int vgl_bpf_read_stats(const struct vgl_bpf *bpf, struct vgl_kind_stats *ret_stats);
+
+/*
+ * The same, and the counters of each CPU summed over the kinds into
+ * @ret_cpus[cpu] for the first @max_cpus CPUs (NULL: none). Returns the
+ * number of CPUs filled in (the possible CPUs, at most @max_cpus) or -errno.
+ */
+int vgl_bpf_read_stats_cpu(const struct vgl_bpf *bpf, struct vgl_kind_stats *ret_kinds,
+			   struct vgl_kind_stats *ret_cpus, size_t max_cpus);
 
 void vgl_bpf_destroy(struct vgl_bpf *bpf);
 

@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "config/falco.h"
+#include "metrics/listen.h"
 #include "util/log.h"
 
 static const char *const vigil_keys[] = {
@@ -99,12 +100,30 @@ static int parse_alert_keys(struct vgl_cfg_ctx *x, const struct ynode *root, str
 	} else if (ynode_get(root, "rate_limit") && !m) {
 		err = 1; /* not a mapping: reported */
 	}
-	m = NULL;
-	if (vgl_cfg_map(x, root, "metrics", &m) > 0) {
-		vgl_cfg_sub(x, "metrics", &sub);
-		err |= vgl_cfg_check_keys(&sub, m, metrics_keys, NULL) < 0;
-		err |= vgl_cfg_str(&sub, m, "listen", &c->metrics_listen) < 0;
+	return err ? -EINVAL : 0;
+}
+
+/* metrics.listen, checked as the endpoint will read it: an address it can bind. */
+static int parse_metrics(struct vgl_cfg_ctx *x, const struct ynode *root, struct vgl_config *c)
+{
+	const struct ynode *m = NULL;
+	struct vgl_listen_addr addr;
+	struct vgl_cfg_ctx sub;
+	char why[256];
+	int err = 0, r;
+
+	r = vgl_cfg_map(x, root, "metrics", &m);
+	if (r <= 0)
+		return r;
+	vgl_cfg_sub(x, "metrics", &sub);
+	err |= vgl_cfg_check_keys(&sub, m, metrics_keys, NULL) < 0;
+	r = vgl_cfg_str(&sub, m, "listen", &c->metrics_listen);
+	if (r > 0 && vgl_listen_parse(c->metrics_listen, &addr, why, sizeof(why))) {
+		vgl_cfg_error(&sub, ynode_get(m, "listen"), "listen", "'%s': %s", c->metrics_listen,
+			      why);
+		r = -EINVAL;
 	}
+	err |= r < 0;
 	return err ? -EINVAL : 0;
 }
 
@@ -172,6 +191,7 @@ static int parse_root(const struct ynode *root, struct vgl_config *c, struct vgl
 				  vgl_config_falco_unused_keys, NULL) < 0;
 	err |= parse_run_keys(&x, root, c) < 0;
 	err |= parse_alert_keys(&x, root, c) < 0;
+	err |= parse_metrics(&x, root, c) < 0;
 	err |= vgl_config_falco(&x, root, c) < 0; /* before outputs: json_output, priority */
 	outs = ynode_get(root, "outputs");
 	if (outs && outs->type == YN_SEQ)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run/reload.h"
@@ -24,6 +25,7 @@ struct vgl_reload {
 	struct vgl_diag diag;
 	char err[512];
 	int ret;
+	double seconds; /* the load took */
 };
 
 int vgl_rules_load(const char *const *args, size_t nargs, const struct vgl_rules_opts *opts,
@@ -77,13 +79,22 @@ int vgl_reload_new(const char *const *args, size_t nargs, const struct vgl_rules
 static void *reload_thread(void *arg)
 {
 	struct vgl_reload *r = arg;
+	struct timespec t0, t1;
 	uint64_t one = 1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r->ret = vgl_rules_load(r->args, r->nargs, &r->opts, &r->rs, &r->diag, r->err,
 				sizeof(r->err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (write(r->efd, &one, sizeof(one)) != sizeof(one))
 		r->ret = r->ret ? r->ret : -EIO;
 	return NULL;
+}
+
+double vgl_reload_seconds(const struct vgl_reload *r)
+{
+	return r->seconds;
 }
 
 int vgl_reload_fd(const struct vgl_reload *r)

@@ -38,4 +38,7 @@ int vgl_reload_start(struct vgl_reload *r);
  */
 int vgl_reload_collect(struct vgl_reload *r, struct vgl_ruleset **ret_rs);
 
+/* How long the last collected load took, in seconds. */
+double vgl_reload_seconds(const struct vgl_reload *r);
+
 #endif /* VIGIL_RUN_RELOAD_H */

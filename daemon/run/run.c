@@ -5,7 +5,6 @@
  * kernel's wakeup threshold and flushes the output.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,10 +15,12 @@
 
 #include "bpf/loader.h"
 #include "rules/dns.h"
+#include "run/metrics_glue.h"
 #include "run/pipeline.h"
 #include "run/reload.h"
 #include "run/run.h"
 #include "run/setup.h"
+#include "run/signals.h"
 #include "run/stats.h"
 #include "source/source.h"
 #include "util/log.h"
@@ -37,8 +38,10 @@ struct vgl_loop {
 	struct vgl_pipeline *p;
 	struct vgl_bpf *bpf;
 	const struct vgl_run_opts *opts;
-	double deadline;  /* monotonic seconds, 0 = none */
-	double next_tick; /* monotonic seconds of the next once-a-second work */
+	double deadline;		 /* monotonic seconds, 0 = none */
+	double next_tick;		 /* monotonic seconds of the next once-a-second work */
+	double consumed_at;		 /* monotonic seconds of the last ring-buffer read */
+	struct vgl_run_metrics *metrics; /* NULL: no metrics endpoint */
 };
 
 static double now_mono(void)
@@ -47,36 +50,6 @@ static double now_mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void loop_signals(sigset_t *mask)
-{
-	sigemptyset(mask);
-	sigaddset(mask, SIGINT);
-	sigaddset(mask, SIGTERM);
-	sigaddset(mask, SIGHUP);
-	sigaddset(mask, SIGUSR1);
-}
-
-/*
- * Blocked before any thread starts (sinks, reload, resolver): threads
- * inherit the mask, so these signals reach the loop's signalfd only, never
- * a default action in another thread.
- */
-static int block_signals(void)
-{
-	sigset_t mask;
-
-	loop_signals(&mask);
-	return pthread_sigmask(SIG_BLOCK, &mask, NULL) ? -EINVAL : 0;
-}
-
-static int open_signalfd(void)
-{
-	sigset_t mask;
-
-	loop_signals(&mask);
-	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 static int epoll_add(int epfd, int fd)
@@ -92,9 +65,11 @@ static int loop_init(struct vgl_loop *l, struct vgl_live *live, double duration)
 
 	l->live = live;
 	l->deadline = duration > 0 ? now_mono() + duration : 0;
-	l->sigfd = open_signalfd();
+	l->sigfd = vgl_signals_fd();
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->sigfd < 0 || l->epfd < 0)
+	if (l->sigfd < 0)
+		return l->sigfd;
+	if (l->epfd < 0)
 		return -errno;
 	ret = epoll_add(l->epfd, l->sigfd);
 	if (!ret)
@@ -134,14 +109,17 @@ static int apply_kinds(struct vgl_loop *l)
 /* A reload finished: swap the new set in, or keep the old one. */
 static void reload_done(struct vgl_loop *l)
 {
-	struct vgl_ruleset *rs = NULL, *old;
-	int err;
+	struct vgl_ruleset *rs = NULL, *old = NULL;
+	int err = vgl_reload_collect(l->reload, &rs);
 
-	if (vgl_reload_collect(l->reload, &rs))
+	if (err == -EAGAIN)
 		return;
-	old = vgl_pipeline_set_rules(l->p, rs, &err);
+	if (!err) /* else the problems were printed */
+		old = vgl_pipeline_set_rules(l->p, rs, &err);
+	vgl_run_metrics_rules(l->metrics, true, !err, vgl_reload_seconds(l->reload));
 	if (err) {
-		vgl_err("reload failed, keeping the running rules: %s", strerror(-err));
+		if (rs)
+			vgl_err("reload failed, keeping the running rules: %s", strerror(-err));
 		vgl_ruleset_free(rs);
 		return;
 	}
@@ -190,7 +168,7 @@ static int64_t now_wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Once a second: the output stage's periodic work (rate-limit summaries). */
+/* Once a second: the output stage's periodic work (rate-limit summaries), metrics. */
 static void tick(struct vgl_loop *l)
 {
 	double now = now_mono();
@@ -200,6 +178,7 @@ static void tick(struct vgl_loop *l)
 	l->next_tick = now + 1;
 	if (l->p->outputs)
 		vgl_outputs_tick(l->p->outputs, now_wall_ns());
+	vgl_run_metrics_publish(l->metrics, l->bpf, l->consumed_at);
 }
 
 static int loop_run(struct vgl_loop *l, FILE *out)
@@ -215,6 +194,7 @@ static int loop_run(struct vgl_loop *l, FILE *out)
 		ret = vgl_live_consume(l->live);
 		if (ret < 0)
 			return ret;
+		l->consumed_at = now_mono();
 		vgl_pipeline_poll(l->p); /* events that waited for container metadata */
 		fflush(out);
 		tick(l);
@@ -266,6 +246,7 @@ static int load_rules(struct vgl_loop *l)
 	struct vgl_rules_opts ropts = { .first_match = o->first_match };
 	struct vgl_ruleset *rs = NULL;
 	struct vgl_diag diag;
+	double started = now_mono();
 	char err[512] = "";
 	int ret;
 
@@ -280,6 +261,7 @@ static int load_rules(struct vgl_loop *l)
 		return ret;
 	}
 	vgl_info("rules: %zu loaded", vgl_ruleset_nrules(rs));
+	vgl_run_metrics_rules(l->metrics, false, true, now_mono() - started);
 	/* the names fd.*ip.name rules compare with (reloads may add more) */
 	ret = vgl_dns_start();
 	if (ret)
@@ -343,7 +325,8 @@ static int setup(struct vgl_loop *l, const struct vgl_run_opts *cli, struct vgl_
 		vgl_err("%s", err);
 		return 1;
 	}
-	return 0;
+	/* up before capture: /healthz says "starting" while the rules load */
+	return vgl_run_metrics_start(cfg->metrics_listen, l->p, &l->metrics);
 }
 
 int vgl_run(const struct vgl_run_opts *cli)
@@ -357,7 +340,7 @@ int vgl_run(const struct vgl_run_opts *cli)
 	int ret, code = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (block_signals())
+	if (vgl_signals_block())
 		return 1;
 	/* events come in bursts and every loop iteration flushes: a larger
 	 * buffer writes each burst with fewer syscalls. glibc ignores the size
@@ -378,6 +361,8 @@ int vgl_run(const struct vgl_run_opts *cli)
 		vgl_err("%s", err);
 		goto out;
 	}
+	loop.consumed_at = now_mono(); /* capture starts: healthy from "ready" on */
+	tick(&loop);
 	fputs("vigil: ready\n", stderr);
 	ret = loop_run(&loop, stdout);
 	if (ret)
@@ -389,7 +374,8 @@ out:
 	vgl_live_close(live);
 	vgl_bpf_destroy(loop.bpf);
 	vgl_reload_free(loop.reload);
-	vgl_outputs_free(p.outputs); /* stops the sinks at once if still running */
+	vgl_run_metrics_stop(loop.metrics); /* before what it reads is freed */
+	vgl_outputs_free(p.outputs);	    /* stops the sinks at once if still running */
 	vgl_state_free(p.state);
 	vgl_pipeline_fini(&p);
 	vgl_config_free(&cfg);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internal to daemon/bpf/: the loader's object, shared by loader.c (load,
+ * attach, hooks) and stats.c (what userspace reads back: counters).
+ */
+#ifndef VIGIL_BPF_LOADER_INT_H
+#define VIGIL_BPF_LOADER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bpf/hooks.h"
+#include "bpf/syscalls.h"
+
+struct bpf_link;
+struct btf;
+struct vigil_bpf;
+
+#define VGL_ENTER_TP_MAX 32 /* syscalls whose sys_enter a kind may need */
+#define VGL_EXIT_SLOTS	 96 /* syscall table slots (vgl_syscall_slots()) */
+
+struct vgl_bpf {
+	struct vigil_bpf *skel;
+	struct btf *vmlinux;
+	int btf_fd; /* memfd holding a copy of the kernel's BTF */
+	struct vgl_hooks hooks;
+	int ncpus;
+	bool have_task_regs; /* bpf_task_pt_regs(): fork reads the parent's registers */
+	bool need_enter;     /* some wanted syscall needs sys_enter */
+	bool attached;
+	/* sys_enter per syscall (syscalls/sys_enter_<name>) instead of for all */
+	struct bpf_link *enter_tp[VGL_ENTER_TP_MAX];
+	size_t n_enter_tp;
+	struct vgl_kindset enter_set; /* what sys_enter must keep for */
+	/* extractors on each syscall's syscalls/sys_exit_<name> tracepoint */
+	bool exit_tp;
+	bool on_tp[VGL_EXIT_SLOTS]; /* per slot: this kernel has that tracepoint */
+	struct bpf_link *exit_links[VGL_EXIT_SLOTS];
+	bool need_raw_exit; /* a wanted syscall has none: tp_btf/sys_exit too */
+	struct vgl_kindset exit_set;
+	char exit_why[128];	 /* why not per-syscall tracepoints */
+	char syscalls_hook[256]; /* what -v says of the syscall hooks */
+	char attach_what[80];	 /* the hook that failed to attach */
+};
+
+#endif /* VIGIL_BPF_LOADER_INT_H */
