@@ -17,10 +17,13 @@
 #               without a spool; then the receiver comes back and what
 #               arrives is counted (with a spool: everything; without:
 #               sent + lost = raised, exactly).
-#   slow        the open workload flat out for -d s, its throughput with a
-#               fast output (file) and with a webhook whose receiver hangs
-#               (alerts pile up and are dropped), alternating for -r rounds:
-#               the event path must not slow down when a sink does.
+#   slow        the open workload flat out for -d s with a fast output (file)
+#               and with a webhook whose receiver hangs (alerts pile up and
+#               are dropped), alternating for -r rounds: the workload's
+#               opens/s and the events/s vigil's pipeline took from the ring
+#               buffer (flat out, more opens than vigil can take: the rest
+#               are rb_full). The event path must not slow down when a sink
+#               does.
 #
 #	sudo bash bench/outputs/run.sh [-d SECS] [-R RATE] [-o OUTAGE_SECS] [-a OUTAGE_RATE]
 #	                               [-r ROUNDS] [-p "throughput outage slow"]
@@ -265,31 +268,40 @@ part_outage() {
 }
 
 part_slow() {
-	local port ops file_ops=() slow_ops=()
+	local port ops file_ops=() slow_ops=() file_rx=() slow_rx=() rx
 	echo "== slow: the open workload flat out for $secs s, every open an alert, $rounds rounds"
+	printf '%-8s %-5s %12s %14s %12s %12s\n' round output opens/s "vigil events/s" rb_full \
+		"alerts lost"
 	port=$(free_port)
 	for r in $(seq "$rounds"); do
 		for kind in file slow; do
 			rm -f "$work/out"/*
 			if [ "$kind" = file ]; then
-				vigil_start "  - {type: file, name: out, path: $work/out/alerts.json, format: json}"
+				vigil_start "  - {type: file, name: out, path: $work/out/alerts.json, format: json}" 1s
 			else
 				start_http "$port" --hang-until "$work/never"
 				vigil_start "  - {type: webhook, name: out, url: \"http://127.0.0.1:$port/\", timeout: 1h}" 1s
 			fi
 			ops=$("$workload" open -d "$secs" -t "$work/wl" |
 				sed -n 's/.* ops_per_sec=\([0-9.]*\) .*/\1/p')
-			kill -TERM "$vpid"
-			wait "$vpid" || true
+			vigil_stop
 			stop_receivers
-			if [ "$kind" = file ]; then file_ops+=("$ops"); else slow_ops+=("$ops"); fi
-			printf 'round %d %-5s %10.0f opens/s\n' "$r" "$kind" "$ops"
+			rx=$(echo "$(stat .received) / $secs" | bc -l)
+			if [ "$kind" = file ]; then
+				file_ops+=("$ops") file_rx+=("$rx")
+			else
+				slow_ops+=("$ops") slow_rx+=("$rx")
+			fi
+			printf '%-8s %-5s %12.0f %14.0f %12s %12s\n' "$r" "$kind" "$ops" "$rx" \
+				"$(stat .kernel.rb_full)" "$(stat '[.outputs["out"].lost[]] | add')"
 		done
 	done
 	median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-	printf 'median: file %.0f, hung webhook %.0f opens/s, ratio %.3f\n' \
+	printf 'medians: opens/s file %.0f, hung webhook %.0f (ratio %.3f); vigil events/s file %.0f, hung webhook %.0f (ratio %.3f)\n' \
 		"$(median "${file_ops[@]}")" "$(median "${slow_ops[@]}")" \
-		"$(echo "$(median "${slow_ops[@]}") / $(median "${file_ops[@]}")" | bc -l)"
+		"$(echo "$(median "${slow_ops[@]}") / $(median "${file_ops[@]}")" | bc -l)" \
+		"$(median "${file_rx[@]}")" "$(median "${slow_rx[@]}")" \
+		"$(echo "$(median "${slow_rx[@]}") / $(median "${file_rx[@]}")" | bc -l)"
 }
 
 for p in $parts; do
