@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "output/alert.h"
 #include "output/eventfmt_buf.h"
@@ -86,29 +85,6 @@ bool vgl_alert_has_tag(const struct vgl_alert *a, const char *tag)
 			return true;
 	}
 	return false;
-}
-
-static void split_time(int64_t ns, struct tm *tm, long *frac)
-{
-	time_t s = (time_t)(ns / 1000000000);
-
-	*frac = (long)(ns % 1000000000);
-	if (*frac < 0) {
-		*frac += 1000000000;
-		s--;
-	}
-	if (!gmtime_r(&s, tm))
-		memset(tm, 0, sizeof(*tm));
-}
-
-void vgl_alert_rfc3339(int64_t time_ns, char *buf, size_t size)
-{
-	struct tm tm;
-	long frac;
-
-	split_time(time_ns, &tm, &frac);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
 size_t vgl_alert_escape(const char *s, size_t n, char *buf, size_t size)

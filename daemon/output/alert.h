@@ -82,9 +82,6 @@ size_t vgl_alert_line(const struct vgl_alert *a, enum vgl_alert_format fmt, char
  */
 size_t vgl_alert_escape(const char *s, size_t n, char *buf, size_t size);
 
-/* "2026-12-04T10:11:12.123456789Z" (RFC 3339, UTC) into @buf (>= 32 bytes). */
-void vgl_alert_rfc3339(int64_t time_ns, char *buf, size_t size);
-
 /* Whether @a carries tag @tag. */
 bool vgl_alert_has_tag(const struct vgl_alert *a, const char *tag);
 

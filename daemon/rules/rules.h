@@ -134,6 +134,9 @@ struct vgl_alert_meta {
 #define VGL_ALERT_PREFIX_MAX 48
 size_t vgl_alert_prefix(int64_t time_ns, enum vgl_priority p, char *buf, size_t size);
 
+/* The JSON's "time": "2026-12-04T10:11:12.123456789Z" (RFC 3339, UTC), >= 32 bytes. */
+void vgl_alert_rfc3339(int64_t time_ns, char *buf, size_t size);
+
 /*
  * Within a match callback: the rule's output with %fields substituted
  * (unknown values as "<NA>"). snprintf semantics; returns the full length.

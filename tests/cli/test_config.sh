@@ -4,30 +4,11 @@
 # every problem in a bad one (exit 1); `vigil run` refuses a bad file before
 # it loads anything (no root needed); flags still work with a config file.
 set -u
-vigil=${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}
+# shellcheck source=expect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 src=${VIGIL_SOURCE_DIR:?VIGIL_SOURCE_DIR must point at the source tree}
 dir=$(mktemp -d /tmp/vigil-cli-config.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-failures=0
-checks=0
-
-expect() { # expect CODE PATTERN -- ARGS...
-	local code=$1 pattern=$2
-	shift 3
-	local out rc
-	checks=$((checks + 1))
-	out=$("$vigil" "$@" 2>&1)
-	rc=$?
-	if [[ $rc -ne $code ]]; then
-		echo "FAIL: vigil $* exited $rc, expected $code; output: $out"
-		failures=$((failures + 1))
-	elif ! grep -qE -- "$pattern" <<<"$out"; then
-		echo "FAIL: vigil $* printed '$out', expected /$pattern/"
-		failures=$((failures + 1))
-	else
-		echo "ok: vigil $*"
-	fi
-}
 
 cfg() { # cfg NAME TEXT: write $dir/NAME.yaml
 	printf '%s\n' "$2" >"$dir/$1.yaml"
@@ -87,5 +68,4 @@ expect 1 "^vigil: $dir/syntax.yaml:2:1: error: YAML syntax error" -- run --check
 expect 2 "error: --ringbuf-size: '3000' is not a power of two" \
 	-- run -c "$dir/good.yaml" --ringbuf-size 3000
 
-echo "$((checks - failures)) passed, $failures failed"
-[[ $failures -eq 0 ]]
+expect_done

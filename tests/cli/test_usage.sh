@@ -2,25 +2,8 @@
 # Command-line errors: each bad invocation exits 2 with one message that
 # names the problem; `vigil version` and `--help` exit 0. No root needed.
 set -u
-vigil=${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}
-failures=0
-
-expect() { # expect CODE PATTERN -- ARGS...
-	local code=$1 pattern=$2
-	shift 3
-	local out rc
-	out=$("$vigil" "$@" 2>&1)
-	rc=$?
-	if [[ $rc -ne $code ]]; then
-		echo "FAIL: vigil $* exited $rc, expected $code; output: $out"
-		failures=$((failures + 1))
-	elif ! grep -qE -- "$pattern" <<<"$out"; then
-		echo "FAIL: vigil $* printed '$out', expected /$pattern/"
-		failures=$((failures + 1))
-	else
-		echo "ok: vigil $*"
-	fi
-}
+# shellcheck source=expect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
 expect 0 '^vigil [0-9]+\.[0-9]+\.[0-9]+ \(wire format 1\)$' -- version
 expect 0 'usage: vigil run' -- --help
@@ -37,5 +20,4 @@ expect 2 "error: invalid option for 'vigil run'" -- run --bogus
 expect 2 "error: --host-root: 'host' is not an absolute path" -- run --host-root host
 expect 2 "error: --syscall-hook: 'fast' is not auto, tracepoints or raw" -- run --syscall-hook fast
 
-echo "$((13 - failures)) passed, $failures failed"
-[[ $failures -eq 0 ]]
+expect_done

@@ -136,7 +136,7 @@ size_t vgl_alert_prefix(int64_t time_ns, enum vgl_priority p, char *buf, size_t 
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
-static void fmt_iso(int64_t ns, char *iso, size_t isz)
+void vgl_alert_rfc3339(int64_t ns, char *iso, size_t isz)
 {
 	struct tm tm;
 	long frac;
@@ -185,7 +185,7 @@ char *vgl_alert_json(struct vgl_match_ctx *ctx, size_t rule, const struct vgl_al
 	r = &ctx->rs->rules[rule];
 	ns = meta && meta->time_ns ? meta->time_ns
 				   : (int64_t)ctx->x.ev->hdr.ts + ctx->x.boot_to_wall_ns;
-	fmt_iso(ns, iso, sizeof(iso));
+	vgl_alert_rfc3339(ns, iso, sizeof(iso));
 	len = vgl_alert_format(ctx, rule, NULL, 0);
 	text = malloc(len + VGL_ALERT_PREFIX_MAX);
 	if (!text)
