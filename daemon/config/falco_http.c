@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/falco.h"
 
@@ -90,7 +91,12 @@ int vgl_config_falco_http(struct vgl_cfg_ctx *x, const struct ynode *root, struc
 		vgl_cfg_error(&sub, m, "url", "missing (the output is enabled)");
 	if (!err && kv.n > 1 && !http_tls(&sub, m, &tls)) {
 		out = vgl_cfg_synth_map((const char *const(*)[2])kv.v, kv.n, &m->pos);
-		if (out && !vgl_cfg_synth_put_map(out, "tls", tls))
+		/* Falco's defaults set ca_path whatever the URL: TLS keys for https only */
+		if (out && strncasecmp(kv.v[1][1], "https://", 8)) {
+			vgl_cfg_synth_free(tls);
+			tls = NULL;
+		}
+		if (out && (!tls || !vgl_cfg_synth_put_map(out, "tls", tls)))
 			err = vgl_sinkconf_parse(&sub, out, c->noutputs, &d, &spec);
 		else
 			err = -ENOMEM;

@@ -191,6 +191,24 @@ static void test_falco_keys(void **state UNUSED)
 	assert_int_equal(c.outputs[0].conf.min_priority, VGL_PRI_NOTICE);
 	assert_true(c.alerts.rate == 1 && c.alerts.burst == 1000);
 	vgl_config_free(&c);
+	/* the rest of Falco's outputs: program and http (TLS keys with https only) */
+	expect_ok("program_output: {enabled: true, keep_alive: false, program: \"jq .\"}\n"
+		  "http_output: {enabled: true, url: \"http://127.0.0.1:2801/\", insecure: true,\n"
+		  "  ca_path: /etc/ssl/certs, user_agent: falcosecurity/falco}\n",
+		  &c);
+	assert_int_equal(c.noutputs, 2);
+	assert_string_equal(c.outputs[0].ops->type, "program");
+	assert_string_equal(c.outputs[1].ops->type, "webhook");
+	assert_string_equal(errors, ""); /* no "tls not used" warning for http:// */
+	vgl_config_free(&c);
+	expect_ok("http_output: {enabled: true, url: \"https://127.0.0.1:2801/\", mtls: true,\n"
+		  "  client_cert: /etc/c.pem, client_key: /etc/k.pem, ca_cert: /etc/ca.pem}\n",
+		  &c);
+	assert_string_equal(c.outputs[0].ops->type, "webhook");
+	vgl_config_free(&c);
+	expect_errors("http_output: {enabled: true, url: \"htp://x\"}\n",
+		      "vigil.yaml:1:14: error: http_output.url: 'htp://x' is not an http:// or "
+		      "https:// URL\n");
 	expect_errors("file_output: {enabled: true}\n",
 		      "vigil.yaml:1:14: error: file_output.filename: missing (the output is "
 		      "enabled)\n");
