@@ -64,6 +64,14 @@ expect 1 "^vigil: $dir/falco.yaml:2:1: error: engine: a falco.yaml key with no m
 printf 'outputs: [\n' >"$dir/syntax.yaml"
 expect 1 "^vigil: $dir/syntax.yaml:2:1: error: YAML syntax error" -- run --check-config -c "$dir/syntax.yaml"
 
+# one line of 900 KB (300,000 list items): refused at the list's limit, at once
+python3 -c "print('rules: [' + ', '.join(['a'] * 300000) + ']')" >"$dir/long.yaml"
+expect 1 "^vigil: $dir/long.yaml:1:8: error: rules: more than 1024 items$" \
+	-- run --check-config -c "$dir/long.yaml"
+head -c 1100000 /dev/zero | tr '\0' '#' >"$dir/huge.yaml"
+expect 1 "^vigil: $dir/huge.yaml: error: cannot read the config file: larger than 1 MiB" \
+	-- run --check-config -c "$dir/huge.yaml"
+
 # a flag still wins: a bad flag is a usage error even with a good file
 expect 2 "error: --ringbuf-size: '3000' is not a power of two" \
 	-- run -c "$dir/good.yaml" --ringbuf-size 3000

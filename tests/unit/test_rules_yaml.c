@@ -84,6 +84,15 @@ static void test_condition_positions(void **state)
 	assert_string_equal(first_error(RULE("evt.arg.nosuch = y"), buf, sizeof(buf)),
 			    "test.yaml:3:14: error: no event vigil captures has a parameter "
 			    "'nosuch'");
+	/* several rules on one line, characters of several bytes before: the
+	 * position is in characters, found walking on from the last scalar */
+	assert_string_equal(
+		first_error("[{rule: a, desc: \"\xc3\xa9\xe2\x82\xac\xc3\xbc\", condition: "
+			    "\"proc.name = x\", output: o, priority: INFO}, {rule: b, desc: "
+			    "\"\xe6\x97\xa5\xe6\x9c\xac\", condition: \"proc.name = y and prc.name "
+			    "= z\", output: o, priority: INFO}]\n",
+			    buf, sizeof(buf)),
+		"test.yaml:1:133: error: unknown field 'prc.name'");
 }
 
 static void test_types(void **state)
