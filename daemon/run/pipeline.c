@@ -111,8 +111,14 @@ static void eval_rules(struct vgl_pipeline *p, const struct vgl_event *ev)
 {
 	struct alert_cb_data d = { p, ev };
 
-	vgl_ruleset_eval(p->rules, p->mctx, ev, p->state ? vgl_state_ops() : NULL, p->state,
-			 on_match, &d);
+	vgl_ruleset_eval(p->rules, p->mctx, ev, p->sops, p->sctx, on_match, &d);
+}
+
+void vgl_pipeline_set_state_ops(struct vgl_pipeline *p, const struct vgl_field_state_ops *ops,
+				void *ctx)
+{
+	p->sops = ops;
+	p->sctx = ctx;
 }
 
 /* State, rules, print: everything after decoding. */

@@ -40,8 +40,13 @@ struct vgl_pipeline_stats {
 };
 
 struct vgl_pipeline {
-	struct vgl_kindset print;  /* kinds the user asked to see */
-	struct vgl_state *state;   /* process/container state, NULL: none */
+	struct vgl_kindset print; /* kinds the user asked to see */
+	struct vgl_state *state;  /* live process/container state, NULL: none */
+	/* What rules and the event printer read: vgl_state_ops() and @state when
+	 * live, a capture's recorded state on replay; NULL: nothing known. Set by
+	 * vgl_pipeline_set_state_ops(); defaults to @state's ops. */
+	const struct vgl_field_state_ops *sops;
+	void *sctx;
 	struct vgl_hold *hold;	   /* events waiting for metadata; made on first need */
 	uint64_t hold_wait_ns;	   /* how long they may wait; 0: VGL_HOLD_WAIT_NS_DEFAULT */
 	struct vgl_ruleset *rules; /* NULL: no rules */
@@ -67,6 +72,10 @@ void vgl_pipeline_fini(struct vgl_pipeline *p);
  */
 struct vgl_ruleset *vgl_pipeline_set_rules(struct vgl_pipeline *p, struct vgl_ruleset *rs,
 					   int *ret_err);
+
+/* Rules and the event printer read @ops (@ctx their state argument). */
+void vgl_pipeline_set_state_ops(struct vgl_pipeline *p, const struct vgl_field_state_ops *ops,
+				void *ctx);
 
 /* vgl_record_fn for a source. */
 int vgl_pipeline_record(void *ctx, const void *data, size_t size);

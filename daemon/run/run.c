@@ -298,6 +298,7 @@ static int start(struct vgl_loop *l)
 			vgl_err("cannot build the process table: %s", strerror(errno));
 			return -1;
 		}
+		vgl_pipeline_set_state_ops(l->p, vgl_state_ops(), l->p->state);
 	}
 	ret = apply_kinds(l);
 	if (ret) {
