@@ -96,9 +96,9 @@ void e2e_wait_stderr(struct e2e_vigil *v, const char *needle, size_t n, long ms)
 	fail_with_stderr(v, "missed a line");
 }
 
-struct e2e_vigil *e2e_start(const char *const *rules)
+struct e2e_vigil *e2e_start_args(const char *const *args)
 {
-	char *argv[32];
+	char *argv[E2E_ARGS_MAX + 4];
 	int argc = 0;
 	struct e2e_vigil *v;
 
@@ -108,6 +108,7 @@ struct e2e_vigil *e2e_start(const char *const *rules)
 	assert_non_null(v);
 	current = v;
 	v->alerts = json_array();
+	v->events = json_array();
 	strcpy(v->dir, "/tmp/vigil-e2e-run-XXXXXX");
 	if (!mkdtemp(v->dir))
 		fail_msg("mkdtemp: %s", strerror(errno));
@@ -117,9 +118,10 @@ struct e2e_vigil *e2e_start(const char *const *rules)
 	argv[argc++] = (char *)tu_vigil_bin();
 	argv[argc++] = "run";
 	argv[argc++] = "--json";
-	for (; *rules && argc < 29; rules++) {
-		argv[argc++] = "-r";
-		argv[argc++] = (char *)*rules;
+	for (; *args; args++) {
+		if (argc >= E2E_ARGS_MAX + 3)
+			fail_msg("e2e_start_args: more than %d arguments", E2E_ARGS_MAX);
+		argv[argc++] = (char *)*args;
 	}
 	argv[argc] = NULL;
 
@@ -145,6 +147,21 @@ struct e2e_vigil *e2e_start(const char *const *rules)
 	return v;
 }
 
+struct e2e_vigil *e2e_start(const char *const *rules)
+{
+	const char *args[E2E_ARGS_MAX + 1];
+	int n = 0;
+
+	for (; *rules; rules++) {
+		if (n + 2 > E2E_ARGS_MAX)
+			fail_msg("e2e_start: too many rule files");
+		args[n++] = "-r";
+		args[n++] = *rules;
+	}
+	args[n] = NULL;
+	return e2e_start_args(args);
+}
+
 void e2e_signal(struct e2e_vigil *v, int sig)
 {
 	check_alive(v);
@@ -152,8 +169,7 @@ void e2e_signal(struct e2e_vigil *v, int sig)
 		fail_msg("kill(vigil %d, %d): %s", (int)v->pid, sig, strerror(errno));
 }
 
-/* The fields every Falco JSON alert carries. */
-static const char *alert_problem(const json_t *a)
+const char *e2e_alert_problem(const json_t *a)
 {
 	static const char *const strs[] = { "time",   "rule",	  "priority",
 					    "source", "hostname", "output" };
@@ -172,32 +188,55 @@ static const char *alert_problem(const json_t *a)
 	return NULL;
 }
 
-/* Re-read stdout and parse every complete line into v->alerts. */
+/*
+ * One stdout line: an alert (it has a "rule" key; checked to be a Falco
+ * alert), else an event line of --events (it has "type" and "ts").
+ */
+static const char *take_line(struct e2e_vigil *v, const char *line)
+{
+	static json_error_t jerr;
+	const char *why;
+	json_t *a = json_loads(line, 0, &jerr);
+
+	if (!a)
+		return jerr.text;
+	if (json_is_object(a) && !json_object_get(a, "rule") && json_object_get(a, "type") &&
+	    json_object_get(a, "ts")) {
+		json_array_append_new(v->events, a);
+		return NULL;
+	}
+	why = e2e_alert_problem(a);
+	if (why) {
+		json_decref(a);
+		return why;
+	}
+	json_array_append_new(v->alerts, a);
+	return NULL;
+}
+
+/* Re-read stdout and parse every complete line into v->alerts or v->events. */
 static void read_alerts(struct e2e_vigil *v)
 {
 	char *text = tu_read_file(v->out_path), *line = text, *nl;
 	unsigned int lineno = 0;
 
 	json_array_clear(v->alerts);
+	json_array_clear(v->events);
 	for (; (nl = strchr(line, '\n')); line = nl + 1) {
-		json_error_t jerr;
 		const char *why;
-		json_t *a;
 
 		*nl = '\0';
 		lineno++;
 		if (!*line)
 			continue;
-		a = json_loads(line, 0, &jerr);
-		why = a ? alert_problem(a) : jerr.text;
+		why = take_line(v, line);
 		if (why) {
-			print_error("vigil stdout line %u is not a Falco JSON alert (%s):\n  %s\n",
+			print_error("vigil stdout line %u is not a Falco JSON alert nor an event "
+				    "(%s):\n  %s\n",
 				    lineno, why, line);
-			json_decref(a);
 			free(text);
 			fail();
 		}
-		json_array_append_new(v->alerts, a);
 	}
 	free(text);
 }
@@ -217,13 +256,13 @@ static bool alert_matches(const json_t *a, const struct e2e_match *m)
 	return true;
 }
 
-static const json_t *find(const struct e2e_vigil *v, const struct e2e_match *m, size_t *ret_n)
+static const json_t *find(const json_t *alerts, const struct e2e_match *m, size_t *ret_n)
 {
 	const json_t *found = NULL;
 	size_t i, n = 0;
 	json_t *a;
 
-	json_array_foreach(v->alerts, i, a)
+	json_array_foreach(alerts, i, a)
 	{
 		if (alert_matches(a, m)) {
 			found = found ? found : a;
@@ -234,12 +273,17 @@ static const json_t *find(const struct e2e_vigil *v, const struct e2e_match *m, 
 	return found;
 }
 
-size_t e2e_count(const struct e2e_vigil *v, const struct e2e_match *m)
+size_t e2e_count_in(const json_t *alerts, const struct e2e_match *m)
 {
 	size_t n;
 
-	find(v, m, &n);
+	find(alerts, m, &n);
 	return n;
+}
+
+size_t e2e_count(const struct e2e_vigil *v, const struct e2e_match *m)
+{
+	return e2e_count_in(v->alerts, m);
 }
 
 void e2e_print_alert(const char *prefix, const json_t *a)
@@ -259,7 +303,7 @@ static void describe_match(const struct e2e_match *m)
 }
 
 /* List the alerts of @m's rule (up to 20) as failure context. */
-static void list_candidates(const struct e2e_vigil *v, const struct e2e_match *m)
+static void list_candidates(const json_t *alerts, const struct e2e_match *m)
 {
 	struct e2e_match rule_only = { .rule = m->rule };
 	unsigned int shown = 0;
@@ -267,8 +311,8 @@ static void list_candidates(const struct e2e_vigil *v, const struct e2e_match *m
 	json_t *a;
 
 	describe_match(m);
-	print_error("  %zu alerts in all; those of that rule:\n", json_array_size(v->alerts));
-	json_array_foreach(v->alerts, i, a)
+	print_error("  %zu alerts in all; those of that rule:\n", json_array_size(alerts));
+	json_array_foreach(alerts, i, a)
 	{
 		if (alert_matches(a, &rule_only) && shown++ < 20)
 			e2e_print_alert("    ", a);
@@ -283,7 +327,7 @@ const json_t *_e2e_wait_alert(const char *file, int line, struct e2e_vigil *v,
 
 	for (long waited = 0;; waited += 20) {
 		read_alerts(v);
-		found = find(v, m, &n);
+		found = find(v->alerts, m, &n);
 		if (found)
 			return found;
 		if (waited > ms)
@@ -292,7 +336,21 @@ const json_t *_e2e_wait_alert(const char *file, int line, struct e2e_vigil *v,
 		tu_sleep_ms(20);
 	}
 	print_error("%s:%d: no matching alert within %ld ms\n", file, line, ms);
-	list_candidates(v, m);
+	list_candidates(v->alerts, m);
+	_fail(file, line);
+	return NULL;
+}
+
+const json_t *_e2e_expect_one_in(const char *file, int line, const json_t *alerts,
+				 const struct e2e_match *m)
+{
+	size_t n;
+	const json_t *found = find(alerts, m, &n);
+
+	if (n == 1)
+		return found;
+	print_error("%s:%d: %zu matching alerts, want exactly one\n", file, line, n);
+	list_candidates(alerts, m);
 	_fail(file, line);
 	return NULL;
 }
@@ -300,15 +358,7 @@ const json_t *_e2e_wait_alert(const char *file, int line, struct e2e_vigil *v,
 const json_t *_e2e_expect_one(const char *file, int line, const struct e2e_vigil *v,
 			      const struct e2e_match *m)
 {
-	size_t n;
-	const json_t *found = find(v, m, &n);
-
-	if (n == 1)
-		return found;
-	print_error("%s:%d: %zu matching alerts, want exactly one\n", file, line, n);
-	list_candidates(v, m);
-	_fail(file, line);
-	return NULL;
+	return _e2e_expect_one_in(file, line, v->alerts, m);
 }
 
 static void parse_stats(struct e2e_vigil *v)
@@ -368,6 +418,7 @@ void e2e_free(struct e2e_vigil *v)
 	tu_kill_and_reap(v->pid);
 	tu_rmtree(v->dir);
 	json_decref(v->alerts);
+	json_decref(v->events);
 	json_decref(v->stats);
 	free(v->err_text);
 	free(v);

@@ -38,6 +38,7 @@ struct e2e_vigil {
 	char out_path[96];
 	char err_path[96];
 	json_t *alerts; /* every alert printed so far, in order */
+	json_t *events; /* every event line printed so far (--events), in order */
 	json_t *stats;	/* the object inside {"vigil_stats": ...}, after the stop */
 	char *err_text; /* vigil's stderr as last read */
 };
@@ -60,6 +61,9 @@ void e2e_require_root(void);
  * wait for "vigil: ready". Fails with vigil's stderr if it exits or stalls.
  */
 struct e2e_vigil *e2e_start(const char *const *rules);
+/* The same with any arguments after `vigil run --json` (NULL-terminated). */
+#define E2E_ARGS_MAX 28
+struct e2e_vigil *e2e_start_args(const char *const *args);
 /* Send @sig (e.g. SIGHUP) to the running vigil. */
 void e2e_signal(struct e2e_vigil *v, int sig);
 /* Occurrences of @needle in vigil's stderr so far. */
@@ -81,12 +85,18 @@ void e2e_stop(struct e2e_vigil *v);
 /* Kill vigil if still running, remove its files, free; accepts NULL. */
 void e2e_free(struct e2e_vigil *v);
 
-/* Alerts matching @m among those read so far. */
+/* NULL when @a has every field of a Falco JSON alert, else what is wrong. */
+const char *e2e_alert_problem(const json_t *a);
+/* Alerts matching @m among those read so far (among @alerts, a JSON array). */
 size_t e2e_count(const struct e2e_vigil *v, const struct e2e_match *m);
+size_t e2e_count_in(const json_t *alerts, const struct e2e_match *m);
 /* The one alert matching @m; fails listing the candidates otherwise. */
 const json_t *_e2e_expect_one(const char *file, int line, const struct e2e_vigil *v,
 			      const struct e2e_match *m);
 #define e2e_expect_one(v, m) _e2e_expect_one(__FILE__, __LINE__, v, m)
+const json_t *_e2e_expect_one_in(const char *file, int line, const json_t *alerts,
+				 const struct e2e_match *m);
+#define e2e_expect_one_in(alerts, m) _e2e_expect_one_in(__FILE__, __LINE__, alerts, m)
 
 /* Exact checks on one alert; a failure prints the alert. */
 void _e2e_assert_top(const char *file, int line, const json_t *a, const char *key,

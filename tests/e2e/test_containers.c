@@ -24,48 +24,15 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness_docker.h"
 
-#define IMAGE		"vigil-e2e/busybox:1.0"
-#define DOCKER_MS	60000
+#define IMAGE		E2E_IMAGE
+#define DOCKER_MS	E2E_DOCKER_MS
 #define ALERT_WAIT_MS	15000
 #define RULE_EXEC	"e2e container exec"
 #define RULE_HOST_PROBE "e2e host probe"
 #define RULE_LAYER	"e2e exe layer"
 #define PROBE_NAME	"e2ehostprobe"
-
-/* Start dockerd when `docker info` fails and wait up to 60 s for it. */
-static void ensure_docker(void)
-{
-	static bool ready;
-
-	if (ready)
-		return;
-	if (e2e_sh(NULL, 5000, "command -v docker >/dev/null && command -v dockerd >/dev/null"))
-		tu_skip_or_fail("docker is not installed (docker.io)");
-	if (e2e_sh(NULL, 30000, "docker info >/dev/null 2>&1")) {
-		print_message("starting dockerd (log: /tmp/vigil-dockerd.log)\n");
-		if (e2e_sh(NULL, 5000, "setsid dockerd >/tmp/vigil-dockerd.log 2>&1 &"))
-			fail_msg("could not start dockerd");
-		for (int i = 0; e2e_sh(NULL, 10000, "docker info >/dev/null 2>&1"); i++) {
-			if (i >= 60)
-				fail_msg("dockerd did not answer within 60 s; see "
-					 "/tmp/vigil-dockerd.log");
-			tu_sleep_ms(1000);
-		}
-	}
-	if (e2e_sh(NULL, 10000, "docker image inspect " IMAGE " >/dev/null 2>&1")) {
-		if (access("/bin/busybox", X_OK) < 0)
-			tu_skip_or_fail("/bin/busybox is missing (busybox-static)");
-		if (e2e_sh(NULL, DOCKER_MS,
-			   "d=$(mktemp -d) && mkdir \"$d/bin\" && cp /bin/busybox \"$d/bin/\" && "
-			   "for a in $(/bin/busybox --list); do [ \"$a\" = busybox ] || "
-			   "ln -s busybox \"$d/bin/$a\"; done && "
-			   "tar -C \"$d\" -c . | docker import - " IMAGE " >/dev/null; "
-			   "rc=$?; rm -rf \"$d\"; exit $rc"))
-			fail_msg("could not import %s from /bin/busybox", IMAGE);
-	}
-	ready = true;
-}
 
 static void remove_containers(void)
 {
@@ -127,7 +94,7 @@ static const char *write_rules(const char *dir, const char *mount_src)
 static struct e2e_vigil *setup_run(char *dir, size_t size)
 {
 	e2e_require_root();
-	ensure_docker();
+	e2e_docker_ready();
 	remove_containers();
 	e2e_tmpdir(dir, size);
 	e2e_write_file(tu_join(dir, "hello"), "hello\n");
