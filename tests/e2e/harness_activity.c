@@ -25,9 +25,9 @@ static void open_path(void *ctx)
 	close(fd);
 }
 
-void e2e_do_open(const char *comm, const char *path)
+pid_t e2e_do_open(const char *comm, const char *path)
 {
-	e2e_spawn(comm, open_path, (void *)path);
+	return e2e_spawn(comm, open_path, (void *)path);
 }
 
 static void exec_child(void *ctx)

@@ -9,8 +9,10 @@
 #ifndef VIGIL_TESTS_E2E_HARNESS_ACTIVITY_H
 #define VIGIL_TESTS_E2E_HARNESS_ACTIVITY_H
 
-/* open(@path, O_RDONLY) and close it. */
-void e2e_do_open(const char *comm, const char *path);
+#include <sys/types.h>
+
+/* open(@path, O_RDONLY) and close it; the child's pid. */
+pid_t e2e_do_open(const char *comm, const char *path);
 /* @comm forks a child that execs @path (argv[0] @path); waits for both. */
 void e2e_do_exec(const char *comm, const char *path);
 /* A TCP listener on 127.0.0.1 (an ephemeral port, into *@ret_port); its fd. */
