@@ -4,20 +4,28 @@
 # there. Off by default: the tests download kernels from the Debian archive.
 # For arm64, configure a cross build (cmake/aarch64-linux-gnu.cmake).
 option(VIGIL_QEMU_TESTS "Register the qemu tests (label qemu: Debian kernels under qemu)" OFF)
+# The arm64 tests also record a capture in the guest and replay it on this
+# host (tests/qemu/boot.sh --capture-replay): with a vigil built for the
+# host, by default tests/run.sh's build/ next to this cross build.
+set(VIGIL_HOST_VIGIL "${PROJECT_SOURCE_DIR}/build/vigil" CACHE FILEPATH
+	"vigil built for the host, to replay the arm64 qemu guest's capture")
 
 # vigil_qemu_test(ARCH SUITE SYSCALL_HOOK "CONCERN=HOOK"...): boot SUITE's
 # kernel for ARCH, run vigil there with --syscall-hook SYSCALL_HOOK and expect
 # vigil -v to choose each HOOK (a prefix) for its CONCERN.
 function(vigil_qemu_test arch suite syscall_hook)
-	set(expect)
+	set(args)
 	foreach(hook ${ARGN})
-		list(APPEND expect --expect-hook ${hook})
+		list(APPEND args --expect-hook ${hook})
 	endforeach()
+	if(arch STREQUAL arm64)
+		list(APPEND args --capture-replay ${VIGIL_HOST_VIGIL})
+	endif()
 	add_test(NAME qemu.${arch}.${suite}
 		COMMAND bash ${PROJECT_SOURCE_DIR}/tests/qemu/boot.sh --arch ${arch} --suite ${suite}
 			--build-dir ${PROJECT_BINARY_DIR} --source-dir ${PROJECT_SOURCE_DIR}
 			--cc ${CMAKE_C_COMPILER} --strip ${CMAKE_STRIP} --timeout 1200
-			--syscall-hook ${syscall_hook} ${expect})
+			--syscall-hook ${syscall_hook} ${args})
 	set_tests_properties(qemu.${arch}.${suite} PROPERTIES LABELS qemu TIMEOUT 1500
 		RUN_SERIAL TRUE)
 endfunction()

@@ -7,7 +7,7 @@
 #	tests/qemu/boot.sh --arch arm64 --suite bookworm --build-dir build-arm64 \
 #		--source-dir . --cc aarch64-linux-gnu-gcc \
 #		[--expect-hook 'open name=user memory']... [--timeout 900]
-#		[--syscall-hook auto|tracepoints|raw]
+#		[--syscall-hook auto|tracepoints|raw] [--capture-replay HOST_VIGIL]
 #
 # --arch is the guest's (arm64, x86_64); the build directory must hold
 # binaries for it. --suite is the Debian suite whose kernel to boot (the
@@ -16,6 +16,12 @@
 # (a prefix of the hook). --syscall-hook: every vigil in the guest runs with
 # it (the tests' VIGIL_TEST_SYSCALL_HOOK); default vigil's own. The kernel and busybox are downloaded from the
 # Debian archive into BUILD/qemu/ (tests/qemu/fetch-deb.sh) and reused there.
+# --capture-replay HOST_VIGIL: the guest also records a short capture with
+# `vigil run -w` and tests/qemu/capture-rules.yaml (an exec, a directory
+# opened with O_DIRECTORY, a file read) and prints its alerts and the file
+# (base64) on the console; HOST_VIGIL, a vigil built for this host, replays
+# the file here (BUILD/qemu/capture-ARCH-SUITE/) with the same rules, and
+# its alerts must equal the guest's, field by field.
 #
 # VIGIL_QEMU_TESTS="bpf_test_net ..." runs only those test binaries.
 # VIGIL_QEMU_TCG_THREAD=multi gives each vCPU a host thread: faster, but
@@ -26,6 +32,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 arch='' suite='' build='' source='' cc='' strip='' timeout_s=900 syscall_hook=
+capture_vigil=''
 expect=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -38,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--expect-hook) expect+=("$2") ;;
 	--timeout) timeout_s=$2 ;;
 	--syscall-hook) syscall_hook=$2 ;;
+	--capture-replay) capture_vigil=$2 ;;
 	*)
 		echo "boot.sh: unknown argument $1 (see the top of $0)" >&2
 		exit 2
@@ -79,6 +87,12 @@ command -v "${qemu[0]}" >/dev/null ||
 for tool in cpio gzip readelf flock "$cc"; do
 	command -v "$tool" >/dev/null || die "$tool not found"
 done
+if [ -n "$capture_vigil" ]; then
+	command -v jq >/dev/null || die "jq not found (--capture-replay compares alerts with it)"
+	"$capture_vigil" version >/dev/null 2>&1 ||
+		die "--capture-replay $capture_vigil: not a vigil that runs on this host" \
+			"(build it first: cmake --build build)"
+fi
 
 build=$(cd "$build" && pwd)
 source=$(cd "$source" && pwd)
@@ -127,6 +141,7 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' 
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 cp "$here/init" "$root/init"
 chmod 755 "$root/init"
+[ -z "$capture_vigil" ] || cp "$here/capture-rules.yaml" "$root/vigil/capture-rules.yaml"
 
 # Copy @1 to @2 (stripped when --strip) with the shared libraries it needs.
 copied=' '
@@ -233,6 +248,52 @@ if ! grep -aq '^vigil-qemu: done: ' "$log" && grep -aq 'soft lockup' "$log"; the
 fi
 elapsed=$(($(date +%s) - t0))
 
+# --- the guest's capture, replayed here ----------------------------------------
+# check_capture: the guest recorded; its alerts of every rule are there; the
+# capture, reassembled from the console, replays here (exit 0) to the same
+# alerts, compared as sorted lines of key-sorted JSON.
+check_capture() {
+	local dir="$work/capture-$debarch-$suite" rules="$here/capture-rules.yaml" rule n rc
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if ! grep -aq '^vigil-qemu: capture: vigil run -w exited 0 ' "$log"; then
+		echo "boot.sh: FAILED: capture: the guest's vigil run -w did not exit 0:"
+		grep -a '^vigil-qemu: capture' "$log" | grep -av 'capture-b64' | sed 's/^/  /'
+		return 1
+	fi
+	sed -n 's/^vigil-qemu: capture-alert: //p' "$log" >"$dir/guest.json"
+	if ! sed -n 's/^vigil-qemu: capture-b64: //p' "$log" | base64 -d >"$dir/guest.vgc"; then
+		echo "boot.sh: FAILED: capture: the file on the console does not decode (base64)"
+		return 1
+	fi
+	for rule in 'qemu capture exec' 'qemu capture directory open' 'qemu capture file open'; do
+		n=$(jq -c --arg r "$rule" 'select(.rule == $r)' "$dir/guest.json" | wc -l)
+		if [ "$n" -lt 1 ]; then
+			echo "boot.sh: FAILED: capture: no alert of \"$rule\" in the guest:"
+			sed 's/^/  /' "$dir/guest.json"
+			return 1
+		fi
+	done
+	rc=0
+	"$capture_vigil" replay --json -r "$rules" "$dir/guest.vgc" >"$dir/replay.json" \
+		2>"$dir/replay.err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "boot.sh: FAILED: capture: $capture_vigil replay exited $rc:"
+		sed 's/^/  /' "$dir/replay.err"
+		return 1
+	fi
+	jq -cS . "$dir/guest.json" | sort >"$dir/guest.sorted"
+	jq -cS . "$dir/replay.json" | sort >"$dir/replay.sorted"
+	if ! diff -u "$dir/guest.sorted" "$dir/replay.sorted" >"$dir/diff"; then
+		echo "boot.sh: FAILED: capture: replay on $(uname -m) differs from the $arch guest's" \
+			"alerts (- guest, + replay):"
+		sed 's/^/  /' "$dir/diff"
+		return 1
+	fi
+	echo "boot.sh: ok: capture: $(wc -l <"$dir/guest.sorted") alerts of the $arch guest," \
+		"$(wc -c <"$dir/guest.vgc") bytes, replayed on $(uname -m) alike"
+}
+
 # --- verdict ------------------------------------------------------------------
 echo
 echo "boot.sh: ===== $(cat "$kdir/.package") ($arch): boot and tests took $elapsed s ====="
@@ -268,6 +329,9 @@ for e in "${expect[@]}"; do
 		status=1
 	fi
 done
+if [ -n "$capture_vigil" ] && ! check_capture; then
+	status=1
+fi
 [ -z "$lockup" ] || echo "boot.sh: WARNING: the first boot locked up (see $lockup)"
 [ "$status" -eq 0 ] && echo "boot.sh: PASSED" || echo "boot.sh: FAILED"
 exit "$status"
