@@ -136,7 +136,7 @@ static void test_events_as_live(void **state)
 
 	(void)state;
 	r = recording();
-	rp = e2e_replay("--events", KINDS, r->cap);
+	rp = e2e_replay("--events=" KINDS, r->cap);
 	e2e_assert_replay_status(rp, 0);
 	assert_int_equal(json_array_size(rp->alerts), 0);
 	mine = e2e_select(rp->events, &r->markers);
@@ -178,17 +178,17 @@ static void test_replay_selections(void **state)
 
 	(void)state;
 	r = recording();
-	rp = e2e_replay("--events", KINDS, "--pid", r->open_pid, r->cap);
+	rp = e2e_replay("--events=" KINDS, "--pid", r->open_pid, r->cap);
 	e2e_assert_replay_status(rp, 0);
 	assert_all(rp->events, "pid", r->open_pid);
 	assert_true(e2e_count_events(rp->events, "openat", r->dir) >= 1);
 
-	rp = e2e_replay("--events", KINDS, "--filter", "proc.name = vcap-connect", r->cap);
+	rp = e2e_replay("--events=" KINDS, "--filter", "proc.name = vcap-connect", r->cap);
 	e2e_assert_replay_status(rp, 0);
 	assert_all(rp->events, "comm", "vcap-connect");
 	assert_int_equal(e2e_count_events(rp->events, "connect", NULL), 1);
 
-	rp = e2e_replay("--events", KINDS, "--container", r->ctr_name, r->cap);
+	rp = e2e_replay("--events=" KINDS, "--container", r->ctr_name, r->cap);
 	e2e_assert_replay_status(rp, 0);
 	if (e2e_count_events(rp->events, "execve", "/vcap-marker") < 1 ||
 	    e2e_count_events(rp->events, "openat", "/vcap-marker") < 1 ||

@@ -240,7 +240,7 @@ static void test_capture_filter(void **state)
 		ALERT_WAIT_MS);
 	e2e_stop(v);
 
-	rp = e2e_replay("--events", "all", cap);
+	rp = e2e_replay("--events=all", cap);
 	e2e_assert_replay_status(rp, 0);
 	if (e2e_count_events(rp->events, "openat", "/vcap-marker") == 0)
 		fail_msg("the container's open is not in the filtered capture:\n%s", rp->out);

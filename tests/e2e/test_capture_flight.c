@@ -200,7 +200,7 @@ static void test_container_flight(void **state)
 	alert = e2e_expect_one(v, (&(struct e2e_match){ .rule = RULE_CTR }));
 	file = flight_file(alert, dir);
 
-	rp = e2e_replay("--events", "all", file);
+	rp = e2e_replay("--events=all", file);
 	e2e_assert_replay_status(rp, 0);
 	before = find_open(rp->events, "/data/before");
 	if (!before || !find_open(rp->events, "/data/trigger"))
@@ -326,7 +326,7 @@ static void test_host_flight(void **state)
 	e2e_assert_field(alert, "proc.name", "vcap-fhost");
 	file = flight_file(alert, dir);
 
-	rp = e2e_replay("--events", "all", file);
+	rp = e2e_replay("--events=all", file);
 	e2e_assert_replay_status(rp, 0);
 	if (find_open(rp->events, tu_join(dir, "hnoise")))
 		fail_msg("the host flight file holds the neighbour's events:\n%s", rp->out);
