@@ -352,6 +352,27 @@ void _e2e_assert_same_events(const char *file, int line, const json_t *live, con
 	}
 }
 
+void e2e_print_events(const char *prefix, const json_t *list)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(list, i, e)
+	{
+		const json_t *args = json_object_get(e, "args");
+		const char *name = json_string_value(json_object_get(args, "name"));
+
+		print_error("%s%s %s %s[%lld] ppid=%lld ctr=%s %s\n", prefix,
+			    json_string_value(json_object_get(e, "time")),
+			    json_string_value(json_object_get(e, "type")),
+			    json_string_value(json_object_get(e, "comm")),
+			    (long long)json_integer_value(json_object_get(e, "pid")),
+			    (long long)json_integer_value(json_object_get(e, "ppid")),
+			    json_string_value(json_object_get(e, "container.id")),
+			    name ? name : "");
+	}
+}
+
 /* --- files ------------------------------------------------------------------- */
 
 void e2e_copy_file(const char *src, const char *dst)

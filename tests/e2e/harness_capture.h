@@ -72,6 +72,9 @@ void _e2e_assert_same_events(const char *file, int line, const json_t *live,
 /* Events of @list whose "type" is @type and that mention @needle (NULL: any). */
 size_t e2e_count_events(const json_t *list, const char *type, const char *needle);
 
+/* Print each event of @list on one short line (time type comm[pid] ppid container name). */
+void e2e_print_events(const char *prefix, const json_t *list);
+
 /* Copy @src to @dst, byte for byte. */
 void e2e_copy_file(const char *src, const char *dst);
 /* Size of @path in bytes; fails when it does not exist. */

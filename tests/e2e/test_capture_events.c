@@ -55,7 +55,7 @@ static void container_activity(void)
 	if (e2e_sh(NULL, E2E_DOCKER_MS,
 		   "docker run --rm --name %s --network none --cidfile %s/ctr.cid "
 		   "-v %s/marker:/vcap-marker:ro " E2E_IMAGE
-		   " sh -c 'cat /vcap-marker && exit 0' >/dev/null",
+		   " sh -c '/bin/cat /vcap-marker && exit 0' >/dev/null",
 		   rec.ctr_name, rec.dir, rec.dir))
 		fail_msg("docker run %s failed", rec.ctr_name);
 	e2e_docker_cidfile(tu_join(rec.dir, "ctr.cid"), rec.ctr_id);
