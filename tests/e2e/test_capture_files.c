@@ -4,7 +4,9 @@
  *  - rotation and retention (the config's capture section: a small size
  *    per file, at most 3 files): several files appear while vigil runs, the
  *    oldest are removed, and each file left replays alone, with the
- *    process context the rules need (every file begins with a snapshot);
+ *    process context the rules need (every file begins with a snapshot).
+ *    The config's filter keeps the test's own process only, so that the
+ *    host's other activity does not decide how fast files rotate;
  *  - the capture filter (--capture-filter 'container.id != host'): the
  *    host's events are not written, a container's are, and live alerts are
  *    not affected by it.
@@ -67,7 +69,7 @@ static size_t list_rotated(const char *dir, int *seq, size_t max)
 
 /*
  * In a child named vcap-rot: open @bulk over and over (events to fill the
- * files), and @tick every 100 ms (an alert in every file).
+ * files) and, after every 100 of them, @tick (an alert in every file).
  */
 static pid_t start_writer(const char *bulk, const char *tick)
 {
@@ -82,10 +84,10 @@ static pid_t start_writer(const char *bulk, const char *tick)
 	prctl(PR_SET_NAME, "vcap-rot", 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	for (;;) {
-		for (int i = 0; i < 200; i++)
+		for (int i = 0; i < 100; i++)
 			close(open(bulk, O_RDONLY | O_CLOEXEC));
 		close(open(tick, O_RDONLY | O_CLOEXEC));
-		usleep(100 * 1000);
+		usleep(10 * 1000);
 	}
 }
 
@@ -98,6 +100,7 @@ static void write_rotation_setup(const char *dir, const char *tick, const char *
 	snprintf(text, sizeof(text),
 		 "capture:\n"
 		 "  path: %s/rot/cap.vgc\n"
+		 "  filter: \"proc.name = vcap-rot\"\n"
 		 "  rotate_size: 64K\n"
 		 "  max_files: %d\n",
 		 dir, MAX_FILES);

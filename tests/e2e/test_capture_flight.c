@@ -54,7 +54,7 @@ static void write_setup(const char *dir, const char **ret_config, const char **r
 		 "  flight:\n"
 		 "    dir: %s/flight\n"
 		 "    window: 20s\n"
-		 "    ring_size: 64M\n"
+		 "    ring_size: 256M\n"
 		 "    max_duration: 5s\n",
 		 dir);
 	e2e_write_file(config, text);
