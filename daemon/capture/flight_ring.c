@@ -97,11 +97,17 @@ static void make_room(struct fl_ring *r, size_t n)
 
 void fl_ring_push(struct fl_ring *r, const struct fl_view *v)
 {
-	size_t n = fl_ring_entry_bytes(v->nchain, v->ctr_len, v->ctx_len, v->raw_len);
 	struct fl_ent *e;
 	uint8_t *p;
+	size_t n;
 
-	if (n > r->cap || v->nchain > FL_CHAIN_MAX || v->ctr_len > FL_CTR_MAX) {
+	/* (checked one by one first: their sum must not wrap; it must fit 32 bits) */
+	if (v->ctx_len > r->cap || v->raw_len > r->cap || v->nchain > FL_CHAIN_MAX ||
+	    v->ctr_len > FL_CTR_MAX)
+		n = SIZE_MAX;
+	else
+		n = fl_ring_entry_bytes(v->nchain, v->ctr_len, v->ctx_len, v->raw_len);
+	if (n > r->cap || n > UINT32_MAX) {
 		r->evicted++; /* pushed out at once */
 		return;
 	}
