@@ -273,6 +273,15 @@ static int load_rules(struct vgl_loop *l)
 	return ret;
 }
 
+static bool has_kinds(const struct vgl_kindset *ks)
+{
+	for (int k = 1; k < VGL_EV_MAX; k++) {
+		if (ks->has[k])
+			return true;
+	}
+	return false;
+}
+
 static int start(struct vgl_loop *l)
 {
 	const struct vgl_run_opts *opts = l->opts;
@@ -287,7 +296,8 @@ static int start(struct vgl_loop *l)
 		vgl_err("%s", err);
 		return -1;
 	}
-	if (l->p->rules) { /* rule fields need process and container state */
+	/* rule fields and printed events' context need process and container state */
+	if (l->p->rules || has_kinds(&opts->print)) {
 		struct vgl_state_opts sopts;
 
 		vgl_state_opts_default(&sopts);
