@@ -15,6 +15,7 @@
 
 #include "bpf/loader.h"
 #include "rules/dns.h"
+#include "run/capsetup.h"
 #include "run/metrics_glue.h"
 #include "run/pipeline.h"
 #include "run/reload.h"
@@ -42,6 +43,8 @@ struct vgl_loop {
 	double next_tick;		 /* monotonic seconds of the next once-a-second work */
 	double consumed_at;		 /* monotonic seconds of the last ring-buffer read */
 	struct vgl_run_metrics *metrics; /* NULL: no metrics endpoint */
+	struct vgl_config *cfg;
+	struct vgl_run_capture cap; /* -w, the flight recorder */
 };
 
 static double now_mono(void)
@@ -101,6 +104,7 @@ static int apply_kinds(struct vgl_loop *l)
 
 	for (int k = 1; k < VGL_EV_MAX; k++)
 		capture.has[k] = capture.has[k] || (rule_kinds[k] && vgl_kind_has_syscall(k));
+	vgl_capsetup_kinds(&l->cap, l->cfg, &capture);
 	wanted = capture;
 	vgl_kindset_add_state(&capture);
 	return vgl_bpf_set_kinds(l->bpf, &capture, &wanted);
@@ -178,7 +182,8 @@ static void tick(struct vgl_loop *l)
 	l->next_tick = now + 1;
 	if (l->p->outputs)
 		vgl_outputs_tick(l->p->outputs, now_wall_ns());
-	vgl_run_metrics_publish(l->metrics, l->bpf, l->consumed_at);
+	vgl_capsetup_tick(&l->cap, (uint64_t)now_wall_ns()); /* even when idle */
+	vgl_run_metrics_publish(l->metrics, l->bpf, l->consumed_at, &l->cap);
 }
 
 static int loop_run(struct vgl_loop *l, FILE *out)
@@ -220,18 +225,22 @@ static void log_hooks(const struct vgl_hooks *h)
 	}
 }
 
-static void finish(struct vgl_bpf *bpf, struct vgl_live *live, struct vgl_pipeline *p, bool json)
+static void finish(struct vgl_loop *l, struct vgl_live *live, bool json)
 {
 	static struct vgl_run_stats stats;
+	struct vgl_pipeline *p = l->p;
 
 	memset(&stats, 0, sizeof(stats));
-	vgl_bpf_detach(bpf);
+	vgl_bpf_detach(l->bpf);
 	vgl_live_consume(live); /* drain what was queued before detaching */
 	vgl_pipeline_drain(p);
 	fflush(p->out);
+	p->rec = NULL;
+	vgl_capsetup_close(&l->cap); /* everything the pipeline handed it, on disk */
 	vgl_outputs_stop(p->outputs); /* drain_timeout for the sinks, then spool or count */
-	vgl_bpf_read_stats(bpf, stats.kernel);
+	vgl_bpf_read_stats(l->bpf, stats.kernel);
 	stats.user = p->stats;
+	stats.capture = l->cap.last;
 	vgl_run_stats_outputs(&stats, p->outputs);
 	vgl_run_stats_sum(&stats);
 	if (json)
@@ -287,7 +296,8 @@ static int start(struct vgl_loop *l)
 		vgl_err("%s", err);
 		return -1;
 	}
-	if (l->p->rules) { /* rule fields need process and container state */
+	/* rule fields and the capture's context need process and container state */
+	if (l->p->rules || vgl_capsetup_active(&l->cap, l->cfg)) {
 		struct vgl_state_opts sopts;
 
 		vgl_state_opts_default(&sopts);
@@ -299,6 +309,9 @@ static int start(struct vgl_loop *l)
 			return -1;
 		}
 		vgl_pipeline_set_state_ops(l->p, vgl_state_ops(), l->p->state);
+		if (vgl_capsetup_open(&l->cap, l->cfg, vgl_state_ops(), l->p->state))
+			return -1;
+		l->p->rec = l->cap.rec;
 	}
 	ret = apply_kinds(l);
 	if (ret) {
@@ -314,10 +327,15 @@ static int setup(struct vgl_loop *l, const struct vgl_run_opts *cli, struct vgl_
 		 struct vgl_config *cfg)
 {
 	char err[512] = "";
+	int ret;
 
 	if (vgl_setup_load(cli, cfg, eff))
 		return 1;
 	l->opts = eff;
+	l->cfg = cfg;
+	ret = vgl_capsetup_prepare(eff, cfg, &l->cap);
+	if (ret)
+		return ret;
 	if (vgl_pipeline_init(l->p, &eff->print, eff->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
 		return 1;
 	if (vgl_setup_outputs(cfg, eff->json, l->p->hostname, &l->p->outputs))
@@ -349,7 +367,11 @@ int vgl_run(const struct vgl_run_opts *cli)
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	loop.p = &p;
-	if (setup(&loop, cli, &opts, &cfg) || start(&loop))
+	code = setup(&loop, cli, &opts, &cfg);
+	if (code)
+		goto out;
+	code = 1;
+	if (start(&loop))
 		goto out;
 	ret = vgl_live_open(vgl_bpf_ringbuf_fd(loop.bpf), vgl_pipeline_record, &p, &live);
 	if (!ret)
@@ -368,7 +390,7 @@ int vgl_run(const struct vgl_run_opts *cli)
 	ret = loop_run(&loop, stdout);
 	if (ret)
 		vgl_err("event loop: %s", strerror(-ret));
-	finish(loop.bpf, live, &p, opts.json);
+	finish(&loop, live, opts.json);
 	code = ret ? 1 : 0;
 out:
 	loop_fini(&loop);
@@ -377,6 +399,8 @@ out:
 	vgl_reload_free(loop.reload);
 	vgl_run_metrics_stop(loop.metrics); /* before what it reads is freed */
 	vgl_outputs_free(p.outputs);	    /* stops the sinks at once if still running */
+	p.rec = NULL;
+	vgl_capsetup_close(&loop.cap); /* on the error paths */
 	vgl_state_free(p.state);
 	vgl_pipeline_fini(&p);
 	vgl_config_free(&cfg);
