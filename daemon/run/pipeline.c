@@ -123,6 +123,8 @@ void vgl_pipeline_set_state_ops(struct vgl_pipeline *p, const struct vgl_field_s
 {
 	p->sops = ops;
 	p->sctx = ctx;
+	p->fmt.sops = ops; /* events are printed with the context rules read */
+	p->fmt.sctx = ctx;
 }
 
 /* Coarse (a few ms) is plenty for rotation and the flight window, and cheap. */

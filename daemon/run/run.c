@@ -282,6 +282,15 @@ static int load_rules(struct vgl_loop *l)
 	return ret;
 }
 
+static bool has_kinds(const struct vgl_kindset *ks)
+{
+	for (int k = 1; k < VGL_EV_MAX; k++) {
+		if (ks->has[k])
+			return true;
+	}
+	return false;
+}
+
 static int start(struct vgl_loop *l)
 {
 	const struct vgl_run_opts *opts = l->opts;
@@ -296,8 +305,9 @@ static int start(struct vgl_loop *l)
 		vgl_err("%s", err);
 		return -1;
 	}
-	/* rule fields and the capture's context need process and container state */
-	if (l->p->rules || vgl_capsetup_active(&l->cap, l->cfg)) {
+	/* rule fields, printed events' and the capture's context need process and
+	 * container state */
+	if (l->p->rules || has_kinds(&opts->print) || vgl_capsetup_active(&l->cap, l->cfg)) {
 		struct vgl_state_opts sopts;
 
 		vgl_state_opts_default(&sopts);
