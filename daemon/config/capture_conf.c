@@ -14,8 +14,8 @@
 #define TiB (1ull << 40)
 
 static const char *const capture_keys[] = {
-	"path",	    "filter",	  "rotate_size", "rotate_interval", "max_files",
-	"max_size", "queue_size", "flight",	 NULL,
+	"path",	      "filter", "rotate_size", "rotate_interval", "max_files", "max_size",
+	"queue_size", "flight", NULL,
 };
 static const char *const flight_keys[] = { "dir", "window", "ring_size", "max_duration", NULL };
 /* Falco's capture section has other keys: say so rather than "unknown key". */
@@ -64,8 +64,7 @@ static int parse_flight(struct vgl_cfg_ctx *x, const struct ynode *m, struct vgl
 	err |= r < 0;
 	err |= vgl_cfg_duration(&sub, f, "window", 0.001, 3600, &c->flight_window) < 0;
 	err |= vgl_cfg_size(&sub, f, "ring_size", 64 << 10, 16ull << 30, &c->flight_ring_size) < 0;
-	err |= vgl_cfg_duration(&sub, f, "max_duration", 0.001, 3600, &c->flight_max_duration) <
-	       0;
+	err |= vgl_cfg_duration(&sub, f, "max_duration", 0.001, 3600, &c->flight_max_duration) < 0;
 	return err ? -EINVAL : 0;
 }
 
@@ -88,8 +87,8 @@ static int check_retention(struct vgl_cfg_ctx *x, const struct ynode *m,
 	return 0;
 }
 
-static int parse_file_keys(struct vgl_cfg_ctx *x, const struct ynode *m,
-			   struct vgl_capture_conf *c, const char *file)
+static int parse_file_keys(struct vgl_cfg_ctx *x, const struct ynode *m, struct vgl_capture_conf *c,
+			   const char *file)
 {
 	const struct ynode *n;
 	int err = 0, r;
@@ -106,8 +105,7 @@ static int parse_file_keys(struct vgl_cfg_ctx *x, const struct ynode *m,
 		c->filter_pos = (struct vgl_pos){ file, n->pos.line, n->pos.col };
 	err |= r < 0;
 	err |= vgl_cfg_size(x, m, "rotate_size", 0, 16 * TiB, &c->rotate_size) < 0;
-	err |= vgl_cfg_duration(x, m, "rotate_interval", 0, 366 * 86400.0, &c->rotate_interval) <
-	       0;
+	err |= vgl_cfg_duration(x, m, "rotate_interval", 0, 366 * 86400.0, &c->rotate_interval) < 0;
 	err |= vgl_cfg_uint(x, m, "max_files", 0, 1000000, &c->max_files) < 0;
 	err |= vgl_cfg_size(x, m, "max_size", 0, 1024 * TiB, &c->max_size) < 0;
 	err |= vgl_cfg_size(x, m, "queue_size", 1 << 20, 64ull << 30, &c->queue_size) < 0;

@@ -55,7 +55,7 @@ struct vgl_metrics_snapshot {
 	/* capture (-w) and the flight recorder; families only when on */
 	bool capture_writing, flight_recording;
 	uint64_t cap_offered, cap_filtered, cap_written, cap_ctx_records, cap_late_records;
-	uint64_t cap_refused;			  /* events the writer refused */
+	uint64_t cap_refused;			   /* events the writer refused */
 	uint64_t cap_events, cap_bytes, cap_files; /* written to files */
 	uint64_t cap_files_removed, cap_events_lost, cap_blocks_dropped, cap_write_errors;
 	uint64_t flight_ring_events, flight_ring_evicted, flight_captures, flight_refused;

@@ -24,8 +24,8 @@ static void render_file(const struct vgl_metrics_snapshot *s, struct vgl_text *t
 	    "Events the capture tap saw (after the state, before the rules).", s->cap_offered);
 	one(t, "vigil_capture_events_filtered_total", "counter",
 	    "Events not recorded: the capture filter did not match.", s->cap_filtered);
-	one(t, "vigil_capture_events_written_total", "counter",
-	    "Events written to capture files.", s->cap_events);
+	one(t, "vigil_capture_events_written_total", "counter", "Events written to capture files.",
+	    s->cap_events);
 	one(t, "vigil_capture_context_records_total", "counter",
 	    "State records written with the events (process, container, user, fd).",
 	    s->cap_ctx_records);
@@ -48,8 +48,8 @@ static void render_file(const struct vgl_metrics_snapshot *s, struct vgl_text *t
 
 static void render_flight(const struct vgl_metrics_snapshot *s, struct vgl_text *t)
 {
-	one(t, "vigil_flight_ring_events", "gauge",
-	    "Events in the flight recorder's ring now.", s->flight_ring_events);
+	one(t, "vigil_flight_ring_events", "gauge", "Events in the flight recorder's ring now.",
+	    s->flight_ring_events);
 	one(t, "vigil_flight_ring_evicted_total", "counter",
 	    "Events pushed out of the ring by its size or age bound.", s->flight_ring_evicted);
 	one(t, "vigil_flight_captures_total", "counter",

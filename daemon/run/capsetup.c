@@ -9,10 +9,10 @@
 #include "run/capsetup.h"
 #include "util/log.h"
 
-#define FILTER_MAX   65536 /* bytes of a filter expression */
-#define FILTER_HEAD  "- rule: filter\n  desc: filter\n  condition: |4-\n"
-#define FILTER_TAIL  "  output: filter\n  priority: DEBUG\n"
-#define FILTER_LINE0 4 /* the expression's first line in the text */
+#define FILTER_MAX    65536 /* bytes of a filter expression */
+#define FILTER_HEAD   "- rule: filter\n  desc: filter\n  condition: |4-\n"
+#define FILTER_TAIL   "  output: filter\n  priority: DEBUG\n"
+#define FILTER_LINE0  4 /* the expression's first line in the text */
 #define FILTER_INDENT 6
 
 /*

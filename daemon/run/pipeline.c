@@ -153,10 +153,8 @@ static void process(struct vgl_pipeline *p, const struct vgl_event *ev, const vo
 
 	if (p->state)
 		vgl_state_update(p->state, ev);
-	if (p->rec) {
-		p->now_ns = wall_ns();
-		vgl_recorder_event(p->rec, ev, data, size, p->now_ns);
-	}
+	if (p->rec)
+		vgl_recorder_event(p->rec, ev, data, size, wall_ns());
 	if (p->rules)
 		eval_rules(p, ev);
 	if (p->rec)

@@ -66,7 +66,6 @@ struct vgl_pipeline {
 	 * after the state and before the rules, which then read the state
 	 * through it (capture/recorder.h). */
 	struct vgl_recorder *rec;
-	uint64_t now_ns; /* with @rec: wall clock of the event being processed */
 	/* Which decoded events go on (replay's --since, --pid...); NULL: all.
 	 * The others are counted (stats.unselected) and dropped. */
 	bool (*select)(void *ctx, const struct vgl_event *ev);

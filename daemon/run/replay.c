@@ -24,8 +24,8 @@
 #include "source/source.h"
 #include "util/log.h"
 
-#define BATCH	     256 /* records between looks at the stop flag */
-#define THROTTLE_N   64	 /* alerts between looks at the outputs' queues */
+#define BATCH	     256   /* records between looks at the stop flag */
+#define THROTTLE_N   64	   /* alerts between looks at the outputs' queues */
 #define THROTTLE_MAX 10000 /* 1 ms waits without progress before giving up */
 
 static volatile sig_atomic_t stop;
@@ -158,8 +158,7 @@ static int prepare(struct vgl_replay *r, const struct vgl_run_opts *eff, struct 
 	char err[512] = "";
 	int ret;
 
-	if (vgl_pipeline_init(r->p, &eff->print, eff->json ? VGL_FMT_JSON : VGL_FMT_HUMAN,
-			      stdout))
+	if (vgl_pipeline_init(r->p, &eff->print, eff->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
 		return 1;
 	ret = load_rules(r, eff);
 	if (ret)

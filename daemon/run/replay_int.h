@@ -22,8 +22,8 @@ struct vgl_replay {
 	struct vgl_ruleset *filter; /* --filter */
 	struct vgl_match_ctx *fctx;
 	bool json;
-	uint64_t alerts_seen;	      /* for throttle() */
-	uint64_t bad_context;	      /* context records that did not decode */
+	uint64_t alerts_seen;	     /* for throttle() */
+	uint64_t bad_context;	     /* context records that did not decode */
 	struct vgl_capsrc_stats src; /* at the end */
 };
 

@@ -71,8 +71,8 @@ static void summary_json(const struct vgl_replay *r, const struct summary *m)
 		", \"bad_context_records\": %llu}}}\n",
 		U(s->files), U(s->files_failed + s->read_errors), U(m->read), U(m->replayed),
 		U(m->unselected), U(m->alerts), U(m->alerts_lost), U(s->not_recorded),
-		U(s->translated), U(s->blocks_skipped), U(s->records_skipped),
-		U(s->bytes_skipped), U(s->truncated), U(m->undecodable), U(r->bad_context));
+		U(s->translated), U(s->blocks_skipped), U(s->records_skipped), U(s->bytes_skipped),
+		U(s->truncated), U(m->undecodable), U(r->bad_context));
 }
 
 static void summary_text(const struct vgl_replay *r, const struct summary *m)
@@ -82,15 +82,15 @@ static void summary_text(const struct vgl_replay *r, const struct summary *m)
 	fprintf(stderr, "vigil: replay: %llu file%s, %llu events replayed", U(s->files),
 		s->files == 1 ? "" : "s", U(m->replayed));
 	if (m->unselected)
-		fprintf(stderr, " (of %llu read; %llu not selected)", U(m->read),
-			U(m->unselected));
+		fprintf(stderr, " (of %llu read; %llu not selected)", U(m->read), U(m->unselected));
 	fprintf(stderr, ", %llu alert%s\n", U(m->alerts), m->alerts == 1 ? "" : "s");
 	if (s->files_failed + s->read_errors)
 		fprintf(stderr, "vigil: replay: %llu file%s could not be read (see above)\n",
 			U(s->files_failed + s->read_errors),
 			s->files_failed + s->read_errors == 1 ? "" : "s");
 	if (s->not_recorded)
-		fprintf(stderr, "vigil: replay: %llu events were not recorded (the writer lost them)\n",
+		fprintf(stderr,
+			"vigil: replay: %llu events were not recorded (the writer lost them)\n",
 			U(s->not_recorded));
 	if (m->alerts_lost)
 		fprintf(stderr, "vigil: replay: %llu alerts lost on outputs\n", U(m->alerts_lost));

@@ -36,10 +36,10 @@ struct vgl_run_opts {
 	uint64_t wakeup_bytes;
 	enum vgl_syscall_hook syscall_hook;
 	int verbose;
-	double duration;       /* seconds; 0 runs until SIGINT / SIGTERM */
-	const char *host_root; /* the host's / when vigil runs in a container; NULL "/" */
-	const char *config;    /* -c FILE; NULL: VGL_CONFIG_DEFAULT if it exists */
-	bool check_config;     /* --check-config: validate the config file and exit */
+	double duration;	    /* seconds; 0 runs until SIGINT / SIGTERM */
+	const char *host_root;	    /* the host's / when vigil runs in a container; NULL "/" */
+	const char *config;	    /* -c FILE; NULL: VGL_CONFIG_DEFAULT if it exists */
+	bool check_config;	    /* --check-config: validate the config file and exit */
 	const char *capture_path;   /* -w PATH; NULL: capture.path of the config */
 	const char *capture_filter; /* --capture-filter EXPR; NULL: capture.filter */
 	bool no_default_config;	    /* without -c, read no config file (replay) */

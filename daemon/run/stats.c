@@ -80,8 +80,7 @@ void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
 		", output errors %llu, alerts lost on outputs %llu%s); truncated %llu"
 		", unreadable values %llu\n",
 		U(s->lost), U(t->rb_full), U(s->user.decode_errors),
-		U(s->user.output_errors + s->user.alert_errors), U(s->outputs.lost),
-		cap,
+		U(s->user.output_errors + s->user.alert_errors), U(s->outputs.lost), cap,
 		U(t->truncated), U(t->read_failed));
 	vgl_run_stats_outputs_text(s, f);
 	vgl_run_stats_capture_text(s, f);

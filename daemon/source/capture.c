@@ -22,10 +22,10 @@ struct vgl_capsrc {
 	struct vgl_capsrc_cbs cbs;
 	struct vgl_capreader *r; /* the file being read; NULL: between files */
 	const char *path;
-	int xlate;		     /* vgl_capsrc_arch() for the current file */
-	struct vgl_arch_xlate arch;  /* ... its translation */
-	uint64_t file_not_recorded;  /* LOSS records of the current file */
-	struct vgl_capsrc_stats st;  /* of the files done */
+	int xlate;			  /* vgl_capsrc_arch() for the current file */
+	struct vgl_arch_xlate arch;	  /* ... its translation */
+	uint64_t file_not_recorded;	  /* LOSS records of the current file */
+	struct vgl_capsrc_stats st;	  /* of the files done */
 	unsigned char buf[VGL_EVENT_MAX]; /* a translated record */
 };
 

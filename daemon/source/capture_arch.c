@@ -27,7 +27,7 @@ struct oflags_abi {
 
 static const char *const generic_names[] = { "x86_64", "i386",	  "i486",	 "i586",
 					     "i686",   "riscv64", "loongarch64", NULL };
-static const char *const arm_names[] = { "aarch64", "arm64", "aarch64_be", "armv7l",
+static const char *const arm_names[] = { "aarch64", "arm64",  "aarch64_be", "armv7l",
 					 "armv8l",  "armv6l", "arm",	    NULL };
 static const char *const ppc_names[] = { "ppc64le", "ppc64", "ppc", NULL };
 

@@ -64,7 +64,7 @@ struct vgl_capsrc_stats {
 	uint64_t blocks_skipped;  /* damaged blocks */
 	uint64_t records_skipped; /* records in them, as far as known */
 	uint64_t bytes_skipped;
-	uint64_t truncated; /* files cut short */
+	uint64_t truncated;   /* files cut short */
 	uint64_t read_errors; /* files whose reading stopped at an I/O error */
 };
 

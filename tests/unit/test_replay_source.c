@@ -270,7 +270,8 @@ static void test_filter_compile(void **state)
 	}
 	filter_err("container.idd != host", "column 1: unknown field 'container.idd'");
 	filter_err("proc.name = ", "column 12: expected a value after '='");
-	filter_err("evt.type = openat and\nproc.name = ", "line 2, column 12: expected a value after '='");
+	filter_err("evt.type = openat and\nproc.name = ",
+		   "line 2, column 12: expected a value after '='");
 	filter_err("", "empty condition");
 	filter_err("proc.name = a\001", "holds a control character");
 }
