@@ -63,7 +63,7 @@ static int parse_flight(struct vgl_cfg_ctx *x, const struct ynode *m, struct vgl
 	}
 	err |= r < 0;
 	err |= vgl_cfg_duration(&sub, f, "window", 0.001, 3600, &c->flight_window) < 0;
-	err |= vgl_cfg_size(&sub, f, "ring_size", 64 << 10, 16ull << 30, &c->flight_ring_size) < 0;
+	err |= vgl_cfg_size(&sub, f, "ring_size", 4096, 16ull << 30, &c->flight_ring_size) < 0;
 	err |= vgl_cfg_duration(&sub, f, "max_duration", 0.001, 3600, &c->flight_max_duration) < 0;
 	return err ? -EINVAL : 0;
 }

@@ -241,21 +241,45 @@ void vgl_capsetup_counts(const struct vgl_run_capture *c, struct vgl_capture_cou
 	ret->lost = ret->w.events_lost + ret->r.lost + ret->f.events_lost;
 }
 
-void vgl_capsetup_close(struct vgl_run_capture *c)
+/*
+ * The writer's counters die with it, and closing writes what it still
+ * held: the events the recorder handed over are written, but for those in
+ * blocks already lost (counted), or all lost if the closing write failed.
+ */
+static void close_writer(struct vgl_run_capture *c)
 {
+	struct vgl_capture_counts *n = &c->last;
+	uint64_t refused = n->r.lost < n->w.events_lost ? n->r.lost : n->w.events_lost;
+	uint64_t dropped = n->w.events_lost - refused; /* handed over, then lost in a block */
+	uint64_t pending = 0;
 	int r;
 
-	if (!c->rec && !c->writer && !c->flight && !c->filter)
-		return; /* closed already, or never opened */
-	vgl_capsetup_counts(c, &c->last);
-	vgl_recorder_free(c->rec);
-	c->rec = NULL;
-	if (c->writer) {
-		r = vgl_capwriter_close(c->writer);
+	if (n->r.written > n->w.events + dropped)
+		pending = n->r.written - n->w.events - dropped;
+	r = vgl_capwriter_close(c->writer);
+	c->writer = NULL;
+	if (r && !n->w.write_errors) {
+		vgl_err("capture: closing %s: %s; %llu events not written", c->path, strerror(-r),
+			(unsigned long long)pending);
+		n->w.events_lost += pending;
+		n->w.write_errors++;
+		n->lost += pending;
+	} else {
 		if (r)
 			vgl_err("capture: closing %s: %s", c->path, strerror(-r));
-		c->writer = NULL;
+		n->w.events += pending;
 	}
+}
+
+void vgl_capsetup_close(struct vgl_run_capture *c)
+{
+	if (!c->rec && !c->writer && !c->flight && !c->filter)
+		return;			  /* closed already, or never opened */
+	vgl_capsetup_counts(c, &c->last); /* the pipeline ended its last event */
+	vgl_recorder_free(c->rec);
+	c->rec = NULL;
+	if (c->writer)
+		close_writer(c);
 	vgl_flight_free(c->flight);
 	c->flight = NULL;
 	vgl_ruleset_free(c->filter);
