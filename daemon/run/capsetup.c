@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The capture stage of `vigil run`: filter, writer, flight recorder, tap. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bpf/syscalls.h"
 #include "run/capsetup.h"
@@ -154,7 +156,8 @@ void vgl_capsetup_kinds(const struct vgl_run_capture *c, const struct vgl_config
 		set->has[k] = set->has[k] || (kinds[k] && vgl_kind_has_syscall(k));
 }
 
-static int open_writer(struct vgl_run_capture *c, const struct vgl_capture_conf *cc)
+static int open_writer(struct vgl_run_capture *c, const struct vgl_capture_conf *cc,
+		       const struct vgl_cap_info *info)
 {
 	struct vgl_capwriter_opts o = {
 		.path = c->path,
@@ -167,7 +170,7 @@ static int open_writer(struct vgl_run_capture *c, const struct vgl_capture_conf 
 	char err[512] = "";
 	int r;
 
-	vgl_cap_info_host(&o.info);
+	o.info = *info;
 	r = vgl_capwriter_open(&o, &c->writer, err, sizeof(err));
 	if (r) {
 		vgl_err("capture: %s", err[0] ? err : strerror(-r));
@@ -178,7 +181,8 @@ static int open_writer(struct vgl_run_capture *c, const struct vgl_capture_conf 
 	return 0;
 }
 
-static int open_flight(struct vgl_run_capture *c, const struct vgl_capture_conf *cc)
+static int open_flight(struct vgl_run_capture *c, const struct vgl_capture_conf *cc,
+		       const struct vgl_cap_info *info)
 {
 	struct vgl_flight_opts o = {
 		.dir = cc->flight_dir,
@@ -188,7 +192,7 @@ static int open_flight(struct vgl_run_capture *c, const struct vgl_capture_conf 
 	};
 	char err[512] = "";
 
-	vgl_cap_info_host(&o.info);
+	o.info = *info;
 	o.info.flags |= VGL_CAP_F_FLIGHT;
 	c->flight = vgl_flight_new(&o, err, sizeof(err));
 	if (!c->flight) {
@@ -200,13 +204,18 @@ static int open_flight(struct vgl_run_capture *c, const struct vgl_capture_conf 
 }
 
 int vgl_capsetup_open(struct vgl_run_capture *c, const struct vgl_config *cfg,
-		      const struct vgl_field_state_ops *ops, void *state)
+		      const struct vgl_field_state_ops *ops, void *state, const char *hostname,
+		      int64_t boot_to_realtime_ns)
 {
 	struct vgl_recorder_opts ro = { .filter = c->filter, .ops = ops, .state = state };
+	struct vgl_cap_info info;
 
-	if (c->path && open_writer(c, &cfg->capture))
+	vgl_cap_info_host(&info);
+	snprintf(info.hostname, sizeof(info.hostname), "%s", hostname);
+	info.boot_to_realtime_ns = boot_to_realtime_ns;
+	if (c->path && open_writer(c, &cfg->capture, &info))
 		return 1;
-	if (cfg->capture.flight_dir && open_flight(c, &cfg->capture))
+	if (cfg->capture.flight_dir && open_flight(c, &cfg->capture, &info))
 		return 1;
 	if (!c->writer && !c->flight)
 		return 0;
@@ -241,23 +250,59 @@ void vgl_capsetup_counts(const struct vgl_run_capture *c, struct vgl_capture_cou
 	ret->lost = ret->w.events_lost + ret->r.lost + ret->f.events_lost;
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_size;
+}
+
 /*
- * The writer's counters die with it, and closing writes what it still
- * held: the events the recorder handed over are written, but for those in
- * blocks already lost (counted), or all lost if the closing write failed.
+ * The counters and the current file's size at one moment, the writer
+ * thread still writing: read the size on both sides of the counters until
+ * it did not change in between.
+ */
+static off_t counts_and_size(struct vgl_run_capture *c, const char *path)
+{
+	off_t before, after = file_size(path);
+
+	for (int i = 0; i < 100; i++) {
+		before = after;
+		vgl_capsetup_counts(c, &c->last);
+		after = file_size(path);
+		if (after == before)
+			break;
+	}
+	return after;
+}
+
+/*
+ * The writer's counters die with it (vgl_capwriter_close() frees it), and
+ * closing writes what it still held. So: the counters just before, plus
+ * what closing wrote: the events the recorder handed over but for those
+ * in blocks already lost (counted), all lost if the closing write failed;
+ * the bytes the current file grew by.
  */
 static void close_writer(struct vgl_run_capture *c)
 {
 	struct vgl_capture_counts *n = &c->last;
-	uint64_t refused = n->r.lost < n->w.events_lost ? n->r.lost : n->w.events_lost;
-	uint64_t dropped = n->w.events_lost - refused; /* handed over, then lost in a block */
-	uint64_t pending = 0;
+	char path[PATH_MAX];
+	uint64_t refused, dropped, pending = 0;
+	off_t size;
 	int r;
 
+	snprintf(path, sizeof(path), "%s", vgl_capwriter_path(c->writer));
+	size = counts_and_size(c, path);
+	refused = n->r.lost < n->w.events_lost ? n->r.lost : n->w.events_lost;
+	dropped = n->w.events_lost - refused; /* handed over, then lost in a block */
 	if (n->r.written > n->w.events + dropped)
 		pending = n->r.written - n->w.events - dropped;
+	vgl_recorder_free(c->rec); /* the pipeline ended its last event */
+	c->rec = NULL;
 	r = vgl_capwriter_close(c->writer);
 	c->writer = NULL;
+	if (file_size(path) > size)
+		n->w.file_bytes += (uint64_t)(file_size(path) - size);
 	if (r && !n->w.write_errors) {
 		vgl_err("capture: closing %s: %s; %llu events not written", c->path, strerror(-r),
 			(unsigned long long)pending);
@@ -274,12 +319,13 @@ static void close_writer(struct vgl_run_capture *c)
 void vgl_capsetup_close(struct vgl_run_capture *c)
 {
 	if (!c->rec && !c->writer && !c->flight && !c->filter)
-		return;			  /* closed already, or never opened */
-	vgl_capsetup_counts(c, &c->last); /* the pipeline ended its last event */
-	vgl_recorder_free(c->rec);
-	c->rec = NULL;
+		return; /* closed already, or never opened */
 	if (c->writer)
 		close_writer(c);
+	else
+		vgl_capsetup_counts(c, &c->last);
+	vgl_recorder_free(c->rec); /* the pipeline ended its last event */
+	c->rec = NULL;
 	vgl_flight_free(c->flight);
 	c->flight = NULL;
 	vgl_ruleset_free(c->filter);

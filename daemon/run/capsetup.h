@@ -70,10 +70,13 @@ void vgl_capsetup_kinds(const struct vgl_run_capture *c, const struct vgl_config
 
 /*
  * Open the file and the flight recorder, and the tap reading the state
- * through @ops and @state. 0 or 1 (said why).
+ * through @ops and @state. Their headers carry @hostname and
+ * @boot_to_realtime_ns, those the pipeline gives alerts, so that a replay
+ * prints the same times. 0 or 1 (said why).
  */
 int vgl_capsetup_open(struct vgl_run_capture *c, const struct vgl_config *cfg,
-		      const struct vgl_field_state_ops *ops, void *state);
+		      const struct vgl_field_state_ops *ops, void *state, const char *hostname,
+		      int64_t boot_to_realtime_ns);
 
 /* Once a second: a partial block out, rotation when due. */
 void vgl_capsetup_tick(struct vgl_run_capture *c, uint64_t now_ns);

@@ -96,11 +96,11 @@ static void summary_text(const struct vgl_replay *r, const struct summary *m)
 		fprintf(stderr, "vigil: replay: %llu alerts lost on outputs\n", U(m->alerts_lost));
 	if (m->skipped)
 		fprintf(stderr,
-			"vigil: replay: skipped damaged data: %llu block%s (%llu records, %llu "
-			"bytes), %llu file%s cut short, %llu undecodable events, %llu bad state "
-			"records\n",
-			U(s->blocks_skipped), s->blocks_skipped == 1 ? "" : "s",
-			U(s->records_skipped), U(s->bytes_skipped), U(s->truncated),
+			"vigil: replay: skipped %llu records (%llu bytes) of damaged data: %llu "
+			"damaged block%s, %llu file%s cut short; %llu undecodable events, %llu bad "
+			"state records\n",
+			U(s->records_skipped), U(s->bytes_skipped), U(s->blocks_skipped),
+			s->blocks_skipped == 1 ? "" : "s", U(s->truncated),
 			s->truncated == 1 ? "" : "s", U(m->undecodable), U(r->bad_context));
 }
 

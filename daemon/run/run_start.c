@@ -116,7 +116,8 @@ int vgl_loop_start(struct vgl_loop *l)
 			return -1;
 		}
 		vgl_pipeline_set_state_ops(l->p, vgl_state_ops(), l->p->state);
-		if (vgl_capsetup_open(&l->cap, l->cfg, vgl_state_ops(), l->p->state))
+		if (vgl_capsetup_open(&l->cap, l->cfg, vgl_state_ops(), l->p->state, l->p->hostname,
+				      l->p->fmt.boot_to_realtime_ns))
 			return -1;
 		l->p->rec = l->cap.rec;
 		l->p->flight = l->cap.flight; /* rules with capture: true trigger it */

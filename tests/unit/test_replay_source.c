@@ -8,6 +8,7 @@
  * `test_replay_source gen DIR` writes the captures tests/cli/test_replay.sh
  * replays instead of running the tests.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -90,7 +91,7 @@ struct seen {
 	size_t events, context, files;
 	uint64_t flags[8]; /* openat flags, in order */
 	size_t nflags;
-	char arch[64];
+	char arch[VGL_CAP_STR_MAX];
 };
 
 static int on_event(void *ctx, const void *data, size_t size)
