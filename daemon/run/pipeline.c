@@ -123,8 +123,10 @@ static void eval_rules(struct vgl_pipeline *p, const struct vgl_event *ev)
 
 	if (p->rec)
 		vgl_ruleset_eval(p->rules, p->mctx, ev, vgl_recorder_ops(), p->rec, on_match, &d);
-	else
+	else if (p->sops || !p->state)
 		vgl_ruleset_eval(p->rules, p->mctx, ev, p->sops, p->sctx, on_match, &d);
+	else /* no ops were set: the live state's (pipeline.h) */
+		vgl_ruleset_eval(p->rules, p->mctx, ev, vgl_state_ops(), p->state, on_match, &d);
 }
 
 void vgl_pipeline_set_state_ops(struct vgl_pipeline *p, const struct vgl_field_state_ops *ops,
