@@ -9,6 +9,7 @@
 
 #include "bpf/syscalls.h"
 #include "run/capsetup.h"
+#include "run/reload.h"
 #include "util/log.h"
 
 #define FILTER_MAX    65536 /* bytes of a filter expression */
@@ -107,6 +108,17 @@ bool vgl_capfilter_match(const struct vgl_ruleset *filter, struct vgl_match_ctx 
 	return vgl_ruleset_eval(filter, mctx, ev, ops, state, NULL, NULL) > 0;
 }
 
+/* "FILE:LINE:COL: error: capture.filter: ...", as the config file's other errors. */
+static void config_error(const struct vgl_pos *pos, const char *err)
+{
+	struct vgl_diag d;
+
+	vgl_diag_init(&d);
+	vgl_diag_error(&d, pos, "capture.filter: %s", err);
+	vgl_rules_print_diag(&d);
+	vgl_diag_free(&d);
+}
+
 int vgl_capsetup_prepare(const struct vgl_run_opts *eff, const struct vgl_config *cfg,
 			 struct vgl_run_capture *c)
 {
@@ -130,8 +142,7 @@ int vgl_capsetup_prepare(const struct vgl_run_opts *eff, const struct vgl_config
 		return 0;
 	if (eff->capture_filter)
 		return vgl_usage_error("--capture-filter: %s", err);
-	vgl_err("%s:%u:%u: capture.filter: %s", cc->filter_pos.file ? cc->filter_pos.file : "",
-		cc->filter_pos.line, cc->filter_pos.col, err);
+	config_error(&cc->filter_pos, err);
 	return 1;
 }
 

@@ -169,7 +169,7 @@ expect 2 "error: --capture-filter: column 1: unknown field 'container.idd'" -- \
 	run -c "$dir/empty.yaml" -w "$dir/x.vgc" --capture-filter 'container.idd != host'
 expect 2 "error: --capture-filter: only with -w PATH" -- run -c "$dir/empty.yaml" --capture-filter 'container.id != host'
 printf 'capture:\n  path: %s\n  filter: "proc.name ="\n' "$dir/x.vgc" >"$dir/bad.yaml"
-expect 1 "^vigil: error: $dir/bad.yaml:3:11: capture.filter: column 12: expected a value after '='$" -- \
+expect 1 "^vigil: $dir/bad.yaml:3:11: error: capture.filter: column 12: expected a value after '='$" -- \
 	run --check-config -c "$dir/bad.yaml"
 
 expect_done
