@@ -54,8 +54,9 @@ struct vgl_recorder {
 	bool active;	/* written, between vgl_recorder_event() and _end() */
 	bool to_writer; /* what the context functions write to */
 	bool to_flight;
-	bool dropped; /* a put failed with -ENOBUFS: write the context again */
-	bool late;    /* the context functions run for a rule (the proxy) */
+	bool dropped;  /* a put failed with -ENOBUFS: write the context again */
+	bool late;     /* the context functions run for a rule (the proxy) */
+	bool loss_due; /* a new epoch: say what the writer lost, after its first event */
 	unsigned char *raw;
 	size_t raw_len, raw_cap;
 	struct rec_late lates[REC_LATE_MAX];
