@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/reader.h"
 #include "capture/record.h"
 #include "capture/recorder.h"
 #include "capture/replaystate.h"
@@ -33,8 +34,8 @@ static const char rules_yaml[] =
 	" %proc.env[HOME] %proc.is_exe_upper_layer %proc.duration %thread.cap_effective"
 	" %container.id %container.name %container.image %container.image.tag"
 	" %container.privileged %container.mounts %k8s.ns.name %k8s.pod.name %k8s.pod.labels"
-	" %user.name %user.homedir %user.shell %user.loginname %group.name %evt.args %fd.name"
-	" %fd.typechar %evt.hostname\"\n"
+	" %user.name %user.homedir %user.shell %user.loginname %group.name %fd.name"
+	" %fd.typechar %evt.hostname %evt.args\"\n"
 	"  priority: NOTICE\n"
 	"- rule: sock\n"
 	"  desc: d\n"
@@ -303,6 +304,25 @@ static inline void play_end(struct play *pl)
 	vgl_replaystate_stats(pl->rs, &pl->st);
 	vgl_replaystate_free(pl->rs);
 	vgl_match_ctx_free(pl->mctx);
+}
+
+/* Replay @path alone: each event's answers and outputs from the recorded state. */
+static inline void play(const char *path, struct play *pl)
+{
+	struct vgl_capreader *rd = NULL;
+	const void *data;
+	uint32_t type;
+	size_t len;
+	char err[256];
+	int rc;
+
+	assert_int_equal(vgl_capreader_open(path, NULL, NULL, &rd, err, sizeof(err)), 0);
+	play_begin(pl, vgl_capreader_info(rd)->hostname);
+	while ((rc = vgl_capreader_next(rd, &type, &data, &len)) == 1)
+		play_one(pl, type, data, len);
+	assert_int_equal(rc, 0);
+	play_end(pl);
+	vgl_capreader_close(rd);
 }
 
 static inline void play_free(struct play *pl)

@@ -81,25 +81,6 @@ static void stop(void)
 	FL.ctx = NULL;
 }
 
-/* Replay @path alone: each event's answers and outputs from the recorded state. */
-static void play(const char *path, struct play *pl)
-{
-	struct vgl_capreader *rd = NULL;
-	const void *data;
-	uint32_t type;
-	size_t len;
-	char err[256];
-	int rc;
-
-	assert_int_equal(vgl_capreader_open(path, NULL, NULL, &rd, err, sizeof(err)), 0);
-	play_begin(pl, vgl_capreader_info(rd)->hostname);
-	while ((rc = vgl_capreader_next(rd, &type, &data, &len)) == 1)
-		play_one(pl, type, data, len);
-	assert_int_equal(rc, 0);
-	play_end(pl);
-	vgl_capreader_close(rd);
-}
-
 static void test_replay_as_live(void **state UNUSED)
 {
 	struct vgl_recorder_stats rst;
@@ -109,7 +90,13 @@ static void test_replay_as_live(void **state UNUSED)
 	start(rules_yaml, NULL, 0, true);
 	world();
 	ev_open(20, 100, 1000, "/etc/passwd"); /* 0 */
-	ev_open(20, 100, 1000, "/etc/hosts");  /* 1: nothing changed */
+	/* the flight recorder: the process, its ancestors, its container */
+	assert_int_equal(FL.nchain, 3);
+	assert_int_equal(FL.chain[0], 20);
+	assert_int_equal(FL.chain[1], 10);
+	assert_int_equal(FL.chain[2], 1);
+	assert_string_equal(FL.ctr, "host");
+	ev_open(20, 100, 1000, "/etc/hosts"); /* 1: nothing changed */
 	snprintf(F.p[30].name, sizeof(F.p[30].name), "cat");
 	snprintf(F.p[30].exepath, sizeof(F.p[30].exepath), "/usr/bin/cat");
 	fp_sync(&F.p[30]);
@@ -122,6 +109,10 @@ static void test_replay_as_live(void **state UNUSED)
 	F.fd[0].used = false;
 	ev_sock(VGL_EV_SENDTO, 20, 100, 1000, 3); /* 5: closed */
 	ev_open(40, 900, 0, "/www/index.html");	  /* 6: no metadata yet */
+	assert_int_equal(FL.nchain, 2);
+	assert_int_equal(FL.chain[0], 40);
+	assert_int_equal(FL.chain[1], 1);
+	assert_string_equal(FL.ctr, "c900aaaaaaaa");
 	resolve_container();
 	ev_open(41, 900, 0, "/etc/passwd"); /* 7: another process of the cgroup */
 	ev_setuid(41, 900, 0, 1000);	    /* 8: names from the container's passwd */
