@@ -179,6 +179,7 @@ static void users_db(struct vgl_recorder *r, uint32_t pid)
 {
 	const char *id = "host";
 	uint64_t version = 0;
+	size_t len;
 
 	if (r->db.valid && r->db.pid == pid)
 		return;
@@ -186,7 +187,9 @@ static void users_db(struct vgl_recorder *r, uint32_t pid)
 		id = OPS(r)->users_of(ST(r), pid, &version);
 	else if (r->ev && pid == r->ev->hdr.pid)
 		id = r->ctr_id; /* a state without it: the event's container, as vigil's */
-	snprintf(r->db.id, sizeof(r->db.id), "%s", id ? id : "host");
+	len = strnlen(id ? id : "host", sizeof(r->db.id) - 1);
+	memcpy(r->db.id, id ? id : "host", len);
+	r->db.id[len] = '\0';
 	r->db.valid = true;
 	r->db.pid = pid;
 	r->db.version = version;
@@ -308,11 +311,18 @@ static bool event_fd(const struct vgl_recorder *r, const struct vgl_event *ev, i
 	return *ret >= 0;
 }
 
+/*
+ * The ids whose names the event's fields show. When the same ids of the
+ * same database were all found written for this process (and the users
+ * table was not forgotten since: its tag), nothing is asked at all.
+ */
 static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 {
 	const struct vgl_hdr *h = &ev->hdr;
 	uint32_t seen[8], uid;
 	size_t n = 0, i, j;
+	uint64_t key;
+	struct rm_slot *s;
 
 	seen[n++] = h->euid;
 	if (h->loginuid != (uint32_t)-1)
@@ -325,6 +335,13 @@ static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 		if ((r->uid_params[ev->kind] >> i & 1) && !p->absent && p->num.u != (uint32_t)-1)
 			seen[n++] = (uint32_t)p->num.u;
 	}
+	users_db(r, h->pid);
+	key = vgl_hash64(r->db.version ^ vgl_hash64(r->users.tag ^ (uint64_t)h->egid << 32));
+	for (i = 0; i < n; i++)
+		key = vgl_hash64(key ^ seen[i]);
+	s = r->to_writer && !r->to_flight && r->db.version ? rm_get(&r->procs, h->pid, 0) : NULL;
+	if (s && s->v[2] == r->db.hash && s->v[3] == key)
+		return;
 	for (i = 0; i < n; i++) {
 		uid = seen[i];
 		for (j = 0; j < i && seen[j] != uid; j++)
@@ -333,6 +350,8 @@ static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 			rec_user(r, uid, h->pid, false);
 	}
 	rec_user(r, h->egid, h->pid, true);
+	if (r->to_writer && !r->dropped)
+		rm_put(&r->procs, h->pid, 0)->v[3] = key;
 }
 
 void rec_context(struct vgl_recorder *r, const struct vgl_event *ev)
