@@ -12,13 +12,11 @@
  *	                                 p1 = h.ppid, then each view's ppid while
  *	                                 it is not 0 or the process itself; N up to
  *	                                 VGL_RECORDER_ANCESTORS (deeper is late)
- *	proc(v.ppid) and up              when it is not h.ppid (the --events chain)
  *	proc_env(h.pid)                  proc.env (PROC_LAZY)
  *	exe_upper_layer(h.pid)           proc.is_exe_upper_layer, when v exists
  *	container(h.cgroup_id, h.pid)    container.*, k8s.*
  *	user_name/home/shell(h.euid)     user.name, user.homedir, user.shell
  *	user_name(h.loginuid)            user.loginname, unless -1
- *	user_name(h.uid)                 the --events user
  *	group_name(h.egid)               group.name
  *	user_name(uid) for every present VGL_PT_UID parameter but (uint32)-1
  *	                                 evt.arg.* and evt.args (argfmt.c)
@@ -26,6 +24,10 @@
  *	                                 itself: n = h.res for accept, accept4,
  *	                                 dup*; the "fd" parameter otherwise; n >= 0
  *	hostname()                       not recorded: the capture's header has it
+ *
+ * The event printer's context (output/eventfmt_ctx.c, --events) reads a
+ * subset: proc(h.pid), 8 ancestors from h.ppid, user_name of h.euid and
+ * h.loginuid, container(h.cgroup_id, h.pid).
  *
  * Not in the set: fd(h.pid, h.res) of an open, which only fd.connected and
  * fd.l4proto of an open read (a readlink of /proc per open would be the
@@ -278,7 +280,7 @@ const struct vgl_fd_view *rec_fd(struct vgl_recorder *r, uint32_t pid, int64_t f
 }
 
 /* proc.aname[1..N] and friends: the lookups ancestor() (f_proc.c) makes. */
-static void ancestors(struct vgl_recorder *r, uint32_t pid, bool chain)
+static void ancestors(struct vgl_recorder *r, uint32_t pid)
 {
 	const struct vgl_proc_view *a;
 	int i;
@@ -286,8 +288,7 @@ static void ancestors(struct vgl_recorder *r, uint32_t pid, bool chain)
 	for (i = 0; pid && i < VGL_RECORDER_ANCESTORS; i++) {
 		if (!(a = rec_proc(r, pid)))
 			return;
-		if (chain)
-			r->chain[r->nchain++] = pid;
+		r->chain[r->nchain++] = pid;
 		if (!a->ppid || a->ppid == a->pid)
 			return;
 		pid = a->ppid;
@@ -327,7 +328,6 @@ static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 	seen[n++] = h->euid;
 	if (h->loginuid != (uint32_t)-1)
 		seen[n++] = h->loginuid;
-	seen[n++] = h->uid;
 	for (i = 0; i < ev->nparams && i < 64 && n < 8; i++) {
 		const struct vgl_param *p = &ev->params[i];
 
@@ -373,9 +373,7 @@ void rec_context(struct vgl_recorder *r, const struct vgl_event *ev)
 		if (v->vpgid && v->vpgid != h->pid && v->vpgid != v->sid)
 			rec_proc(r, v->vpgid);
 	}
-	ancestors(r, h->ppid, true);
-	if (v && v->ppid && v->ppid != h->ppid)
-		ancestors(r, v->ppid, false);
+	ancestors(r, h->ppid);
 	users(r, ev);
 	if (event_fd(r, ev, &fd))
 		rec_fd(r, h->pid, fd);

@@ -157,7 +157,6 @@ static inline char *tsnap(const struct vgl_field_state_ops *o, void *st, const s
 		pid = a->ppid;
 	}
 	tsnap_user(f, o, st, h->euid, h->pid);
-	tsnap_user(f, o, st, h->uid, h->pid);
 	if (h->loginuid != UINT32_MAX)
 		tsnap_user(f, o, st, h->loginuid, h->pid);
 	for (unsigned int i = 0; i < ev->nparams; i++) {
