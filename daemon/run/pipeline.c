@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/flight.h"
 #include "run/pipeline.h"
 #include "state/hold.h"
 
@@ -79,9 +80,17 @@ static int on_match(void *data, const struct vgl_ruleset *rs, size_t rule,
 	};
 	size_t cap = VGL_ALERT_MSG_MAX < VGL_FMT_BUF_MAX ? VGL_ALERT_MSG_MAX : VGL_FMT_BUF_MAX;
 	struct vgl_alert *a;
+	struct timespec now;
 	char *json;
 
 	p->stats.alerts++;
+	/* Falco's capture: true: the flight recorder saves this event's container
+	 * (or process tree) from before the alert on; the JSON names the file. Its
+	 * clock is the one the capture tap gives it: the wall clock, not the event's. */
+	if (info->capture && p->flight && !clock_gettime(CLOCK_REALTIME_COARSE, &now))
+		meta.capture_file = vgl_flight_trigger(
+			p->flight, info->name, info->capture_duration_ns,
+			(uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec);
 	/* the message; the rule's template has no trailing blanks (Falco trims) */
 	parts.msg_len = vgl_alert_format(ctx, rule, p->buf, cap);
 	if (parts.msg_len >= cap)

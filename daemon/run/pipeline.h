@@ -54,8 +54,9 @@ struct vgl_pipeline {
 	char hostname[256];
 	enum vgl_fmt_style style;
 	struct vgl_fmt_opts fmt;
-	FILE *out;						/* events (--events) */
-	struct vgl_outputs *outputs;				/* alerts; NULL: counted only */
+	FILE *out;		     /* events (--events) */
+	struct vgl_outputs *outputs; /* alerts; NULL: counted only */
+	struct vgl_flight *flight;   /* rules with capture: true save here; NULL: none */
 	void (*on_alert)(void *ctx, const struct vgl_alert *a); /* metrics; may be NULL */
 	void *on_alert_ctx;
 	char *buf; /* VGL_FMT_BUF_MAX bytes */
