@@ -181,7 +181,7 @@ static inline void capgen_story(struct capgen *g, uint64_t dir_flags)
 
 static inline int capgen_close(struct capgen *g)
 {
-	int err = vgl_capwriter_close(g->w);
+	int err = vgl_capwriter_close(g->w, NULL);
 
 	vgl_capbuf_free(&g->b);
 	return g->err ? g->err : err;

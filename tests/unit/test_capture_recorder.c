@@ -67,7 +67,7 @@ static void stop(void)
 {
 	vgl_recorder_free(T.r);
 	if (T.w)
-		assert_int_equal(vgl_capwriter_close(T.w), 0);
+		assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
 	vgl_match_ctx_free(T.mctx);
 	vgl_ruleset_free(T.rules);
 	vgl_replaystate_free(T.frs);
@@ -138,7 +138,7 @@ static void test_replay_as_live(void **state UNUSED)
 	ev_open(50, 555, 0, "/c"); /* 16 */
 	ev_open(51, 555, 0, "/d"); /* 17 */
 	vgl_recorder_stats(T.r, &rst);
-	assert_int_equal(vgl_capwriter_close(T.w), 0);
+	assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
 	T.w = NULL;
 
 	snprintf(path, sizeof(path), "%s/cap.vgc", T.dir);
@@ -193,7 +193,7 @@ static void test_rotation(void **state UNUSED)
 		else
 			ev_open(20, 100, 1000, "/x");
 	}
-	assert_int_equal(vgl_capwriter_close(T.w), 0);
+	assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
 	T.w = NULL;
 	for (;; files++) {
 		snprintf(path, sizeof(path), "%s/cap.%06d.vgc", T.dir, files);
@@ -241,7 +241,7 @@ static void test_filter(void **state UNUSED)
 	assert_int_equal(rst.written, 2);
 	assert_int_equal(FL.calls, 4); /* the flight recorder sees everything */
 	check_flight(0, 4);
-	assert_int_equal(vgl_capwriter_close(T.w), 0);
+	assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
 	T.w = NULL;
 	snprintf(path, sizeof(path), "%s/cap.vgc", T.dir);
 	play(path, &pl);
@@ -279,7 +279,7 @@ static void test_late(void **state UNUSED)
 	ev_open(125, 100, 0, "/etc/hosts");
 	vgl_recorder_stats(T.r, &rst);
 	assert_int_equal(rst.late_records, 5); /* ancestors 17 to 20, the descriptor */
-	assert_int_equal(vgl_capwriter_close(T.w), 0);
+	assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
 	T.w = NULL;
 	snprintf(path, sizeof(path), "%s/cap.vgc", T.dir);
 	play(path, &pl);

@@ -148,7 +148,7 @@ static double run(enum mode mode, struct vgl_recorder_stats *ret)
 		ret->written -= warm.written;
 	}
 	vgl_recorder_free(r);
-	assert_int_equal(vgl_capwriter_close(ro.writer), 0);
+	assert_int_equal(vgl_capwriter_close(ro.writer, NULL), 0);
 	trm_cap(dir);
 	vgl_state_free(st);
 	vgl_match_ctx_free(mctx);

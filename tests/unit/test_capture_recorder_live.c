@@ -209,7 +209,7 @@ static void test_live_state(void **state UNUSED)
 
 	vgl_recorder_stats(T.r, &rst);
 	vgl_recorder_free(T.r);
-	assert_int_equal(vgl_capwriter_close(T.w), 0);
+	assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
 	assert_int_equal(rst.written, T.n);
 	assert_int_equal(rst.late_records, 0);
 	play(path, &pl);
