@@ -46,6 +46,7 @@
 
 #define OPS(r)		   ((r)->o.ops)
 #define LAZY_UNKNOWN_UPPER (1ull << 63) /* in a PROC_LAZY version written */
+#define UPPER_RETRY_NS	   1000000000ull
 #define ST(r)		   ((r)->o.state)
 
 static uint64_t str_hash(const char *s)
@@ -55,6 +56,12 @@ static uint64_t str_hash(const char *s)
 	for (; s && *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
 	return h | 1; /* 0 means "none" in the tables */
+}
+
+/* The event clock. */
+static uint64_t now(const struct vgl_recorder *r)
+{
+	return r->ev ? r->ev->hdr.ts : 0;
 }
 
 /* A record written for a rule rather than for the event's set. */
@@ -101,9 +108,16 @@ struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
 	uint64_t want;
 	bool write;
 
-	/* written at this version with a known upper layer: asking again answers the same */
+	/*
+	 * Written at this version: asking again answers the same, but for an
+	 * unknown upper layer, which the state does not keep (asking again may
+	 * read /proc each time): asked again once a second. A rule that asks
+	 * in between gets its answer written as a late record.
+	 */
 	if (v && v->lazy_version && r->to_writer && !r->to_flight && !r->late &&
-	    (s = rm_get(&r->procs, pid, 0)) && s->v[1] == v->lazy_version)
+	    (s = rm_get(&r->procs, pid, 0)) &&
+	    (s->v[1] == v->lazy_version ||
+	     (s->v[1] == (v->lazy_version | LAZY_UNKNOWN_UPPER) && now(r) < s->v[4])))
 		return a; /* the set does not use the answers */
 	if (OPS(r)->proc_env)
 		a.env = OPS(r)->proc_env(ST(r), pid, &a.env_len);
@@ -113,17 +127,20 @@ struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
 		a.upper = v->exe_upper_layer; /* what the rules read without the callback */
 	if (!v)
 		return a; /* no process: the rules read no proc.is_exe_upper_layer */
-	/* an unknown upper layer is asked again each time (the state does not keep it) */
 	want = v->lazy_version | (a.upper < 0 ? LAZY_UNKNOWN_UPPER : 0);
 	s = r->to_writer ? rm_get(&r->procs, pid, 0) : NULL;
 	write = r->to_writer && (!s || s->v[1] != want || !v->lazy_version);
+	if (s && a.upper < 0)
+		s->v[4] = now(r) + UPPER_RETRY_NS;
 	if (!write && !r->to_flight)
 		return a;
 	if (vgl_caprec_proc_lazy(&r->rec, pid, a.env, a.env_len, a.upper) &&
 	    vgl_caprec_proc_lazy(&r->rec, pid, NULL, 0, a.upper))
 		return a;
 	if (rec_emit(r, VGL_CAP_REC_PROC_LAZY, r->to_flight, write)) {
-		rm_put(&r->procs, pid, 0)->v[1] = want;
+		s = rm_put(&r->procs, pid, 0);
+		s->v[1] = want;
+		s->v[4] = now(r) + UPPER_RETRY_NS;
 		note_late(r, RK_LAZY, pid, 0);
 	}
 	return a;

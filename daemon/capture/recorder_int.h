@@ -40,7 +40,8 @@ struct vgl_recorder {
 	/* what the current file holds (recorder_map.h):
 	 *	procs  pid -> v0 PROC version (RM_GONE), v1 PROC_LAZY version,
 	 *	       v2 hash of the container id its names came from, v3 hash of
-	 *	       the ids whose names were last found written (users())
+	 *	       the ids whose names were last found written (users()), v4
+	 *	       when to ask an unknown upper layer again
 	 *	ctrs   (cgroup id, pid or 0) -> v0 version, v1 view address, v2 when
 	 *	       written (the newer of (cg, pid) and (cg, 0) is what replay answers)
 	 *	users  (uid | 1 << 32 for a gid, container id hash) -> v0 database
