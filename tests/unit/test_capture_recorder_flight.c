@@ -63,7 +63,7 @@ static void test_flight_file(void **state UNUSED)
 	ev_open(40, 900, 0, "/etc/shadow");   /* 5: after the alert */
 	vgl_flight_stats(f, &fst);
 	vgl_recorder_free(T.r);
-	vgl_flight_free(f); /* finishes the capture */
+	vgl_flight_free(f, NULL); /* finishes the capture */
 	assert_int_equal(fst.captures, 1);
 
 	play(path, &pl);
