@@ -12,6 +12,7 @@
 
 #include "capture/format_int.h"
 #include "capture/writer_int.h"
+#include "util/io.h"
 
 int capw_thread_init(struct vgl_capwriter *w)
 {
@@ -61,22 +62,6 @@ static size_t compress_block(struct vgl_capwriter *w, const struct capw_item *b)
 	return VGL_CAP_BLKHDR_LEN + h.comp_len;
 }
 
-static int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
-{
-	while (n) {
-		ssize_t k = pwrite(fd, p, n, (off_t)off);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		p += k;
-		n -= (size_t)k;
-		off += (uint64_t)k;
-	}
-	return 0;
-}
-
 /* A block that could not be written: its events are lost, its context too (epoch). */
 static void block_failed(struct vgl_capwriter *w, const struct capw_item *b, int err)
 {
@@ -101,7 +86,7 @@ static void write_block(struct vgl_capwriter *w, const struct capw_item *b)
 		block_failed(w, b, err);
 		return;
 	}
-	err = pwrite_all(w->fd, w->zbuf, n, w->fbytes);
+	err = vgl_write_all(w->fd, w->zbuf, n, (int64_t)w->fbytes);
 	if (err) {
 		/* keep the file a sequence of whole blocks */
 		if (ftruncate(w->fd, (off_t)w->fbytes))
