@@ -15,7 +15,9 @@
  * that a new file begins between two records the producer chose; files are
  * then PATH with a sequence number before the extension ("cap.vgc" ->
  * "cap.000000.vgc", "cap.000001.vgc", ...) and the oldest are removed beyond
- * max_files / max_total_bytes. Without rotation, the one file is PATH.
+ * max_files / max_total_bytes. A series already on disk is continued after
+ * its highest number (a restart overwrites nothing) and its files count for
+ * retention. Without rotation, the one file is PATH.
  */
 #ifndef VIGIL_CAPTURE_WRITER_H
 #define VIGIL_CAPTURE_WRITER_H
@@ -88,7 +90,11 @@ const char *vgl_capwriter_path(const struct vgl_capwriter *w);
 /* Counters so far (thread-safe). */
 void vgl_capwriter_stats(const struct vgl_capwriter *w, struct vgl_capwriter_stats *ret);
 
-/* Write what is buffered, wait for the thread, close the file. 0 or the first -errno. */
-int vgl_capwriter_close(struct vgl_capwriter *w);
+/*
+ * Write what is buffered, wait for the thread, close the file and free @w.
+ * @ret_stats (may be NULL) gets the final counters, the last block
+ * included. 0 or the first -errno.
+ */
+int vgl_capwriter_close(struct vgl_capwriter *w, struct vgl_capwriter_stats *ret_stats);
 
 #endif /* VIGIL_CAPTURE_WRITER_H */

@@ -19,6 +19,7 @@
 
 #include "output/spool.h"
 #include "output/spool_seg.h"
+#include "util/io.h"
 
 #define SEQ_BASE 0x8000000000000000ull /* room below for prepended segments */
 
@@ -94,26 +95,11 @@ static int make_record(const struct vgl_alert *a, uint8_t **ret, size_t *ret_len
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? -errno : -EIO;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Write @rec at the end of segment @g (open as @fd); undo a partial write. */
 static int seg_write(struct vgl_spool *sp, struct spool_seg *g, int fd, const uint8_t *rec,
 		     size_t len)
 {
-	int err = write_all(fd, rec, len);
+	int err = vgl_write_all(fd, rec, len, -1);
 
 	if (err) {
 		if (ftruncate(fd, (off_t)g->bytes))
