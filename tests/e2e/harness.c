@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Harness for the end-to-end tests: vigil as a child process, alerts read
- * while it runs, forked children and shell commands that trigger rules, and
- * exact checks on the Falco-compatible JSON alerts.
+ * Harness for the end-to-end tests: vigil as a child process, its alerts
+ * (and --events lines) read while it runs, its stop and final counters.
+ * Checks on one alert are in harness_assert.c; children, files and shell
+ * commands in harness_proc.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -442,107 +443,6 @@ int e2e_teardown(void **state)
 	return 0;
 }
 
-/* --- assertions ------------------------------------------------------------ */
-
-static void fail_on(const char *file, int line, const json_t *a, const char *what,
-		    const json_t *got)
-{
-	char *s = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-
-	print_error("%s:%d: %s, got %s\n", file, line, what, s ? s : "(absent)");
-	free(s);
-	e2e_print_alert("  in alert: ", a);
-	_fail(file, line);
-}
-
-void _e2e_assert_top(const char *file, int line, const json_t *a, const char *key, const char *want)
-{
-	const json_t *got = json_object_get(a, key);
-	char what[PATH_MAX + 64];
-
-	if (json_is_string(got) && strcmp(json_string_value(got), want) == 0)
-		return;
-	snprintf(what, sizeof(what), "%s: want \"%s\"", key, want);
-	fail_on(file, line, a, what, got);
-}
-
-void _e2e_assert_field(const char *file, int line, const json_t *a, const char *field,
-		       const char *want)
-{
-	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
-	char what[PATH_MAX + 64];
-
-	if (json_is_string(got) && strcmp(json_string_value(got), want) == 0)
-		return;
-	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want \"%s\"", field, want);
-	fail_on(file, line, a, what, got);
-}
-
-void _e2e_assert_field_bool(const char *file, int line, const json_t *a, const char *field,
-			    bool want)
-{
-	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
-	char what[160];
-
-	if (json_is_boolean(got) && json_is_true(got) == want)
-		return;
-	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want %s", field,
-		 want ? "true" : "false");
-	fail_on(file, line, a, what, got);
-}
-
-void _e2e_assert_field_null(const char *file, int line, const json_t *a, const char *field)
-{
-	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
-	char what[160];
-
-	if (json_is_null(got))
-		return;
-	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want null (<NA>)", field);
-	fail_on(file, line, a, what, got);
-}
-
-/* --- children, files, commands ------------------------------------------- */
-
-void e2e_child_fail(const char *file, int line, const char *what)
-{
-	dprintf(2, "%s:%d: in child %d: check failed: %s (errno %d: %s)\n", file, line,
-		(int)getpid(), what, errno, strerror(errno));
-	_exit(100);
-}
-
-pid_t e2e_spawn(const char *comm, e2e_action_fn fn, void *ctx)
-{
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		fail_msg("fork: %s", strerror(errno));
-	if (pid == 0) {
-		if (prctl(PR_SET_NAME, comm, 0, 0, 0) < 0)
-			e2e_child_fail(__FILE__, __LINE__, "prctl(PR_SET_NAME)");
-		fn(ctx);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		fail_msg("waitpid(%d): %s", (int)pid, strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("child %s (%d) failed: wait status 0x%x (see its message above)", comm,
-			 (int)pid, status);
-	return pid;
-}
-
-const char *e2e_self_comm(void)
-{
-	static char comm[17];
-
-	if (prctl(PR_GET_NAME, comm, 0, 0, 0) < 0)
-		fail_msg("prctl(PR_GET_NAME): %s", strerror(errno));
-	return comm;
-}
-
 void e2e_tmpdir(char *buf, size_t size)
 {
 	tu_mkdtemp("/tmp/vigil-e2e-XXXXXX", buf, size);
@@ -552,65 +452,4 @@ void e2e_tmpdir(char *buf, size_t size)
 			break;
 		}
 	}
-}
-
-void e2e_write_file(const char *path, const char *text)
-{
-	char tmp[PATH_MAX + 16];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		fail_msg("fopen(%s): %s", tmp, strerror(errno));
-	if (fputs(text, f) == EOF || fclose(f) != 0)
-		fail_msg("write %s: %s", tmp, strerror(errno));
-	if (rename(tmp, path) < 0)
-		fail_msg("rename(%s, %s): %s", tmp, path, strerror(errno));
-}
-
-int e2e_sh(char **ret_out, long timeout_ms, const char *fmt, ...)
-{
-	char cmd[4096], out_path[64];
-	int fd, status;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strcpy(out_path, "/tmp/vigil-e2e-sh-XXXXXX");
-	fd = mkstemp(out_path);
-	if (fd < 0)
-		fail_msg("mkstemp: %s", strerror(errno));
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		fail_msg("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-
-		dup2(in, 0);
-		dup2(fd, 1);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(fd);
-	if (!tu_wait_timeout(pid, &status, timeout_ms)) {
-		tu_kill_and_reap(pid);
-		print_error("command timed out after %ld ms: %s\n", timeout_ms, cmd);
-		status = -1;
-	} else {
-		status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	}
-	if (ret_out) {
-		char *out = tu_read_file(out_path);
-		size_t len = strlen(out);
-
-		while (len && out[len - 1] == '\n')
-			out[--len] = '\0';
-		*ret_out = out;
-	}
-	unlink(out_path);
-	return status;
 }

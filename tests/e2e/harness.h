@@ -4,7 +4,9 @@
  * child the way a user would, lets a test trigger rules from forked children
  * or shell commands (docker), waits for alerts and stderr lines while vigil
  * runs, then stops it and checks the run as a whole: exit status 0, every
- * stdout line a Falco-compatible JSON alert, and "lost": 0 in vigil_stats.
+ * stdout line a Falco-compatible JSON alert (or, with --events, an event
+ * line), and "lost": 0 in vigil_stats. harness_capture.h adds `vigil
+ * replay`, harness_docker.h containers, harness_activity.h real activity.
  *
  * Environment: VIGIL_BIN is the vigil binary, VIGIL_SOURCE_DIR the source
  * tree (for the bundled rules). The tests need root; without it they skip

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Exact checks on one Falco JSON alert; a failure prints the alert.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static void fail_on(const char *file, int line, const json_t *a, const char *what,
+		    const json_t *got)
+{
+	char *s = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+
+	print_error("%s:%d: %s, got %s\n", file, line, what, s ? s : "(absent)");
+	free(s);
+	e2e_print_alert("  in alert: ", a);
+	_fail(file, line);
+}
+
+void _e2e_assert_top(const char *file, int line, const json_t *a, const char *key, const char *want)
+{
+	const json_t *got = json_object_get(a, key);
+	char what[PATH_MAX + 64];
+
+	if (json_is_string(got) && strcmp(json_string_value(got), want) == 0)
+		return;
+	snprintf(what, sizeof(what), "%s: want \"%s\"", key, want);
+	fail_on(file, line, a, what, got);
+}
+
+void _e2e_assert_field(const char *file, int line, const json_t *a, const char *field,
+		       const char *want)
+{
+	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
+	char what[PATH_MAX + 64];
+
+	if (json_is_string(got) && strcmp(json_string_value(got), want) == 0)
+		return;
+	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want \"%s\"", field, want);
+	fail_on(file, line, a, what, got);
+}
+
+void _e2e_assert_field_bool(const char *file, int line, const json_t *a, const char *field,
+			    bool want)
+{
+	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
+	char what[160];
+
+	if (json_is_boolean(got) && json_is_true(got) == want)
+		return;
+	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want %s", field,
+		 want ? "true" : "false");
+	fail_on(file, line, a, what, got);
+}
+
+void _e2e_assert_field_null(const char *file, int line, const json_t *a, const char *field)
+{
+	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
+	char what[160];
+
+	if (json_is_null(got))
+		return;
+	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want null (<NA>)", field);
+	fail_on(file, line, a, what, got);
+}
