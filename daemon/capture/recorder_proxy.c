@@ -102,6 +102,14 @@ static int px_exe_upper_layer(void *state, uint32_t pid)
 	return LIVE(r)->exe_upper_layer ? LIVE(r)->exe_upper_layer(r->o.state, pid) : -1;
 }
 
+/* Not recorded (a capture replays proc.exe_ino* as <NA>): the live answer. */
+static bool px_exe_stat(void *state, uint32_t pid, struct vgl_exe_stat *ret)
+{
+	struct vgl_recorder *r = state;
+
+	return LIVE(r)->exe_stat && LIVE(r)->exe_stat(r->o.state, pid, ret);
+}
+
 static const char *px_users_of(void *state, uint32_t pid, uint64_t *ret_version)
 {
 	struct vgl_recorder *r = state;
@@ -121,6 +129,7 @@ static const struct vgl_field_state_ops ops = {
 	.hostname = px_hostname,
 	.proc_env = px_proc_env,
 	.exe_upper_layer = px_exe_upper_layer,
+	.exe_stat = px_exe_stat,
 	.users_of = px_users_of,
 };
 

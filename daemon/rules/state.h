@@ -90,6 +90,13 @@ struct vgl_fd_view {
 	uint64_t version;
 };
 
+/* The executable file of a process (proc.exe_ino*). */
+struct vgl_exe_stat {
+	uint64_t ino;
+	int64_t ctime_ns; /* ns since the epoch */
+	int64_t mtime_ns;
+};
+
 struct vgl_field_state_ops {
 	const struct vgl_proc_view *(*proc)(void *state, uint32_t pid);
 	const struct vgl_container_view *(*container)(void *state, uint64_t cgroup_id,
@@ -105,6 +112,11 @@ struct vgl_field_state_ops {
 	const char *(*proc_env)(void *state, uint32_t pid, size_t *ret_len);
 	/* proc.is_exe_upper_layer of @pid: 1, 0, or -1 unknown. */
 	int (*exe_upper_layer)(void *state, uint32_t pid);
+	/*
+	 * proc.exe_ino*: the inode and times of @pid's executable now; false
+	 * unknown (the process is gone; a capture does not record them).
+	 */
+	bool (*exe_stat)(void *state, uint32_t pid, struct vgl_exe_stat *ret);
 	/*
 	 * For a capture's change detection (may be NULL): the container id whose
 	 * passwd and group answer user_* and group_name for @pid ("host": the

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "state/fdtable.h"
@@ -328,6 +329,27 @@ static const char *cb_proc_env(void *state, uint32_t pid, size_t *ret_len)
 }
 
 /* From the executable's path and its container's mounts; once per exec. */
+static int64_t ts_ns(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/* Through the process's own mount namespace: /proc/PID/exe. */
+static bool cb_exe_stat(void *state, uint32_t pid, struct vgl_exe_stat *ret)
+{
+	struct vgl_state *st = state;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", st->proc_root, pid);
+	if (stat(path, &sb))
+		return false;
+	ret->ino = (uint64_t)sb.st_ino;
+	ret->ctime_ns = ts_ns(&sb.st_ctim);
+	ret->mtime_ns = ts_ns(&sb.st_mtim);
+	return true;
+}
+
 static int cb_exe_upper_layer(void *state, uint32_t pid)
 {
 	struct vgl_state *st = state;
@@ -356,6 +378,7 @@ static const struct vgl_field_state_ops ops = {
 	.hostname = cb_hostname,
 	.proc_env = cb_proc_env,
 	.exe_upper_layer = cb_exe_upper_layer,
+	.exe_stat = cb_exe_stat,
 	.users_of = cb_users_of,
 };
 

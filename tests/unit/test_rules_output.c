@@ -249,13 +249,28 @@ static int64_t ns_of(const struct timespec *t)
 }
 
 /* proc.exe_ino and its times: the inode of /proc/PID/exe; none once it is gone. */
+/* As the live state answers: /proc/PID/exe. */
+static bool st_exe_stat(void *s, uint32_t pid, struct vgl_exe_stat *ret)
+{
+	char path[32];
+	struct stat st;
+
+	(void)s;
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	if (stat(path, &st))
+		return false;
+	*ret = (struct vgl_exe_stat){ st.st_ino, ns_of(&st.st_ctim), ns_of(&st.st_mtim) };
+	return true;
+}
+
 static void test_exe_ino(void **state)
 {
 	static const char rule[] =
 		"- rule: r\n  desc: d\n  condition: proc.name = cat\n  priority: NOTICE\n"
 		"  output: \"%proc.exe_ino %proc.exe_ino.ctime %proc.exe_ino.mtime "
 		"%proc.exe_ino.ctime_duration_proc_start\"\n";
-	const struct vgl_field_state_ops self_ops = { .proc = st_self };
+	const struct vgl_field_state_ops self_ops = { .proc = st_self, .exe_stat = st_exe_stat };
+	const struct vgl_field_state_ops replay_ops = { .proc = st_self }; /* no exe_stat */
 	struct vgl_ruleset *rs = rules_from(rule);
 	struct vgl_match_ctx *ctx = vgl_match_ctx_new(rs);
 	struct timespec rt, bt;
@@ -284,6 +299,12 @@ static void test_exe_ino(void **state)
 	/* start time (boot clock) on the wall clock, minus the change time */
 	want_dur = self_view.start_ts + ns_of(&rt) - ns_of(&bt) - ns_of(&st.st_ctim);
 	assert_true(llabs(dur - want_dur) < 1000000000LL);
+
+	/* a state that does not know them (replay): <NA>, not this machine's /proc */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(vgl_ruleset_eval(rs, ctx, &t.ev, &replay_ops, NULL, fmt_cb, &o), 1);
+	free(o.json);
+	assert_string_equal(o.text, "<NA> <NA> <NA> <NA>");
 
 	gone = fork();
 	if (gone == 0)

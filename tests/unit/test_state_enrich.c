@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -236,6 +237,30 @@ static void test_env_bound(void **state UNUSED)
 }
 
 /* mountinfo lines that do not parse are skipped; nothing parseable is an error. */
+/* proc.exe_ino*: what /proc/PID/exe names under the state's /proc, or unknown. */
+static void test_exe_stat(void **state UNUSED)
+{
+	const struct vgl_field_state_ops *ops = vgl_state_ops();
+	struct vgl_state_opts o;
+	struct vgl_exe_stat e;
+	struct vgl_state *st;
+	char file[PATH_MAX];
+	struct stat sb;
+
+	snprintf(file, sizeof(file), "%s/exefile", tmp);
+	sh("mkdir -p %s/114 && touch %s && ln -sf %s %s/114/exe", proc, file, file, proc);
+	assert_int_equal(stat(file, &sb), 0);
+	opts(&o);
+	st = vgl_state_new(&o);
+	assert_non_null(st);
+	assert_true(ops->exe_stat(st, 114, &e));
+	assert_int_equal(e.ino, sb.st_ino);
+	assert_int_equal(e.ctime_ns, (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec);
+	assert_int_equal(e.mtime_ns, (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec);
+	assert_false(ops->exe_stat(st, 99999, &e));
+	vgl_state_free(st);
+}
+
 static void test_mountinfo_parse(void **state UNUSED)
 {
 	static const char text[] =
@@ -265,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_bad_sandbox_labels),
 		cmocka_unit_test(test_env_and_upper_layer),
 		cmocka_unit_test(test_env_bound),
+		cmocka_unit_test(test_exe_stat),
 		cmocka_unit_test(test_mountinfo_parse),
 	};
 

@@ -249,36 +249,28 @@ static int upper_field(struct vgl_xctx *x, const struct vgl_proc_view *v, struct
 	return upper >= 0 ? put_int(out, upper) : 0;
 }
 
-static int64_t ts_ns(const struct timespec *t)
-{
-	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
-}
-
 /*
- * proc.exe_ino and its times: the inode /proc/PID/exe names (through the
- * process's own mount namespace), read when a rule asks. A process that has
- * gone has none (<NA>).
+ * proc.exe_ino and its times: the state's answer, read when a rule asks
+ * (live: the inode /proc/PID/exe names). A process that has gone, or a
+ * replayed one, has none (<NA>).
  */
 static int exe_ino_field(struct vgl_xctx *x, const struct vgl_proc_view *v, int id,
 			 struct vgl_fval *out)
 {
-	char path[32];
-	struct stat st;
+	struct vgl_exe_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%u/exe", v->pid);
-	if (stat(path, &st))
+	if (!x->ops || !x->ops->exe_stat || !x->ops->exe_stat(x->state, v->pid, &st))
 		return 0;
 	switch (id) {
 	case P_EXE_INO:
-		return put_int(out, (int64_t)st.st_ino);
+		return put_int(out, (int64_t)st.ino);
 	case P_EXE_CTIME:
-		return put_int(out, ts_ns(&st.st_ctim));
+		return put_int(out, st.ctime_ns);
 	case P_EXE_MTIME:
-		return put_int(out, ts_ns(&st.st_mtim));
+		return put_int(out, st.mtime_ns);
 	}
 	/* from the change to the executable to the start of this process */
-	return v->start_ts ? put_int(out, v->start_ts + x->boot_to_wall_ns - ts_ns(&st.st_ctim))
-			   : 0;
+	return v->start_ts ? put_int(out, v->start_ts + x->boot_to_wall_ns - st.ctime_ns) : 0;
 }
 
 static int session_field(struct vgl_xctx *x, int id, struct vgl_fval *out)
