@@ -210,13 +210,14 @@ static void test_source_translates_arm64(void **state)
 static void test_arch_table(void **state)
 {
 	struct vgl_arch_xlate x;
-	unsigned char rec[TREC_MAX];
 	struct trec *r = trec_new(VGL_EV_OPENAT);
-	size_t n;
 
 	(void)state;
 	assert_int_equal(vgl_capsrc_arch("sparc64", &x), -ENOTSUP);
 #if defined(__x86_64__)
+	unsigned char rec[TREC_MAX];
+	size_t n;
+
 	assert_int_equal(vgl_capsrc_arch("x86_64", &x), 0);
 	assert_int_equal(vgl_capsrc_arch("aarch64", &x), 1);
 	trec_s64(r, -100);
