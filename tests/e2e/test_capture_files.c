@@ -101,7 +101,7 @@ static void write_rotation_setup(const char *dir, const char *tick, const char *
 		 "capture:\n"
 		 "  path: %s/rot/cap.vgc\n"
 		 "  filter: \"proc.name = vcap-rot\"\n"
-		 "  rotate_size: 64K\n"
+		 "  rotate_size: 16K\n"
 		 "  max_files: %d\n",
 		 dir, MAX_FILES);
 	e2e_write_file(config, text);
