@@ -41,6 +41,11 @@ static void on_fork(struct vgl_proctable *pt, const struct vgl_event *ev)
 	p = proc_find(pt, ev->hdr.pid);
 	if (!p && vgl_proctable_get(pt, ev->hdr.pid, true))
 		p = proc_find(pt, ev->hdr.pid);
+	if (p && ev->hdr.comm[0] && memcmp(p->comm, ev->hdr.comm, VGL_COMM_LEN)) {
+		/* renamed (PR_SET_NAME) since its last event: the child inherits the new name */
+		memcpy(p->comm, ev->hdr.comm, VGL_COMM_LEN);
+		p->view.version = vgl_state_version_next();
+	}
 	c = proc_insert(pt, child);
 	if (!c)
 		return;

@@ -65,15 +65,22 @@ static void set_str(struct vgl_event *ev, const char *name, const char *s, size_
 	ev->params[i].len = len;
 }
 
-static void do_fork(struct vgl_proctable *pt, uint32_t parent, uint32_t child, uint64_t ts)
+/* A fork by @parent; @comm: the name the parent has now ("": not known). */
+static void do_fork_as(struct vgl_proctable *pt, uint32_t parent, uint32_t child, uint64_t ts,
+		       const char *comm)
 {
-	struct vgl_event ev = mkev(VGL_EV_CLONE, parent, 1, ts, "x");
+	struct vgl_event ev = mkev(VGL_EV_CLONE, parent, 1, ts, comm);
 
 	ev.hdr.res = child;
 	set_num(&ev, "child_pid", child);
 	set_num(&ev, "child_tid", child);
 	vgl_proctable_begin(pt, ts);
 	vgl_proctable_update(pt, &ev);
+}
+
+static void do_fork(struct vgl_proctable *pt, uint32_t parent, uint32_t child, uint64_t ts)
+{
+	do_fork_as(pt, parent, child, ts, "");
 }
 
 /* argv given as "a\0b\0c" with its length (without the final NUL). */
@@ -168,6 +175,24 @@ static void test_fork_exec_chain(void **state UNUSED)
 	assert_int_equal(s.execs, 3);
 	assert_int_equal(s.entries, 3);
 	assert_int_equal(s.repairs, 0);
+	vgl_proctable_free(pt);
+}
+
+/* A process renamed (PR_SET_NAME) then forking: its fork carries the new name,
+ * which the parent takes and the child inherits (the child's proc.pname). */
+static void test_rename_then_fork(void **state UNUSED)
+{
+	struct vgl_proctable *pt = table(0);
+	const struct vgl_proc_view *v;
+
+	do_exec(pt, P_SHELL, P_INIT, 1, "python3", "/usr/bin/python3", "python3", 7);
+	do_fork_as(pt, P_SHELL, P_CHILD, 2, "renamed");
+	assert_string_equal(vgl_proctable_get(pt, P_SHELL, false)->name, "renamed");
+	v = vgl_proctable_get(pt, P_CHILD, false);
+	assert_string_equal(v->name, "renamed");
+	do_exec(pt, P_CHILD, P_SHELL, 3, "true", "/usr/bin/true", "true", 4);
+	v = vgl_proctable_get(pt, P_CHILD, false);
+	assert_string_equal(vgl_proctable_get(pt, v->ppid, false)->name, "renamed");
 	vgl_proctable_free(pt);
 }
 
@@ -406,6 +431,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork_exec_chain),
+		cmocka_unit_test(test_rename_then_fork),
 		cmocka_unit_test(test_strings_shared),
 		cmocka_unit_test(test_failed_exec_keeps_image),
 		cmocka_unit_test(test_argv_limit),
