@@ -12,6 +12,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +35,27 @@ static void act_fork_true(void *arg)
 	}
 	VH_CHECK(waitpid(pid, &status, 0) == pid);
 	VH_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Does @path have a program interpreter (a dynamic loader that opens libc)? */
+static bool has_interp(const char *path)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	bool interp = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64)
+		fail_msg("%s: not a 64-bit ELF file", path);
+	for (unsigned int i = 0; i < eh.e_phnum && !interp; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * eh.e_phentsize)) !=
+		    sizeof(ph))
+			fail_msg("%s: program header %u unreadable", path, i);
+		interp = ph.p_type == PT_INTERP;
+	}
+	close(fd);
+	return interp;
 }
 
 /* true's exec: filename /bin/true, run by the renamed child (@arg: its pid). */
@@ -99,7 +122,8 @@ static void test_exec_context(void **state)
 		assert_user_host(ev);
 		opens++;
 	}
-	if (!opens)
+	/* a static true (busybox in the qemu guests) opens nothing */
+	if (!opens && has_interp(true_path))
 		fail_msg("no openat event from true (pid %d): its loader opens libc",
 			 (int)true_pid);
 }

@@ -213,7 +213,7 @@ static void test_flipped_byte(void **state)
 	const char *bad = tu_join(f->dir, "flipped.vgc");
 	uint64_t off = f->mark_block[1], at = off + (block_end(f, off) - off) / 2;
 	struct e2e_replay *rp;
-	unsigned char byte;
+	unsigned char byte = 0;
 	char offset[32];
 	int fd;
 
