@@ -5,6 +5,7 @@
  * and a later version can add header fields that this one skips.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,25 +40,50 @@ static void put_field(struct hdr_buf *b, uint16_t tag, const void *val, size_t l
 	b->len += 4 + len;
 }
 
-static void put_u32(struct hdr_buf *b, uint16_t tag, uint32_t v)
-{
-	uint8_t le[4];
+/* The header fields in the order they are written; docs/capture-format.md lists them. */
+enum field_kind { F_U32, F_I64, F_STR };
 
-	vgl_le32_put(le, v);
-	put_field(b, tag, le, sizeof(le));
-}
+static const struct field {
+	uint16_t tag;
+	enum field_kind kind;
+	size_t off; /* in struct vgl_cap_info */
+} fields[] = {
+	{ VGL_CAP_TAG_WIRE_VERSION, F_U32, offsetof(struct vgl_cap_info, wire_version) },
+	{ VGL_CAP_TAG_FLAGS, F_U32, offsetof(struct vgl_cap_info, flags) },
+	{ VGL_CAP_TAG_VIGIL_VERSION, F_STR, offsetof(struct vgl_cap_info, vigil_version) },
+	{ VGL_CAP_TAG_HOSTNAME, F_STR, offsetof(struct vgl_cap_info, hostname) },
+	{ VGL_CAP_TAG_KERNEL_RELEASE, F_STR, offsetof(struct vgl_cap_info, kernel_release) },
+	{ VGL_CAP_TAG_ARCH, F_STR, offsetof(struct vgl_cap_info, arch) },
+	{ VGL_CAP_TAG_BOOT_TIME_NS, F_I64, offsetof(struct vgl_cap_info, boot_time_ns) },
+	{ VGL_CAP_TAG_BOOT_TO_REALTIME_NS, F_I64,
+	  offsetof(struct vgl_cap_info, boot_to_realtime_ns) },
+	{ VGL_CAP_TAG_CREATED_NS, F_I64, offsetof(struct vgl_cap_info, created_ns) },
+	{ VGL_CAP_TAG_SEQ, F_U32, offsetof(struct vgl_cap_info, seq) },
+	{ VGL_CAP_TAG_RULE, F_STR, offsetof(struct vgl_cap_info, rule) },
+};
 
-static void put_i64(struct hdr_buf *b, uint16_t tag, int64_t v)
+static void put_known(struct hdr_buf *b, const struct field *f, const struct vgl_cap_info *info)
 {
+	const char *at = (const char *)info + f->off;
 	uint8_t le[8];
+	uint32_t u32;
+	int64_t i64;
 
-	vgl_le64_put(le, (uint64_t)v);
-	put_field(b, tag, le, sizeof(le));
-}
-
-static void put_str(struct hdr_buf *b, uint16_t tag, const char *s)
-{
-	put_field(b, tag, s, strnlen(s, VGL_CAP_STR_MAX - 1));
+	switch (f->kind) {
+	case F_U32:
+		memcpy(&u32, at, sizeof(u32));
+		vgl_le32_put(le, u32);
+		put_field(b, f->tag, le, 4);
+		break;
+	case F_I64:
+		memcpy(&i64, at, sizeof(i64));
+		vgl_le64_put(le, (uint64_t)i64);
+		put_field(b, f->tag, le, 8);
+		break;
+	case F_STR:
+		put_field(b, f->tag, at, strnlen(at, VGL_CAP_STR_MAX - 1));
+		break;
+	}
 }
 
 size_t vgl_cap_hdr_encode(const struct vgl_cap_info *info, uint8_t *buf, size_t cap)
@@ -68,17 +94,8 @@ size_t vgl_cap_hdr_encode(const struct vgl_cap_info *info, uint8_t *buf, size_t 
 		return 0;
 	memcpy(buf, VGL_CAP_MAGIC, 8);
 	vgl_le16_put(buf + 8, VGL_CAP_VERSION);
-	put_u32(&b, VGL_CAP_TAG_WIRE_VERSION, info->wire_version);
-	put_u32(&b, VGL_CAP_TAG_FLAGS, info->flags);
-	put_str(&b, VGL_CAP_TAG_VIGIL_VERSION, info->vigil_version);
-	put_str(&b, VGL_CAP_TAG_HOSTNAME, info->hostname);
-	put_str(&b, VGL_CAP_TAG_KERNEL_RELEASE, info->kernel_release);
-	put_str(&b, VGL_CAP_TAG_ARCH, info->arch);
-	put_i64(&b, VGL_CAP_TAG_BOOT_TIME_NS, info->boot_time_ns);
-	put_i64(&b, VGL_CAP_TAG_BOOT_TO_REALTIME_NS, info->boot_to_realtime_ns);
-	put_i64(&b, VGL_CAP_TAG_CREATED_NS, info->created_ns);
-	put_u32(&b, VGL_CAP_TAG_SEQ, info->seq);
-	put_str(&b, VGL_CAP_TAG_RULE, info->rule);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		put_known(&b, &fields[i], info);
 	if (!b.cap || b.len - VGL_CAP_HDR_FIXED > 0xffff)
 		return 0;
 	vgl_le16_put(buf + 10, (uint16_t)(b.len - VGL_CAP_HDR_FIXED));
@@ -86,59 +103,32 @@ size_t vgl_cap_hdr_encode(const struct vgl_cap_info *info, uint8_t *buf, size_t 
 	return b.len + 4;
 }
 
-/* One tagged field into @ret; unknown tags are skipped. */
+/* One tagged field into @ret; unknown tags are skipped, a known one of a bad length is refused. */
 static int get_field(uint16_t tag, const uint8_t *v, uint16_t len, struct vgl_cap_info *ret)
 {
-	char *str = NULL;
-	uint32_t *u32 = NULL;
-	int64_t *i64 = NULL;
+	const struct field *f = NULL;
+	char *at;
 
-	switch (tag) {
-	case VGL_CAP_TAG_WIRE_VERSION:
-		u32 = &ret->wire_version;
-		break;
-	case VGL_CAP_TAG_FLAGS:
-		u32 = &ret->flags;
-		break;
-	case VGL_CAP_TAG_SEQ:
-		u32 = &ret->seq;
-		break;
-	case VGL_CAP_TAG_BOOT_TIME_NS:
-		i64 = &ret->boot_time_ns;
-		break;
-	case VGL_CAP_TAG_BOOT_TO_REALTIME_NS:
-		i64 = &ret->boot_to_realtime_ns;
-		break;
-	case VGL_CAP_TAG_CREATED_NS:
-		i64 = &ret->created_ns;
-		break;
-	case VGL_CAP_TAG_VIGIL_VERSION:
-		str = ret->vigil_version;
-		break;
-	case VGL_CAP_TAG_HOSTNAME:
-		str = ret->hostname;
-		break;
-	case VGL_CAP_TAG_KERNEL_RELEASE:
-		str = ret->kernel_release;
-		break;
-	case VGL_CAP_TAG_ARCH:
-		str = ret->arch;
-		break;
-	case VGL_CAP_TAG_RULE:
-		str = ret->rule;
-		break;
-	default:
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !f; i++)
+		if (fields[i].tag == tag)
+			f = &fields[i];
+	if (!f)
 		return 0;
-	}
-	if (u32 && len == 4)
-		*u32 = vgl_le32_get(v);
-	else if (i64 && len == 8)
-		*i64 = (int64_t)vgl_le64_get(v);
-	else if (str && len < VGL_CAP_STR_MAX) {
-		memcpy(str, v, len);
-		str[len] = '\0';
-	} else
+	at = (char *)ret + f->off;
+	if (f->kind == F_U32 && len == 4) {
+		uint32_t u32 = vgl_le32_get(v);
+
+		memcpy(at, &u32, sizeof(u32));
+	} else if (f->kind == F_I64 && len == 8) {
+		int64_t i64 = (int64_t)vgl_le64_get(v);
+
+		memcpy(at, &i64, sizeof(i64));
+	} else if (f->kind == F_STR && len < VGL_CAP_STR_MAX) {
+		memcpy(at, v, len);
+		at[len] = '\0';
+	} else {
 		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -15,7 +15,9 @@
  * that a new file begins between two records the producer chose; files are
  * then PATH with a sequence number before the extension ("cap.vgc" ->
  * "cap.000000.vgc", "cap.000001.vgc", ...) and the oldest are removed beyond
- * max_files / max_total_bytes. Without rotation, the one file is PATH.
+ * max_files / max_total_bytes. A series already on disk is continued after
+ * its highest number (a restart overwrites nothing) and its files count for
+ * retention. Without rotation, the one file is PATH.
  */
 #ifndef VIGIL_CAPTURE_WRITER_H
 #define VIGIL_CAPTURE_WRITER_H

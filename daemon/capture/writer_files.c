@@ -130,7 +130,8 @@ int capw_scan(struct vgl_capwriter *w, uint32_t *ret_next, char *err, size_t err
 			next = seq + 1;
 	}
 	closedir(dp);
-	qsort(w->files, w->nfiles, sizeof(*w->files), cmp_seq);
+	if (w->nfiles)
+		qsort(w->files, w->nfiles, sizeof(*w->files), cmp_seq);
 	*ret_next = next;
 	return 0;
 }

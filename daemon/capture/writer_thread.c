@@ -109,11 +109,12 @@ static void write_block(struct vgl_capwriter *w, const struct capw_item *b)
 		block_failed(w, b, err);
 		return;
 	}
+	/* the size first: who sees the events counted sees the size they make */
+	capw_file_grew(w, n);
 	capw_add(&w->st.blocks, 1);
 	capw_add(&w->st.records, b->nrecords);
-	capw_add(&w->st.events, b->nevents);
 	capw_add(&w->st.raw_bytes, b->len);
-	capw_file_grew(w, n);
+	capw_add(&w->st.events, b->nevents);
 }
 
 static void next_file(struct vgl_capwriter *w, const struct capw_item *m)

@@ -20,7 +20,7 @@
 
 #define UNUSED	   __attribute__((unused))
 #define NAME	   "cap.vgc"
-#define MAX_BLOCKS 512
+#define MAX_BLOCKS 4096
 #define BLKHDR	   VGL_CAP_BLKHDR_LEN
 
 /* A capture of @n events of 200 bytes in blocks of ~2 KiB, and where its blocks are. */
@@ -463,6 +463,43 @@ static void test_crafted_blocks(void **state UNUSED)
 	}
 }
 
+/*
+ * A file read from disk goes through a window of a few hundred KiB: damage
+ * and resynchronisation across its refills give what reading it from
+ * memory gives.
+ */
+static void test_file_window(void **state UNUSED)
+{
+	char dir[64], path[128];
+	struct tcap c;
+	struct tread tm, tf;
+	FILE *f;
+
+	tcap_make(&c, 20000, 0);
+	assert_true(c.len > 3 * (256u << 10));
+	for (size_t k = 7; k < c.nblocks; k += 97)
+		c.data[c.boff[k] + (k % 2 ? 3 : BLKHDR + 9)] ^= 0x08; /* a header, or data */
+	tmkdir_cap(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/" NAME, dir);
+	f = fopen(path, "wb");
+	assert_int_equal(fwrite(c.data, 1, c.len - 50, f), c.len - 50);
+	fclose(f);
+	tread_file(&tf, path);
+	tread_mem(&tm, c.data, c.len - 50, path);
+	assert_int_equal(tf.nseen, tm.nseen);
+	assert_memory_equal(tf.seen, tm.seen, tm.nseen * sizeof(*tm.seen));
+	assert_int_equal(tf.nwarn, tm.nwarn);
+	assert_int_equal(tf.nwarn, (c.nblocks - 7 + 96) / 97 + 1);
+	for (int i = 0; i < tm.nwarn && i < TEV_MAXWARN; i++)
+		assert_string_equal(tf.warn[i], tm.warn[i]);
+	assert_memory_equal(&tf.st, &tm.st, sizeof(tm.st));
+	assert_true(tf.st.truncated);
+	tread_free(&tf);
+	tread_free(&tm);
+	trm_cap(dir);
+	free(c.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_foreign_files),
 		cmocka_unit_test(test_forward_compatible),
 		cmocka_unit_test(test_crafted_blocks),
+		cmocka_unit_test(test_file_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,7 @@ static inline void trun_start(struct trun *r, const struct vgl_state_opts *o, co
 	r->p.on_alert_ctx = r;
 	r->p.state = vgl_state_new(o);
 	assert_non_null(r->p.state);
+	vgl_pipeline_set_state_ops(&r->p, vgl_state_ops(), r->p.state);
 	assert_null(vgl_pipeline_set_rules(&r->p, rules_from(rules), &err));
 	assert_int_equal(err, 0);
 }
