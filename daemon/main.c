@@ -5,15 +5,20 @@
  *	vigil run [-c FILE] [-r RULES]... [--json] [-v] [--events KIND,...] [--first-match]
  *	          [--ringbuf-size BYTES] [--wakeup-bytes BYTES] [--duration SECONDS]
  *	          [--host-root DIR] [--syscall-hook auto|tracepoints|raw]
+ *	          [-w CAPTURE] [--capture-filter EXPR]
  *	vigil run --check-config [-c FILE]
+ *	vigil replay FILE... [-c FILE] [-r RULES]... [--json] [--events [KINDS]] [--first-match]
+ *	             [--since T] [--until T] [--container ID|NAME] [--pid PID] [--filter EXPR]
  *	vigil rules check|list [-r RULES]...
  *	vigil version
  *
  * `vigil run` evaluates rules and delivers alerts to the configured outputs
  * (run/args.c parses its options); with --events (and no -r) it prints the
- * captured events instead, with both it does both.
+ * captured events instead, with both it does both. `vigil replay` runs
+ * capture files (-w) through the same stages (run/replay_args.c).
  *
- * Exit codes: 0 success, 1 runtime failure, 2 usage error.
+ * Exit codes: 0 success, 1 runtime failure, 2 usage error; replay: 3 when
+ * damaged data was skipped.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +32,7 @@
 #include "bpf/loader.h"
 #include "decode/event.h"
 #include "rules/rules.h"
+#include "run/replay.h"
 #include "run/rulefiles.h"
 #include "run/run.h"
 #include "util/log.h"
@@ -56,6 +62,14 @@ static int cmd_rules(int argc, char **argv)
 	return ret;
 }
 
+static int cmd_replay(int argc, char **argv)
+{
+	struct vgl_replay_opts opts;
+	int ret = vgl_replay_parse_args(argc, argv, &opts);
+
+	return ret ? ret : vgl_replay(&opts);
+}
+
 int main(int argc, char **argv)
 {
 	struct vgl_run_opts opts;
@@ -75,6 +89,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "rules") == 0)
 		return cmd_rules(argc - 1, argv + 1);
+	if (strcmp(argv[1], "replay") == 0)
+		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0) {
 		ret = vgl_run_parse_args(argc - 1, argv + 1, &opts);
 		if (ret)

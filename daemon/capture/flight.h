@@ -39,7 +39,7 @@ struct vgl_flight_stats {
 	uint64_t refused;	 /* alerts not captured: VGL_FLIGHT_OPEN_MAX being written */
 	uint64_t events_written; /* events written to flight files */
 	uint64_t events_lost;	 /* events their writers dropped */
-	uint64_t errors;	 /* files that could not be created */
+	uint64_t errors;	 /* files that could not be created (or finished) */
 };
 
 struct vgl_flight;
@@ -61,8 +61,8 @@ void vgl_flight_event(struct vgl_flight *f, const struct vgl_event *ev, const vo
 /*
  * An alert of @rule (capture: true) for the last event given to
  * vgl_flight_event(): begin a capture of @duration_ns (0: default). Returns
- * the file's path (owned by @f, valid until vgl_flight_free()), or NULL when
- * refused or failed (counted).
+ * the file's path (owned by @f, valid until the next vgl_flight_trigger() or
+ * vgl_flight_free()), or NULL when refused or failed (counted).
  */
 const char *vgl_flight_trigger(struct vgl_flight *f, const char *rule, uint64_t duration_ns,
 			       uint64_t now_ns);

@@ -9,8 +9,9 @@
  *	PROC_LAZY  pid, proc.env (or unknown), proc.is_exe_upper_layer (1, 0, -1)
  *	CONTAINER  cgroup id + pid (pid 0: the container of the whole cgroup) +
  *	           a struct vgl_container_view, mounts and pod labels included
- *	USER       uid + container id ("host") -> name, home, shell (NULL: unknown)
- *	GROUP      gid + container id -> name
+ *	USER       uid + container id ("host") -> name, home, shell (NULL: unknown),
+ *	           + pid: the process whose names come from that container's passwd
+ *	GROUP      gid + pid + container id -> name
  *	FD         pid + fd + struct vgl_fd_view
  *	FD_GONE    pid + fd
  *	LOSS       u64 events not written
@@ -18,6 +19,7 @@
 #ifndef VIGIL_CAPTURE_RECORD_H
 #define VIGIL_CAPTURE_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,11 +43,64 @@ int vgl_caprec_proc_lazy(struct vgl_capbuf *b, uint32_t pid, const char *env, si
 			 int upper);
 int vgl_caprec_container(struct vgl_capbuf *b, uint64_t cgroup_id, uint32_t pid,
 			 const struct vgl_container_view *v);
-int vgl_caprec_user(struct vgl_capbuf *b, uint32_t uid, const char *ctr_id, const char *name,
-		    const char *home, const char *shell);
-int vgl_caprec_group(struct vgl_capbuf *b, uint32_t gid, const char *ctr_id, const char *name);
+int vgl_caprec_user(struct vgl_capbuf *b, uint32_t uid, uint32_t pid, const char *ctr_id,
+		    const char *name, const char *home, const char *shell);
+int vgl_caprec_group(struct vgl_capbuf *b, uint32_t gid, uint32_t pid, const char *ctr_id,
+		     const char *name);
 int vgl_caprec_fd(struct vgl_capbuf *b, uint32_t pid, int64_t fd, const struct vgl_fd_view *v);
 int vgl_caprec_fd_gone(struct vgl_capbuf *b, uint32_t pid, int64_t fd);
 int vgl_caprec_loss(struct vgl_capbuf *b, uint64_t events);
+
+/*
+ * Decoders: 0, or -EINVAL when @len bytes at @data are not a whole, valid
+ * payload of that type (short, too long, a string with a NUL inside, a
+ * count beyond what is left...), -ENOMEM. The views own their strings and
+ * arrays, all in one allocation at @mem: free(mem) when done. Versions are 0.
+ */
+struct vgl_caprec_proc {
+	struct vgl_proc_view view;
+	void *mem;
+};
+
+struct vgl_caprec_lazy {
+	uint32_t pid;
+	const char *env; /* NULL: unknown */
+	size_t env_len;
+	int upper; /* 1, 0, -1 */
+	void *mem;
+};
+
+struct vgl_caprec_container {
+	uint64_t cgroup_id;
+	uint32_t pid;
+	bool known; /* false: the state tracker had no container for it */
+	struct vgl_container_view view;
+	void *mem;
+};
+
+struct vgl_caprec_user {
+	uint32_t id; /* uid, or gid for GROUP */
+	uint32_t pid;
+	const char *ctr_id;
+	const char *name, *home, *shell; /* GROUP: home and shell NULL */
+	void *mem;
+};
+
+struct vgl_caprec_fd {
+	uint32_t pid;
+	int64_t fd;
+	struct vgl_fd_view view;
+	void *mem;
+};
+
+int vgl_caprec_decode_proc(const void *data, size_t len, struct vgl_caprec_proc *ret);
+int vgl_caprec_decode_proc_gone(const void *data, size_t len, uint32_t *ret_pid);
+int vgl_caprec_decode_proc_lazy(const void *data, size_t len, struct vgl_caprec_lazy *ret);
+int vgl_caprec_decode_container(const void *data, size_t len, struct vgl_caprec_container *ret);
+int vgl_caprec_decode_user(const void *data, size_t len, struct vgl_caprec_user *ret);
+int vgl_caprec_decode_group(const void *data, size_t len, struct vgl_caprec_user *ret);
+int vgl_caprec_decode_fd(const void *data, size_t len, struct vgl_caprec_fd *ret);
+int vgl_caprec_decode_fd_gone(const void *data, size_t len, uint32_t *ret_pid, int64_t *ret_fd);
+int vgl_caprec_decode_loss(const void *data, size_t len, uint64_t *ret_events);
 
 #endif /* VIGIL_CAPTURE_RECORD_H */

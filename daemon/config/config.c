@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config/capture_conf.h"
 #include "config/config.h"
 #include "config/falco.h"
 #include "metrics/listen.h"
@@ -14,7 +15,7 @@
 static const char *const vigil_keys[] = {
 	"rules",	"json_output", "first_match", "ringbuf_size", "wakeup_bytes",
 	"syscall_hook", "log_level",   "host_root",   "outputs",      "drain_timeout",
-	"rate_limit",	"metrics",     NULL,
+	"rate_limit",	"metrics",     "capture",     NULL,
 };
 static const char *const rate_keys[] = { "rate", "burst", "summary_interval", NULL };
 static const char *const metrics_keys[] = { "listen", NULL };
@@ -40,6 +41,7 @@ void vgl_config_free(struct vgl_config *c)
 		vgl_sinkconf_free(&c->outputs[i]);
 	free(c->outputs);
 	free(c->metrics_listen);
+	vgl_config_capture_free(&c->capture);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -192,6 +194,7 @@ static int parse_root(const struct ynode *root, struct vgl_config *c, struct vgl
 	err |= parse_run_keys(&x, root, c) < 0;
 	err |= parse_alert_keys(&x, root, c) < 0;
 	err |= parse_metrics(&x, root, c) < 0;
+	err |= vgl_config_capture(&x, root, c) < 0;
 	err |= vgl_config_falco(&x, root, c) < 0; /* before outputs: json_output, priority */
 	outs = ynode_get(root, "outputs");
 	if (outs && outs->type == YN_SEQ)

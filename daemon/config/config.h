@@ -27,6 +27,22 @@
 	type name;                \
 	bool name##_set
 
+/* capture: writing captures (-w) and the flight recorder; docs/config.md. */
+struct vgl_capture_conf {
+	char *path;		    /* NULL: no capture file */
+	char *filter;		    /* a rule condition; NULL: every event */
+	struct vgl_pos filter_pos;  /* where the file gave it (errors); file NULL: not given */
+	uint64_t rotate_size;	    /* bytes per file; 0: no rotation by size */
+	double rotate_interval;	    /* seconds per file; 0: no rotation by time */
+	uint64_t max_files;	    /* files kept; 0: unlimited */
+	uint64_t max_size;	    /* bytes kept over all files; 0: unlimited */
+	uint64_t queue_size;	    /* bytes waiting for the writer thread; 0: default */
+	char *flight_dir;	    /* NULL: no flight recorder */
+	double flight_window;	    /* seconds before an alert; 0: default */
+	uint64_t flight_ring_size;  /* bytes; 0: default */
+	double flight_max_duration; /* seconds; 0: default */
+};
+
 struct vgl_config {
 	char *file; /* the file read; NULL: none (defaults) */
 	char **rules;
@@ -44,6 +60,7 @@ struct vgl_config {
 	bool outputs_given; /* outputs or Falco's *_output keys: else one stdout output */
 	struct vgl_outputs_conf alerts; /* drain_timeout, rate_limit */
 	char *metrics_listen;		/* "127.0.0.1:8765"; NULL: no HTTP endpoint */
+	struct vgl_capture_conf capture;
 };
 
 /*

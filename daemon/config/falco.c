@@ -47,7 +47,6 @@ const char *const vgl_config_falco_unused_keys[] = {
 	"config_files",
 	"append_output",
 	"static_fields",
-	"capture",
 	NULL,
 };
 

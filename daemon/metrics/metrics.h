@@ -52,6 +52,14 @@ struct vgl_metrics_snapshot {
 	double load_seconds;		     /* the last successful load or reload took */
 	double reload_ok_at, reload_fail_at; /* wall clock seconds; 0: never */
 	uint64_t reloads_ok, reloads_failed; /* SIGHUP reloads */
+	/* capture (-w) and the flight recorder; families only when on */
+	bool capture_writing, flight_recording;
+	uint64_t cap_offered, cap_filtered, cap_written, cap_ctx_records, cap_late_records;
+	uint64_t cap_refused;			   /* events the writer refused */
+	uint64_t cap_events, cap_bytes, cap_files; /* written to files */
+	uint64_t cap_files_removed, cap_events_lost, cap_blocks_dropped, cap_write_errors;
+	uint64_t flight_ring_events, flight_ring_evicted, flight_captures, flight_refused;
+	uint64_t flight_events_written, flight_events_lost, flight_errors;
 };
 
 struct vgl_metrics;

@@ -339,6 +339,7 @@ void vgl_metrics_render(const struct vgl_metrics_view *v, struct vgl_text *t)
 	render_outputs(v, t);
 	render_state(v->s, t);
 	render_rules(v->s, t);
+	vgl_metrics_render_capture(v->s, t);
 	render_health(v, t);
 	render_process(&v->proc, t);
 }

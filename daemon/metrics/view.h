@@ -81,5 +81,7 @@ size_t vgl_metrics_health(const struct vgl_metrics_view *v, struct vgl_text *out
 
 /* The Prometheus text of @v into @out. */
 void vgl_metrics_render(const struct vgl_metrics_view *v, struct vgl_text *out);
+/* ... its capture families (render_capture.c). */
+void vgl_metrics_render_capture(const struct vgl_metrics_snapshot *s, struct vgl_text *out);
 
 #endif /* VIGIL_METRICS_VIEW_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Event lines (docs/events.md): the fixed fields of the header, then the
- * parameters in table order. Values are written by eventfmt_value.c.
+ * Event lines (docs/events.md): the fixed fields of the header, the
+ * parameters in table order, then the context. Values are written by
+ * eventfmt_value.c, the context by eventfmt_ctx.c.
  */
 #include <errno.h>
 #include <time.h>
@@ -175,7 +176,10 @@ int vgl_fmt_json(const struct vgl_event *ev, const struct vgl_fmt_opts *opts, ch
 		vgl_wb_lit(&w, "\": ");
 		vgl_wb_value(&w, &ev->params[i], true);
 	}
-	vgl_wb_lit(&w, "}}");
+	vgl_wb_char(&w, '}');
+	if (opts && opts->sops && !w.full)
+		vgl_wb_context(&w, ev, opts, true);
+	vgl_wb_char(&w, '}');
 	return vgl_wb_finish(&w);
 }
 
@@ -225,6 +229,8 @@ int vgl_fmt_human(const struct vgl_event *ev, const struct vgl_fmt_opts *opts, c
 		vgl_wb_char(&w, '=');
 		vgl_wb_value(&w, &ev->params[i], false);
 	}
+	if (opts && opts->sops && !w.full)
+		vgl_wb_context(&w, ev, opts, false);
 	return vgl_wb_finish(&w);
 }
 

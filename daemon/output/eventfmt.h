@@ -5,7 +5,9 @@
  *
  * The formatters run for every event: they write into the caller's buffer,
  * never allocate, take no locks and keep no state, so any thread may call
- * them. The line has no trailing newline; it is NUL-terminated.
+ * them; with vgl_fmt_opts.sops they also call those state ops, and then run
+ * where the ops may be called. The line has no trailing newline; it is
+ * NUL-terminated.
  */
 #ifndef VIGIL_OUTPUT_EVENTFMT_H
 #define VIGIL_OUTPUT_EVENTFMT_H
@@ -15,18 +17,44 @@
 
 #include "decode/event.h"
 #include "output/names.h"
+#include "rules/state.h"
+
+/*
+ * The context of an event (docs/events.md): bytes of each value printed at
+ * most, before escaping; a longer value is cut (and the line says so).
+ */
+#define VGL_FMT_CMDLINE_MAX   4096	   /* proc.cmdline, name and arguments */
+#define VGL_FMT_EXEPATH_MAX   VGL_PATH_MAX /* proc.exepath */
+#define VGL_FMT_ANCESTORS_MAX 8		   /* entries of proc.ancestors */
+#define VGL_FMT_ANAME_MAX     64	   /* proc.pname, each ancestor's name (a comm: 15) */
+#define VGL_FMT_CTX_STR_MAX   1024	   /* user, container and k8s names, image */
+#define VGL_FMT_CTX_NSTR      7		   /* how many of those a line has */
+
+/* The context's worst case: every byte escaped to 6, plus keys and pids. */
+#define VGL_FMT_CTX_MAX                                         \
+	(6 * (VGL_FMT_CMDLINE_MAX + VGL_FMT_EXEPATH_MAX +       \
+	      (VGL_FMT_ANCESTORS_MAX + 1) * VGL_FMT_ANAME_MAX + \
+	      VGL_FMT_CTX_NSTR * VGL_FMT_CTX_STR_MAX) +         \
+	 2048)
 
 /*
  * A buffer this large holds any event in either format: every record byte
  * escapes to at most 6 output bytes (\u00XX), each parameter adds at most a
- * symbol list and its name, and the fixed fields need less than 2 KiB.
+ * symbol list and its name, the fixed fields need less than 2 KiB, and the
+ * context at most VGL_FMT_CTX_MAX.
  */
-#define VGL_FMT_BUF_MAX (6 * VGL_EVENT_MAX + VGL_MAX_PARAMS * (VGL_SYMBOL_MAX + 128) + 2048)
+#define VGL_FMT_BUF_MAX \
+	(6 * VGL_EVENT_MAX + VGL_MAX_PARAMS * (VGL_SYMBOL_MAX + 128) + 2048 + VGL_FMT_CTX_MAX)
 
 struct vgl_fmt_opts {
 	/* CLOCK_REALTIME - CLOCK_BOOTTIME in ns: turns hdr.ts into wall-clock
 	 * time. See vgl_boot_to_realtime_ns(). */
 	int64_t boot_to_realtime_ns;
+	/* Where the context of each event (exe, cmdline, ancestors, user,
+	 * container, pod) is looked up, @sctx being the ops' state argument;
+	 * NULL: the line has no context keys. Read only while formatting. */
+	const struct vgl_field_state_ops *sops;
+	void *sctx;
 };
 
 enum vgl_fmt_style {
@@ -37,7 +65,7 @@ enum vgl_fmt_style {
 /*
  * Format @ev (as filled by vgl_decode()) into @buf (@size bytes, terminating
  * NUL included).
- * @opts may be NULL (time offset 0). Returns the length of the line, or
+ * @opts may be NULL (time offset 0, no context). Returns the length of the line, or
  * -ENOSPC when it does not fit; the buffer then holds a cut line and is
  * still NUL-terminated when @size > 0. Nothing past buf[size - 1] is written.
  */

@@ -98,4 +98,13 @@ void vgl_wb_quoted(struct vgl_wbuf *w, const char *s, size_t n, bool json);
 /* A parameter's value: a JSON value (@json), or the text after "name=". */
 void vgl_wb_value(struct vgl_wbuf *w, const struct vgl_param *prm, bool json);
 
+struct vgl_fmt_opts;
+/*
+ * The context keys of @ev (docs/events.md), each after a separator: JSON
+ * members (@json) to go before the line's closing brace, or " key=value"
+ * pairs to end a human line. @opts->sops must be set.
+ */
+void vgl_wb_context(struct vgl_wbuf *w, const struct vgl_event *ev, const struct vgl_fmt_opts *opts,
+		    bool json);
+
 #endif /* VIGIL_OUTPUT_EVENTFMT_BUF_H */

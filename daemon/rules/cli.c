@@ -72,10 +72,11 @@ static void print_list(const struct vgl_ruleset *rs)
 	size_t i, t;
 	int k;
 
-	printf("%-60s %-13s %-7s %-40s %s\n", "RULE", "PRIORITY", "ENABLED", "EVENT TYPES", "TAGS");
+	printf("%-60s %-13s %-7s %-12s %-40s %s\n", "RULE", "PRIORITY", "ENABLED", "CAPTURE",
+	       "EVENT TYPES", "TAGS");
 	for (i = 0; i < vgl_ruleset_nrules(rs); i++) {
 		const struct vgl_rule_info *r = vgl_ruleset_rule(rs, i);
-		char types[2048] = "";
+		char types[2048] = "", capture[32] = "no";
 		size_t len = 0;
 
 		if (count_all_kinds(rs, i) == VGL_EV_MAX - 1)
@@ -85,8 +86,14 @@ static void print_list(const struct vgl_ruleset *rs)
 				len += (size_t)snprintf(types + len, sizeof(types) - len, "%s%s",
 							len ? "," : "", vgl_kind_info[k].name);
 		}
-		printf("%-60s %-13s %-7s %-40s ", r->name, vgl_priority_name(r->priority),
-		       r->enabled ? "yes" : "no", types[0] ? types : "(none)");
+		/* `capture: true`, with its own capture_duration: "yes:10000ms" */
+		if (r->capture && r->capture_duration_ns)
+			snprintf(capture, sizeof(capture), "yes:%llums",
+				 (unsigned long long)(r->capture_duration_ns / 1000000));
+		else if (r->capture)
+			snprintf(capture, sizeof(capture), "yes");
+		printf("%-60s %-13s %-7s %-12s %-40s ", r->name, vgl_priority_name(r->priority),
+		       r->enabled ? "yes" : "no", capture, types[0] ? types : "(none)");
 		for (t = 0; t < r->ntags; t++)
 			printf("%s%s", t ? "," : "", r->tags[t]);
 		printf("\n");

@@ -69,6 +69,8 @@ struct rule_def {
 	size_t ntags;
 	bool enabled;
 	bool skip; /* a source vigil does not evaluate */
+	bool capture;
+	uint64_t capture_duration_ns;
 	char *source;
 	struct cond_src cond;
 	struct exc_def *exc;

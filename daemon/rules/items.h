@@ -23,4 +23,10 @@ int override_mode(struct collection *c, const struct ynode *item, const char *ke
 int rule_append_new(struct collection *c, struct rule_def *r);
 void rule_destroy(struct rule_def *r);
 
+/* The flight-recorder keys (yaml/rule_capture.c); errors reported in c->diag. */
+int rule_set_capture(struct collection *c, struct rule_def *r, const struct ynode *n);
+int rule_set_capture_duration(struct collection *c, struct rule_def *r, const struct ynode *n);
+int rule_capture_keys(struct collection *c, struct rule_def *r, const struct ynode *item);
+void rule_capture_append_warn(struct collection *c, struct rule_def *r, const struct ynode *item);
+
 #endif /* VIGIL_RULES_ITEMS_H */

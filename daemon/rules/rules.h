@@ -64,6 +64,8 @@ struct vgl_rule_info {
 	const char *const *tags;
 	size_t ntags;
 	bool enabled;
+	bool capture;		      /* Falco's `capture: true`: the flight recorder saves it */
+	uint64_t capture_duration_ns; /* `capture_duration` (ms in the file); 0: the default */
 	const char *file;
 	unsigned int line;
 };
@@ -122,8 +124,9 @@ int vgl_ruleset_eval(const struct vgl_ruleset *rs, struct vgl_match_ctx *ctx,
 
 /* What an alert carries besides the event (see vgl_alert_json()). */
 struct vgl_alert_meta {
-	const char *hostname; /* NULL: the state's hostname or "" */
-	int64_t time_ns;      /* wall clock of the event, ns since the epoch */
+	const char *hostname;	  /* NULL: the state's hostname or "" */
+	int64_t time_ns;	  /* wall clock of the event, ns since the epoch */
+	const char *capture_file; /* the flight recorder's file for this alert; NULL: none */
 };
 
 /*
@@ -145,8 +148,9 @@ size_t vgl_alert_format(struct vgl_match_ctx *ctx, size_t rule, char *buf, size_
 
 /*
  * Within a match callback: a Falco-compatible JSON alert (time, rule,
- * priority, source, hostname, output, tags, output_fields), one line,
- * malloc'd (free()), or NULL on allocation failure.
+ * priority, source, hostname, output, tags, output_fields; and vigil's
+ * "capture_file" when meta->capture_file is set), one line, malloc'd
+ * (free()), or NULL on allocation failure.
  */
 char *vgl_alert_json(struct vgl_match_ctx *ctx, size_t rule, const struct vgl_alert_meta *meta);
 

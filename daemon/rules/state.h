@@ -8,6 +8,11 @@
  * Returned pointers must stay valid until the evaluation of the current event
  * (vgl_ruleset_eval() and its callbacks) returns. Strings are NUL-terminated;
  * NULL members mean "unknown".
+ *
+ * Versions are for a capture (capture/recorder.h), which writes a view only
+ * when it changed: a view's version differs whenever its content does and
+ * never repeats, for any key (a process with a reused pid gets a new one).
+ * 0 means "not tracked": the recorder then writes the view every time.
  */
 #ifndef VIGIL_RULES_STATE_H
 #define VIGIL_RULES_STATE_H
@@ -38,6 +43,8 @@ struct vgl_proc_view {
 	uint64_t cap_inheritable;
 	bool exe_upper_layer; /* executable from a container's writable layer */
 	bool exe_from_memfd;
+	uint64_t version;      /* of everything above */
+	uint64_t lazy_version; /* of the proc_env() and exe_upper_layer() answers */
 };
 
 struct vgl_label {
@@ -72,6 +79,7 @@ struct vgl_container_view {
 	const char *k8s_pod_uid;
 	const struct vgl_label *pod_labels; /* sorted by key; NULL unknown */
 	size_t npod_labels;
+	uint64_t version;
 };
 
 struct vgl_fd_view {
@@ -79,6 +87,7 @@ struct vgl_fd_view {
 	const char *name;
 	const char *l4proto; /* "tcp" "udp" "raw" "icmp"; NULL unknown */
 	bool connected;
+	uint64_t version;
 };
 
 struct vgl_field_state_ops {
@@ -96,6 +105,13 @@ struct vgl_field_state_ops {
 	const char *(*proc_env)(void *state, uint32_t pid, size_t *ret_len);
 	/* proc.is_exe_upper_layer of @pid: 1, 0, or -1 unknown. */
 	int (*exe_upper_layer)(void *state, uint32_t pid);
+	/*
+	 * For a capture's change detection (may be NULL): the container id whose
+	 * passwd and group answer user_* and group_name for @pid ("host": the
+	 * host's), and in *@ret_version a number that changes whenever any of
+	 * those answers may (0: not tracked).
+	 */
+	const char *(*users_of)(void *state, uint32_t pid, uint64_t *ret_version);
 };
 
 #endif /* VIGIL_RULES_STATE_H */

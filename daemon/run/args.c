@@ -18,6 +18,8 @@
 const char vgl_run_usage[] =
 	"usage: vigil run [options]             evaluate rules, deliver alerts (and print events)\n"
 	"       vigil run --check-config [-c FILE] validate the config file\n"
+	"       vigil replay FILE... [options]  run a capture through the rules (no root; see\n"
+	"                                       'vigil replay --help')\n"
 	"       vigil rules check|list [-r RULES]... validate or list rules\n"
 	"       vigil version                   print the version\n"
 	"\n"
@@ -36,6 +38,10 @@ const char vgl_run_usage[] =
 	"  --ringbuf-size BYTES   kernel ring buffer size, power of two (default 8M)\n"
 	"  --wakeup-bytes BYTES   wake the reader once this much is queued (default 64K)\n"
 	"  --duration SECONDS     stop after this long (default: until SIGINT/SIGTERM)\n"
+	"  -w, --write PATH       record every event (with the state rules read) to a\n"
+	"                         capture file for 'vigil replay'; rotation: config capture:\n"
+	"  --capture-filter EXPR  record only the events matching this rule condition,\n"
+	"                         e.g. 'container.id != host' (with -w)\n"
 	"  --host-root DIR        the host's / is mounted at DIR (in a container): runtime\n"
 	"                         state, /etc/passwd and overlay layers are read under it\n"
 	"  --syscall-hook MODE    auto (default): each wanted syscall's own exit tracepoint\n"
@@ -75,7 +81,7 @@ static int parse_size(const char *s, uint64_t *ret)
 	return 0;
 }
 
-static int opt_events(struct vgl_run_opts *o, const char *list)
+int vgl_args_events(struct vgl_run_opts *o, const char *list, bool any_arch)
 {
 	struct vgl_kindset *set = &o->print;
 	char buf[1024], *save = NULL;
@@ -87,7 +93,7 @@ static int opt_events(struct vgl_run_opts *o, const char *list)
 	o->events = true;
 	if (strcmp(list, "all") == 0) {
 		for (int k = 1; k < VGL_EV_MAX; k++)
-			set->has[k] = vgl_kind_has_syscall(k);
+			set->has[k] = any_arch || vgl_kind_has_syscall(k);
 		return 0;
 	}
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -95,6 +101,10 @@ static int opt_events(struct vgl_run_opts *o, const char *list)
 
 		if (kind == VGL_EV_UNKNOWN)
 			return vgl_usage_error("--events: unknown event '%s'", tok);
+		if (any_arch) {
+			set->has[kind] = true;
+			continue;
+		}
 		if (!vgl_kind_has_extractor(kind) && kind != VGL_EV_PROCEXIT &&
 		    !(kind >= VGL_EV_CLONE && kind <= VGL_EV_VFORK))
 			return vgl_usage_error("--events: '%s' cannot be captured here", tok);
@@ -160,7 +170,7 @@ static int opt_hook(struct vgl_run_opts *o, const char *arg)
 	return vgl_usage_error("--syscall-hook: '%s' is not auto, tracepoints or raw", arg);
 }
 
-static int opt_rules(struct vgl_run_opts *o, const char *arg)
+int vgl_args_rules(struct vgl_run_opts *o, const char *arg)
 {
 	static const char *rule_args[VGL_RULE_FILES_MAX];
 
@@ -171,9 +181,18 @@ static int opt_rules(struct vgl_run_opts *o, const char *arg)
 	return 0;
 }
 
+static int opt_write(struct vgl_run_opts *o, const char *arg)
+{
+	if (!arg[0])
+		return vgl_usage_error("-w: an empty path");
+	o->capture_path = arg;
+	return 0;
+}
+
 enum {
 	O_RULES = 'r',
 	O_CONFIG = 'c',
+	O_WRITE = 'w',
 	O_VERBOSE = 'v',
 	O_HELP = 'h',
 	O_FIRST = 256,
@@ -185,6 +204,7 @@ enum {
 	O_HOST_ROOT,
 	O_HOOK,
 	O_CHECK,
+	O_CAPTURE_FILTER,
 };
 
 static const struct option longopts[] = {
@@ -200,6 +220,8 @@ static const struct option longopts[] = {
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "host-root", required_argument, NULL, O_HOST_ROOT },
 	{ "syscall-hook", required_argument, NULL, O_HOOK },
+	{ "write", required_argument, NULL, O_WRITE },
+	{ "capture-filter", required_argument, NULL, O_CAPTURE_FILTER },
 	{ "help", no_argument, NULL, O_HELP },
 	{ 0 },
 };
@@ -209,7 +231,7 @@ static int handle(struct vgl_run_opts *o, int c, const char *arg)
 {
 	switch (c) {
 	case O_RULES:
-		return opt_rules(o, arg);
+		return vgl_args_rules(o, arg);
 	case O_CONFIG:
 		o->config = arg;
 		return 0;
@@ -226,7 +248,7 @@ static int handle(struct vgl_run_opts *o, int c, const char *arg)
 		o->verbose++;
 		return o->set |= VGL_OPT_VERBOSE, 0;
 	case O_EVENTS:
-		return opt_events(o, arg);
+		return vgl_args_events(o, arg, false);
 	case O_RINGBUF:
 		return o->set |= VGL_OPT_RINGBUF, opt_ringbuf(o, arg);
 	case O_WAKEUP:
@@ -237,6 +259,11 @@ static int handle(struct vgl_run_opts *o, int c, const char *arg)
 		return o->set |= VGL_OPT_HOST_ROOT, opt_host_root(o, arg);
 	case O_HOOK:
 		return o->set |= VGL_OPT_HOOK, opt_hook(o, arg);
+	case O_WRITE:
+		return opt_write(o, arg);
+	case O_CAPTURE_FILTER:
+		o->capture_filter = arg;
+		return 0;
 	case O_HELP:
 		fputs(vgl_run_usage, stdout);
 		exit(0);
@@ -253,7 +280,7 @@ int vgl_run_parse_args(int argc, char **argv, struct vgl_run_opts *o)
 	o->ringbuf_size = VGL_RINGBUF_DEFAULT;
 	o->wakeup_bytes = 64 << 10;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:c:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:c:w:vh", longopts, NULL)) != -1) {
 		ret = handle(o, c, optarg);
 		if (ret)
 			return ret;

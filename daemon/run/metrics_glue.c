@@ -100,8 +100,38 @@ static void copy_state(struct vgl_metrics_snapshot *s, const struct vgl_state *s
 	s->fd_evictions = ss.fds.evictions;
 }
 
+static void copy_capture(struct vgl_metrics_snapshot *s, const struct vgl_run_capture *cap)
+{
+	struct vgl_capture_counts c = { 0 };
+
+	if (cap)
+		vgl_capsetup_counts(cap, &c);
+	s->capture_writing = c.writing;
+	s->flight_recording = c.flight;
+	s->cap_offered = c.r.events;
+	s->cap_filtered = c.r.filtered;
+	s->cap_written = c.r.written;
+	s->cap_ctx_records = c.r.ctx_records;
+	s->cap_late_records = c.r.late_records;
+	s->cap_refused = c.r.lost;
+	s->cap_events = c.w.events;
+	s->cap_bytes = c.w.file_bytes;
+	s->cap_files = c.w.files;
+	s->cap_files_removed = c.w.files_removed;
+	s->cap_events_lost = c.w.events_lost;
+	s->cap_blocks_dropped = c.w.blocks_dropped;
+	s->cap_write_errors = c.w.write_errors;
+	s->flight_ring_events = c.f.ring_events;
+	s->flight_ring_evicted = c.f.ring_evicted;
+	s->flight_captures = c.f.captures;
+	s->flight_refused = c.f.refused;
+	s->flight_events_written = c.f.events_written;
+	s->flight_events_lost = c.f.events_lost;
+	s->flight_errors = c.f.errors;
+}
+
 void vgl_run_metrics_publish(struct vgl_run_metrics *rm, const struct vgl_bpf *bpf,
-			     double consumed_at)
+			     double consumed_at, const struct vgl_run_capture *cap)
 {
 	struct vgl_metrics_snapshot *s;
 	int n;
@@ -115,6 +145,7 @@ void vgl_run_metrics_publish(struct vgl_run_metrics *rm, const struct vgl_bpf *b
 	s->ncpus = n > 0 ? (size_t)n : 0;
 	copy_pipeline(s, rm->p);
 	copy_state(s, rm->p->state);
+	copy_capture(s, cap);
 	vgl_metrics_publish(rm->m, s);
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "bpf/loader.h"
+#include "run/capsetup.h"
 #include "run/pipeline.h"
 
 struct vgl_run_metrics;
@@ -24,9 +25,12 @@ int vgl_run_metrics_start(const char *listen, struct vgl_pipeline *p, struct vgl
 /* Rules loaded in @seconds, at start or (@reload) on SIGHUP; !@ok: a reload failed. */
 void vgl_run_metrics_rules(struct vgl_run_metrics *rm, bool reload, bool ok, double seconds);
 
-/* Publish the counters: @bpf's, the pipeline's; @consumed_at: last ring-buffer read. */
+/*
+ * Publish the counters: @bpf's, the pipeline's, the capture stage's (@cap
+ * may be NULL); @consumed_at: last ring-buffer read.
+ */
 void vgl_run_metrics_publish(struct vgl_run_metrics *rm, const struct vgl_bpf *bpf,
-			     double consumed_at);
+			     double consumed_at, const struct vgl_run_capture *cap);
 
 void vgl_run_metrics_stop(struct vgl_run_metrics *rm);
 

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/flight.h"
 #include "run/pipeline.h"
 #include "state/hold.h"
 
@@ -79,9 +80,17 @@ static int on_match(void *data, const struct vgl_ruleset *rs, size_t rule,
 	};
 	size_t cap = VGL_ALERT_MSG_MAX < VGL_FMT_BUF_MAX ? VGL_ALERT_MSG_MAX : VGL_FMT_BUF_MAX;
 	struct vgl_alert *a;
+	struct timespec now;
 	char *json;
 
 	p->stats.alerts++;
+	/* Falco's capture: true: the flight recorder saves this event's container
+	 * (or process tree) from before the alert on; the JSON names the file. Its
+	 * clock is the one the capture tap gives it: the wall clock, not the event's. */
+	if (info->capture && p->flight && !clock_gettime(CLOCK_REALTIME_COARSE, &now))
+		meta.capture_file = vgl_flight_trigger(
+			p->flight, info->name, info->capture_duration_ns,
+			(uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec);
 	/* the message; the rule's template has no trailing blanks (Falco trims) */
 	parts.msg_len = vgl_alert_format(ctx, rule, p->buf, cap);
 	if (parts.msg_len >= cap)
@@ -107,11 +116,17 @@ static int on_match(void *data, const struct vgl_ruleset *rs, size_t rule,
 	return 0;
 }
 
+/* With a capture tap, the rules read the state through it (late context). */
 static void eval_rules(struct vgl_pipeline *p, const struct vgl_event *ev)
 {
 	struct alert_cb_data d = { p, ev };
 
-	vgl_ruleset_eval(p->rules, p->mctx, ev, p->sops, p->sctx, on_match, &d);
+	if (p->rec)
+		vgl_ruleset_eval(p->rules, p->mctx, ev, vgl_recorder_ops(), p->rec, on_match, &d);
+	else if (p->sops || !p->state)
+		vgl_ruleset_eval(p->rules, p->mctx, ev, p->sops, p->sctx, on_match, &d);
+	else /* no ops were set: the live state's (pipeline.h) */
+		vgl_ruleset_eval(p->rules, p->mctx, ev, vgl_state_ops(), p->state, on_match, &d);
 }
 
 void vgl_pipeline_set_state_ops(struct vgl_pipeline *p, const struct vgl_field_state_ops *ops,
@@ -119,17 +134,33 @@ void vgl_pipeline_set_state_ops(struct vgl_pipeline *p, const struct vgl_field_s
 {
 	p->sops = ops;
 	p->sctx = ctx;
+	p->fmt.sops = ops; /* events are printed with the context rules read */
+	p->fmt.sctx = ctx;
 }
 
-/* State, rules, print: everything after decoding. */
-static void process(struct vgl_pipeline *p, const struct vgl_event *ev)
+/* Coarse (a few ms) is plenty for rotation and the flight window, and cheap. */
+static uint64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* State, capture tap, rules, print: everything after decoding @data. */
+static void process(struct vgl_pipeline *p, const struct vgl_event *ev, const void *data,
+		    size_t size)
 {
 	int len;
 
 	if (p->state)
 		vgl_state_update(p->state, ev);
+	if (p->rec)
+		vgl_recorder_event(p->rec, ev, data, size, wall_ns());
 	if (p->rules)
 		eval_rules(p, ev);
+	if (p->rec)
+		vgl_recorder_event_end(p->rec);
 	if (!p->print.has[ev->kind])
 		return;
 	len = vgl_fmt_event(ev, p->style, &p->fmt, p->buf, VGL_FMT_BUF_MAX - 1);
@@ -152,7 +183,7 @@ static void process_held(void *ctx, const void *data, size_t size)
 		p->stats.decode_errors++;
 		return;
 	}
-	process(p, &ev);
+	process(p, &ev, data, size);
 }
 
 static uint64_t mono_ns(void)
@@ -184,7 +215,7 @@ static void hold(struct vgl_pipeline *p, uint64_t key, const struct vgl_event *e
 		return;
 	}
 	p->stats.hold_overflow += release_now(p, key) + 1;
-	process(p, ev);
+	process(p, ev, data, size);
 }
 
 int vgl_pipeline_record(void *ctx, const void *data, size_t size)
@@ -199,6 +230,10 @@ int vgl_pipeline_record(void *ctx, const void *data, size_t size)
 		return 0;
 	}
 	p->stats.by_kind[ev.kind]++;
+	if (p->select && !p->select(p->select_ctx, &ev)) {
+		p->stats.unselected++;
+		return 0;
+	}
 	if (p->hold && vgl_hold_count(p->hold))
 		vgl_pipeline_poll(p); /* only keys still being read keep records */
 	if (p->state && vgl_state_fd(p->state) >= 0)
@@ -206,7 +241,7 @@ int vgl_pipeline_record(void *ctx, const void *data, size_t size)
 	if (key)
 		hold(p, key, &ev, data, size);
 	else
-		process(p, &ev);
+		process(p, &ev, data, size);
 	return 0;
 }
 

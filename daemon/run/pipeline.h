@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture/recorder.h"
 #include "decode/event.h"
 #include "output/eventfmt.h"
 #include "output/outputs.h"
@@ -37,6 +38,7 @@ struct vgl_pipeline_stats {
 	uint64_t meta_reads;	      /* container metadata reads queued (at drain) */
 	uint64_t meta_unqueued;	      /* ... not queued, the reader far behind (at drain) */
 	uint64_t meta_errors;	      /* ... state files missing or malformed (at drain) */
+	uint64_t unselected;	      /* decoded, not selected (vgl_pipeline.select) */
 };
 
 struct vgl_pipeline {
@@ -54,11 +56,20 @@ struct vgl_pipeline {
 	char hostname[256];
 	enum vgl_fmt_style style;
 	struct vgl_fmt_opts fmt;
-	FILE *out;						/* events (--events) */
-	struct vgl_outputs *outputs;				/* alerts; NULL: counted only */
+	FILE *out;		     /* events (--events) */
+	struct vgl_outputs *outputs; /* alerts; NULL: counted only */
+	struct vgl_flight *flight;   /* rules with capture: true save here; NULL: none */
 	void (*on_alert)(void *ctx, const struct vgl_alert *a); /* metrics; may be NULL */
 	void *on_alert_ctx;
 	char *buf; /* VGL_FMT_BUF_MAX bytes */
+	/* The capture tap (-w, flight recorder); NULL: none. Sees every event
+	 * after the state and before the rules, which then read the state
+	 * through it (capture/recorder.h). */
+	struct vgl_recorder *rec;
+	/* Which decoded events go on (replay's --since, --pid...); NULL: all.
+	 * The others are counted (stats.unselected) and dropped. */
+	bool (*select)(void *ctx, const struct vgl_event *ev);
+	void *select_ctx;
 	struct vgl_pipeline_stats stats;
 };
 

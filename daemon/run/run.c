@@ -15,6 +15,8 @@
 
 #include "bpf/loader.h"
 #include "rules/dns.h"
+#include "run/capsetup.h"
+#include "run/loop.h"
 #include "run/metrics_glue.h"
 #include "run/pipeline.h"
 #include "run/reload.h"
@@ -30,21 +32,7 @@
 
 static char stdout_buf[VGL_STDOUT_BUF];
 
-struct vgl_loop {
-	int epfd;
-	int sigfd;
-	struct vgl_live *live;
-	struct vgl_reload *reload; /* NULL without rules */
-	struct vgl_pipeline *p;
-	struct vgl_bpf *bpf;
-	const struct vgl_run_opts *opts;
-	double deadline;		 /* monotonic seconds, 0 = none */
-	double next_tick;		 /* monotonic seconds of the next once-a-second work */
-	double consumed_at;		 /* monotonic seconds of the last ring-buffer read */
-	struct vgl_run_metrics *metrics; /* NULL: no metrics endpoint */
-};
-
-static double now_mono(void)
+double vgl_loop_now_mono(void)
 {
 	struct timespec ts;
 
@@ -64,7 +52,7 @@ static int loop_init(struct vgl_loop *l, struct vgl_live *live, double duration)
 	int ret;
 
 	l->live = live;
-	l->deadline = duration > 0 ? now_mono() + duration : 0;
+	l->deadline = duration > 0 ? vgl_loop_now_mono() + duration : 0;
 	l->sigfd = vgl_signals_fd();
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->sigfd < 0)
@@ -89,23 +77,6 @@ static void loop_fini(struct vgl_loop *l)
 		close(l->sigfd);
 }
 
-/* The kinds to capture: printed ones, the rules' and what state needs. */
-static int apply_kinds(struct vgl_loop *l)
-{
-	struct vgl_kindset capture = l->opts->print;
-	bool rule_kinds[VGL_EV_MAX] = { false };
-
-	if (l->p->rules)
-		vgl_ruleset_kinds(l->p->rules, rule_kinds);
-	struct vgl_kindset wanted;
-
-	for (int k = 1; k < VGL_EV_MAX; k++)
-		capture.has[k] = capture.has[k] || (rule_kinds[k] && vgl_kind_has_syscall(k));
-	wanted = capture;
-	vgl_kindset_add_state(&capture);
-	return vgl_bpf_set_kinds(l->bpf, &capture, &wanted);
-}
-
 /* A reload finished: swap the new set in, or keep the old one. */
 static void reload_done(struct vgl_loop *l)
 {
@@ -124,7 +95,7 @@ static void reload_done(struct vgl_loop *l)
 		return;
 	}
 	vgl_ruleset_free(old);
-	err = apply_kinds(l);
+	err = vgl_loop_apply_kinds(l);
 	if (err) {
 		const char *hook = vgl_bpf_failed_hook(l->bpf);
 
@@ -171,14 +142,15 @@ static int64_t now_wall_ns(void)
 /* Once a second: the output stage's periodic work (rate-limit summaries), metrics. */
 static void tick(struct vgl_loop *l)
 {
-	double now = now_mono();
+	double now = vgl_loop_now_mono();
 
 	if (now < l->next_tick)
 		return;
 	l->next_tick = now + 1;
 	if (l->p->outputs)
 		vgl_outputs_tick(l->p->outputs, now_wall_ns());
-	vgl_run_metrics_publish(l->metrics, l->bpf, l->consumed_at);
+	vgl_capsetup_tick(&l->cap, (uint64_t)now_wall_ns()); /* even when idle */
+	vgl_run_metrics_publish(l->metrics, l->bpf, l->consumed_at, &l->cap);
 }
 
 static int loop_run(struct vgl_loop *l, FILE *out)
@@ -194,7 +166,7 @@ static int loop_run(struct vgl_loop *l, FILE *out)
 		ret = vgl_live_consume(l->live);
 		if (ret < 0)
 			return ret;
-		l->consumed_at = now_mono();
+		l->consumed_at = vgl_loop_now_mono();
 		vgl_pipeline_poll(l->p); /* events that waited for container metadata */
 		fflush(out);
 		tick(l);
@@ -203,35 +175,28 @@ static int loop_run(struct vgl_loop *l, FILE *out)
 				reload_done(l);
 		if (stop_requested(l))
 			return 0;
-		if (l->deadline && now_mono() >= l->deadline)
+		if (l->deadline && vgl_loop_now_mono() >= l->deadline)
 			return 0;
 	}
 }
 
-static void log_hooks(const struct vgl_hooks *h)
-{
-	for (int i = 0; i < VGL_HOOK_MAX; i++) {
-		const struct vgl_hook_choice *c = &h->choice[i];
-
-		if (c->why && c->why[0])
-			vgl_info("hook: %s: %s (not used: %s)", c->concern, c->hook, c->why);
-		else
-			vgl_info("hook: %s: %s", c->concern, c->hook);
-	}
-}
-
-static void finish(struct vgl_bpf *bpf, struct vgl_live *live, struct vgl_pipeline *p, bool json)
+static void finish(struct vgl_loop *l, struct vgl_live *live, bool json)
 {
 	static struct vgl_run_stats stats;
+	struct vgl_pipeline *p = l->p;
 
 	memset(&stats, 0, sizeof(stats));
-	vgl_bpf_detach(bpf);
+	vgl_bpf_detach(l->bpf);
 	vgl_live_consume(live); /* drain what was queued before detaching */
 	vgl_pipeline_drain(p);
 	fflush(p->out);
+	p->rec = NULL;
+	p->flight = NULL;
+	vgl_capsetup_close(&l->cap);  /* everything the pipeline handed it, on disk */
 	vgl_outputs_stop(p->outputs); /* drain_timeout for the sinks, then spool or count */
-	vgl_bpf_read_stats(bpf, stats.kernel);
+	vgl_bpf_read_stats(l->bpf, stats.kernel);
 	stats.user = p->stats;
+	stats.capture = l->cap.last;
 	vgl_run_stats_outputs(&stats, p->outputs);
 	vgl_run_stats_sum(&stats);
 	if (json)
@@ -240,84 +205,20 @@ static void finish(struct vgl_bpf *bpf, struct vgl_live *live, struct vgl_pipeli
 		vgl_run_stats_print_text(&stats, stderr);
 }
 
-static int load_rules(struct vgl_loop *l)
-{
-	const struct vgl_run_opts *o = l->opts;
-	struct vgl_rules_opts ropts = { .first_match = o->first_match };
-	struct vgl_ruleset *rs = NULL;
-	struct vgl_diag diag;
-	double started = now_mono();
-	char err[512] = "";
-	int ret;
-
-	if (!o->rules)
-		return 0;
-	vgl_diag_init(&diag);
-	ret = vgl_rules_load(o->rule_args, o->nrule_args, &ropts, &rs, &diag, err, sizeof(err));
-	vgl_rules_print_diag(&diag);
-	vgl_diag_free(&diag);
-	if (ret) {
-		vgl_err("%s", err);
-		return ret;
-	}
-	vgl_info("rules: %zu loaded", vgl_ruleset_nrules(rs));
-	vgl_run_metrics_rules(l->metrics, false, true, now_mono() - started);
-	/* the names fd.*ip.name rules compare with (reloads may add more) */
-	ret = vgl_dns_start();
-	if (ret)
-		vgl_warn("fd.*ip.name: cannot start the resolver thread: %s", strerror(-ret));
-	ret = 0;
-	vgl_pipeline_set_rules(l->p, rs, &ret);
-	if (!ret)
-		ret = vgl_reload_new(o->rule_args, o->nrule_args, &ropts, &l->reload);
-	return ret;
-}
-
-static int start(struct vgl_loop *l)
-{
-	const struct vgl_run_opts *opts = l->opts;
-	struct vgl_bpf_opts bopts = { opts->ringbuf_size, opts->wakeup_bytes, opts->syscall_hook };
-	char err[512] = "";
-	int ret;
-
-	if (load_rules(l))
-		return -1;
-	if (vgl_bpf_preflight(err, sizeof(err)) ||
-	    vgl_bpf_load(&bopts, &l->bpf, err, sizeof(err))) {
-		vgl_err("%s", err);
-		return -1;
-	}
-	if (l->p->rules) { /* rule fields need process and container state */
-		struct vgl_state_opts sopts;
-
-		vgl_state_opts_default(&sopts);
-		sopts.async_meta = true;
-		sopts.host_root = opts->host_root;
-		l->p->state = vgl_state_new(&sopts);
-		if (!l->p->state) {
-			vgl_err("cannot build the process table: %s", strerror(errno));
-			return -1;
-		}
-		vgl_pipeline_set_state_ops(l->p, vgl_state_ops(), l->p->state);
-	}
-	ret = apply_kinds(l);
-	if (ret) {
-		vgl_err("cannot configure the syscall filter: %s", strerror(-ret));
-		return -1;
-	}
-	log_hooks(vgl_bpf_hooks(l->bpf));
-	return 0;
-}
-
 /* The config file and the outputs; 0 or the exit code. */
 static int setup(struct vgl_loop *l, const struct vgl_run_opts *cli, struct vgl_run_opts *eff,
 		 struct vgl_config *cfg)
 {
 	char err[512] = "";
+	int ret;
 
 	if (vgl_setup_load(cli, cfg, eff))
 		return 1;
 	l->opts = eff;
+	l->cfg = cfg;
+	ret = vgl_capsetup_prepare(eff, cfg, &l->cap);
+	if (ret)
+		return ret;
 	if (vgl_pipeline_init(l->p, &eff->print, eff->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
 		return 1;
 	if (vgl_setup_outputs(cfg, eff->json, l->p->hostname, &l->p->outputs))
@@ -349,7 +250,11 @@ int vgl_run(const struct vgl_run_opts *cli)
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	loop.p = &p;
-	if (setup(&loop, cli, &opts, &cfg) || start(&loop))
+	code = setup(&loop, cli, &opts, &cfg);
+	if (code)
+		goto out;
+	code = 1;
+	if (vgl_loop_start(&loop))
 		goto out;
 	ret = vgl_live_open(vgl_bpf_ringbuf_fd(loop.bpf), vgl_pipeline_record, &p, &live);
 	if (!ret)
@@ -362,13 +267,13 @@ int vgl_run(const struct vgl_run_opts *cli)
 		vgl_err("%s", err);
 		goto out;
 	}
-	loop.consumed_at = now_mono(); /* capture starts: healthy from "ready" on */
+	loop.consumed_at = vgl_loop_now_mono(); /* capture starts: healthy from "ready" on */
 	tick(&loop);
 	fputs("vigil: ready\n", stderr);
 	ret = loop_run(&loop, stdout);
 	if (ret)
 		vgl_err("event loop: %s", strerror(-ret));
-	finish(loop.bpf, live, &p, opts.json);
+	finish(&loop, live, opts.json);
 	code = ret ? 1 : 0;
 out:
 	loop_fini(&loop);
@@ -377,6 +282,9 @@ out:
 	vgl_reload_free(loop.reload);
 	vgl_run_metrics_stop(loop.metrics); /* before what it reads is freed */
 	vgl_outputs_free(p.outputs);	    /* stops the sinks at once if still running */
+	p.rec = NULL;
+	p.flight = NULL;
+	vgl_capsetup_close(&loop.cap); /* on the error paths */
 	vgl_state_free(p.state);
 	vgl_pipeline_fini(&p);
 	vgl_config_free(&cfg);

@@ -36,15 +36,26 @@ struct vgl_run_opts {
 	uint64_t wakeup_bytes;
 	enum vgl_syscall_hook syscall_hook;
 	int verbose;
-	double duration;       /* seconds; 0 runs until SIGINT / SIGTERM */
-	const char *host_root; /* the host's / when vigil runs in a container; NULL "/" */
-	const char *config;    /* -c FILE; NULL: VGL_CONFIG_DEFAULT if it exists */
-	bool check_config;     /* --check-config: validate the config file and exit */
+	double duration;	    /* seconds; 0 runs until SIGINT / SIGTERM */
+	const char *host_root;	    /* the host's / when vigil runs in a container; NULL "/" */
+	const char *config;	    /* -c FILE; NULL: VGL_CONFIG_DEFAULT if it exists */
+	bool check_config;	    /* --check-config: validate the config file and exit */
+	const char *capture_path;   /* -w PATH; NULL: capture.path of the config */
+	const char *capture_filter; /* --capture-filter EXPR; NULL: capture.filter */
+	bool no_default_config;	    /* without -c, read no config file (replay) */
 };
 
 /* Parse `vigil run`'s arguments (argv[0] is "run"): 0, or the exit code (2). */
 int vgl_run_parse_args(int argc, char **argv, struct vgl_run_opts *o);
 extern const char vgl_run_usage[];
+
+/*
+ * Option handlers `vigil replay` shares (run/args.c): -r, and --events
+ * (@any_arch: every kind is known, whatever syscalls this host has).
+ * 0, or the exit code (2).
+ */
+int vgl_args_rules(struct vgl_run_opts *o, const char *arg);
+int vgl_args_events(struct vgl_run_opts *o, const char *list, bool any_arch);
 
 /* Returns the process exit code. */
 int vgl_run(const struct vgl_run_opts *opts);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "output/sinks.h"
+#include "run/capsetup.h"
 #include "run/reload.h"
 #include "run/setup.h"
 #include "util/log.h"
@@ -49,7 +50,10 @@ int vgl_setup_load(const struct vgl_run_opts *cli, struct vgl_config *ret_cfg,
 
 	*ret_eff = *cli;
 	vgl_diag_init(&diag);
-	err = vgl_config_load(path, cli->config != NULL, ret_cfg, &diag);
+	if (!cli->config && cli->no_default_config) /* the defaults, as from an empty file */
+		err = vgl_config_parse("(defaults)", "", 0, ret_cfg, &diag);
+	else
+		err = vgl_config_load(path, cli->config != NULL, ret_cfg, &diag);
 	vgl_rules_print_diag(&diag);
 	vgl_diag_free(&diag);
 	if (err) {
@@ -160,6 +164,7 @@ int vgl_setup_outputs(struct vgl_config *cfg, bool json, const char *hostname,
 int vgl_run_check_config(const struct vgl_run_opts *opts)
 {
 	struct vgl_outputs *o = NULL;
+	struct vgl_run_capture cap;
 	struct vgl_run_opts eff;
 	struct vgl_config cfg;
 	const char *path = opts->config ? opts->config : VGL_CONFIG_DEFAULT;
@@ -171,7 +176,10 @@ int vgl_run_check_config(const struct vgl_run_opts *opts)
 	}
 	if (vgl_setup_load(opts, &cfg, &eff))
 		return 1;
-	ret = vgl_setup_outputs(&cfg, eff.json, "", &o);
+	ret = vgl_capsetup_prepare(&eff, &cfg, &cap); /* the capture filter compiles */
+	vgl_capsetup_close(&cap);
+	if (!ret)
+		ret = vgl_setup_outputs(&cfg, eff.json, "", &o);
 	if (!ret) {
 		printf("vigil: %s: ok, %zu output%s:", path, vgl_outputs_count(o),
 		       vgl_outputs_count(o) == 1 ? "" : "s");

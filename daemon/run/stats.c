@@ -2,6 +2,8 @@
 
 #define U(x) ((unsigned long long)(x))
 
+#include <stdio.h>
+
 #include "decode/event.h"
 #include "run/stats.h"
 
@@ -17,7 +19,7 @@ void vgl_run_stats_sum(struct vgl_run_stats *s)
 		t->read_failed += s->kernel[k].read_failed;
 	}
 	s->lost = t->rb_full + s->user.decode_errors + s->user.output_errors +
-		  s->user.alert_errors + s->outputs.lost;
+		  s->user.alert_errors + s->outputs.lost + s->capture.lost;
 }
 
 static void print_kind_json(const struct vgl_kind_stats *k, FILE *f)
@@ -50,6 +52,7 @@ void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
 	}
 	fputs("}, ", f);
 	vgl_run_stats_outputs_json(s, f);
+	vgl_run_stats_capture_json(s, f);
 	fprintf(f,
 		", \"container_wait\": {\"held\": %llu, \"timeout\": %llu, \"overflow\": %llu}"
 		", \"container_meta\": {\"reads\": %llu, \"unqueued\": %llu, \"errors\": %llu}"
@@ -63,6 +66,10 @@ void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
 void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
 {
 	const struct vgl_kind_stats *t = &s->kernel_total;
+	char cap[48] = "";
+
+	if (s->capture.writing || s->capture.flight)
+		snprintf(cap, sizeof(cap), ", not captured %llu", U(s->capture.lost));
 
 	fprintf(f,
 		"vigil: events: %llu emitted by the kernel, %llu received, %llu"
@@ -70,12 +77,13 @@ void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
 		U(t->emitted), U(s->user.received), U(s->user.printed), U(s->user.alerts));
 	fprintf(f,
 		"vigil: lost: %llu (ring buffer full %llu, undecodable %llu"
-		", output errors %llu, alerts lost on outputs %llu); truncated %llu"
+		", output errors %llu, alerts lost on outputs %llu%s); truncated %llu"
 		", unreadable values %llu\n",
 		U(s->lost), U(t->rb_full), U(s->user.decode_errors),
-		U(s->user.output_errors + s->user.alert_errors), U(s->outputs.lost),
+		U(s->user.output_errors + s->user.alert_errors), U(s->outputs.lost), cap,
 		U(t->truncated), U(t->read_failed));
 	vgl_run_stats_outputs_text(s, f);
+	vgl_run_stats_capture_text(s, f);
 	if (s->user.held || s->user.hold_overflow)
 		fprintf(f,
 			"vigil: %llu events waited for container metadata; %llu went on without it"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "output/outputs.h"
+#include "run/capsetup.h"
 #include "run/pipeline.h"
 
 struct vgl_run_sink_stats {
@@ -21,7 +22,8 @@ struct vgl_run_stats {
 	struct vgl_outputs_stats outputs;
 	size_t nsinks;
 	struct vgl_run_sink_stats sinks[VGL_OUTPUTS_MAX];
-	uint64_t lost; /* everything lost anywhere: events, and alerts on any sink */
+	struct vgl_capture_counts capture; /* -w and the flight recorder */
+	uint64_t lost; /* everything lost anywhere: events, capture, and alerts on any sink */
 };
 
 /* Read the output stage's counters (@o may be NULL). */
@@ -31,6 +33,9 @@ void vgl_run_stats_sum(struct vgl_run_stats *s);
 /* Internal to stats*.c: the outputs' part of the JSON and text forms. */
 void vgl_run_stats_outputs_json(const struct vgl_run_stats *s, FILE *f);
 void vgl_run_stats_outputs_text(const struct vgl_run_stats *s, FILE *f);
+/* ... the capture's (nothing when it was off). */
+void vgl_run_stats_capture_json(const struct vgl_run_stats *s, FILE *f);
+void vgl_run_stats_capture_text(const struct vgl_run_stats *s, FILE *f);
 
 /* One JSON object on one line: {"vigil_stats": {...}} (docs/events.md). */
 void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f);

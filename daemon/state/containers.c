@@ -12,7 +12,9 @@
 
 #include "state/containers_int.h"
 
-static const struct vgl_container_view host_view = { .id = "host", .name = "host" };
+static const struct vgl_container_view host_view = { .id = "host",
+						     .name = "host",
+						     .version = VGL_STATE_VERSION_HOST };
 
 struct vgl_ctr_cache *vgl_ctr_cache_new(const struct vgl_ctr_cache_opts *opts)
 {
@@ -134,6 +136,7 @@ void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum v
 	v->k8s_pod_uid = m->k8s_pod_uid;
 	v->pod_labels = m->pod_labels;
 	v->npod_labels = m->npod_labels;
+	v->version = vgl_state_version_next(); /* new entry, or its metadata arrived */
 }
 
 /* Read and classify /proc/PID/cgroup; < 0 when the process is gone. */

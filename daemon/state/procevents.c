@@ -117,6 +117,7 @@ static void on_capset(struct proc_entry *e, const struct vgl_event *ev)
 	e->view.cap_effective = eff->num.u;
 	e->view.cap_permitted = prm->num.u;
 	e->view.cap_inheritable = inh->num.u;
+	e->view.version = vgl_state_version_next();
 }
 
 void vgl_proctable_update(struct vgl_proctable *pt, const struct vgl_event *ev)
@@ -149,8 +150,12 @@ void vgl_proctable_update(struct vgl_proctable *pt, const struct vgl_event *ev)
 	if (ev->kind == VGL_EV_CAPSET) {
 		on_capset(e, ev);
 	}
-	if (ev->hdr.comm[0] && memcmp(e->comm, ev->hdr.comm, VGL_COMM_LEN)) /* PR_SET_NAME */
+	if (ev->hdr.comm[0] && memcmp(e->comm, ev->hdr.comm, VGL_COMM_LEN)) { /* PR_SET_NAME */
 		memcpy(e->comm, ev->hdr.comm, VGL_COMM_LEN);
-	if (ev->hdr.ppid && !e->xnext)
+		e->view.version = vgl_state_version_next();
+	}
+	if (ev->hdr.ppid && !e->xnext && e->view.ppid != ev->hdr.ppid) {
 		e->view.ppid = ev->hdr.ppid; /* reparented to a subreaper or init */
+		e->view.version = vgl_state_version_next();
+	}
 }

@@ -142,6 +142,10 @@ void proc_sync_view(struct proc_entry *e)
 {
 	struct vgl_proc_view *v = &e->view;
 
+	/* every caller changed the entry (new, forked, exec'd, read from /proc) */
+	v->version = vgl_state_version_next();
+	v->lazy_version = vgl_state_version_next();
+
 	v->name = e->comm;
 	v->exe = vgl_rstr_str(e->exe);
 	v->exepath = vgl_rstr_str(e->exepath);
@@ -333,6 +337,8 @@ const char *vgl_proctable_env(struct vgl_proctable *pt, uint32_t pid, size_t *re
 	if (!e->env_tried && !e->xnext) {
 		e->env_tried = true;
 		e->env = read_env(pt->proc_root, pid);
+		if (e->env)
+			e->view.lazy_version = vgl_state_version_next();
 	}
 	*ret_len = e->env ? e->env->len : 0;
 	return vgl_rstr_str(e->env);
@@ -349,8 +355,10 @@ void vgl_proctable_set_upper(struct vgl_proctable *pt, uint32_t pid, int upper)
 {
 	struct proc_entry *e = proc_find(pt, pid);
 
-	if (e)
+	if (e && e->upper != (int8_t)upper) {
 		e->upper = (int8_t)upper;
+		e->view.lazy_version = vgl_state_version_next();
+	}
 }
 
 void vgl_proctable_stats(const struct vgl_proctable *pt, struct vgl_proctable_stats *ret)

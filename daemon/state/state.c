@@ -217,7 +217,7 @@ static const struct vgl_container_view *cb_container(void *state, uint64_t cgrou
 }
 
 /* The passwd / group of @pid's container, through /proc/PID/root. */
-static struct vgl_userdb *container_users(struct vgl_state *st, const char *id, uint32_t pid)
+static struct ctr_users *container_users(struct vgl_state *st, const char *id, uint32_t pid)
 {
 	char pw[PATH_MAX], gr[PATH_MAX];
 	struct ctr_users *slot = &st->cusers[0];
@@ -227,7 +227,7 @@ static struct vgl_userdb *container_users(struct vgl_state *st, const char *id, 
 		if (st->cusers[i].db && !strcmp(st->cusers[i].id, id)) {
 			st->cusers[i].used = st->tick;
 			vgl_userdb_refresh(st->cusers[i].db, st->now);
-			return st->cusers[i].db;
+			return &st->cusers[i];
 		}
 		if (st->cusers[i].used < slot->used)
 			slot = &st->cusers[i];
@@ -238,22 +238,44 @@ static struct vgl_userdb *container_users(struct vgl_state *st, const char *id, 
 	slot->db = vgl_userdb_new(pw, gr, 0);
 	snprintf(slot->id, sizeof(slot->id), "%s", id);
 	slot->used = st->tick;
-	return slot->db;
+	return slot;
 }
 
-/* The user database @pid sees: its container's when readable, else the host's. */
-static struct vgl_userdb *users_of(struct vgl_state *st, uint32_t pid)
+/*
+ * The user database @pid sees: its container's when readable, else the
+ * host's; *@ret_id names it (a container id, or "host").
+ */
+static struct vgl_userdb *users_db(struct vgl_state *st, uint32_t pid, const char **ret_id)
 {
 	const struct vgl_container_view *c;
-	struct vgl_userdb *db;
+	struct ctr_users *slot;
 
+	*ret_id = "host";
 	if (!st->container_users || pid != st->cur_pid)
 		return st->host_users;
 	c = vgl_ctr_cache_lookup(st->ctrs, st->cur_cgroup, pid, st->now);
 	if (!c || !strcmp(c->id, "host"))
 		return st->host_users;
-	db = container_users(st, c->id, pid);
-	return db && vgl_userdb_loads(db) ? db : st->host_users;
+	slot = container_users(st, c->id, pid);
+	if (!slot->db || !vgl_userdb_loads(slot->db))
+		return st->host_users;
+	*ret_id = slot->id; /* stable while the slot is, unlike the view */
+	return slot->db;
+}
+
+static struct vgl_userdb *users_of(struct vgl_state *st, uint32_t pid)
+{
+	const char *id;
+
+	return users_db(st, pid, &id);
+}
+
+static const char *cb_users_of(void *state, uint32_t pid, uint64_t *ret_version)
+{
+	const char *id;
+
+	*ret_version = vgl_userdb_version(users_db(state, pid, &id));
+	return id;
 }
 
 static const char *cb_user_name(void *state, uint32_t uid, uint32_t pid)
@@ -334,6 +356,7 @@ static const struct vgl_field_state_ops ops = {
 	.hostname = cb_hostname,
 	.proc_env = cb_proc_env,
 	.exe_upper_layer = cb_exe_upper_layer,
+	.users_of = cb_users_of,
 };
 
 const struct vgl_field_state_ops *vgl_state_ops(void)

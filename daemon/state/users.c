@@ -24,6 +24,7 @@ struct file {
 struct vgl_userdb {
 	struct file files[2]; /* passwd, group */
 	uint64_t check_ns, next_check, loads;
+	uint64_t version; /* changes with every load (util.h) */
 };
 
 static void table_free(struct table *t)
@@ -137,10 +138,12 @@ int vgl_userdb_refresh(struct vgl_userdb *db, uint64_t now_ns)
 		}
 		if (f->st.st_ino && !changed(&f->st, &st))
 			continue;
-		if (load(f, &st))
+		if (load(f, &st)) {
 			rc = rc ?: -EIO;
-		else
+		} else {
 			db->loads++;
+			db->version = vgl_state_version_next();
+		}
 	}
 	return rc;
 }
@@ -156,6 +159,7 @@ struct vgl_userdb *vgl_userdb_new(const char *passwd_path, const char *group_pat
 	db->files[0].passwd = true;
 	db->files[1].path = strdup(group_path);
 	db->check_ns = check_ns ? check_ns : VGL_USERS_CHECK_NS_DEFAULT;
+	db->version = vgl_state_version_next();
 	if (!db->files[0].path || !db->files[1].path) {
 		vgl_userdb_free(db);
 		return NULL;
@@ -206,4 +210,9 @@ const struct vgl_user *vgl_userdb_group(const struct vgl_userdb *db, uint32_t gi
 uint64_t vgl_userdb_loads(const struct vgl_userdb *db)
 {
 	return db->loads;
+}
+
+uint64_t vgl_userdb_version(const struct vgl_userdb *db)
+{
+	return db->version;
 }

@@ -40,4 +40,7 @@ const struct vgl_user *vgl_userdb_group(const struct vgl_userdb *db, uint32_t gi
 /* Times either file was (re)loaded. */
 uint64_t vgl_userdb_loads(const struct vgl_userdb *db);
 
+/* Changes whenever an answer may (a reload); unique to @db (state/util.h). */
+uint64_t vgl_userdb_version(const struct vgl_userdb *db);
+
 #endif /* VIGIL_STATE_USERS_H */

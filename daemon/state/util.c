@@ -104,3 +104,11 @@ size_t vgl_pow2_ceil(size_t n)
 		p <<= 1;
 	return p;
 }
+
+uint64_t vgl_state_version_next(void)
+{
+	/* atomic: tests and tools may run state trackers on several threads */
+	static uint64_t last = VGL_STATE_VERSION_HOST;
+
+	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}

@@ -48,6 +48,14 @@ static inline uint64_t vgl_hash64(uint64_t x)
 	return x;
 }
 
+/*
+ * A new version for a view (rules/state.h), from one counter for the whole
+ * process so that no two views ever share one: never 0 ("not tracked") or
+ * VGL_STATE_VERSION_HOST (the host's container view, which never changes).
+ */
+#define VGL_STATE_VERSION_HOST 1
+uint64_t vgl_state_version_next(void);
+
 /* Smallest power of two >= @n (n >= 1, n <= 2^31). */
 size_t vgl_pow2_ceil(size_t n);
 

@@ -511,6 +511,45 @@ static bool valid_header(const json_t *ev)
 	return true;
 }
 
+/* The context keys: always there (vigil prints events with their context). */
+static bool valid_context(const json_t *ev)
+{
+	static const char *const strs[] = { "proc.exepath",
+					    "proc.cmdline",
+					    "proc.pname",
+					    "user.name",
+					    "user.loginname",
+					    "container.id",
+					    "container.name",
+					    "container.image",
+					    "k8s.ns.name",
+					    "k8s.pod.name",
+					    NULL };
+	const json_t *anc = json_object_get(ev, "proc.ancestors"), *a, *v;
+	size_t i;
+
+	for (const char *const *f = strs; *f; f++) {
+		v = json_object_get(ev, *f);
+		if (!v || !(json_is_string(v) || json_is_null(v)))
+			BAD("field %s: missing or neither a string nor null", *f);
+	}
+	if (!json_is_array(anc) || json_array_size(anc) > 8)
+		BAD("field proc.ancestors: missing, not an array or longer than 8");
+	json_array_foreach(anc, i, a)
+	{
+		v = json_object_get(a, "name");
+		if (!json_is_integer(json_object_get(a, "pid")) || !v ||
+		    !(json_is_string(v) || json_is_null(v)))
+			BAD("proc.ancestors[%zu]: want {\"pid\": integer, \"name\": string or "
+			    "null}",
+			    i);
+	}
+	v = json_object_get(ev, "context_truncated");
+	if (v && !json_is_true(v))
+		BAD("field context_truncated: present but not true");
+	return true;
+}
+
 static bool valid_error(const json_t *ev)
 {
 	long long res = json_integer_value(json_object_get(ev, "res"));
@@ -544,7 +583,7 @@ static bool valid_event(const json_t *ev)
 	k = kind_def(type);
 	if (!k)
 		BAD("type \"%s\" is not in VGL_EVENTS", type);
-	if (!valid_header(ev) || !valid_error(ev))
+	if (!valid_header(ev) || !valid_error(ev) || !valid_context(ev))
 		return false;
 	args = json_object_get(ev, "args");
 	for (size_t i = 0; i < VGL_MAX_PARAMS && k->params[i].name; i++) {
@@ -637,7 +676,10 @@ static void vh_parse_output(struct vh_run *run)
 
 /* --- lookups --------------------------------------------------------------- */
 
-/* A field by its dotted path: "pid", "args.fd", "args.addr.family". */
+/*
+ * A field by its dotted path: "pid", "args.fd", "args.addr.family"; a key
+ * with dots of its own is taken whole first: "proc.exepath".
+ */
 static const json_t *field(const json_t *ev, const char *path)
 {
 	const json_t *v = ev;
@@ -645,6 +687,9 @@ static const json_t *field(const json_t *ev, const char *path)
 
 	while (v && *path) {
 		size_t n = strcspn(path, ".");
+
+		if (json_object_get(v, path))
+			return json_object_get(v, path);
 
 		if (n >= sizeof(key))
 			return NULL;
@@ -798,9 +843,14 @@ void _vh_assert_str(const char *file, int line, const json_t *ev, const char *f,
 	const json_t *v = field(ev, f);
 	char what[PATH_MAX + 64];
 
-	if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
+	if (!want && json_is_null(v))
 		return;
-	snprintf(what, sizeof(what), "%s: want \"%s\"", f, want);
+	if (want && json_is_string(v) && strcmp(json_string_value(v), want) == 0)
+		return;
+	if (!want)
+		snprintf(what, sizeof(what), "%s: want null", f);
+	else
+		snprintf(what, sizeof(what), "%s: want \"%s\"", f, want);
 	fail_on(file, line, ev, what, v);
 }
 

@@ -231,7 +231,10 @@ void _vh_assert_arg_null(const char *file, int line, const json_t *ev, const cha
 #define vh_assert_hdr(ev, ...) \
 	_vh_assert_hdr(__FILE__, __LINE__, ev, (&(struct vh_hdr_want){ __VA_ARGS__ }))
 #define vh_assert_res(ev, res) _vh_assert_res(__FILE__, __LINE__, ev, res)
-/* A field by dotted path: "pid", "args.fd", "args.addr.family". */
+/*
+ * A field by dotted path: "pid", "args.fd", "args.addr.family", or a context
+ * key "proc.exepath"; vh_assert_str() with NULL wants JSON null.
+ */
 #define vh_assert_int(ev, f, v) _vh_assert_int(__FILE__, __LINE__, ev, f, v)
 #define vh_assert_str(ev, f, v) _vh_assert_str(__FILE__, __LINE__, ev, f, v)
 /* Parameter in "args": pass "args.NAME"-free names, e.g. "fd". */
@@ -259,6 +262,31 @@ void _vh_assert_arg_null(const char *file, int line, const json_t *ev, const cha
 void _vh_assert_user_args(const char *file, int line, const struct vh_run *run, const json_t *ev,
 			  const char *what);
 #define vh_assert_user_args(run, ev, what) _vh_assert_user_args(__FILE__, __LINE__, run, ev, what)
+
+/* --- the context of events (docs/events.md, "Context") -------------------- */
+
+/* A process as vigil's context names it, read from /proc. */
+struct vh_proc {
+	pid_t pid;
+	char name[16]; /* comm */
+};
+
+/*
+ * @pid, then its parent, and so on up to @max entries or to a process
+ * without a parent: what proc.ancestors says of a child of @pid. Returns
+ * the number of entries.
+ */
+size_t vh_proc_chain(pid_t pid, struct vh_proc *out, size_t max);
+/* The human form of proc.ancestors for @n entries: "bash[1000],systemd[1]". */
+void vh_chain_text(const struct vh_proc *c, size_t n, char *buf, size_t size);
+/* This process's argv[1..], each after a space (its proc.cmdline after its name). */
+void vh_self_args(char *buf, size_t size);
+/* What user.loginname says of this process: its login uid's name, or NULL. */
+const char *vh_loginname(void);
+/* proc.ancestors is exactly @c[0..@n) (pids and names). */
+void _vh_assert_ancestors(const char *file, int line, const json_t *ev, const struct vh_proc *c,
+			  size_t n);
+#define vh_assert_ancestors(ev, c, n) _vh_assert_ancestors(__FILE__, __LINE__, ev, c, n)
 
 /* Print an event as one JSON line on stderr (for failure context). */
 void vh_print_event(const char *prefix, const json_t *ev);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The human-readable output of `vigil run` (docs/events.md): whole openat
- * lines, and how addresses ([::1]:80, 127.0.0.1:80, unix:/path) and argument
+ * lines with their context, and how addresses ([::1]:80, 127.0.0.1:80, unix:/path) and argument
  * lists (["ls", "-l"]) are written.
  */
 #define _GNU_SOURCE
@@ -59,7 +59,7 @@ static const char *human_line(const char *text, const char *prefix, const char *
 
 static void expect_line(const char *text, const char *prefix, const char *name, const char *want)
 {
-	char buf[PATH_MAX * 2];
+	char buf[PATH_MAX * 4];
 	const char *got = human_line(text, prefix, name, buf, sizeof(buf));
 
 	if (got && strcmp(got, want) == 0)
@@ -69,27 +69,54 @@ static void expect_line(const char *text, const char *prefix, const char *name, 
 	fail();
 }
 
+/*
+ * The context of a child of this process (docs/events.md): its image is
+ * this test's (a fork), its name @comm; this process and its ancestors.
+ */
+static void child_context(const char *comm, char *buf, size_t size)
+{
+	struct vh_proc chain[8];
+	char exe[PATH_MAX] = "", args[2048], anc[1024];
+	const char *login = vh_loginname();
+	char login_q[300];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	vh_self_args(args, sizeof(args));
+	vh_chain_text(chain, vh_proc_chain(getpid(), chain, 8), anc, sizeof(anc));
+	if (login)
+		snprintf(login_q, sizeof(login_q), "\"%s\"", login);
+	else
+		snprintf(login_q, sizeof(login_q), "<NA>");
+	snprintf(buf, size,
+		 " proc.exepath=\"%s\" proc.cmdline=\"%s%s\" proc.ancestors=%s user.name=\"root\" "
+		 "user.loginname=%s container.id=\"host\" container.name=\"host\" "
+		 "container.image=<NA> k8s.ns.name=<NA> k8s.pod.name=<NA>",
+		 exe, comm, args, anc, login_q);
+}
+
 static void test_human_readable(void **state)
 {
 	struct vh_run *run = vh_start_opts(&(struct vh_opts){ .events = "openat", .text = true });
 	struct human_ctx *c = vh_shared(sizeof(*c));
-	char prefix[64], want[PATH_MAX * 2];
+	char prefix[64], want[PATH_MAX * 4], ctx[PATH_MAX * 2];
 	pid_t pid;
 
 	(void)state;
 	vh_tmpdir(c->dir, sizeof(c->dir));
 	pid = vh_spawn("vgl-human", act_human, c, NULL);
 	vh_stop(run);
+	child_context("vgl-human", ctx, sizeof(ctx));
 	snprintf(prefix, sizeof(prefix), "openat vgl-human[%d/%d] ", (int)pid, (int)pid);
 	snprintf(want, sizeof(want),
 		 "%sppid=%d uid=0 res=-2(ENOENT) dirfd=-100 name=\"nope\" path=\"%s/nope\" "
-		 "flags=O_RDONLY mode=0",
-		 prefix, (int)getpid(), c->dir);
+		 "flags=O_RDONLY mode=0%s",
+		 prefix, (int)getpid(), c->dir, ctx);
 	expect_line(run->out_text, prefix, "\"nope\"", want);
 	snprintf(want, sizeof(want),
 		 "%sppid=%d uid=0 res=%ld dirfd=-100 name=\"/etc/hostname\" "
-		 "path=\"/etc/hostname\" flags=O_RDONLY|O_CLOEXEC mode=0",
-		 prefix, (int)getpid(), c->fd);
+		 "path=\"/etc/hostname\" flags=O_RDONLY|O_CLOEXEC mode=0%s",
+		 prefix, (int)getpid(), c->fd, ctx);
 	expect_line(run->out_text, prefix, "/etc/hostname", want);
 	vh_shared_free(c, sizeof(*c));
 }

@@ -216,13 +216,75 @@ static void test_falco_keys(void **state UNUSED)
 		      "vigil.yaml:1:44: error: file_output.rotate: unknown key\n");
 }
 
+/* capture: every key into its setting; each mistake names its key. */
+static void test_capture(void **state UNUSED)
+{
+	const struct vgl_capture_conf *cc;
+	struct vgl_config c;
+
+	expect_ok("capture:\n"
+		  "  path: /var/lib/vigil/cap.vgc\n"
+		  "  filter: 'container.id != host and proc.name != \"a: b\"'\n"
+		  "  rotate_size: 256M\n"
+		  "  rotate_interval: 1h\n"
+		  "  max_files: 24\n"
+		  "  max_size: 4G\n"
+		  "  queue_size: 128M\n"
+		  "  flight: {dir: /var/lib/vigil/flight, window: 45s, ring_size: 64M,\n"
+		  "           max_duration: 2m}\n",
+		  &c);
+	cc = &c.capture;
+	assert_string_equal(cc->path, "/var/lib/vigil/cap.vgc");
+	assert_string_equal(cc->filter, "container.id != host and proc.name != \"a: b\"");
+	assert_int_equal(cc->filter_pos.line, 3);
+	assert_int_equal(cc->filter_pos.col, 11);
+	assert_string_equal(cc->filter_pos.file, "vigil.yaml");
+	assert_int_equal(cc->rotate_size, 256ull << 20);
+	assert_true(cc->rotate_interval == 3600);
+	assert_int_equal(cc->max_files, 24);
+	assert_int_equal(cc->max_size, 4ull << 30);
+	assert_int_equal(cc->queue_size, 128ull << 20);
+	assert_string_equal(cc->flight_dir, "/var/lib/vigil/flight");
+	assert_true(cc->flight_window == 45 && cc->flight_max_duration == 120);
+	assert_int_equal(cc->flight_ring_size, 64ull << 20);
+	vgl_config_free(&c);
+	expect_ok("capture: {flight: {dir: /tmp/f}}\n", &c);
+	assert_null(c.capture.path);
+	assert_null(c.capture.filter);
+	assert_int_equal(c.capture.rotate_size, 0);
+	vgl_config_free(&c);
+	expect_errors("capture:\n  path: /x\n  rotate_size: huge\n  colour: red\n",
+		      "vigil.yaml:3:16: error: capture.rotate_size: 'huge' is not a size from 0 to "
+		      "17592186044416 bytes (suffixes K, M, G)\n"
+		      "vigil.yaml:4:3: error: capture.colour: unknown key\n");
+	expect_errors("capture: {path: /x, max_files: 3}\n",
+		      "vigil.yaml:1:32: error: capture.max_files: only with rotate_size or "
+		      "rotate_interval (without rotation there is one file)\n");
+	expect_errors("capture:\n  flight: {dir: /f, window: 2 days}\n",
+		      "vigil.yaml:2:29: error: capture.flight.window: '2 days' is not a duration "
+		      "from 0.001 to 3600 s (a number of seconds, or with ms, s, m, h)\n");
+	expect_errors("capture: {path: /x, queue_size: 1K}\n",
+		      "vigil.yaml:1:33: error: capture.queue_size: '1K' is not a size from 1048576 "
+		      "to 68719476736 bytes (suffixes K, M, G)\n");
+	/* Falco's capture section is not vigil's: said so */
+	expect_errors(
+		"capture:\n  enabled: true\n  path_prefix: /tmp/falco\n",
+		"vigil.yaml:2:3: error: capture.enabled: a falco.yaml capture key: vigil's "
+		"capture section has path, filter, rotation and flight (the recorder for "
+		"rules with capture: true); see docs/config.md\n"
+		"vigil.yaml:3:3: error: capture.path_prefix: a falco.yaml capture key: vigil's "
+		"capture section has path, filter, rotation and flight (the recorder for "
+		"rules with capture: true); see docs/config.md\n");
+	expect_errors("capture: [a]\n",
+		      "vigil.yaml:1:10: error: capture: expected a mapping, got a list\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_all_keys),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_falco_keys),
+		cmocka_unit_test(test_defaults), cmocka_unit_test(test_all_keys),
+		cmocka_unit_test(test_errors),	 cmocka_unit_test(test_falco_keys),
+		cmocka_unit_test(test_capture),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -95,6 +95,8 @@ static int take_info(struct collection *c, struct rule_def *r, struct crule *cr)
 	i->ntags = r->ntags;
 	i->priority = r->priority;
 	i->enabled = r->enabled;
+	i->capture = r->capture;
+	i->capture_duration_ns = r->capture_duration_ns;
 	i->line = r->pos.line;
 	i->file = strdup(c->docs[r->file_idx].file);
 	r->name = r->desc = r->output = r->source = NULL;

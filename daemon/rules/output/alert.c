@@ -2,7 +2,8 @@
 /*
  * Alerts: a matching rule's output with its fields substituted, as text and
  * as Falco-compatible JSON (time, rule, priority, source, hostname, output,
- * tags, output_fields).
+ * tags, output_fields), plus "capture_file" (no Falco equivalent) when the
+ * flight recorder saved the alert's activity (docs/flight-recorder.md).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -197,6 +198,9 @@ char *vgl_alert_json(struct vgl_match_ctx *ctx, size_t rule, const struct vgl_al
 	for (i = 0; tags && i < r->info.ntags; i++)
 		json_array_append_new(tags, json_string(r->info.tags[i]));
 	if (o && tags) {
+		if (meta && meta->capture_file)
+			json_object_set_new(o, "capture_file",
+					    jstr(meta->capture_file, strlen(meta->capture_file)));
 		json_object_set_new(o, "hostname", json_string(hostname_of(ctx, meta)));
 		json_object_set_new(o, "output", jstr(text, strlen(text)));
 		json_object_set_new(o, "output_fields", output_fields(ctx, r, ns));

@@ -19,6 +19,8 @@ static const char *const rule_keys[] = { "rule",
 					 "override",
 					 "warn_evttypes",
 					 "skip-if-unknown-filter",
+					 "capture",
+					 "capture_duration",
 					 NULL };
 
 /* Concatenate @add to *@s with a space between (Falco's append). */
@@ -249,7 +251,7 @@ static int rule_fill(struct collection *c, const struct ydoc *doc, struct rule_d
 		err = keep_first(err, set_enabled(c, r, n));
 	if ((n = ynode_get(item, "exceptions")))
 		err = keep_first(err, add_exceptions(c, doc, r, n));
-	return err;
+	return keep_first(err, rule_capture_keys(c, r, item));
 }
 
 static int rule_new(struct collection *c, const struct ydoc *doc, const struct ynode *item,
@@ -308,6 +310,7 @@ static int rule_append(struct collection *c, const struct ydoc *doc, struct rule
 		err = add_tags(c, r, n);
 	if (!err && (n = ynode_get(item, "exceptions")))
 		err = add_exceptions(c, doc, r, n);
+	rule_capture_append_warn(c, r, item);
 	return err;
 }
 
@@ -346,6 +349,10 @@ static int rule_override_key(struct collection *c, const struct ydoc *doc, struc
 		return set_priority(c, r, n);
 	if (!strcmp(key, "enabled"))
 		return set_enabled(c, r, n);
+	if (!strcmp(key, "capture"))
+		return rule_set_capture(c, r, n);
+	if (!strcmp(key, "capture_duration"))
+		return rule_set_capture_duration(c, r, n);
 	return 0;
 }
 
@@ -354,7 +361,8 @@ static int rule_override(struct collection *c, const struct ydoc *doc, struct ru
 {
 	static const char *const appendable[] = { "condition", "output", "desc", "tags",
 						  "exceptions" };
-	static const char *const replaceable[] = { "priority", "enabled" };
+	static const char *const replaceable[] = { "priority", "enabled", "capture",
+						   "capture_duration" };
 	const struct ynode *ovr = ynode_get(item, "override");
 	size_t i, k;
 	int mode, err;
@@ -365,7 +373,7 @@ static int rule_override(struct collection *c, const struct ydoc *doc, struct ru
 
 		for (k = 0; k < 5; k++)
 			known = can_append = can_append || !strcmp(key, appendable[k]);
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 4; k++)
 			known = known || !strcmp(key, replaceable[k]);
 		if (!known) {
 			vgl_diag_error(c->diag, &ovr->kids[i]->pos, "'%s' cannot be overridden",

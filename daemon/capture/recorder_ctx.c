@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The context of one event: every answer of the state callbacks
+ * (rules/state.h) that a rule could read for it, found by reading the field
+ * extractors (rules/fields/ *.c, rules/output/alert.c). With the event's
+ * header h:
+ *
+ *	proc(h.pid)                      proc.*, thread.*, the view's own fields
+ *	proc(v.sid), proc(v.vpgid)       proc.sname, proc.vpgid.name / .exe (v:
+ *	                                 the view of h.pid)
+ *	proc(p1) .. proc(pN)             proc.pname ... proc.aname[N] and friends:
+ *	                                 p1 = h.ppid, then each view's ppid while
+ *	                                 it is not 0 or the process itself; N up to
+ *	                                 VGL_RECORDER_ANCESTORS (deeper is late)
+ *	proc(v.ppid) and up              when it is not h.ppid (the --events chain)
+ *	proc_env(h.pid)                  proc.env (PROC_LAZY)
+ *	exe_upper_layer(h.pid)           proc.is_exe_upper_layer, when v exists
+ *	container(h.cgroup_id, h.pid)    container.*, k8s.*
+ *	user_name/home/shell(h.euid)     user.name, user.homedir, user.shell
+ *	user_name(h.loginuid)            user.loginname, unless -1
+ *	user_name(h.uid)                 the --events user
+ *	group_name(h.egid)               group.name
+ *	user_name(uid) for every present VGL_PT_UID parameter but (uint32)-1
+ *	                                 evt.arg.* and evt.args (argfmt.c)
+ *	fd(h.pid, n)                     fd.* that the event does not describe
+ *	                                 itself: n = h.res for accept, accept4,
+ *	                                 dup*; the "fd" parameter otherwise; n >= 0
+ *	hostname()                       not recorded: the capture's header has it
+ *
+ * Not in the set: fd(h.pid, h.res) of an open, which only fd.connected and
+ * fd.l4proto of an open read (a readlink of /proc per open would be the
+ * largest cost of recording); a rule that reads it gets it written as a late
+ * record. proc.exe_ino* read /proc themselves, outside the callbacks.
+ *
+ * Each function below asks the live callbacks, returns their answer, and
+ * writes what the current file does not hold yet (recorder_int.h has the
+ * tables), and everything to the flight recorder's context when asked.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "capture/recorder_int.h"
+#include "state/util.h"
+
+#define OPS(r)		   ((r)->o.ops)
+#define LAZY_UNKNOWN_UPPER (1ull << 63) /* in a PROC_LAZY version written */
+#define ST(r)		   ((r)->o.state)
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h | 1; /* 0 means "none" in the tables */
+}
+
+/* A record written for a rule rather than for the event's set. */
+static void note_late(struct vgl_recorder *r, enum rec_kind kind, uint32_t pid, uint64_t arg)
+{
+	if (!r->late)
+		return;
+	r->stats.late_records++;
+	if (r->nlate < REC_LATE_MAX)
+		r->lates[r->nlate++] = (struct rec_late){ kind, pid, arg };
+}
+
+const struct vgl_proc_view *rec_proc(struct vgl_recorder *r, uint32_t pid)
+{
+	const struct vgl_proc_view *v = OPS(r)->proc ? OPS(r)->proc(ST(r), pid) : NULL;
+	uint64_t want = v ? v->version : RM_GONE;
+	struct rm_slot *s = r->to_writer ? rm_get(&r->procs, pid, 0) : NULL;
+	bool write = r->to_writer && (!s || s->v[0] != want || !want);
+	uint32_t type = VGL_CAP_REC_PROC;
+
+	if (!write && !r->to_flight)
+		return v;
+	/* a view too big to encode is written as unknown rather than left stale */
+	if (!v || vgl_caprec_proc(&r->rec, v)) {
+		type = VGL_CAP_REC_PROC_GONE;
+		if (vgl_caprec_proc_gone(&r->rec, pid))
+			return v;
+	}
+	if (rec_emit(r, type, r->to_flight, write)) {
+		s = rm_put(&r->procs, pid, 0);
+		s->v[0] = want;
+		if (type == VGL_CAP_REC_PROC_GONE)
+			s->v[1] = 0; /* replay forgot its proc.env with it */
+		note_late(r, RK_PROC, pid, 0);
+	}
+	return v;
+}
+
+struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
+{
+	const struct vgl_proc_view *v = OPS(r)->proc ? OPS(r)->proc(ST(r), pid) : NULL;
+	struct rec_lazy a = { NULL, 0, -1 };
+	struct rm_slot *s;
+	uint64_t want;
+	bool write;
+
+	/* written at this version with a known upper layer: asking again answers the same */
+	if (v && v->lazy_version && r->to_writer && !r->to_flight && !r->late &&
+	    (s = rm_get(&r->procs, pid, 0)) && s->v[1] == v->lazy_version)
+		return a; /* the set does not use the answers */
+	if (OPS(r)->proc_env)
+		a.env = OPS(r)->proc_env(ST(r), pid, &a.env_len);
+	if (OPS(r)->exe_upper_layer)
+		a.upper = OPS(r)->exe_upper_layer(ST(r), pid);
+	else if (v)
+		a.upper = v->exe_upper_layer; /* what the rules read without the callback */
+	if (!v)
+		return a; /* no process: the rules read no proc.is_exe_upper_layer */
+	/* an unknown upper layer is asked again each time (the state does not keep it) */
+	want = v->lazy_version | (a.upper < 0 ? LAZY_UNKNOWN_UPPER : 0);
+	s = r->to_writer ? rm_get(&r->procs, pid, 0) : NULL;
+	write = r->to_writer && (!s || s->v[1] != want || !v->lazy_version);
+	if (!write && !r->to_flight)
+		return a;
+	if (vgl_caprec_proc_lazy(&r->rec, pid, a.env, a.env_len, a.upper) &&
+	    vgl_caprec_proc_lazy(&r->rec, pid, NULL, 0, a.upper))
+		return a;
+	if (rec_emit(r, VGL_CAP_REC_PROC_LAZY, r->to_flight, write)) {
+		rm_put(&r->procs, pid, 0)->v[1] = want;
+		note_late(r, RK_LAZY, pid, 0);
+	}
+	return a;
+}
+
+/* A view too big to encode is written as unknown. */
+static int encode_container(struct vgl_recorder *r, uint64_t cg, uint32_t pid,
+			    const struct vgl_container_view *c)
+{
+	if (c && !vgl_caprec_container(&r->rec, cg, pid, c))
+		return 0;
+	return vgl_caprec_container(&r->rec, cg, pid, NULL);
+}
+
+/*
+ * Replay answers (cg, pid) with the newer of its records for (cg, pid) and
+ * (cg, 0). A changed answer is written for the whole cgroup when it comes
+ * from the same live entry as the cgroup's (its metadata arrived), for the
+ * process alone when not (a per-process answer: cgroup v1, a process that
+ * moved).
+ */
+const struct vgl_container_view *rec_container(struct vgl_recorder *r, uint64_t cg, uint32_t pid)
+{
+	const struct vgl_container_view *c =
+		OPS(r)->container ? OPS(r)->container(ST(r), cg, pid) : NULL;
+	uint64_t want = c ? c->version : RM_GONE;
+	struct rm_slot *g, *s, *d;
+	uint32_t target = 0;
+	bool write = false;
+
+	if (r->to_writer) {
+		g = rm_get(&r->ctrs, cg, 0);
+		s = pid ? rm_get(&r->ctrs, cg, pid) : NULL;
+		d = s && (!g || s->v[2] > g->v[2]) ? s : g;
+		write = !d || d->v[0] != want || !want;
+		target = !write || !g || g->v[1] == (uintptr_t)c ? 0 : pid;
+	}
+	/* the flight's context is self-contained: always for the whole cgroup */
+	if (r->to_flight && (!write || target) && !encode_container(r, cg, 0, c))
+		rec_emit(r, VGL_CAP_REC_CONTAINER, true, false);
+	if (!write || encode_container(r, cg, target, c))
+		return c;
+	if (rec_emit(r, VGL_CAP_REC_CONTAINER, r->to_flight && !target, true)) {
+		s = rm_put(&r->ctrs, cg, target);
+		s->v[0] = want;
+		s->v[1] = (uintptr_t)c;
+		s->v[2] = ++r->wseq;
+		note_late(r, RK_CTR, pid, cg);
+	}
+	return c;
+}
+
+/* The user database @pid's names come from, once per event and pid. */
+static void users_db(struct vgl_recorder *r, uint32_t pid)
+{
+	const char *id = "host";
+	uint64_t version = 0;
+
+	if (r->db.valid && r->db.pid == pid)
+		return;
+	if (OPS(r)->users_of)
+		id = OPS(r)->users_of(ST(r), pid, &version);
+	else if (r->ev && pid == r->ev->hdr.pid)
+		id = r->ctr_id; /* a state without it: the event's container, as vigil's */
+	snprintf(r->db.id, sizeof(r->db.id), "%s", id ? id : "host");
+	r->db.valid = true;
+	r->db.pid = pid;
+	r->db.version = version;
+	r->db.hash = str_hash(r->db.id);
+}
+
+static uint64_t names_hash(const struct rec_names *n)
+{
+	const char *s[3] = { n->name, n->home, n->shell };
+	uint64_t h = 0;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		h = vgl_hash64(h ^ (s[i] ? str_hash(s[i]) : 0));
+	return h;
+}
+
+/*
+ * The names of @uid (a gid with @group) as @pid sees them. Nothing is asked
+ * when the table says this database version is written; a record carries
+ * @pid, so replay learns which container's names @pid sees (the binding).
+ */
+struct rec_names rec_user(struct vgl_recorder *r, uint32_t uid, uint32_t pid, bool group)
+{
+	const struct vgl_field_state_ops *o = OPS(r);
+	uint64_t k1 = uid | (group ? 1ull << 32 : 0), h = 0;
+	struct rm_slot *ps = NULL, *us = NULL;
+	struct rec_names n = { NULL, NULL, NULL };
+	bool bound = false, fresh = false, write = false;
+	int rc;
+
+	users_db(r, pid);
+	if (r->to_writer) {
+		ps = rm_get(&r->procs, pid, 0);
+		us = rm_get(&r->users, k1, r->db.hash);
+		bound = ps && ps->v[2] == r->db.hash;
+		fresh = bound && us && r->db.version && us->v[0] == r->db.version;
+	}
+	if (fresh && !r->to_flight && !r->late)
+		return n;
+	if (group) {
+		n.name = o->group_name ? o->group_name(ST(r), uid, pid) : NULL;
+	} else {
+		n.name = o->user_name ? o->user_name(ST(r), uid, pid) : NULL;
+		n.home = o->user_home ? o->user_home(ST(r), uid, pid) : NULL;
+		n.shell = o->user_shell ? o->user_shell(ST(r), uid, pid) : NULL;
+	}
+	h = names_hash(&n);
+	write = r->to_writer && !fresh && !(bound && us && us->v[1] == h);
+	if (us && !write && r->to_writer)
+		us->v[0] = r->db.version; /* same names: this version is written too */
+	if (!write && !r->to_flight)
+		return n;
+	rc = group ? vgl_caprec_group(&r->rec, uid, pid, r->db.id, n.name)
+		   : vgl_caprec_user(&r->rec, uid, pid, r->db.id, n.name, n.home, n.shell);
+	if (!rc && rec_emit(r, group ? VGL_CAP_REC_GROUP : VGL_CAP_REC_USER, r->to_flight, write)) {
+		us = rm_put(&r->users, k1, r->db.hash);
+		us->v[0] = r->db.version;
+		us->v[1] = h;
+		rm_put(&r->procs, pid, 0)->v[2] = r->db.hash;
+		note_late(r, group ? RK_GROUP : RK_USER, pid, uid);
+	}
+	return n;
+}
+
+const struct vgl_fd_view *rec_fd(struct vgl_recorder *r, uint32_t pid, int64_t fd)
+{
+	const struct vgl_fd_view *f = OPS(r)->fd ? OPS(r)->fd(ST(r), pid, fd) : NULL;
+	uint64_t want = f ? f->version : RM_GONE;
+	struct rm_slot *s = r->to_writer ? rm_get(&r->fds, pid, (uint64_t)fd) : NULL;
+	bool write = r->to_writer && (!s || s->v[0] != want || !want);
+	uint32_t type = VGL_CAP_REC_FD;
+
+	if (!write && !r->to_flight)
+		return f;
+	if (!f || vgl_caprec_fd(&r->rec, pid, fd, f)) {
+		type = VGL_CAP_REC_FD_GONE;
+		if (vgl_caprec_fd_gone(&r->rec, pid, fd))
+			return f;
+	}
+	if (rec_emit(r, type, r->to_flight, write)) {
+		rm_put(&r->fds, pid, (uint64_t)fd)->v[0] = want;
+		note_late(r, RK_FD, pid, (uint64_t)fd);
+	}
+	return f;
+}
+
+/* proc.aname[1..N] and friends: the lookups ancestor() (f_proc.c) makes. */
+static void ancestors(struct vgl_recorder *r, uint32_t pid, bool chain)
+{
+	const struct vgl_proc_view *a;
+	int i;
+
+	for (i = 0; pid && i < VGL_RECORDER_ANCESTORS; i++) {
+		if (!(a = rec_proc(r, pid)))
+			return;
+		if (chain)
+			r->chain[r->nchain++] = pid;
+		if (!a->ppid || a->ppid == a->pid)
+			return;
+		pid = a->ppid;
+	}
+}
+
+/* The descriptor fd_num() (f_fd.c) names, but an open's (see the top). */
+static bool event_fd(const struct vgl_recorder *r, const struct vgl_event *ev, int64_t *ret)
+{
+	enum vgl_kind k = ev->kind;
+	int i = r->fd_param[k];
+
+	if (k == VGL_EV_ACCEPT || k == VGL_EV_ACCEPT4 || k == VGL_EV_DUP || k == VGL_EV_DUP2 ||
+	    k == VGL_EV_DUP3) {
+		*ret = ev->hdr.res;
+		return ev->hdr.res >= 0;
+	}
+	if (i < 0 || (unsigned int)i >= ev->nparams || ev->params[i].absent)
+		return false;
+	*ret = ev->params[i].num.i;
+	return *ret >= 0;
+}
+
+static void users(struct vgl_recorder *r, const struct vgl_event *ev)
+{
+	const struct vgl_hdr *h = &ev->hdr;
+	uint32_t seen[8], uid;
+	size_t n = 0, i, j;
+
+	seen[n++] = h->euid;
+	if (h->loginuid != (uint32_t)-1)
+		seen[n++] = h->loginuid;
+	seen[n++] = h->uid;
+	for (i = 0; i < ev->nparams && i < 64 && n < 8; i++) {
+		const struct vgl_param *p = &ev->params[i];
+
+		/* as render_num() (argfmt.c): -1 of 64 bits is asked as 0xffffffff */
+		if ((r->uid_params[ev->kind] >> i & 1) && !p->absent && p->num.u != (uint32_t)-1)
+			seen[n++] = (uint32_t)p->num.u;
+	}
+	for (i = 0; i < n; i++) {
+		uid = seen[i];
+		for (j = 0; j < i && seen[j] != uid; j++)
+			;
+		if (j == i)
+			rec_user(r, uid, h->pid, false);
+	}
+	rec_user(r, h->egid, h->pid, true);
+}
+
+void rec_context(struct vgl_recorder *r, const struct vgl_event *ev)
+{
+	const struct vgl_hdr *h = &ev->hdr;
+	const struct vgl_container_view *c;
+	const struct vgl_proc_view *v = NULL;
+	int64_t fd;
+
+	r->nchain = 0;
+	r->chain[r->nchain++] = h->pid;
+	c = rec_container(r, h->cgroup_id, h->pid);
+	if (r->to_flight || !OPS(r)->users_of) /* copied: the view lives until the next lookup */
+		snprintf(r->ctr_id, sizeof(r->ctr_id), "%s", c && c->id ? c->id : "host");
+	if (h->pid && (v = rec_proc(r, h->pid))) {
+		rec_lazy(r, h->pid);
+		if (v->sid && v->sid != h->pid)
+			rec_proc(r, v->sid);
+		if (v->vpgid && v->vpgid != h->pid && v->vpgid != v->sid)
+			rec_proc(r, v->vpgid);
+	}
+	ancestors(r, h->ppid, true);
+	if (v && v->ppid && v->ppid != h->ppid)
+		ancestors(r, v->ppid, false);
+	users(r, ev);
+	if (event_fd(r, ev, &fd))
+		rec_fd(r, h->pid, fd);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Recorder internals shared by recorder.c (events, writer, flight),
+ * recorder_ctx.c (the context of one event) and recorder_proxy.c (the ops
+ * the rules read through).
+ */
+#ifndef VIGIL_CAPTURE_RECORDER_INT_H
+#define VIGIL_CAPTURE_RECORDER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/record.h"
+#include "capture/recorder.h"
+#include "capture/recorder_map.h"
+
+#define RM_GONE	       UINT64_MAX /* a version meaning "written as unknown" */
+#define REC_LATE_MAX   64	  /* late keys of one event remembered for a rewrite */
+#define REC_CTR_ID_MAX 256
+
+/* A key read outside the event's set, to write again if its block is dropped. */
+enum rec_kind { RK_PROC, RK_LAZY, RK_CTR, RK_USER, RK_GROUP, RK_FD };
+struct rec_late {
+	enum rec_kind kind;
+	uint32_t pid;
+	uint64_t arg; /* cgroup id, uid, gid or fd */
+};
+
+/* Framed context records of one event for the flight recorder. */
+struct rec_ctx {
+	unsigned char *data;
+	size_t len, cap;
+	bool err;
+};
+
+struct vgl_recorder {
+	struct vgl_recorder_opts o;
+	struct vgl_match_ctx *fctx; /* the capture filter's */
+	/* what the current file holds (recorder_map.h):
+	 *	procs  pid -> v0 PROC version (RM_GONE), v1 PROC_LAZY version,
+	 *	       v2 hash of the container id its names came from
+	 *	ctrs   (cgroup id, pid or 0) -> v0 version, v1 view address, v2 when
+	 *	       written (the newer of (cg, pid) and (cg, 0) is what replay answers)
+	 *	users  (uid | 1 << 32 for a gid, container id hash) -> v0 database
+	 *	       version, v1 hash of the names
+	 *	fds    (pid, fd) -> v0 version (RM_GONE) */
+	struct rm_map procs, ctrs, users, fds;
+	uint64_t epoch, wseq, writer_lost;
+	struct vgl_capbuf rec; /* the payload being written */
+	struct rec_ctx ctx;
+	/* the event being recorded */
+	const struct vgl_event *ev;
+	bool active;	/* written, between vgl_recorder_event() and _end() */
+	bool to_writer; /* what the context functions write to */
+	bool to_flight;
+	bool dropped; /* a put failed with -ENOBUFS: write the context again */
+	bool late;    /* the context functions run for a rule (the proxy) */
+	unsigned char *raw;
+	size_t raw_len, raw_cap;
+	struct rec_late lates[REC_LATE_MAX];
+	size_t nlate;
+	char ctr_id[REC_CTR_ID_MAX]; /* the event's container, for the flight recorder */
+	struct {		     /* users_of() of this event, asked once */
+		bool valid;
+		uint32_t pid;
+		uint64_t version, hash;
+		char id[REC_CTR_ID_MAX];
+	} db;
+	int8_t fd_param[VGL_EV_MAX];	 /* index of the "fd" parameter per kind, -1 none */
+	uint64_t uid_params[VGL_EV_MAX]; /* bit i: parameter i is a VGL_PT_UID */
+	uint32_t chain[1 + VGL_RECORDER_ANCESTORS];
+	size_t nchain;
+	struct vgl_recorder_stats stats;
+};
+
+/* proc.env and proc.is_exe_upper_layer as the context functions return them. */
+struct rec_lazy {
+	const char *env;
+	size_t env_len;
+	int upper;
+};
+
+/* The names of one uid as the context functions return them. */
+struct rec_names {
+	const char *name, *home, *shell;
+};
+
+/* recorder_ctx.c: query the live ops for one key, write what changed. */
+const struct vgl_proc_view *rec_proc(struct vgl_recorder *r, uint32_t pid);
+struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid);
+const struct vgl_container_view *rec_container(struct vgl_recorder *r, uint64_t cgroup_id,
+					       uint32_t pid);
+struct rec_names rec_user(struct vgl_recorder *r, uint32_t uid, uint32_t pid, bool group);
+const struct vgl_fd_view *rec_fd(struct vgl_recorder *r, uint32_t pid, int64_t fd);
+/* The whole set of @ev (see recorder_ctx.c). */
+void rec_context(struct vgl_recorder *r, const struct vgl_event *ev);
+
+/*
+ * recorder.c: r->rec holds a payload of @type: append it to the flight's
+ * context and/or hand it to the writer. true when the writer took it.
+ */
+bool rec_emit(struct vgl_recorder *r, uint32_t type, bool flight, bool writer);
+
+#endif /* VIGIL_CAPTURE_RECORDER_INT_H */
