@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # vigil, secs...: set by the caller
 # Shell functions the benchmarks share (sourced by bench/*/run.sh).
 #
 # The caller sets:
