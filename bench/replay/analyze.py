@@ -143,7 +143,7 @@ def record_table(rows, replays):
           " several times; net: less the idle capture's time, i.e. start-up)")
     results = []
     print("%-7s %10s %11s %7s %5s | %-5s %6s %6s %11s %11s %11s %6s %4s" % (
-        "mode", "events", "file bytes", "B/ev", "lost", "rules", "wall s", "CPU s",
+        "mode", "events", "file bytes", "B/ev", "lost", "match", "wall s", "CPU s",
         "ev/s wall", "net ev/s", "net ev/CPUs", "alerts", "MiB"))
     for rec in rows:
         mode = rec["mode"]
