@@ -67,6 +67,12 @@ while getopts "d:r:n:e:m:s:c:F:pkh" opt; do
 	esac
 done
 [ "$OPTIND" -gt $# ] || usage
+for step in $steps; do
+	case "$step" in
+	record | cost) ;;
+	*) die "unknown step $step (record, cost)" ;;
+	esac
+done
 
 vigil=${VIGIL:-$root/build/vigil}
 [ "$(id -u)" -eq 0 ] || die "needs root: vigil run loads BPF programs (sudo bash $0)"
@@ -227,7 +233,6 @@ for step in $steps; do
 			cost_round "$n"
 		done
 		;;
-	*) die "unknown step $step (record, cost)" ;;
 	esac
 done
 echo
