@@ -106,10 +106,12 @@ struct vgl_flight *vgl_flight_new(const struct vgl_flight_opts *opts, char *err,
 	return f;
 }
 
-void vgl_flight_free(struct vgl_flight *f)
+void vgl_flight_free(struct vgl_flight *f, struct vgl_flight_stats *ret_stats)
 {
 	size_t i;
 
+	if (ret_stats)
+		memset(ret_stats, 0, sizeof(*ret_stats));
 	if (!f)
 		return;
 	for (i = 0; i < VGL_FLIGHT_OPEN_MAX; i++) {
@@ -117,6 +119,8 @@ void vgl_flight_free(struct vgl_flight *f)
 		free(f->caps[i].prev);
 	}
 	fl_reap_fini(&f->reaper);
+	if (ret_stats)
+		vgl_flight_stats(f, ret_stats); /* every writer closed: final */
 	fl_ring_fini(&f->ring);
 	free(f->dir);
 	free(f);

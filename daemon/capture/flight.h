@@ -46,7 +46,8 @@ struct vgl_flight;
 
 /* NULL with errno (and a message in @err) on failure. */
 struct vgl_flight *vgl_flight_new(const struct vgl_flight_opts *opts, char *err, size_t errlen);
-void vgl_flight_free(struct vgl_flight *f); /* finishes open captures */
+/* Finish open captures and free @f; @ret_stats (may be NULL): the final counters. */
+void vgl_flight_free(struct vgl_flight *f, struct vgl_flight_stats *ret_stats);
 
 /*
  * One event: @ctx holds its context records (struct vgl_cap_rec framing,

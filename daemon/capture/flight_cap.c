@@ -225,12 +225,9 @@ void fl_cap_write(struct vgl_flight *f, struct fl_cap *c, const struct fl_view *
 
 void fl_cap_end(struct vgl_flight *f, struct fl_cap *c)
 {
-	struct vgl_capwriter_stats s;
-
 	if (!c->open)
 		return;
-	vgl_capwriter_stats(c->w, &s);
-	fl_reap(&f->reaper, c->w, s.events_lost);
+	fl_reap(&f->reaper, c->w);
 	c->w = NULL;
 	c->open = false;
 	f->nopen--;

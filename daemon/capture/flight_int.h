@@ -107,7 +107,7 @@ struct fl_reaper {
 
 int fl_reap_init(struct fl_reaper *r);
 /* Hand @w over with the events it lost so far; closes it here when the queue is full. */
-void fl_reap(struct fl_reaper *r, struct vgl_capwriter *w, uint64_t lost);
+void fl_reap(struct fl_reaper *r, struct vgl_capwriter *w);
 void fl_reap_fini(struct fl_reaper *r); /* closes everything handed over */
 
 struct vgl_flight {

@@ -11,8 +11,11 @@
 
 static void close_one(struct fl_reaper *r, struct vgl_capwriter *w)
 {
-	if (vgl_capwriter_close(w))
+	struct vgl_capwriter_stats s;
+
+	if (vgl_capwriter_close(w, &s))
 		atomic_fetch_add(&r->errors, 1);
+	atomic_fetch_add(&r->events_lost, s.events_lost);
 }
 
 static void *reap_main(void *arg)
@@ -55,10 +58,9 @@ int fl_reap_init(struct fl_reaper *r)
 	return 0;
 }
 
-void fl_reap(struct fl_reaper *r, struct vgl_capwriter *w, uint64_t lost)
+void fl_reap(struct fl_reaper *r, struct vgl_capwriter *w)
 {
-	/* losses while closing (a final write that fails) are counted as errors */
-	atomic_fetch_add(&r->events_lost, lost);
+	/* its losses, closing included, are added once it is closed */
 	pthread_mutex_lock(&r->mu);
 	if (r->n < FL_REAP_MAX) {
 		r->q[r->n++] = w;

@@ -136,21 +136,35 @@ bool rec_emit(struct vgl_recorder *r, uint32_t type, bool flight, bool writer)
 	return true;
 }
 
-/* The file no longer holds what the tables say: forget, and say what was lost. */
+/* The file no longer holds what the tables say: forget. */
 static void forget(struct vgl_recorder *r)
 {
-	struct vgl_capwriter_stats ws;
-
 	rm_reset(&r->procs);
 	rm_reset(&r->ctrs);
 	rm_reset(&r->users);
 	rm_reset(&r->fds);
 	r->epoch = vgl_capwriter_epoch(r->o.writer);
+	r->loss_due = true;
+}
+
+/*
+ * After a new epoch's first event: a LOSS record with the events the writer
+ * lost since the last one, but the one written again (@retried: the writer
+ * counts an event lost whenever its put fails).
+ */
+static void write_loss(struct vgl_recorder *r, bool retried)
+{
+	struct vgl_capwriter_stats ws;
+	uint64_t lost;
+
 	vgl_capwriter_stats(r->o.writer, &ws);
-	if (ws.events_lost > r->writer_lost &&
-	    !vgl_caprec_loss(&r->rec, ws.events_lost - r->writer_lost))
-		vgl_capwriter_put(r->o.writer, VGL_CAP_REC_LOSS, r->rec.data, r->rec.len);
+	lost = ws.events_lost - r->writer_lost;
+	if (retried && lost)
+		lost--;
 	r->writer_lost = ws.events_lost;
+	r->loss_due = false;
+	if (lost && !vgl_caprec_loss(&r->rec, lost))
+		vgl_capwriter_put(r->o.writer, VGL_CAP_REC_LOSS, r->rec.data, r->rec.len);
 }
 
 static bool epoch_changed(const struct vgl_recorder *r)
@@ -202,6 +216,7 @@ static void rewrite(struct vgl_recorder *r)
 /* Write the event (its context and late records are in). */
 static void finish(struct vgl_recorder *r, bool ev_valid)
 {
+	bool retried = false;
 	int rc;
 
 	if (!r->active)
@@ -210,7 +225,7 @@ static void finish(struct vgl_recorder *r, bool ev_valid)
 		rewrite(r);
 	rc = vgl_capwriter_put(r->o.writer, VGL_CAP_REC_EVENT, r->raw, r->raw_len);
 	if (rc == -ENOBUFS && ev_valid) {
-		r->dropped = true;
+		r->dropped = retried = true;
 		rewrite(r);
 		rc = vgl_capwriter_put(r->o.writer, VGL_CAP_REC_EVENT, r->raw, r->raw_len);
 	}
@@ -218,6 +233,8 @@ static void finish(struct vgl_recorder *r, bool ev_valid)
 		r->stats.lost++;
 	else
 		r->stats.written++;
+	if (r->loss_due)
+		write_loss(r, retried && !rc);
 	r->active = r->to_writer = r->late = false;
 	r->ev = NULL;
 }

@@ -12,7 +12,9 @@
  *
  * The rules read state through vgl_recorder_ops() wrapping the live ops, so
  * any answer a rule obtains that the tap had not written (a lookup outside
- * the set above) is written too, right after the event, and counted.
+ * the set above) is written too, and counted. The event record itself is
+ * written by vgl_recorder_event_end(), after them: replay applies every
+ * context record before the event that needs it.
  */
 #ifndef VIGIL_CAPTURE_RECORDER_H
 #define VIGIL_CAPTURE_RECORDER_H
@@ -51,11 +53,18 @@ struct vgl_recorder;
 struct vgl_recorder *vgl_recorder_new(const struct vgl_recorder_opts *opts);
 void vgl_recorder_free(struct vgl_recorder *r);
 
-/* The event @ev decoded from @size bytes at @raw; @now_ns the wall clock. */
+/*
+ * The event @ev decoded from @size bytes at @raw; @now_ns the wall clock.
+ * Ticks the writer first (a new file begins between events); the owner of
+ * the loop still ticks it when no event comes.
+ */
 void vgl_recorder_event(struct vgl_recorder *r, const struct vgl_event *ev, const void *raw,
 			size_t size, uint64_t now_ns);
 
-/* After the rules: write what they read that the tap had not (late records). */
+/*
+ * After the rules: write the event (what they read that the tap had not is
+ * in). Without it, the next vgl_recorder_event() or vgl_recorder_free() does.
+ */
 void vgl_recorder_event_end(struct vgl_recorder *r);
 
 /* The ops (and their state argument) the rules should use while recording. */

@@ -12,13 +12,11 @@
  *	                                 p1 = h.ppid, then each view's ppid while
  *	                                 it is not 0 or the process itself; N up to
  *	                                 VGL_RECORDER_ANCESTORS (deeper is late)
- *	proc(v.ppid) and up              when it is not h.ppid (the --events chain)
  *	proc_env(h.pid)                  proc.env (PROC_LAZY)
  *	exe_upper_layer(h.pid)           proc.is_exe_upper_layer, when v exists
  *	container(h.cgroup_id, h.pid)    container.*, k8s.*
  *	user_name/home/shell(h.euid)     user.name, user.homedir, user.shell
  *	user_name(h.loginuid)            user.loginname, unless -1
- *	user_name(h.uid)                 the --events user
  *	group_name(h.egid)               group.name
  *	user_name(uid) for every present VGL_PT_UID parameter but (uint32)-1
  *	                                 evt.arg.* and evt.args (argfmt.c)
@@ -26,6 +24,10 @@
  *	                                 itself: n = h.res for accept, accept4,
  *	                                 dup*; the "fd" parameter otherwise; n >= 0
  *	hostname()                       not recorded: the capture's header has it
+ *
+ * The event printer's context (output/eventfmt_ctx.c, --events) reads a
+ * subset: proc(h.pid), 8 ancestors from h.ppid, user_name of h.euid and
+ * h.loginuid, container(h.cgroup_id, h.pid).
  *
  * Not in the set: fd(h.pid, h.res) of an open, which only fd.connected and
  * fd.l4proto of an open read (a readlink of /proc per open would be the
@@ -44,6 +46,7 @@
 
 #define OPS(r)		   ((r)->o.ops)
 #define LAZY_UNKNOWN_UPPER (1ull << 63) /* in a PROC_LAZY version written */
+#define UPPER_RETRY_NS	   1000000000ull
 #define ST(r)		   ((r)->o.state)
 
 static uint64_t str_hash(const char *s)
@@ -53,6 +56,12 @@ static uint64_t str_hash(const char *s)
 	for (; s && *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
 	return h | 1; /* 0 means "none" in the tables */
+}
+
+/* The event clock. */
+static uint64_t now(const struct vgl_recorder *r)
+{
+	return r->ev ? r->ev->hdr.ts : 0;
 }
 
 /* A record written for a rule rather than for the event's set. */
@@ -99,9 +108,16 @@ struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
 	uint64_t want;
 	bool write;
 
-	/* written at this version with a known upper layer: asking again answers the same */
+	/*
+	 * Written at this version: asking again answers the same, but for an
+	 * unknown upper layer, which the state does not keep (asking again may
+	 * read /proc each time): asked again once a second. A rule that asks
+	 * in between gets its answer written as a late record.
+	 */
 	if (v && v->lazy_version && r->to_writer && !r->to_flight && !r->late &&
-	    (s = rm_get(&r->procs, pid, 0)) && s->v[1] == v->lazy_version)
+	    (s = rm_get(&r->procs, pid, 0)) &&
+	    (s->v[1] == v->lazy_version ||
+	     (s->v[1] == (v->lazy_version | LAZY_UNKNOWN_UPPER) && now(r) < s->v[4])))
 		return a; /* the set does not use the answers */
 	if (OPS(r)->proc_env)
 		a.env = OPS(r)->proc_env(ST(r), pid, &a.env_len);
@@ -111,17 +127,20 @@ struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
 		a.upper = v->exe_upper_layer; /* what the rules read without the callback */
 	if (!v)
 		return a; /* no process: the rules read no proc.is_exe_upper_layer */
-	/* an unknown upper layer is asked again each time (the state does not keep it) */
 	want = v->lazy_version | (a.upper < 0 ? LAZY_UNKNOWN_UPPER : 0);
 	s = r->to_writer ? rm_get(&r->procs, pid, 0) : NULL;
 	write = r->to_writer && (!s || s->v[1] != want || !v->lazy_version);
+	if (s && a.upper < 0)
+		s->v[4] = now(r) + UPPER_RETRY_NS;
 	if (!write && !r->to_flight)
 		return a;
 	if (vgl_caprec_proc_lazy(&r->rec, pid, a.env, a.env_len, a.upper) &&
 	    vgl_caprec_proc_lazy(&r->rec, pid, NULL, 0, a.upper))
 		return a;
 	if (rec_emit(r, VGL_CAP_REC_PROC_LAZY, r->to_flight, write)) {
-		rm_put(&r->procs, pid, 0)->v[1] = want;
+		s = rm_put(&r->procs, pid, 0);
+		s->v[1] = want;
+		s->v[4] = now(r) + UPPER_RETRY_NS;
 		note_late(r, RK_LAZY, pid, 0);
 	}
 	return a;
@@ -179,6 +198,7 @@ static void users_db(struct vgl_recorder *r, uint32_t pid)
 {
 	const char *id = "host";
 	uint64_t version = 0;
+	size_t len;
 
 	if (r->db.valid && r->db.pid == pid)
 		return;
@@ -186,7 +206,9 @@ static void users_db(struct vgl_recorder *r, uint32_t pid)
 		id = OPS(r)->users_of(ST(r), pid, &version);
 	else if (r->ev && pid == r->ev->hdr.pid)
 		id = r->ctr_id; /* a state without it: the event's container, as vigil's */
-	snprintf(r->db.id, sizeof(r->db.id), "%s", id ? id : "host");
+	len = strnlen(id ? id : "host", sizeof(r->db.id) - 1);
+	memcpy(r->db.id, id ? id : "host", len);
+	r->db.id[len] = '\0';
 	r->db.valid = true;
 	r->db.pid = pid;
 	r->db.version = version;
@@ -275,7 +297,7 @@ const struct vgl_fd_view *rec_fd(struct vgl_recorder *r, uint32_t pid, int64_t f
 }
 
 /* proc.aname[1..N] and friends: the lookups ancestor() (f_proc.c) makes. */
-static void ancestors(struct vgl_recorder *r, uint32_t pid, bool chain)
+static void ancestors(struct vgl_recorder *r, uint32_t pid)
 {
 	const struct vgl_proc_view *a;
 	int i;
@@ -283,8 +305,7 @@ static void ancestors(struct vgl_recorder *r, uint32_t pid, bool chain)
 	for (i = 0; pid && i < VGL_RECORDER_ANCESTORS; i++) {
 		if (!(a = rec_proc(r, pid)))
 			return;
-		if (chain)
-			r->chain[r->nchain++] = pid;
+		r->chain[r->nchain++] = pid;
 		if (!a->ppid || a->ppid == a->pid)
 			return;
 		pid = a->ppid;
@@ -308,16 +329,22 @@ static bool event_fd(const struct vgl_recorder *r, const struct vgl_event *ev, i
 	return *ret >= 0;
 }
 
+/*
+ * The ids whose names the event's fields show. When the same ids of the
+ * same database were all found written for this process (and the users
+ * table was not forgotten since: its tag), nothing is asked at all.
+ */
 static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 {
 	const struct vgl_hdr *h = &ev->hdr;
 	uint32_t seen[8], uid;
 	size_t n = 0, i, j;
+	uint64_t key;
+	struct rm_slot *s;
 
 	seen[n++] = h->euid;
 	if (h->loginuid != (uint32_t)-1)
 		seen[n++] = h->loginuid;
-	seen[n++] = h->uid;
 	for (i = 0; i < ev->nparams && i < 64 && n < 8; i++) {
 		const struct vgl_param *p = &ev->params[i];
 
@@ -325,6 +352,13 @@ static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 		if ((r->uid_params[ev->kind] >> i & 1) && !p->absent && p->num.u != (uint32_t)-1)
 			seen[n++] = (uint32_t)p->num.u;
 	}
+	users_db(r, h->pid);
+	key = vgl_hash64(r->db.version ^ vgl_hash64(r->users.tag ^ (uint64_t)h->egid << 32));
+	for (i = 0; i < n; i++)
+		key = vgl_hash64(key ^ seen[i]);
+	s = r->to_writer && !r->to_flight && r->db.version ? rm_get(&r->procs, h->pid, 0) : NULL;
+	if (s && s->v[2] == r->db.hash && s->v[3] == key)
+		return;
 	for (i = 0; i < n; i++) {
 		uid = seen[i];
 		for (j = 0; j < i && seen[j] != uid; j++)
@@ -333,6 +367,8 @@ static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 			rec_user(r, uid, h->pid, false);
 	}
 	rec_user(r, h->egid, h->pid, true);
+	if (r->to_writer && !r->dropped)
+		rm_put(&r->procs, h->pid, 0)->v[3] = key;
 }
 
 void rec_context(struct vgl_recorder *r, const struct vgl_event *ev)
@@ -354,9 +390,7 @@ void rec_context(struct vgl_recorder *r, const struct vgl_event *ev)
 		if (v->vpgid && v->vpgid != h->pid && v->vpgid != v->sid)
 			rec_proc(r, v->vpgid);
 	}
-	ancestors(r, h->ppid, true);
-	if (v && v->ppid && v->ppid != h->ppid)
-		ancestors(r, v->ppid, false);
+	ancestors(r, h->ppid);
 	users(r, ev);
 	if (event_fd(r, ev, &fd))
 		rec_fd(r, h->pid, fd);

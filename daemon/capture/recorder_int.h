@@ -39,7 +39,9 @@ struct vgl_recorder {
 	struct vgl_match_ctx *fctx; /* the capture filter's */
 	/* what the current file holds (recorder_map.h):
 	 *	procs  pid -> v0 PROC version (RM_GONE), v1 PROC_LAZY version,
-	 *	       v2 hash of the container id its names came from
+	 *	       v2 hash of the container id its names came from, v3 hash of
+	 *	       the ids whose names were last found written (users()), v4
+	 *	       when to ask an unknown upper layer again
 	 *	ctrs   (cgroup id, pid or 0) -> v0 version, v1 view address, v2 when
 	 *	       written (the newer of (cg, pid) and (cg, 0) is what replay answers)
 	 *	users  (uid | 1 << 32 for a gid, container id hash) -> v0 database
@@ -54,8 +56,9 @@ struct vgl_recorder {
 	bool active;	/* written, between vgl_recorder_event() and _end() */
 	bool to_writer; /* what the context functions write to */
 	bool to_flight;
-	bool dropped; /* a put failed with -ENOBUFS: write the context again */
-	bool late;    /* the context functions run for a rule (the proxy) */
+	bool dropped;  /* a put failed with -ENOBUFS: write the context again */
+	bool late;     /* the context functions run for a rule (the proxy) */
+	bool loss_due; /* a new epoch: say what the writer lost, after its first event */
 	unsigned char *raw;
 	size_t raw_len, raw_cap;
 	struct rec_late lates[REC_LATE_MAX];

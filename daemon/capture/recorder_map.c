@@ -67,7 +67,7 @@ struct rm_slot *rm_put(struct rm_map *m, uint64_t k1, uint64_t k2)
 	for (i = home(m, k1, k2); m->slots[i].tag == m->tag; i = (i + 1) & m->mask)
 		;
 	s = &m->slots[i];
-	*s = (struct rm_slot){ k1, k2, { 0, 0, 0 }, m->tag };
+	*s = (struct rm_slot){ k1, k2, { 0, 0, 0, 0, 0 }, m->tag };
 	m->count++;
 	return s;
 }

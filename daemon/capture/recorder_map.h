@@ -15,7 +15,7 @@
 
 struct rm_slot {
 	uint64_t k1, k2;
-	uint64_t v[3]; /* the table's own meaning; 0 when the slot is new */
+	uint64_t v[5]; /* the table's own meaning; 0 when the slot is new */
 	uint32_t tag;  /* valid when the table's */
 };
 

@@ -16,14 +16,16 @@ static const struct vgl_proc_view *cb_proc(void *state, uint32_t pid)
 	return p ? &p->view : NULL;
 }
 
-/* The process's own answer when it had one, else its cgroup's. */
+/* The newer of the process's own answer and its cgroup's (recorder_ctx.c). */
 static const struct vgl_container_view *cb_container(void *state, uint64_t cgroup_id, uint32_t pid)
 {
 	struct vgl_replaystate *rs = state;
 	struct rs_ctr *c = pid ? (struct rs_ctr *)rs_find(&rs->ctrs, cgroup_id, pid, NULL) : NULL;
+	struct rs_ctr *g = (struct rs_ctr *)rs_find(&rs->ctrs, cgroup_id, 0, NULL);
 
-	if (!c)
-		c = (struct rs_ctr *)rs_find(&rs->ctrs, cgroup_id, 0, NULL);
+	/* versions grow with every record applied: the newer was written later */
+	if (!c || (g && g->c.view.version > c->c.view.version))
+		c = g;
 	return c && c->c.known ? &c->c.view : NULL;
 }
 

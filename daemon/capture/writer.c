@@ -362,10 +362,12 @@ int vgl_capwriter_open(const struct vgl_capwriter_opts *opts, struct vgl_capwrit
 	return 0;
 }
 
-int vgl_capwriter_close(struct vgl_capwriter *w)
+int vgl_capwriter_close(struct vgl_capwriter *w, struct vgl_capwriter_stats *ret_stats)
 {
 	int ret;
 
+	if (ret_stats)
+		memset(ret_stats, 0, sizeof(*ret_stats));
 	if (!w)
 		return 0;
 	handoff(w, true);
@@ -375,6 +377,8 @@ int vgl_capwriter_close(struct vgl_capwriter *w)
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
 	capw_file_close(w);
+	if (ret_stats)
+		vgl_capwriter_stats(w, ret_stats);
 	ret = w->first_err;
 	writer_free(w);
 	return ret;

@@ -90,7 +90,11 @@ const char *vgl_capwriter_path(const struct vgl_capwriter *w);
 /* Counters so far (thread-safe). */
 void vgl_capwriter_stats(const struct vgl_capwriter *w, struct vgl_capwriter_stats *ret);
 
-/* Write what is buffered, wait for the thread, close the file. 0 or the first -errno. */
-int vgl_capwriter_close(struct vgl_capwriter *w);
+/*
+ * Write what is buffered, wait for the thread, close the file and free @w.
+ * @ret_stats (may be NULL) gets the final counters, the last block
+ * included. 0 or the first -errno.
+ */
+int vgl_capwriter_close(struct vgl_capwriter *w, struct vgl_capwriter_stats *ret_stats);
 
 #endif /* VIGIL_CAPTURE_WRITER_H */

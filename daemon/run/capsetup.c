@@ -9,6 +9,7 @@
 
 #include "bpf/syscalls.h"
 #include "run/capsetup.h"
+#include "run/reload.h"
 #include "util/log.h"
 
 #define FILTER_MAX    65536 /* bytes of a filter expression */
@@ -107,6 +108,17 @@ bool vgl_capfilter_match(const struct vgl_ruleset *filter, struct vgl_match_ctx 
 	return vgl_ruleset_eval(filter, mctx, ev, ops, state, NULL, NULL) > 0;
 }
 
+/* "FILE:LINE:COL: error: capture.filter: ...", as the config file's other errors. */
+static void config_error(const struct vgl_pos *pos, const char *err)
+{
+	struct vgl_diag d;
+
+	vgl_diag_init(&d);
+	vgl_diag_error(&d, pos, "capture.filter: %s", err);
+	vgl_rules_print_diag(&d);
+	vgl_diag_free(&d);
+}
+
 int vgl_capsetup_prepare(const struct vgl_run_opts *eff, const struct vgl_config *cfg,
 			 struct vgl_run_capture *c)
 {
@@ -130,8 +142,7 @@ int vgl_capsetup_prepare(const struct vgl_run_opts *eff, const struct vgl_config
 		return 0;
 	if (eff->capture_filter)
 		return vgl_usage_error("--capture-filter: %s", err);
-	vgl_err("%s:%u:%u: capture.filter: %s", cc->filter_pos.file ? cc->filter_pos.file : "",
-		cc->filter_pos.line, cc->filter_pos.col, err);
+	config_error(&cc->filter_pos, err);
 	return 1;
 }
 
@@ -247,73 +258,23 @@ void vgl_capsetup_counts(const struct vgl_run_capture *c, struct vgl_capture_cou
 		vgl_recorder_stats(c->rec, &ret->r);
 	if (c->flight)
 		vgl_flight_stats(c->flight, &ret->f);
-	ret->lost = ret->w.events_lost + ret->r.lost + ret->f.events_lost;
+	/* the recorder's lost are events the writer refused: in events_lost already */
+	ret->lost = ret->w.events_lost + ret->f.events_lost;
 }
 
-static off_t file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) ? 0 : st.st_size;
-}
-
-/*
- * The counters and the current file's size at one moment, the writer
- * thread still writing: read the size on both sides of the counters until
- * it did not change in between.
- */
-static off_t counts_and_size(struct vgl_run_capture *c, const char *path)
-{
-	off_t before, after = file_size(path);
-
-	for (int i = 0; i < 100; i++) {
-		before = after;
-		vgl_capsetup_counts(c, &c->last);
-		after = file_size(path);
-		if (after == before)
-			break;
-	}
-	return after;
-}
-
-/*
- * The writer's counters die with it (vgl_capwriter_close() frees it), and
- * closing writes what it still held. So: the counters just before, plus
- * what closing wrote: the events the recorder handed over but for those
- * in blocks already lost (counted), all lost if the closing write failed;
- * the bytes the current file grew by.
- */
+/* The final counters: closing writes the last block. */
 static void close_writer(struct vgl_run_capture *c)
 {
 	struct vgl_capture_counts *n = &c->last;
-	char path[PATH_MAX];
-	uint64_t refused, dropped, pending = 0;
-	off_t size;
 	int r;
 
-	snprintf(path, sizeof(path), "%s", vgl_capwriter_path(c->writer));
-	size = counts_and_size(c, path);
-	refused = n->r.lost < n->w.events_lost ? n->r.lost : n->w.events_lost;
-	dropped = n->w.events_lost - refused; /* handed over, then lost in a block */
-	if (n->r.written > n->w.events + dropped)
-		pending = n->r.written - n->w.events - dropped;
+	vgl_capsetup_counts(c, n);
 	vgl_recorder_free(c->rec); /* the pipeline ended its last event */
 	c->rec = NULL;
-	r = vgl_capwriter_close(c->writer);
+	r = vgl_capwriter_close(c->writer, &n->w);
 	c->writer = NULL;
-	if (file_size(path) > size)
-		n->w.file_bytes += (uint64_t)(file_size(path) - size);
-	if (r && !n->w.write_errors) {
-		vgl_err("capture: closing %s: %s; %llu events not written", c->path, strerror(-r),
-			(unsigned long long)pending);
-		n->w.events_lost += pending;
-		n->w.write_errors++;
-		n->lost += pending;
-	} else {
-		if (r)
-			vgl_err("capture: closing %s: %s", c->path, strerror(-r));
-		n->w.events += pending;
-	}
+	if (r)
+		vgl_err("capture: closing %s: %s", c->path, strerror(-r));
 }
 
 void vgl_capsetup_close(struct vgl_run_capture *c)
@@ -326,8 +287,10 @@ void vgl_capsetup_close(struct vgl_run_capture *c)
 		vgl_capsetup_counts(c, &c->last);
 	vgl_recorder_free(c->rec); /* the pipeline ended its last event */
 	c->rec = NULL;
-	vgl_flight_free(c->flight);
+	if (c->flight)
+		vgl_flight_free(c->flight, &c->last.f);
 	c->flight = NULL;
+	c->last.lost = c->last.w.events_lost + c->last.f.events_lost;
 	vgl_ruleset_free(c->filter);
 	c->filter = NULL;
 }

@@ -28,6 +28,8 @@
 #define CAPGEN_CTR_ID	  "0123456789ab"
 #define CAPGEN_ARM_DIR	  040000ull  /* O_DIRECTORY on aarch64 */
 #define CAPGEN_ARM_NOFOLL 0100000ull /* O_NOFOLLOW on aarch64 */
+#define CAPGEN_X86_DIR	  0200000ull /* O_DIRECTORY on x86_64 */
+#define CAPGEN_X86_NOFOLL 0400000ull /* O_NOFOLLOW on x86_64 */
 
 struct capgen {
 	struct vgl_capwriter *w;
@@ -179,7 +181,7 @@ static inline void capgen_story(struct capgen *g, uint64_t dir_flags)
 
 static inline int capgen_close(struct capgen *g)
 {
-	int err = vgl_capwriter_close(g->w);
+	int err = vgl_capwriter_close(g->w, NULL);
 
 	vgl_capbuf_free(&g->b);
 	return g->err ? g->err : err;

@@ -187,7 +187,7 @@ static void test_ring_bytes(void **state)
 	event(f, i++, 10, "host", NULL, 0, NULL, 0, 1024 - 32 - 4 - 4, T0);
 	assert_int_equal(stats(f).ring_events, 15);
 	assert_int_equal(stats(f).ring_evicted, 6);
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 }
 
 /* Entries of many sizes wrap around: the ring holds the latest events, in order. */
@@ -208,7 +208,7 @@ static void test_ring_wrap(void **state)
 	assert_true(held > 8192 / RAW_MAX && held < 8192 / 96);
 	assert_int_equal(stats(f).ring_evicted + held, 2000);
 	snprintf(path, sizeof(path), "%s", vgl_flight_trigger(f, "wrap", S, T0));
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 	for (i = 2000 - held; i < 2000; i++)
 		n += (size_t)snprintf(want + n, sizeof(want) - n, "%sE%u", n ? "," : "", i);
 	assert_string_equal(file_records(path, &info), want);
@@ -227,7 +227,7 @@ static void test_ring_age(void **state)
 	ev_simple(f, 10, 10, "host", T0 + 15 * S);
 	assert_int_equal(stats(f).ring_events, 6);
 	assert_int_equal(stats(f).ring_evicted, 5);
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 }
 
 static void test_trigger_container(void **state)
@@ -257,7 +257,7 @@ static void test_trigger_container(void **state)
 	/* closed: the same alert now begins another file */
 	assert_non_null(vgl_flight_trigger(f, "Terminal shell in container", 0, T0 + 18 * S));
 	assert_int_equal(stats(f).captures, 2);
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 
 	assert_string_equal(file_records(path, &info), "E2,E5,E6");
 	assert_int_equal(info.flags, VGL_CAP_F_FLIGHT);
@@ -283,7 +283,7 @@ static void test_host_process_tree(void **state)
 	event(f, 5, 600, "host", other, 2, NULL, 0, sizeof(struct vgl_hdr), T0 + 4);
 	/* the parent (pid 1) is not part of the alerting process's tree */
 	event(f, 6, 1, "host", other + 1, 1, NULL, 0, sizeof(struct vgl_hdr), T0 + 5);
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 	assert_string_equal(file_records(path, &info), "E2,E3,E4");
 }
 
@@ -310,7 +310,7 @@ static void test_retrigger(void **state)
 	ev_simple(f, 4, 100, CTR_A, T0 + 4 * S - 1);
 	ev_simple(f, 5, 100, CTR_A, T0 + 4 * S);
 	assert_int_equal(stats(f).captures, 2);
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 	{
 		struct vgl_cap_info info;
 
@@ -342,7 +342,7 @@ static void test_open_max(void **state)
 	assert_int_equal(stats(f).refused, 1);
 	assert_int_equal(stats(f).errors, 0);
 	assert_int_equal(stats(f).events_lost, 0);
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 }
 
 static void test_context_dedup(void **state)
@@ -362,7 +362,7 @@ static void test_context_dedup(void **state)
 	ev_ctx(f, 4, 100, a1, T0 + 3); /* after a *_GONE, everything again */
 	ev_ctx(f, 5, 100, a3, T0 + 4);
 	ev_ctx(f, 6, 100, a1, T0 + 5); /* fd 3 back on /a: written, the reader holds /b */
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 	assert_string_equal(file_records(path, &info),
 			    "Pproc 100,Ffd 3 /a,E1,E2,Gfd 3,E3,Pproc 100,Ffd 3 /a,E4,"
 			    "Ffd 3 /b,E5,Ffd 3 /a,E6");
@@ -405,7 +405,7 @@ static void test_names_and_options(void **state)
 	ev_simple(f, 2, 7, NULL, T0 + 6 * S); /* over: closed */
 	assert_string_equal(vgl_flight_trigger(f, "../../etc/Passwd ÄRule", 0, T0) + strlen(dir),
 			    "/a/b/etc-passwd-rule-20231114T221320.000Z-host-7-2.vgc");
-	vgl_flight_free(f);
+	vgl_flight_free(f, NULL);
 }
 
 /* Through the pipeline: a capture: true rule's alert names the file. */
@@ -454,7 +454,7 @@ static void test_pipeline_alert(void **state)
 	snprintf(want, sizeof(want), "\"capture_file\":\"%s/open-in-container-", dir);
 	assert_memory_equal(key, want, strlen(want));
 	assert_non_null(strstr(key, "Z-3f2a9c1b7d4e.vgc\","));
-	vgl_flight_free(p.flight);
+	vgl_flight_free(p.flight, NULL);
 	vgl_pipeline_fini(&p);
 	free(t);
 }

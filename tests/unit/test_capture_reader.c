@@ -56,7 +56,7 @@ static void tcap_make(struct tcap *c, uint32_t n, uint32_t other_type)
 		if (other_type && k % 10 == 0)
 			assert_int_equal(vgl_capwriter_put(w, other_type, "future", 6), 0);
 	}
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	c->data = tslurp(path, &c->len);
 	c->n = n;
 	trm_cap(dir);

@@ -103,7 +103,7 @@ static void test_round_trip(void **state UNUSED)
 			assert_int_equal(vgl_capwriter_put(w, VGL_CAP_REC_PROC, "ctx", 3), 0);
 	}
 	st = wsettle(w, T0, n);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	assert_int_equal(st.events, n);
 	assert_int_equal(st.records, n + n / 100);
 	assert_int_equal(st.events_lost, 0);
@@ -159,7 +159,7 @@ static void test_mode_and_limits(void **state UNUSED)
 	st = wsettle(w, T0, 2);
 	assert_int_equal(st.events, 1);
 	assert_int_equal(st.events_lost, 1); /* the event, not the context record */
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	{
 		struct stat sb;
 
@@ -221,7 +221,7 @@ static void test_rotate_size(void **state UNUSED)
 	st = wsettle(w, T1, n);
 	assert_int_equal(st.blocks_dropped, 0);
 	epoch = vgl_capwriter_epoch(w);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	assert_int_equal(fsize(path), -1); /* with rotation, PATH itself is not written */
 	nfiles = count_series(dir, 1000, &first, &bytes);
 	assert_int_equal(first, 0);
@@ -266,7 +266,7 @@ static void test_retention(void **state UNUSED)
 	w = wopen(&o);
 	put_batches(w, 0, 4000);
 	st = wsettle(w, T1, 4000);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	assert_true(st.files_removed > 0);
 	/* the newest three stay */
 	assert_int_equal(count_series(dir, 1000, &first, &bytes), 3);
@@ -284,7 +284,7 @@ static void test_retention(void **state UNUSED)
 	w = wopen(&o);
 	put_batches(w, 0, 4000);
 	st = wsettle(w, T1, 4000);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	assert_true(st.files_removed > 0);
 	cnt = count_series(dir, 1000, &first, &bytes);
 	assert_true(first > 0 && cnt >= 2);
@@ -335,7 +335,7 @@ static void test_rotate_time_and_flush(void **state UNUSED)
 	assert_int_equal(vgl_capwriter_epoch(w), 3);
 	vgl_capwriter_tick(w, T0 + 3000000000); /* nothing put since: no new file */
 	assert_int_equal(vgl_capwriter_epoch(w), 3);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 
 	tread_file(&t, name);
 	assert_int_equal(t.info.seq, 1);
@@ -381,7 +381,7 @@ static void test_drop(void **state UNUSED)
 	assert_int_equal(vgl_capwriter_epoch(w), 1 + st.blocks_dropped);
 	assert_int_equal(st.events + st.events_lost, n);
 	assert_int_equal(st.write_errors, 0);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 
 	tread_file(&t, path);
 	assert_int_equal(t.nwarn, 0);
@@ -414,7 +414,7 @@ static void test_write_error(void **state UNUSED)
 	for (uint32_t i = 0; i < n; i++)
 		put_ev(w, i, 200);
 	st = wsettle(w, T0, n);
-	assert_int_equal(vgl_capwriter_close(w), -EFBIG);
+	assert_int_equal(vgl_capwriter_close(w, NULL), -EFBIG);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	assert_true(st.write_errors > 0);
 	assert_true(st.events_lost > 0 && st.events > 0);
@@ -445,7 +445,7 @@ static void test_restart(void **state UNUSED)
 	w = wopen(&o);
 	put_batches(w, 0, 1000);
 	wsettle(w, T1, 1000);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	nfiles = count_series(dir, 1000, &first, &bytes);
 	assert_true(nfiles >= 2);
 
@@ -455,7 +455,7 @@ static void test_restart(void **state UNUSED)
 	assert_string_equal(vgl_capwriter_path(w), name);
 	put_ev(w, 5000, 200);
 	wsettle(w, T0, 1);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	tread_file(&t, name);
 	assert_int_equal(t.info.seq, nfiles);
 	assert_int_equal(t.nseen, 1);
@@ -499,7 +499,7 @@ static void test_names(void **state UNUSED)
 	w = wopen(&o);
 	snprintf(name, sizeof(name), "%s/cap.000000", sub);
 	assert_string_equal(vgl_capwriter_path(w), name);
-	assert_int_equal(vgl_capwriter_close(w), 0);
+	assert_int_equal(vgl_capwriter_close(w, NULL), 0);
 	assert_true(fsize(name) > 0);
 	trm_cap(dir);
 }

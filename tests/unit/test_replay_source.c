@@ -78,6 +78,8 @@ static int gen(const char *dir)
 	err |= gen_story(p, NULL, O_RDONLY | O_DIRECTORY, 5);
 	snprintf(p, sizeof(p), "%s/arm64.vgc", dir);
 	err |= gen_story(p, "aarch64", CAPGEN_ARM_DIR | CAPGEN_ARM_NOFOLL, 0);
+	snprintf(p, sizeof(p), "%s/x86_64.vgc", dir);
+	err |= gen_story(p, "x86_64", CAPGEN_X86_DIR | CAPGEN_X86_NOFOLL, 0);
 	snprintf(p, sizeof(p), "%s/big.vgc", dir);
 	err |= gen_big(p);
 	snprintf(p, sizeof(p), "%s/newwire.vgc", dir);

@@ -74,6 +74,22 @@ static void test_text(void **state)
 	free(o.json);
 }
 
+/* %evt.args is every parameter as name=value, and what follows it is kept. */
+static void test_evt_args(void **state)
+{
+	struct fmt_out o;
+	struct tev t;
+
+	(void)state;
+	tev_open(&t, "cat", "/etc/shadow", O_RDONLY, 3);
+	run("- rule: r\n  desc: d\n  condition: fd.name = /etc/shadow\n  priority: WARNING\n"
+	    "  output: \"args=[%evt.args] after=%proc.name\"\n",
+	    &t.ev, &o);
+	assert_string_equal(o.text, "args=[dirfd=-100 name=/etc/shadow path=/etc/shadow "
+				    "flags=O_RDONLY mode=0] after=cat");
+	free(o.json);
+}
+
 static void test_json(void **state)
 {
 	json_t *j, *f;
@@ -286,9 +302,13 @@ static void test_exe_ino(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text),	      cmocka_unit_test(test_json),
-		cmocka_unit_test(test_priorities),    cmocka_unit_test(test_first_match_and_kinds),
-		cmocka_unit_test(test_kind_analysis), cmocka_unit_test(test_cli),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_evt_args),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_priorities),
+		cmocka_unit_test(test_first_match_and_kinds),
+		cmocka_unit_test(test_kind_analysis),
+		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_exe_ino),
 	};
 

@@ -77,33 +77,42 @@ static int fmt_res(struct vgl_xctx *x, struct vgl_fval *out)
 }
 
 /* evt.args: "name=value name=value ...". */
+/*
+ * "name=value name=value ...", built at the start of the scratch space this
+ * call uses: a value rendered into scratch lies after what is built so far,
+ * so each "name=value" is assembled after it, then moved down to the end of
+ * the result and the scratch after it given back.
+ */
 static int fmt_args(struct vgl_xctx *x, struct vgl_fval *out)
 {
-	size_t start = x->scratch_used, i;
+	size_t start = x->scratch_used, end = start, i, nl, len;
 	struct vgl_fval v;
 	char *d;
 
 	for (i = 0; i < x->ev->nparams; i++) {
 		const struct vgl_param *p = &x->ev->params[i];
-		size_t nl = strlen(p->info->name);
-		int ok = param_render(x, p, &v);
 
-		if (!ok)
+		nl = strlen(p->info->name);
+		if (!param_render(x, p, &v))
 			v.s = "<NA>", v.len = 4;
-		d = xctx_alloc(x, nl + v.len + 2);
+		len = (i ? 1 : 0) + nl + 1 + v.len;
+		d = xctx_alloc(x, len);
 		if (!d)
 			return 0;
-		/* v may live in scratch right before d: move it first. */
-		memmove(d + nl + 1, v.s, v.len);
+		memmove(d + len - v.len, v.s, v.len);
+		if (i)
+			*d++ = ' ';
 		memcpy(d, p->info->name, nl);
 		d[nl] = '=';
-		d[nl + 1 + v.len] = i + 1 < x->ev->nparams ? ' ' : '\0';
+		memmove(x->scratch + end, d - (i ? 1 : 0), len);
+		end += len;
+		x->scratch_used = end;
 	}
 	d = xctx_alloc(x, 1);
 	if (!d)
 		return 0;
 	*d = '\0';
-	return put_strn(out, x->scratch + start, x->scratch_used - start - 1);
+	return put_strn(out, x->scratch + start, end - start);
 }
 
 static const struct vgl_param *arg_param(struct vgl_xctx *x, const struct field_ref *ref)
