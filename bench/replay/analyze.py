@@ -133,7 +133,9 @@ def med(csv):
 
 
 def record_table(rows, replays):
-    """Per mode: the capture's size, then each replay variant's speed. Net
+    """Per mode: the capture's size (B/ev: file bytes per event; raw/ev:
+    record bytes per event before compression, context records included),
+    then each replay variant's speed. Net
     figures subtract the idle capture's replay time (start-up: loading and
     compiling the rules) of the same variant."""
     idle = {r["variant"]: (med(r["wall"]), med(r["cpu"])) for r in replays
@@ -142,8 +144,8 @@ def record_table(rows, replays):
           " stock rule files on one CPU\n(medians; replays of small captures read the file"
           " several times; net: less the idle capture's time, i.e. start-up)")
     results = []
-    print("%-7s %10s %11s %7s %5s | %-5s %6s %6s %11s %11s %11s %6s %4s" % (
-        "mode", "events", "file bytes", "B/ev", "lost", "match", "wall s", "CPU s",
+    print("%-7s %10s %11s %7s %6s %5s | %-5s %6s %6s %11s %11s %11s %6s %4s" % (
+        "mode", "events", "file bytes", "B/ev", "raw/ev", "lost", "match", "wall s", "CPU s",
         "ev/s wall", "net ev/s", "net ev/CPUs", "alerts", "MiB"))
     for rec in rows:
         mode = rec["mode"]
@@ -153,9 +155,10 @@ def record_table(rows, replays):
         events = events / num(reps[0].get("copies"), 1) if events else first(rec, *CAP_EVENTS)
         fbytes = num(rec.get("file_bytes"))
         per = fbytes / events if events else None
-        head = "%-7s %10s %11s %7s %5s" % (
+        raw = num(rec.get("capture.file.raw_bytes"))
+        head = "%-7s %10s %11s %7s %6s %5s" % (
             mode, fmt_int(events), fmt_int(fbytes), "%.2f" % per if per else "?",
-            fmt_int(first(rec, *CAP_LOST)))
+            "%.0f" % (raw / events) if raw and events else "?", fmt_int(first(rec, *CAP_LOST)))
         results.append("result step=record mode=%s events=%s file_bytes=%s "
                        "bytes_per_event=%s capture_lost=%s" % (
                            mode, fmt_int(events).replace(",", ""),
