@@ -28,6 +28,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here="$root/bench/capture"
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 secs=5
 rounds=3
 modes="open exec connect read"
@@ -55,11 +57,7 @@ while getopts "d:r:m:knbph" opt; do
 	k) keep=1 ;;
 	n) discard=1 ;;
 	b) baseline=1 ;;
-	p)
-		[ "$(nproc)" -ge 2 ] || die "-p needs 2 CPUs or more"
-		wl_pin=(taskset -c "$(($(nproc) - 1))" chrt -f 50)
-		mon_pin=(taskset -c 0 chrt -f 40)
-		;;
+	p) pin_both ;;
 	*) usage ;;
 	esac
 done
@@ -85,12 +83,7 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 130" INT TERM
 
-workload=${WORKLOAD:-$root/build/vigil-workload}
-if [ ! -x "$workload" ]; then
-	workload="$bench_dir/vigil-workload"
-	echo "bench: build/vigil-workload missing; compiling bench/workload/workload.c"
-	"${CC:-cc}" -O2 -Wall -Wextra -o "$workload" "$root/bench/workload/workload.c"
-fi
+bench_workload "$bench_dir"
 
 base_mon=${BASELINE:-$root/build/bench/capture/baseline/vigil-capture-baseline}
 if [ "$baseline" -eq 1 ]; then
@@ -99,46 +92,6 @@ if [ "$baseline" -eq 1 ]; then
 	[ -d /sys/kernel/tracing/events ] || mount -t tracefs tracefs /sys/kernel/tracing ||
 		die "cannot mount tracefs for the baseline's tracepoint hook"
 fi
-
-# wait_exit PID SECS: 0 once PID has exited, 1 if it still runs after SECS.
-wait_exit() {
-	local end=$((SECONDS + $2))
-	while kill -0 "$1" 2>/dev/null; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-# start_vigil KINDS EVENTS_FILE STDERR_FILE: starts vigil and waits for "ready".
-start_vigil() {
-	local end=$((SECONDS + 60))
-	${mon_pin[@]+"${mon_pin[@]}"} "$vigil" run --json --events "$1" \
-		${vigil_args[@]+"${vigil_args[@]}"} >"$2" 2>"$3" &
-	vpid=$!
-	until grep -q 'vigil: ready' "$3"; do
-		if ! kill -0 "$vpid" 2>/dev/null; then
-			cat "$3" >&2
-			die "vigil exited before it was ready"
-		fi
-		[ "$SECONDS" -lt "$end" ] || die "vigil not ready after 60 s"
-		sleep 0.1
-	done
-}
-
-# stop_vigil: SIGTERM (not SIGINT: a background job of a script starts with
-# SIGINT ignored); vigil drains the ring buffer and prints its counters.
-stop_vigil() {
-	local rc=0
-	kill -TERM "$vpid"
-	if ! wait_exit "$vpid" 30; then
-		echo "bench: vigil did not exit 30 s after SIGTERM; killing it" \
-			"(its counters are missing)" >&2
-		kill -KILL "$vpid"
-	fi
-	wait "$vpid" || rc=$?
-	vpid=""
-	[ "$rc" -eq 0 ] || echo "bench: vigil exited with status $rc" >&2
-}
 
 # baseline_ratio HOOK MODE BASE_LINE: the workload's throughput under the
 # baseline monitor on HOOK, as a ratio of BASE_LINE's.
@@ -154,16 +107,7 @@ baseline_ratio() {
 	out=$(wl "$2")
 	kill -TERM "$pid"
 	wait "$pid" || die "the baseline monitor failed: $(cat "$err")"
-	awk -v b="$(field ops_per_sec "$3")" -v m="$(field ops_per_sec "$out")" \
-		'BEGIN { printf "%.3f", (b > 0 ? m / b : 0) }'
-}
-
-wl() { # wl MODE: one workload run
-	${wl_pin[@]+"${wl_pin[@]}"} "$workload" "$1" -d "$secs"
-}
-
-field() { # field KEY LINE
-	sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"
+	ratio "$(field ops_per_sec "$out")" "$(field ops_per_sec "$3")"
 }
 
 # run_round MODE ROUND: one unmonitored and one monitored run, in alternating
@@ -177,7 +121,7 @@ run_round() {
 	if [ $((n % 2)) -eq 1 ]; then
 		base=$(wl "$mode")
 	fi
-	start_vigil "$kinds" "$ev" "$err"
+	start_vigil "$ev" "$err" run --json --events "$kinds" ${vigil_args[@]+"${vigil_args[@]}"}
 	mon=$(wl "$mode")
 	stop_vigil
 	if [ $((n % 2)) -eq 0 ]; then
@@ -189,8 +133,7 @@ run_round() {
 		counts=$(python3 "$here/analyze.py" count "$ev" "$mon" "$err")
 		[ "$keep" -eq 1 ] || rm -f "$ev"
 	fi
-	ratio=$(awk -v b="$(field ops_per_sec "$base")" -v m="$(field ops_per_sec "$mon")" \
-		'BEGIN { printf "%.3f", (b > 0 ? m / b : 0) }')
+	ratio=$(ratio "$(field ops_per_sec "$mon")" "$(field ops_per_sec "$base")")
 	if [ "$baseline" -eq 1 ] && [ "$mode" = open ]; then
 		extra="baseline_exit=$(baseline_ratio exit "$mode" "$base")"
 		extra+=" baseline_tracepoint=$(baseline_ratio tracepoint "$mode" "$base")"
@@ -209,10 +152,7 @@ echo "bench: $("$vigil" version 2>&1 | head -n 1); kernel $(uname -r); $(nproc) 
 echo "bench: modes: $modes; $rounds rounds of $secs s; vigil run --json --events KINDS" \
 	"${vigil_args[*]:-}"
 [ "$discard" -eq 0 ] || echo "bench: -n: events go to /dev/null (not counted)"
-if [ "$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)" != 0 ]; then
-	echo "bench: WARNING: kernel.bpf_stats_enabled=1 times every BPF program run, which" \
-		"slows the monitored runs (sysctl kernel.bpf_stats_enabled=0)"
-fi
+bpf_stats_warning
 echo "bench: files in $bench_dir$([ "$keep" -eq 1 ] || echo ' (removed at exit; -k keeps them)')"
 for n in $(seq 1 "$rounds"); do
 	for mode in $modes; do
