@@ -100,6 +100,12 @@ size_t vgl_ruleset_nlists(const struct vgl_ruleset *rs);
 /* Evaluation state for one thread; free with vgl_match_ctx_free(). */
 struct vgl_match_ctx *vgl_match_ctx_new(const struct vgl_ruleset *rs);
 void vgl_match_ctx_free(struct vgl_match_ctx *ctx);
+/*
+ * Wall-clock time is an event's timestamp (since boot) + @boot_to_wall_ns:
+ * evt.time and friends, proc.exe_ino.ctime_duration_proc_start. Default:
+ * this host's offset when @ctx was made; a replay sets the capture's.
+ */
+void vgl_match_ctx_set_clock(struct vgl_match_ctx *ctx, int64_t boot_to_wall_ns);
 
 /*
  * Called for each matching enabled rule (index for vgl_ruleset_rule());

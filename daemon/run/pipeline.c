@@ -49,7 +49,16 @@ struct vgl_ruleset *vgl_pipeline_set_rules(struct vgl_pipeline *p, struct vgl_ru
 	vgl_match_ctx_free(p->mctx);
 	p->mctx = mctx;
 	p->rules = rs;
+	if (mctx) /* the clock of alert times, for the fields too */
+		vgl_match_ctx_set_clock(mctx, p->fmt.boot_to_realtime_ns);
 	return old;
+}
+
+void vgl_pipeline_set_clock(struct vgl_pipeline *p, int64_t boot_to_realtime_ns)
+{
+	p->fmt.boot_to_realtime_ns = boot_to_realtime_ns;
+	if (p->mctx)
+		vgl_match_ctx_set_clock(p->mctx, boot_to_realtime_ns);
 }
 
 struct alert_cb_data {

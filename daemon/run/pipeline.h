@@ -84,6 +84,13 @@ void vgl_pipeline_fini(struct vgl_pipeline *p);
 struct vgl_ruleset *vgl_pipeline_set_rules(struct vgl_pipeline *p, struct vgl_ruleset *rs,
 					   int *ret_err);
 
+/*
+ * Event timestamps (since boot) + @boot_to_realtime_ns = wall clock, for
+ * alert times, printed events and rule fields (default: this host's now);
+ * a replay sets each capture's.
+ */
+void vgl_pipeline_set_clock(struct vgl_pipeline *p, int64_t boot_to_realtime_ns);
+
 /* Rules and the event printer read @ops (@ctx their state argument). */
 void vgl_pipeline_set_state_ops(struct vgl_pipeline *p, const struct vgl_field_state_ops *ops,
 				void *ctx);

@@ -69,7 +69,7 @@ static int on_file(void *ctx, const char *path, const struct vgl_cap_info *info)
 		vgl_err("%s: %s", path, strerror(-ret));
 		return ret;
 	}
-	r->p->fmt.boot_to_realtime_ns = info->boot_to_realtime_ns;
+	vgl_pipeline_set_clock(r->p, info->boot_to_realtime_ns);
 	snprintf(r->p->hostname, sizeof(r->p->hostname), "%s", info->hostname);
 	return 0;
 }

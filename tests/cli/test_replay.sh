@@ -29,7 +29,7 @@ cat >"$dir/rules.yaml" <<'EOF'
 - rule: Outbound
   desc: test
   condition: evt.type = connect and fd.sip = 10.0.0.1
-  output: connect (proc=%proc.name to=%fd.name host=%evt.hostname)
+  output: connect (proc=%proc.name to=%fd.name host=%evt.hostname at=%evt.time)
   priority: NOTICE
 EOF
 
@@ -61,7 +61,7 @@ check() {
 
 shadow_web='10:00:10.000000000: Warning shadow read (proc=cat pid=1234 parent=bash cmdline=cat /etc/shadow container=0123456789ab cname=web image=nginx:1.25 user=root)'
 shadow_host='10:00:20.000000000: Warning shadow read (proc=curl pid=2000 parent=bash cmdline=curl https://10.0.0.1/ container=host cname=host image=<NA> user=alice)'
-connect='10:00:30.000000000: Notice connect (proc=curl to=192.168.1.2:40000->10.0.0.1:443 host=capture-host)'
+connect='10:00:30.000000000: Notice connect (proc=curl to=192.168.1.2:40000->10.0.0.1:443 host=capture-host at=10:00:30.000000000)'
 dir_open='10:00:40.000000000: Notice dir opened (file=/var/tmp flags=O_RDONLY|O_DIRECTORY typechar=d)'
 all=$(printf '%s\n' "$shadow_web" "$shadow_host" "$connect" "$dir_open")
 

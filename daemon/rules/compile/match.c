@@ -265,6 +265,11 @@ struct vgl_match_ctx *vgl_match_ctx_new(const struct vgl_ruleset *rs)
 	return ctx;
 }
 
+void vgl_match_ctx_set_clock(struct vgl_match_ctx *ctx, int64_t boot_to_wall_ns)
+{
+	ctx->x.boot_to_wall_ns = boot_to_wall_ns;
+}
+
 void vgl_match_ctx_free(struct vgl_match_ctx *ctx)
 {
 	if (!ctx)
