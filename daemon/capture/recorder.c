@@ -192,6 +192,12 @@ static void redo_late(struct vgl_recorder *r, const struct rec_late *l)
 	case RK_FD:
 		rec_fd(r, l->pid, (int64_t)l->arg);
 		break;
+	case RK_EXE: {
+		struct vgl_exe_stat st;
+
+		rec_exe(r, l->pid, &st);
+		break;
+	}
 	}
 }
 

@@ -32,7 +32,8 @@
  * Not in the set: fd(h.pid, h.res) of an open, which only fd.connected and
  * fd.l4proto of an open read (a readlink of /proc per open would be the
  * largest cost of recording); a rule that reads it gets it written as a late
- * record. proc.exe_ino* read /proc themselves, outside the callbacks.
+ * record. proc.exe_ino* (exe_stat) are read only for the rules, and written
+ * as late EXE records (recorder_exe.c).
  *
  * Each function below asks the live callbacks, returns their answer, and
  * writes what the current file does not hold yet (recorder_int.h has the
@@ -64,8 +65,7 @@ static uint64_t now(const struct vgl_recorder *r)
 	return r->ev ? r->ev->hdr.ts : 0;
 }
 
-/* A record written for a rule rather than for the event's set. */
-static void note_late(struct vgl_recorder *r, enum rec_kind kind, uint32_t pid, uint64_t arg)
+void rec_note_late(struct vgl_recorder *r, enum rec_kind kind, uint32_t pid, uint64_t arg)
 {
 	if (!r->late)
 		return;
@@ -95,7 +95,7 @@ const struct vgl_proc_view *rec_proc(struct vgl_recorder *r, uint32_t pid)
 		s->v[0] = want;
 		if (type == VGL_CAP_REC_PROC_GONE)
 			s->v[1] = 0; /* replay forgot its proc.env with it */
-		note_late(r, RK_PROC, pid, 0);
+		rec_note_late(r, RK_PROC, pid, 0);
 	}
 	return v;
 }
@@ -141,7 +141,7 @@ struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
 		s = rm_put(&r->procs, pid, 0);
 		s->v[1] = want;
 		s->v[4] = now(r) + UPPER_RETRY_NS;
-		note_late(r, RK_LAZY, pid, 0);
+		rec_note_late(r, RK_LAZY, pid, 0);
 	}
 	return a;
 }
@@ -188,7 +188,7 @@ const struct vgl_container_view *rec_container(struct vgl_recorder *r, uint64_t 
 		s->v[0] = want;
 		s->v[1] = (uintptr_t)c;
 		s->v[2] = ++r->wseq;
-		note_late(r, RK_CTR, pid, cg);
+		rec_note_late(r, RK_CTR, pid, cg);
 	}
 	return c;
 }
@@ -269,7 +269,7 @@ struct rec_names rec_user(struct vgl_recorder *r, uint32_t uid, uint32_t pid, bo
 		us->v[0] = r->db.version;
 		us->v[1] = h;
 		rm_put(&r->procs, pid, 0)->v[2] = r->db.hash;
-		note_late(r, group ? RK_GROUP : RK_USER, pid, uid);
+		rec_note_late(r, group ? RK_GROUP : RK_USER, pid, uid);
 	}
 	return n;
 }
@@ -291,7 +291,7 @@ const struct vgl_fd_view *rec_fd(struct vgl_recorder *r, uint32_t pid, int64_t f
 	}
 	if (rec_emit(r, type, r->to_flight, write)) {
 		rm_put(&r->fds, pid, (uint64_t)fd)->v[0] = want;
-		note_late(r, RK_FD, pid, (uint64_t)fd);
+		rec_note_late(r, RK_FD, pid, (uint64_t)fd);
 	}
 	return f;
 }

@@ -20,7 +20,7 @@
 #define REC_CTR_ID_MAX 256
 
 /* A key read outside the event's set, to write again if its block is dropped. */
-enum rec_kind { RK_PROC, RK_LAZY, RK_CTR, RK_USER, RK_GROUP, RK_FD };
+enum rec_kind { RK_PROC, RK_LAZY, RK_CTR, RK_USER, RK_GROUP, RK_FD, RK_EXE };
 struct rec_late {
 	enum rec_kind kind;
 	uint32_t pid;
@@ -46,6 +46,8 @@ struct vgl_recorder {
 	 *	       written (the newer of (cg, pid) and (cg, 0) is what replay answers)
 	 *	users  (uid | 1 << 32 for a gid, container id hash) -> v0 database
 	 *	       version, v1 hash of the names
+	 *	       (pid, 1) -> the last EXE answer: v0 inode, v1 ctime, v2
+	 *	       mtime, v3 1 when known (a new slot: unknown, as replay starts)
 	 *	fds    (pid, fd) -> v0 version (RM_GONE) */
 	struct rm_map procs, ctrs, users, fds;
 	uint64_t epoch, wseq, writer_lost;
@@ -97,7 +99,10 @@ const struct vgl_container_view *rec_container(struct vgl_recorder *r, uint64_t 
 struct rec_names rec_user(struct vgl_recorder *r, uint32_t uid, uint32_t pid, bool group);
 const struct vgl_fd_view *rec_fd(struct vgl_recorder *r, uint32_t pid, int64_t fd);
 /* The whole set of @ev (see recorder_ctx.c). */
+bool rec_exe(struct vgl_recorder *r, uint32_t pid, struct vgl_exe_stat *ret);
 void rec_context(struct vgl_recorder *r, const struct vgl_event *ev);
+/* A record written for a rule rather than for the event's set (counted, kept for a rewrite). */
+void rec_note_late(struct vgl_recorder *r, enum rec_kind kind, uint32_t pid, uint64_t arg);
 
 /*
  * recorder.c: r->rec holds a payload of @type: append it to the flight's

@@ -102,11 +102,12 @@ static int px_exe_upper_layer(void *state, uint32_t pid)
 	return LIVE(r)->exe_upper_layer ? LIVE(r)->exe_upper_layer(r->o.state, pid) : -1;
 }
 
-/* Not recorded (a capture replays proc.exe_ino* as <NA>): the live answer. */
 static bool px_exe_stat(void *state, uint32_t pid, struct vgl_exe_stat *ret)
 {
 	struct vgl_recorder *r = state;
 
+	if (r->active)
+		return rec_exe(r, pid, ret);
 	return LIVE(r)->exe_stat && LIVE(r)->exe_stat(r->o.state, pid, ret);
 }
 

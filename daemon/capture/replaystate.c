@@ -11,6 +11,9 @@
  *	bindings    pid -> the container id whose names it saw (the pid of USER
  *	            and GROUP records)
  *	fds         (pid, fd)
+ *	exes        pid -> the last EXE answer written for it: the recorder
+ *	            writes one whenever a rule's answer differs from the last
+ *	            one it wrote for that pid, gone or not
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -48,6 +51,11 @@ static void drop_bind(struct rs_node *n)
 	free(n);
 }
 
+static void drop_plain(struct rs_node *n)
+{
+	free(n);
+}
+
 static void drop_fd(struct rs_node *n)
 {
 	free(((struct rs_fd *)n)->f.mem);
@@ -68,6 +76,7 @@ struct vgl_replaystate *vgl_replaystate_new(const char *hostname)
 	    rs_table_init(&rs->users, VGL_REPLAY_USERS_MAX, drop_user, f) ||
 	    rs_table_init(&rs->binds, VGL_REPLAY_PROCS_MAX, drop_bind, f) ||
 	    rs_table_init(&rs->fds, VGL_REPLAY_FDS_MAX, drop_fd, f) ||
+	    rs_table_init(&rs->exes, VGL_REPLAY_PROCS_MAX, drop_plain, f) ||
 	    vgl_replaystate_set_hostname(rs, hostname)) {
 		vgl_replaystate_free(rs);
 		errno = ENOMEM;
@@ -85,6 +94,7 @@ void vgl_replaystate_free(struct vgl_replaystate *rs)
 	rs_table_fini(&rs->users);
 	rs_table_fini(&rs->binds);
 	rs_table_fini(&rs->fds);
+	rs_table_fini(&rs->exes);
 	free(rs->hostname);
 	free(rs);
 }
@@ -262,6 +272,25 @@ static int apply_fd(struct vgl_replaystate *rs, const void *data, size_t len)
 	return 0;
 }
 
+static int apply_exe(struct vgl_replaystate *rs, const void *data, size_t len)
+{
+	struct vgl_exe_stat st;
+	struct rs_exe *e;
+	uint32_t pid;
+	bool known, fresh;
+
+	if (vgl_caprec_decode_exe(data, len, &pid, &known, &st))
+		return -EINVAL;
+	e = (struct rs_exe *)upsert(&rs->exes, sizeof(*e), pid, 0, NULL, &fresh);
+	if (!e)
+		return -ENOMEM;
+	e->known = known;
+	e->st = st;
+	if (fresh)
+		rs_insert(&rs->exes, &e->n);
+	return 0;
+}
+
 static int apply_gone(struct vgl_replaystate *rs, uint32_t type, const void *data, size_t len)
 {
 	struct rs_node *n;
@@ -306,6 +335,9 @@ int vgl_replaystate_apply(struct vgl_replaystate *rs, uint32_t type, const void 
 	case VGL_CAP_REC_PROC_GONE:
 	case VGL_CAP_REC_FD_GONE:
 		rc = apply_gone(rs, type, data, len);
+		break;
+	case VGL_CAP_REC_EXE:
+		rc = apply_exe(rs, data, len);
 		break;
 	case VGL_CAP_REC_EVENT:
 		return -EINVAL; /* not context: the caller's mistake, not the file's */

@@ -71,8 +71,15 @@ struct rs_fd {
 	struct vgl_caprec_fd f;
 };
 
+/* The last EXE answer for a pid; kept apart from the process, as the recorder keeps it. */
+struct rs_exe {
+	struct rs_node n;
+	bool known;
+	struct vgl_exe_stat st;
+};
+
 struct vgl_replaystate {
-	struct rs_table procs, ctrs, users, binds, fds;
+	struct rs_table procs, ctrs, users, binds, fds, exes;
 	char *hostname;
 	uint64_t version; /* views get one, so that a replay can be recorded again */
 	struct vgl_replaystate_stats stats;

@@ -96,6 +96,18 @@ static int cb_exe_upper_layer(void *state, uint32_t pid)
 	return p && p->lazy_known ? p->lazy.upper : -1;
 }
 
+/* proc.exe_ino*: the answer live gave when a rule last asked while recording. */
+static bool cb_exe_stat(void *state, uint32_t pid, struct vgl_exe_stat *ret)
+{
+	struct vgl_replaystate *rs = state;
+	struct rs_exe *e = (struct rs_exe *)rs_find(&rs->exes, pid, 0, NULL);
+
+	if (!e || !e->known)
+		return false;
+	*ret = e->st;
+	return true;
+}
+
 /* Where the names of @pid come from, for a capture made of a replay. */
 static const char *cb_users_of(void *state, uint32_t pid, uint64_t *ret_version)
 {
@@ -117,6 +129,7 @@ static const struct vgl_field_state_ops ops = {
 	.hostname = cb_hostname,
 	.proc_env = cb_proc_env,
 	.exe_upper_layer = cb_exe_upper_layer,
+	.exe_stat = cb_exe_stat,
 	.users_of = cb_users_of,
 };
 

@@ -25,6 +25,8 @@ struct fproc {
 	bool env_known;
 	int upper;
 	const char *db; /* whose passwd it reads: a container id, NULL the host */
+	bool exe_known; /* proc.exe_ino*, read live from /proc */
+	struct vgl_exe_stat exe_st;
 };
 
 struct fctr {
@@ -176,6 +178,16 @@ static inline int f_upper(void *st, uint32_t pid)
 	return pid < FPIDS && F.p[pid].used ? F.p[pid].upper : -1;
 }
 
+static inline bool f_exe(void *st, uint32_t pid, struct vgl_exe_stat *ret)
+{
+	(void)st;
+	F.calls++;
+	if (pid >= FPIDS || !F.p[pid].used || !F.p[pid].exe_known)
+		return false;
+	*ret = F.p[pid].exe_st;
+	return true;
+}
+
 static const struct vgl_field_state_ops fake_ops = {
 	.proc = f_proc,
 	.container = f_ctr,
@@ -187,6 +199,7 @@ static const struct vgl_field_state_ops fake_ops = {
 	.hostname = f_host,
 	.proc_env = f_env,
 	.exe_upper_layer = f_upper,
+	.exe_stat = f_exe,
 	.users_of = f_users_of,
 };
 

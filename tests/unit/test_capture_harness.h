@@ -21,8 +21,9 @@
 #include "test_capture_fake.h"
 #include "test_capture_util.h"
 
-#define TS0 1000000000ull
-#define NEV 256
+#define TS0	   1000000000ull
+#define NEV	   256
+#define TCAP_CLOCK 1700000000000000000ll /* boot to wall clock, live and replayed */
 
 static const char rules_yaml[] =
 	"- rule: all\n"
@@ -42,6 +43,14 @@ static const char rules_yaml[] =
 	"  condition: evt.type in (connect, sendto, dup)\n"
 	"  output: \"%fd.name %fd.typechar %fd.l4proto %fd.connected\"\n"
 	"  priority: NOTICE\n";
+
+/* proc.exe_ino*: read for the rules only, written when their answer changes. */
+static const char exe_yaml[] = "- rule: exe\n"
+			       "  desc: d\n"
+			       "  condition: evt.type = openat\n"
+			       "  output: \"%proc.exe_ino %proc.exe_ino.ctime %proc.exe_ino.mtime"
+			       " %proc.exe_ino.ctime_duration_proc_start\"\n"
+			       "  priority: NOTICE\n";
 
 /* Reads outside the recorded set: an ancestor deeper than 16, an open's descriptor. */
 static const char late_yaml[] =
@@ -261,6 +270,9 @@ static inline void log_record(FILE *f, uint32_t type, const void *data, size_t l
 	case VGL_CAP_REC_FD_GONE:
 		fprintf(f, "F%s%u/%u ", type == VGL_CAP_REC_FD ? "" : "-", a, b);
 		break;
+	case VGL_CAP_REC_EXE:
+		fprintf(f, "X%s%u ", len > 4 && p[4] ? "" : "-", a);
+		break;
 	default:
 		fprintf(f, "T%u ", type);
 	}
@@ -272,6 +284,7 @@ static inline void play_begin(struct play *pl, const char *hostname)
 	memset(pl, 0, sizeof(*pl));
 	pl->rs = vgl_replaystate_new(hostname);
 	pl->mctx = vgl_match_ctx_new(T.rules);
+	vgl_match_ctx_set_clock(pl->mctx, TCAP_CLOCK); /* a capture's header has it */
 	pl->lf = open_memstream(&pl->logbuf, &pl->loglen);
 }
 

@@ -58,6 +58,7 @@ static void start(const char *yaml, const struct vgl_ruleset *filter, uint64_t r
 	T.rules = rules_from(yaml);
 	assert_non_null(T.rules);
 	T.mctx = vgl_match_ctx_new(T.rules);
+	vgl_match_ctx_set_clock(T.mctx, TCAP_CLOCK);
 	T.frs = vgl_replaystate_new(F.host);
 	T.open_fd = yaml == late_yaml;
 	T.depth = T.open_fd ? 20 : VGL_RECORDER_ANCESTORS;
@@ -294,6 +295,43 @@ static void test_late(void **state UNUSED)
 	stop();
 }
 
+/* proc.exe_ino*: replay answers what live answered, written only when it changed. */
+static void test_exe(void **state UNUSED)
+{
+	struct vgl_recorder_stats rst;
+	struct play pl;
+	char path[128];
+
+	start(exe_yaml, NULL, 0, false);
+	world();
+	F.p[20].exe_known = true;
+	F.p[20].exe_st = (struct vgl_exe_stat){ 77, 2000000000, 1000000000 };
+	ev_open(20, 100, 1000, "/a"); /* 0 */
+	ev_open(20, 100, 1000, "/b"); /* 1: the same answer */
+	F.p[20].exe_st.ino = 78;
+	ev_open(20, 100, 1000, "/c"); /* 2: another binary */
+	F.p[20].exe_known = false;
+	ev_open(20, 100, 1000, "/d"); /* 3: gone */
+	ev_open(20, 100, 1000, "/e"); /* 4 */
+	vgl_recorder_stats(T.r, &rst);
+	assert_int_equal(rst.late_records, 3);
+	assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
+	T.w = NULL;
+	snprintf(path, sizeof(path), "%s/cap.vgc", T.dir);
+	play(path, &pl);
+	check_same(&pl, 0, T.n);
+	assert_non_null(strstr(T.out[0], "77 2000000000 1000000000 "));
+	assert_non_null(strstr(T.out[2], "78 2000000000 "));
+	assert_non_null(strstr(T.out[3], "<NA> <NA> <NA> <NA>"));
+	assert_non_null(strstr(pl.log[0], "X20 "));
+	assert_null(strstr(pl.log[1], "X20"));
+	assert_non_null(strstr(pl.log[2], "X20 "));
+	assert_non_null(strstr(pl.log[3], "X-20 "));
+	assert_null(strstr(pl.log[4], "X"));
+	play_free(&pl);
+	stop();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_late),
+		cmocka_unit_test(test_exe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
