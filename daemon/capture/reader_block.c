@@ -38,7 +38,8 @@ static int skip_to_next(struct vgl_capreader *r, uint64_t at, const char *proble
 }
 
 /*
- * Why zlib data @comp does not inflate, in zlib's own words. Only for the
+ * Why zlib data @comp does not inflate, in zlib's words where zlib has
+ * them ("incorrect header check", "incorrect data check"). Only for the
  * message: libdeflate says no more than "bad data", so this looks again at
  * the zlib header (RFC 1950), then at the deflate data alone, to tell a bad
  * header, bad deflate data and a wrong Adler-32 apart.
