@@ -34,11 +34,12 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # Runtime libraries (Debian 12 names). libpcre2-8-0 is for the rule engine's
-# regex operator; it is part of every Debian installation. libcurl4 (webhook),
+# regex operator; it is part of every Debian installation. libdeflate0
+# compresses and inflates capture files. libcurl4 (webhook),
 # libssl3 (syslog over TLS), libnats3.4 (nats) and libmicrohttpd12 (/metrics)
 # are the output stage's.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libbpf1 (>= 1:1.0), libelf1, zlib1g, libyaml-0-2, libjansson4, libcurl4, libpcre2-8-0, libssl3, libnats3.4, libmicrohttpd12")
+    "libbpf1 (>= 1:1.0), libelf1, zlib1g, libdeflate0, libyaml-0-2, libjansson4, libcurl4, libpcre2-8-0, libssl3, libnats3.4, libmicrohttpd12")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 

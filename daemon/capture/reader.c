@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+
+#include <libdeflate.h>
 
 #include "capture/format_int.h"
 #include "capture/reader_int.h"
@@ -78,12 +79,13 @@ static struct vgl_capreader *reader_new(const char *name, vgl_cap_warn_fn warn_f
 	r->warn = warn_fn;
 	r->warn_ctx = ctx;
 	r->name = strdup(name);
-	if (!r->name || inflateInit(&r->z) != Z_OK) {
+	r->zd = libdeflate_alloc_decompressor();
+	if (!r->name || !r->zd) {
+		libdeflate_free_decompressor(r->zd);
 		free(r->name);
 		free(r);
 		return NULL;
 	}
-	r->z_ready = true;
 	return r;
 }
 
@@ -156,8 +158,7 @@ void vgl_capreader_close(struct vgl_capreader *r)
 		return;
 	if (r->fd >= 0)
 		close(r->fd);
-	if (r->z_ready)
-		inflateEnd(&r->z);
+	libdeflate_free_decompressor(r->zd);
 	free(r->wbuf);
 	free(r->raw);
 	free(r->name);

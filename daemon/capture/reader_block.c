@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+
+#include <libdeflate.h>
 
 #include "capture/format_int.h"
 #include "capture/reader_int.h"
@@ -36,11 +37,41 @@ static int skip_to_next(struct vgl_capreader *r, uint64_t at, const char *proble
 	return 0;
 }
 
+/*
+ * Why zlib data @comp does not inflate, in zlib's words where zlib has
+ * them ("incorrect header check", "incorrect data check"). Only for the
+ * message: libdeflate says no more than "bad data", so this looks again at
+ * the zlib header (RFC 1950), then at the deflate data alone, to tell a bad
+ * header, bad deflate data and a wrong Adler-32 apart.
+ */
+static const char *zlib_problem(struct vgl_capreader *r, const uint8_t *comp, size_t len,
+				size_t raw_len)
+{
+	unsigned hdr = len >= 2 ? (unsigned)comp[0] << 8 | comp[1] : 0;
+	size_t out_len;
+
+	if (len < 6) /* the header and the Adler-32 */
+		return "data cut short";
+	if (hdr % 31)
+		return "incorrect header check";
+	if ((hdr >> 8 & 0xf) != 8)
+		return "unknown compression method";
+	if (hdr >> 12 > 7)
+		return "invalid window size";
+	if (hdr & 0x20)
+		return "needs a preset dictionary";
+	if (libdeflate_deflate_decompress_ex(r->zd, comp + 2, len - 6, r->raw, raw_len, NULL,
+					     &out_len) != LIBDEFLATE_SUCCESS)
+		return "invalid or incomplete deflate data";
+	return "incorrect data check";
+}
+
 /* Inflate exactly h->raw_len bytes from @comp into r->raw; NULL or the problem. */
 static const char *inflate_block(struct vgl_capreader *r, const uint8_t *comp,
 				 const struct vgl_cap_blkhdr *h, char *why, size_t whylen)
 {
-	int ret;
+	size_t in_len = 0, out_len = 0;
+	enum libdeflate_result ret;
 
 	if (h->raw_len + 1 > r->raw_cap) {
 		uint8_t *raw = realloc(r->raw, h->raw_len + 1);
@@ -50,27 +81,24 @@ static const char *inflate_block(struct vgl_capreader *r, const uint8_t *comp,
 		r->raw = raw;
 		r->raw_cap = h->raw_len + 1;
 	}
-	if (inflateReset(&r->z) != Z_OK)
-		return "out of memory";
-	r->z.next_in = (Bytef *)comp;
-	r->z.avail_in = h->comp_len;
-	r->z.next_out = r->raw;
-	r->z.avail_out = h->raw_len; /* inflate stops there whatever the data says */
-	ret = inflate(&r->z, Z_FINISH);
-	if (ret == Z_STREAM_END && r->z.total_out == h->raw_len && !r->z.avail_in)
+	/* whole block at once; libdeflate writes no more than raw_len whatever the data says */
+	ret = libdeflate_zlib_decompress_ex(r->zd, comp, h->comp_len, r->raw, h->raw_len, &in_len,
+					    &out_len);
+	if (ret == LIBDEFLATE_SUCCESS && out_len == h->raw_len && in_len == h->comp_len)
 		return NULL;
-	if (ret == Z_STREAM_END && r->z.avail_in)
-		snprintf(why, whylen, "%u bytes follow the block's compressed data", r->z.avail_in);
-	else if (ret == Z_STREAM_END)
-		snprintf(why, whylen, "block inflates to %lu bytes, its header says %" PRIu32,
-			 r->z.total_out, h->raw_len);
-	else if (!r->z.avail_out)
+	if (ret == LIBDEFLATE_SUCCESS && in_len < h->comp_len)
+		snprintf(why, whylen, "%zu bytes follow the block's compressed data",
+			 h->comp_len - in_len);
+	else if (ret == LIBDEFLATE_SUCCESS)
+		snprintf(why, whylen, "block inflates to %zu bytes, its header says %" PRIu32,
+			 out_len, h->raw_len);
+	else if (ret == LIBDEFLATE_INSUFFICIENT_SPACE)
 		snprintf(why, whylen,
 			 "block inflates to more than the %" PRIu32 " bytes its header says",
 			 h->raw_len);
 	else
 		snprintf(why, whylen, "block does not inflate (zlib: %s)",
-			 r->z.msg ? r->z.msg : "data cut short");
+			 zlib_problem(r, comp, h->comp_len, h->raw_len));
 	return why;
 }
 
@@ -108,7 +136,7 @@ static const char *load_block(struct vgl_capreader *r, const uint8_t *comp,
 {
 	const char *problem;
 
-	if ((uint32_t)crc32(0, comp, h->comp_len) != h->data_crc)
+	if (libdeflate_crc32(0, comp, h->comp_len) != h->data_crc)
 		return "block data checksum mismatch";
 	problem = inflate_block(r, comp, h, why, whylen);
 	if (!problem)

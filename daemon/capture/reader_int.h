@@ -10,9 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <zlib.h>
 
 #include "capture/reader.h"
+
+struct libdeflate_decompressor;
 
 struct vgl_capreader {
 	char *name;
@@ -34,8 +35,7 @@ struct vgl_capreader {
 	/* the block being yielded, inflated and checked */
 	uint8_t *raw;
 	size_t raw_cap, raw_len, pos;
-	z_stream z;
-	bool z_ready;
+	struct libdeflate_decompressor *zd;
 	struct vgl_capreader_stats st;
 };
 

@@ -13,9 +13,10 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <zlib.h>
 
 #include "capture/writer.h"
+
+struct libdeflate_compressor;
 
 #define CAPW_FREE_MAX 4 /* block buffers kept for reuse */
 
@@ -81,9 +82,9 @@ struct vgl_capwriter {
 	uint32_t fseq;
 	int64_t fcreated_ns;
 	char fpath[PATH_MAX];
-	uint64_t fbytes; /* bytes in the current file */
-	z_stream z;
-	bool z_ready;
+	uint64_t fbytes;			 /* bytes in the current file */
+	struct libdeflate_compressor *zc;	 /* at the configured level */
+	struct libdeflate_compressor *zc_stored; /* level 0, made when first needed */
 	uint8_t *zbuf;
 	size_t zcap;
 	struct capw_file *files;	       /* the series, oldest first (with rotation) ... */

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * The capture writer thread: takes blocks from the queue in order,
- * compresses each (zlib) into one buffer with its header, and writes it
- * with one pwrite. A failed write costs its block only (counted) and the
+ * compresses each whole (zlib format, with libdeflate: about twice as fast
+ * as zlib's own deflate at level 1) into one buffer with its header, and
+ * writes it with one pwrite. A failed write costs its block only (counted) and the
  * file is cut back to its last whole block; the next block is tried.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libdeflate.h>
 
 #include "capture/format_int.h"
 #include "capture/writer_int.h"
@@ -20,21 +23,40 @@ int capw_thread_init(struct vgl_capwriter *w)
 				 ? w->block_bytes
 				 : VGL_CAP_REC_HDR + VGL_CAP_RECORD_MAX;
 
-	if (deflateInit(&w->z, w->level) != Z_OK)
+	w->zc = libdeflate_alloc_compressor(w->level);
+	if (!w->zc)
 		return -ENOMEM;
-	w->z_ready = true;
-	w->zcap = VGL_CAP_BLKHDR_LEN + compressBound((uLong)raw_max);
+	w->zcap = VGL_CAP_BLKHDR_LEN + libdeflate_zlib_compress_bound(w->zc, raw_max);
 	w->zbuf = malloc(w->zcap);
 	return w->zbuf ? 0 : -ENOMEM;
 }
 
 void capw_thread_fini(struct vgl_capwriter *w)
 {
-	if (w->z_ready)
-		deflateEnd(&w->z);
-	w->z_ready = false;
+	libdeflate_free_compressor(w->zc);
+	libdeflate_free_compressor(w->zc_stored);
+	w->zc = w->zc_stored = NULL;
 	free(w->zbuf);
 	w->zbuf = NULL;
+}
+
+/*
+ * Compress @b into @out, at most @cap bytes (the format's limit on a
+ * block's compressed length, zlib's compressBound() of the largest block):
+ * its length, 0 on failure. libdeflate does not promise zlib's bound, so a
+ * block that would not fit (a full-size block that does not compress) is
+ * written again as stored blocks (level 0), which always fit.
+ */
+static size_t compress_data(struct vgl_capwriter *w, const struct capw_item *b, uint8_t *out,
+			    size_t cap)
+{
+	size_t n = libdeflate_zlib_compress(w->zc, b->buf, b->len, out, cap);
+
+	if (n)
+		return n;
+	if (!w->zc_stored && !(w->zc_stored = libdeflate_alloc_compressor(0)))
+		return 0;
+	return libdeflate_zlib_compress(w->zc_stored, b->buf, b->len, out, cap);
 }
 
 /* Compress @b after its block header in zbuf; the bytes to write, 0 on failure. */
@@ -47,19 +69,18 @@ static size_t compress_block(struct vgl_capwriter *w, const struct capw_item *b)
 		.first_ts = b->first_ts,
 		.last_ts = b->last_ts,
 	};
+	size_t cap = w->zcap - VGL_CAP_BLKHDR_LEN;
+	size_t n;
 
-	if (deflateReset(&w->z) != Z_OK)
+	if (cap > VGL_CAP_COMP_MAX)
+		cap = VGL_CAP_COMP_MAX;
+	n = compress_data(w, b, w->zbuf + VGL_CAP_BLKHDR_LEN, cap);
+	if (!n)
 		return 0;
-	w->z.next_in = b->buf;
-	w->z.avail_in = (uInt)b->len;
-	w->z.next_out = w->zbuf + VGL_CAP_BLKHDR_LEN;
-	w->z.avail_out = (uInt)(w->zcap - VGL_CAP_BLKHDR_LEN);
-	if (deflate(&w->z, Z_FINISH) != Z_STREAM_END)
-		return 0;
-	h.comp_len = (uint32_t)w->z.total_out;
-	h.data_crc = (uint32_t)crc32(0, w->zbuf + VGL_CAP_BLKHDR_LEN, h.comp_len);
+	h.comp_len = (uint32_t)n;
+	h.data_crc = libdeflate_crc32(0, w->zbuf + VGL_CAP_BLKHDR_LEN, n);
 	vgl_cap_blkhdr_encode(&h, w->zbuf);
-	return VGL_CAP_BLKHDR_LEN + h.comp_len;
+	return VGL_CAP_BLKHDR_LEN + n;
 }
 
 /* A block that could not be written: its events are lost, its context too (epoch). */

@@ -379,6 +379,9 @@ struct craft {
 	uint32_t rec2_len;
 	size_t trailing; /* bytes after the zlib stream */
 	bool garbage;	 /* data that is not zlib */
+	bool bad_adler;	 /* zlib data whose Adler-32 is wrong */
+	bool bad_btype;	 /* deflate data with the reserved block type */
+	size_t keep;	 /* the first bytes of the zlib stream only */
 	bool huge;	 /* a compressed length beyond the limit */
 };
 
@@ -399,6 +402,12 @@ static size_t craft_block(uint8_t *out, const struct craft *cr)
 	assert_int_equal(compress2(comp, &clen, raw, rlen, 1), Z_OK);
 	if (cr && cr->garbage)
 		memset(comp, 0x5a, clen);
+	if (cr && cr->bad_adler)
+		comp[clen - 1] ^= 1;
+	if (cr && cr->bad_btype)
+		comp[2] |= 0x06; /* BTYPE 11 */
+	if (cr && cr->keep)
+		clen = cr->keep;
 	if (cr && cr->trailing) {
 		memset(comp + clen, 0, cr->trailing);
 		clen += cr->trailing;
@@ -434,6 +443,17 @@ static void test_crafted_blocks(void **state UNUSED)
 		{ "block does not inflate (zlib: incorrect header check); skipped block (2 "
 		  "records)",
 		  .garbage = true, .rec2_len = 1 },
+		{ "block does not inflate (zlib: incorrect data check); skipped block (2 "
+		  "records)",
+		  .bad_adler = true, .rec2_len = 1 },
+		{ "block does not inflate (zlib: invalid or incomplete deflate data); skipped "
+		  "block (2 records)",
+		  .bad_btype = true, .rec2_len = 1 },
+		{ "block does not inflate (zlib: invalid or incomplete deflate data); skipped "
+		  "block (2 records)",
+		  .keep = 20, .rec2_len = 1 },
+		{ "block does not inflate (zlib: data cut short); skipped block (2 records)",
+		  .keep = 5, .rec2_len = 1 },
 		{ "block lengths beyond the limits; skipped", .huge = true, .rec2_len = 1 },
 	};
 	struct vgl_cap_info info;
