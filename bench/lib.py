@@ -3,6 +3,7 @@ the key=value lines run.sh writes and reads, vigil's final stats line, numbers
 that may be missing. Imported by path: each script puts bench/ on sys.path.
 """
 import json
+import sys
 
 
 def kv(line):
@@ -41,3 +42,20 @@ def num(v, default=None):
         return float(v)
     except (TypeError, ValueError):
         return default
+
+
+def run_command(argv, commands, usage):
+    """Run the command @argv[1] of @commands, a dict of name: (function,
+    number of arguments; -N: N arguments, then a non-empty list of the rest).
+    Returns the exit status: 0, or 2 after printing @usage when the command
+    or its number of arguments is wrong."""
+    name, args = (argv[1], argv[2:]) if len(argv) > 1 else (None, [])
+    fn, n = commands.get(name, (None, 0))
+    if fn is not None and n < 0 and len(args) > -n:
+        fn(*args[:-n], args[-n:])
+    elif fn is not None and len(args) == n:
+        fn(*args)
+    else:
+        sys.stderr.write(usage)
+        return 2
+    return 0

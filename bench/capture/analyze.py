@@ -15,7 +15,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib import kv, kv_line, num, read_stats  # noqa: E402  (bench/lib.py)
+from lib import kv, kv_line, num, read_stats, run_command  # noqa: E402  (bench/lib.py)
 
 
 # Which events belong to the workload: its own calls carry its pid; the exec
@@ -121,16 +121,5 @@ def summary(results_path):
             "met" if met else "NOT met"))
 
 
-def main(argv):
-    if len(argv) == 5 and argv[1] == "count":
-        count(argv[2], argv[3], argv[4])
-    elif len(argv) == 3 and argv[1] == "summary":
-        summary(argv[2])
-    else:
-        sys.stderr.write(__doc__)
-        return 2
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run_command(sys.argv, {"count": (count, 3), "summary": (summary, 1)}, __doc__))

@@ -25,7 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib import kv, kv_line, num, read_stats  # noqa: E402  (bench/lib.py)
+from lib import kv, kv_line, num, read_stats, run_command  # noqa: E402  (bench/lib.py)
 
 SKIP = {"kinds", "outputs"}
 
@@ -248,20 +248,8 @@ def summary(path):
         cost_table(steps["cost"])
 
 
-def main(argv):
-    if len(argv) == 3 and argv[1] == "stats":
-        stats(argv[2])
-    elif len(argv) > 4 and argv[1] == "time":
-        timed(argv[2], argv[3], argv[4:])
-    elif len(argv) == 3 and argv[1] == "replay":
-        replay(argv[2])
-    elif len(argv) == 3 and argv[1] == "summary":
-        summary(argv[2])
-    else:
-        sys.stderr.write(__doc__)
-        return 2
-    return 0
-
+COMMANDS = {"stats": (stats, 1), "time": (timed, -2), "replay": (replay, 1),
+            "summary": (summary, 1)}
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run_command(sys.argv, COMMANDS, __doc__))
