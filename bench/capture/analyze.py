@@ -10,17 +10,12 @@
       run.sh). Prints a table per mode with the median throughput ratio.
 """
 import json
+import os
 import statistics
 import sys
 
-
-def kv(line):
-    out = {}
-    for tok in line.split():
-        if "=" in tok:
-            k, v = tok.split("=", 1)
-            out[k] = v
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lib import kv, kv_line, num, read_stats, run_command  # noqa: E402  (bench/lib.py)
 
 
 # Which events belong to the workload: its own calls carry its pid; the exec
@@ -38,19 +33,6 @@ def belongs(ev, wl, pid):
         args = ev.get("args") or {}
         return wl["file"] in (args.get("name"), args.get("path"))
     return True
-
-
-def read_stats(path):
-    stats = None
-    with open(path, errors="replace") as f:
-        for line in f:
-            if '"vigil_stats"' not in line:
-                continue
-            try:
-                stats = json.loads(line[line.index("{"):])["vigil_stats"]
-            except (ValueError, KeyError):
-                pass
-    return stats
 
 
 def count(events_path, wl_line, stderr_path):
@@ -88,14 +70,7 @@ def count(events_path, wl_line, stderr_path):
             ks = stats.get("kinds", {}).get(k, {})
             out["emitted_" + k] = ks.get("emitted")
             out["rb_full_" + k] = ks.get("rb_full")
-    print(" ".join("%s=%s" % (k, v) for k, v in out.items()))
-
-
-def num(v):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return None
+    print(kv_line(out))
 
 
 def summary(results_path):
@@ -146,16 +121,5 @@ def summary(results_path):
             "met" if met else "NOT met"))
 
 
-def main(argv):
-    if len(argv) == 5 and argv[1] == "count":
-        count(argv[2], argv[3], argv[4])
-    elif len(argv) == 3 and argv[1] == "summary":
-        summary(argv[2])
-    else:
-        sys.stderr.write(__doc__)
-        return 2
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run_command(sys.argv, {"count": (count, 3), "summary": (summary, 1)}, __doc__))

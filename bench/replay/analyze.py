@@ -18,23 +18,16 @@
       RESULTS_FILE has one line of key=value pairs per measurement (written
       by run.sh). Prints the tables of bench/README.md.
 """
-import json
 import os
 import re
 import statistics
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lib import kv, kv_line, num, read_stats, run_command  # noqa: E402  (bench/lib.py)
+
 SKIP = {"kinds", "outputs"}
-
-
-def kv(line):
-    out = {}
-    for tok in line.split():
-        if "=" in tok:
-            k, v = tok.split("=", 1)
-            out[k] = v
-    return out
 
 
 def flatten(obj, prefix, out):
@@ -49,15 +42,7 @@ def flatten(obj, prefix, out):
 
 
 def stats(path):
-    found = None
-    with open(path, errors="replace") as f:
-        for line in f:
-            if '"vigil_stats"' not in line:
-                continue
-            try:
-                found = json.loads(line[line.index("{"):])["vigil_stats"]
-            except (ValueError, KeyError):
-                pass
+    found = read_stats(path)
     if found is None:
         print("stats=missing")
         return
@@ -66,7 +51,7 @@ def stats(path):
     kinds = sorted(((k, v.get("emitted", 0)) for k, v in found.get("kinds", {}).items()),
                    key=lambda kv: -kv[1])
     out["kinds"] = ",".join("%s:%d" % kv for kv in kinds if kv[1]) or "none"
-    print(" ".join("%s=%s" % (k, v) for k, v in out.items()))
+    print(kv_line(out))
 
 
 REPLAY_LINE = re.compile(r"vigil: replay: (\d+) files?, (\d+) events replayed"
@@ -83,7 +68,7 @@ def replay(path):
                            events_read=m.group(3) or m.group(2), alerts=m.group(4))
             elif "skipped damaged data" in line:
                 out["skipped"] = 1
-    print(" ".join("%s=%s" % (k, v) for k, v in out.items()))
+    print(kv_line(out))
 
 
 def timed(out_path, err_path, cmd):
@@ -101,13 +86,6 @@ def timed(out_path, err_path, cmd):
         wall = time.perf_counter() - start
     print("%d %.4f %.4f %d" % (os.waitstatus_to_exitcode(status), wall,
                                ru.ru_utime + ru.ru_stime, ru.ru_maxrss))
-
-
-def num(v, default=None):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return default
 
 
 def first(r, *keys):
@@ -270,20 +248,8 @@ def summary(path):
         cost_table(steps["cost"])
 
 
-def main(argv):
-    if len(argv) == 3 and argv[1] == "stats":
-        stats(argv[2])
-    elif len(argv) > 4 and argv[1] == "time":
-        timed(argv[2], argv[3], argv[4:])
-    elif len(argv) == 3 and argv[1] == "replay":
-        replay(argv[2])
-    elif len(argv) == 3 and argv[1] == "summary":
-        summary(argv[2])
-    else:
-        sys.stderr.write(__doc__)
-        return 2
-    return 0
-
+COMMANDS = {"stats": (stats, 1), "time": (timed, -2), "replay": (replay, 1),
+            "summary": (summary, 1)}
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run_command(sys.argv, COMMANDS, __doc__))

@@ -28,20 +28,20 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "child.h"
+#include "jsonutil.h"
 #include "testutil.h"
 
 /* A finished or running `vigil run`. */
 struct vh_run {
-	pid_t pid;	   /* vigil's pid while it runs, then its old pid */
-	char dir[64];	   /* temporary directory holding the two files */
-	char out_path[96]; /* vigil's stdout */
-	char err_path[96]; /* vigil's stderr */
-	json_t *events;	   /* array of every event printed, in order (--json) */
-	json_t *stats;	   /* the object inside {"vigil_stats": ...} (--json) */
-	char *out_text;	   /* vigil's whole stdout (human-readable mode) */
-	char *err_text;	   /* vigil's whole stderr, NUL-terminated */
-	bool text;	   /* human-readable output: no JSON checks */
-	bool allow_loss;   /* lost > 0 is expected */
+	pid_t pid;		/* vigil's pid while it runs, then minus its old pid */
+	struct tu_outdir files; /* vigil's stdout and stderr */
+	json_t *events;		/* array of every event printed, in order (--json) */
+	json_t *stats;		/* the object inside {"vigil_stats": ...} (--json) */
+	char *out_text;		/* vigil's whole stdout (human-readable mode) */
+	char *err_text;		/* vigil's whole stderr, NUL-terminated */
+	bool text;		/* human-readable output: no JSON checks */
+	bool allow_loss;	/* lost > 0 is expected */
 };
 
 /* How to run vigil. */
@@ -104,19 +104,18 @@ int vh_exec_vigil_no_tracefs(char **ret_err_text, const char *arg, ...);
 
 /* --- actions in children ------------------------------------------------ */
 
-typedef void (*vh_action_fn)(void *ctx);
+/* The children of tests/common/child.h under the names the BPF tests use. */
+typedef tu_action_fn vh_action_fn;
 
 /* Zeroed memory shared with forked children; freed by vh_shared_free(). */
 void *vh_shared(size_t size);
 void vh_shared_free(void *p, size_t size);
 
-/*
- * Fork a child named @comm (prctl PR_SET_NAME) that runs @fn(@ctx) and then
- * exits 0. Returns the child's pid after it has been reaped and stores its
- * wait status in *@ret_status (or, when @ret_status is NULL, fails the test
- * unless the child exited 0).
- */
-pid_t vh_spawn(const char *comm, vh_action_fn fn, void *ctx, int *ret_status);
+/* tu_spawn(): fork a child named @comm that runs @fn(@ctx), reap it. */
+static inline pid_t vh_spawn(const char *comm, vh_action_fn fn, void *ctx, int *ret_status)
+{
+	return tu_spawn(comm, fn, ctx, ret_status);
+}
 
 /* Start vigil for @events, run @fn in a child named @comm, stop vigil. */
 struct vh_run *vh_run_child(const char *events, const char *comm, vh_action_fn fn, void *ctx,
@@ -130,12 +129,7 @@ struct vh_run *vh_run_child(const char *events, const char *comm, vh_action_fn f
 	})
 
 /* In a child: report a failed step with errno and exit 100. */
-void vh_child_fail(const char *file, int line, const char *what) __attribute__((noreturn));
-#define VH_CHECK(cond)                                            \
-	do {                                                      \
-		if (!(cond))                                      \
-			vh_child_fail(__FILE__, __LINE__, #cond); \
-	} while (0)
+#define VH_CHECK(cond) TU_CHECK(cond)
 
 /*
  * A fresh directory under /tmp (realpath'd, mode 0755) for a test's files;
@@ -289,6 +283,16 @@ void _vh_assert_ancestors(const char *file, int line, const json_t *ev, const st
 #define vh_assert_ancestors(ev, c, n) _vh_assert_ancestors(__FILE__, __LINE__, ev, c, n)
 
 /* Print an event as one JSON line on stderr (for failure context). */
+#define VH_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
 void vh_print_event(const char *prefix, const json_t *ev);
+
+/* --- inside the harness ---------------------------------------------------- */
+
+/* Parse and check a stopped run's stdout and stats (harness_schema.c). */
+void vh_parse_output(struct vh_run *run);
+/* A field by dotted path (see vh_assert_int), or NULL. */
+const json_t *vh_field(const json_t *ev, const char *path);
+/* Fail at @file:@line: "@what, got GOT", then the event. */
+void vh_fail_on(const char *file, int line, const json_t *ev, const char *what, const json_t *got);
 
 #endif /* VIGIL_TESTS_BPF_HARNESS_H */

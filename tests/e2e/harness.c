@@ -1,23 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Harness for the end-to-end tests: vigil as a child process, its alerts
- * (and --events lines) read while it runs, its stop and final counters.
+ * Harness for the end-to-end tests: vigil as a child process (started,
+ * waited for and stopped by tests/common's child.c, as in the BPF tests),
+ * its alerts (and --events lines) read while it runs, its final counters.
  * Checks on one alert are in harness_assert.c; children, files and shell
  * commands in harness_proc.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "harness.h"
@@ -28,9 +24,6 @@
 #define E2E_READY_LINE	     "vigil: ready"
 
 static struct e2e_vigil *current;
-
-#define E2E_TMPDIRS_MAX 8
-static char tmpdirs[E2E_TMPDIRS_MAX][PATH_MAX];
 
 const char *e2e_source_path(const char *rel)
 {
@@ -48,29 +41,16 @@ void e2e_require_root(void)
 				(int)geteuid());
 }
 
-static void fail_with_stderr(struct e2e_vigil *v, const char *what)
-{
-	char *err = tu_read_file(v->err_path);
-
-	print_error("vigil %s; its stderr:\n%s\n", what, err);
-	free(err);
-	fail();
-}
-
 static void refresh_stderr(struct e2e_vigil *v)
 {
 	free(v->err_text);
-	v->err_text = tu_read_file(v->err_path);
+	v->err_text = tu_read_file(v->files.err_path);
 }
 
 size_t e2e_stderr_count(struct e2e_vigil *v, const char *needle)
 {
-	size_t n = 0;
-
 	refresh_stderr(v);
-	for (const char *p = v->err_text; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
+	return tu_count_text(v->err_text, needle);
 }
 
 /* vigil is still running; fails with its stderr when it exited. */
@@ -81,20 +61,26 @@ static void check_alive(struct e2e_vigil *v)
 	if (v->pid > 0 && waitpid(v->pid, &status, WNOHANG) == v->pid) {
 		v->pid = 0;
 		print_error("vigil exited unexpectedly (wait status 0x%x)\n", status);
-		fail_with_stderr(v, "stopped on its own");
+		tu_fail_with_stderr(v->files.err_path, "stopped on its own");
 	}
 }
 
 void e2e_wait_stderr(struct e2e_vigil *v, const char *needle, size_t n, long ms)
 {
-	for (long waited = 0; waited <= ms; waited += 20) {
-		if (e2e_stderr_count(v, needle) >= n)
-			return;
-		check_alive(v);
-		tu_sleep_ms(20);
+	int status = 0;
+	int r = tu_wait_text(v->pid, v->files.err_path, needle, n, ms, &status);
+
+	refresh_stderr(v);
+	if (r > 0)
+		return;
+	if (r == 0) {
+		v->pid = 0; /* reaped */
+		print_error("vigil exited unexpectedly (wait status 0x%x)\n", status);
+	} else {
+		print_error("vigil did not print \"%s\" (%zu times) within %ld ms\n", needle, n,
+			    ms);
 	}
-	print_error("vigil did not print \"%s\" (%zu times) within %ld ms\n", needle, n, ms);
-	fail_with_stderr(v, "missed a line");
+	tu_fail_with_stderr(v->files.err_path, "missed a line");
 }
 
 struct e2e_vigil *e2e_start_args(const char *const *args)
@@ -110,11 +96,7 @@ struct e2e_vigil *e2e_start_args(const char *const *args)
 	current = v;
 	v->alerts = json_array();
 	v->events = json_array();
-	strcpy(v->dir, "/tmp/vigil-e2e-run-XXXXXX");
-	if (!mkdtemp(v->dir))
-		fail_msg("mkdtemp: %s", strerror(errno));
-	snprintf(v->out_path, sizeof(v->out_path), "%s/stdout", v->dir);
-	snprintf(v->err_path, sizeof(v->err_path), "%s/stderr", v->dir);
+	tu_outdir_make(&v->files, "/tmp/vigil-e2e-run-XXXXXX");
 
 	argv[argc++] = (char *)tu_vigil_bin();
 	argv[argc++] = "run";
@@ -126,24 +108,7 @@ struct e2e_vigil *e2e_start_args(const char *const *args)
 	}
 	argv[argc] = NULL;
 
-	fflush(NULL);
-	v->pid = fork();
-	if (v->pid < 0)
-		fail_msg("fork: %s", strerror(errno));
-	if (v->pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		int out = open(v->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int err = open(v->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (in < 0 || out < 0 || err < 0)
-			_exit(126);
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(err, 2);
-		execv(argv[0], argv);
-		dprintf(2, "harness: exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
+	v->pid = tu_exec_redirected(argv, &v->files, NULL, NULL);
 	e2e_wait_stderr(v, E2E_READY_LINE, 1, E2E_READY_TIMEOUT_MS);
 	return v;
 }
@@ -218,7 +183,7 @@ static const char *take_line(struct e2e_vigil *v, const char *line)
 /* Re-read stdout and parse every complete line into v->alerts or v->events. */
 static void read_alerts(struct e2e_vigil *v)
 {
-	char *text = tu_read_file(v->out_path), *line = text, *nl;
+	char *text = tu_read_file(v->files.out_path), *line = text, *nl;
 	unsigned int lineno = 0;
 
 	json_array_clear(v->alerts);
@@ -289,10 +254,7 @@ size_t e2e_count(const struct e2e_vigil *v, const struct e2e_match *m)
 
 void e2e_print_alert(const char *prefix, const json_t *a)
 {
-	char *s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-
-	print_error("%s%s\n", prefix, s ? s : "(null)");
-	free(s);
+	tu_print_json(prefix, a, E2E_DUMP_FLAGS);
 }
 
 static void describe_match(const struct e2e_match *m)
@@ -362,54 +324,16 @@ const json_t *_e2e_expect_one(const char *file, int line, const struct e2e_vigil
 	return _e2e_expect_one_in(file, line, v->alerts, m);
 }
 
-static void parse_stats(struct e2e_vigil *v)
-{
-	const char *key = "{\"vigil_stats\"";
-	char *p = strstr(v->err_text, key), *end;
-	const json_t *lost;
-	json_error_t jerr;
-	json_t *root;
-
-	if (!p)
-		fail_msg("no {\"vigil_stats\": ...} line on vigil's stderr:\n%s", v->err_text);
-	end = strchr(p, '\n');
-	root = json_loadb(p, end ? (size_t)(end - p) : strlen(p), 0, &jerr);
-	if (!root || !json_is_object(json_object_get(root, "vigil_stats")))
-		fail_msg("vigil_stats line is not a JSON object (%s):\n%s",
-			 root ? "no object" : jerr.text, p);
-	v->stats = json_incref(json_object_get(root, "vigil_stats"));
-	json_decref(root);
-	lost = json_object_get(v->stats, "lost");
-	if (!json_is_integer(lost) || json_integer_value(lost) != 0) {
-		char *s = json_dumps(v->stats, JSON_COMPACT);
-
-		print_error("vigil lost events (want \"lost\": 0): %s\n", s);
-		free(s);
-		fail();
-	}
-}
-
 void e2e_stop(struct e2e_vigil *v)
 {
-	int status;
+	pid_t pid = v->pid;
 
 	check_alive(v);
-	tu_sleep_ms(E2E_FLUSH_MS);
-	e2e_signal(v, SIGINT);
-	if (!tu_wait_timeout(v->pid, &status, E2E_STOP_TIMEOUT_MS)) {
-		tu_kill_and_reap(v->pid);
-		v->pid = 0;
-		fail_with_stderr(v, "did not exit within 15 s of SIGINT");
-	}
-	v->pid = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		print_error("vigil ended with wait status 0x%x after SIGINT (want exit 0)\n",
-			    status);
-		fail_with_stderr(v, "did not shut down cleanly");
-	}
+	v->pid = 0; /* reaped by the stop */
+	tu_stop_child(pid, SIGINT, E2E_FLUSH_MS, E2E_STOP_TIMEOUT_MS, v->files.err_path);
 	refresh_stderr(v);
 	read_alerts(v);
-	parse_stats(v);
+	v->stats = tu_parse_stats(v->err_text, false);
 }
 
 void e2e_free(struct e2e_vigil *v)
@@ -417,7 +341,7 @@ void e2e_free(struct e2e_vigil *v)
 	if (!v)
 		return;
 	tu_kill_and_reap(v->pid);
-	tu_rmtree(v->dir);
+	tu_rmtree(v->files.dir);
 	json_decref(v->alerts);
 	json_decref(v->events);
 	json_decref(v->stats);
@@ -436,20 +360,11 @@ int e2e_teardown(void **state)
 {
 	(void)state;
 	e2e_free(current);
-	for (size_t i = 0; i < E2E_TMPDIRS_MAX; i++) {
-		tu_rmtree(tmpdirs[i]);
-		tmpdirs[i][0] = '\0';
-	}
+	tu_tmpdirs_remove();
 	return 0;
 }
 
 void e2e_tmpdir(char *buf, size_t size)
 {
-	tu_mkdtemp("/tmp/vigil-e2e-XXXXXX", buf, size);
-	for (size_t i = 0; i < E2E_TMPDIRS_MAX; i++) {
-		if (!tmpdirs[i][0]) {
-			snprintf(tmpdirs[i], sizeof(tmpdirs[i]), "%s", buf);
-			break;
-		}
-	}
+	tu_tmpdir("/tmp/vigil-e2e-XXXXXX", buf, size);
 }

@@ -31,18 +31,18 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "child.h"
+#include "jsonutil.h"
 #include "testutil.h"
 
 /* A running or finished `vigil run`. */
 struct e2e_vigil {
-	pid_t pid;    /* while it runs; 0 once reaped */
-	char dir[64]; /* temporary directory holding stdout and stderr */
-	char out_path[96];
-	char err_path[96];
-	json_t *alerts; /* every alert printed so far, in order */
-	json_t *events; /* every event line printed so far (--events), in order */
-	json_t *stats;	/* the object inside {"vigil_stats": ...}, after the stop */
-	char *err_text; /* vigil's stderr as last read */
+	pid_t pid;		/* while it runs; 0 once reaped */
+	struct tu_outdir files; /* its stdout and stderr */
+	json_t *alerts;		/* every alert printed so far, in order */
+	json_t *events;		/* every event line printed so far (--events), in order */
+	json_t *stats;		/* the object inside {"vigil_stats": ...}, after the stop */
+	char *err_text;		/* vigil's stderr as last read */
 };
 
 /* A lookup: alerts of @rule whose output_fields hold every given value. */
@@ -114,20 +114,20 @@ void _e2e_assert_field_bool(const char *file, int line, const json_t *a, const c
 #define e2e_assert_top(a, k, w)	       _e2e_assert_top(__FILE__, __LINE__, a, k, w)
 #define e2e_assert_field(a, f, w)      _e2e_assert_field(__FILE__, __LINE__, a, f, w)
 #define e2e_assert_field_null(a, f)    _e2e_assert_field_null(__FILE__, __LINE__, a, f)
+#define E2E_DUMP_FLAGS		       (JSON_COMPACT | JSON_SORT_KEYS)
 void e2e_print_alert(const char *prefix, const json_t *a);
 
 /* --- children, files, commands ------------------------------------------ */
 
-typedef void (*e2e_action_fn)(void *ctx);
+/* The children of tests/common/child.h under the names the e2e tests use. */
+typedef tu_action_fn e2e_action_fn;
 /* Fork a child named @comm that runs @fn(@ctx), reap it; fails unless it exits 0. */
-pid_t e2e_spawn(const char *comm, e2e_action_fn fn, void *ctx);
+static inline pid_t e2e_spawn(const char *comm, e2e_action_fn fn, void *ctx)
+{
+	return tu_spawn(comm, fn, ctx, NULL);
+}
 /* In a child: report a failed step with errno and exit 100. */
-void e2e_child_fail(const char *file, int line, const char *what) __attribute__((noreturn));
-#define E2E_CHECK(cond)                                            \
-	do {                                                       \
-		if (!(cond))                                       \
-			e2e_child_fail(__FILE__, __LINE__, #cond); \
-	} while (0)
+#define E2E_CHECK(cond) TU_CHECK(cond)
 
 /* This process's comm (what its children see as proc.pname). */
 const char *e2e_self_comm(void);

@@ -13,12 +13,7 @@
 static void fail_on(const char *file, int line, const json_t *a, const char *what,
 		    const json_t *got)
 {
-	char *s = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-
-	print_error("%s:%d: %s, got %s\n", file, line, what, s ? s : "(absent)");
-	free(s);
-	e2e_print_alert("  in alert: ", a);
-	_fail(file, line);
+	tu_fail_on(file, line, what, got, "  in alert: ", a, E2E_DUMP_FLAGS);
 }
 
 void _e2e_assert_top(const char *file, int line, const json_t *a, const char *key, const char *want)

@@ -44,12 +44,25 @@ void e2e_replay_free(struct e2e_replay *r);
 void _e2e_assert_replay_status(const char *file, int line, const struct e2e_replay *r, int status);
 #define e2e_assert_replay_status(r, s) _e2e_assert_replay_status(__FILE__, __LINE__, r, s)
 
+/*
+ * A recording that the tests of one file share, made by the first test that
+ * asks: e2e_once() checks for root (and for docker with @docker), so that
+ * each test skips (or fails with CI=true) on its own when they are missing,
+ * runs @make the first time and fails every later test when it failed.
+ */
+struct e2e_once {
+	bool tried, ok;
+};
+void e2e_once(struct e2e_once *once, bool docker, void (*make)(void));
+
 /* Test markers: strings whose presence in an alert or event makes it the test's. */
 struct e2e_markers {
 	const char *s[E2E_MARKERS_MAX];
 	size_t n;
 };
 void e2e_marker_add(struct e2e_markers *m, const char *s); /* copied */
+/* Free the markers e2e_marker_add() copied; @m is empty again. */
+void e2e_markers_free(struct e2e_markers *m);
 /* Some string anywhere in @j (keys excluded) contains one of @m's markers. */
 bool e2e_mentions(const json_t *j, const struct e2e_markers *m);
 /* A new array of the elements of @list that mention one of @m's markers. */
@@ -68,6 +81,17 @@ void _e2e_assert_same_alerts(const char *file, int line, const json_t *live,
 void _e2e_assert_same_events(const char *file, int line, const json_t *live,
 			     const json_t *replayed);
 #define e2e_assert_same_events(l, r) _e2e_assert_same_events(__FILE__, __LINE__, l, r)
+
+/*
+ * @r exited 0, and its alerts (with @events: its events) that mention one
+ * of @m's markers are those of @live, compared as above.
+ */
+void _e2e_assert_replayed_as_live(const char *file, int line, const struct e2e_replay *r,
+				  const json_t *live, const struct e2e_markers *m, bool events);
+#define e2e_assert_replayed_alerts(r, live, m) \
+	_e2e_assert_replayed_as_live(__FILE__, __LINE__, r, live, m, false)
+#define e2e_assert_replayed_events(r, live, m) \
+	_e2e_assert_replayed_as_live(__FILE__, __LINE__, r, live, m, true)
 
 /* Events of @list whose "type" is @type and that mention @needle (NULL: any). */
 size_t e2e_count_events(const json_t *list, const char *type, const char *needle);

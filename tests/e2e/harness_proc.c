@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Children, files and commands of the end-to-end tests: forked children
- * that trigger rules, files written atomically, shell commands with a timeout.
+ * Files and commands of the end-to-end tests: this process's comm, files
+ * written atomically, shell commands with a timeout. (The forked children
+ * that trigger rules are tests/common/child.c's.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,36 +17,6 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-
-void e2e_child_fail(const char *file, int line, const char *what)
-{
-	dprintf(2, "%s:%d: in child %d: check failed: %s (errno %d: %s)\n", file, line,
-		(int)getpid(), what, errno, strerror(errno));
-	_exit(100);
-}
-
-pid_t e2e_spawn(const char *comm, e2e_action_fn fn, void *ctx)
-{
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		fail_msg("fork: %s", strerror(errno));
-	if (pid == 0) {
-		if (prctl(PR_SET_NAME, comm, 0, 0, 0) < 0)
-			e2e_child_fail(__FILE__, __LINE__, "prctl(PR_SET_NAME)");
-		fn(ctx);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		fail_msg("waitpid(%d): %s", (int)pid, strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("child %s (%d) failed: wait status 0x%x (see its message above)", comm,
-			 (int)pid, status);
-	return pid;
-}
 
 const char *e2e_self_comm(void)
 {
@@ -85,10 +56,7 @@ int e2e_sh(char **ret_out, long timeout_ms, const char *fmt, ...)
 	fd = mkstemp(out_path);
 	if (fd < 0)
 		fail_msg("mkstemp: %s", strerror(errno));
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		fail_msg("fork: %s", strerror(errno));
+	pid = tu_fork();
 	if (pid == 0) {
 		int in = open("/dev/null", O_RDONLY);
 

@@ -47,7 +47,7 @@ struct damage_fixture {
 };
 
 static struct damage_fixture fx;
-static bool fx_tried, fx_ok;
+static struct e2e_once fx_once;
 
 static void ignore_warning(void *ctx, const char *msg)
 {
@@ -106,7 +106,6 @@ static void record(void)
 	char text[PATH_MAX + 512];
 	struct e2e_vigil *v;
 
-	e2e_require_root();
 	tu_mkdtemp("/tmp/vigil-e2e-capdmg-XXXXXX", fx.dir, sizeof(fx.dir));
 	snprintf(fx.cap, sizeof(fx.cap), "%s/cap.vgc", fx.dir);
 	snprintf(fx.rules, sizeof(fx.rules), "%s/rules.yaml", fx.dir);
@@ -137,14 +136,7 @@ static void record(void)
 
 static const struct damage_fixture *fixture(void)
 {
-	e2e_require_root(); /* each test skips (or fails with CI=true) on its own */
-	if (!fx_tried) {
-		fx_tried = true;
-		record();
-		fx_ok = true;
-	}
-	if (!fx_ok)
-		fail_msg("the recording failed (see the first test's messages)");
+	e2e_once(&fx_once, false, record);
 	return &fx;
 }
 

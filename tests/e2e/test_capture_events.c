@@ -27,7 +27,7 @@
 
 /* The one recording of this file's tests. */
 static struct recording {
-	bool tried, ok;
+	struct e2e_once once;
 	char dir[PATH_MAX];
 	char cap[PATH_MAX + 16];
 	char ctr_name[32], ctr_id[13];
@@ -82,8 +82,6 @@ static void record(void)
 {
 	struct e2e_vigil *v;
 
-	e2e_require_root();
-	e2e_docker_ready();
 	tu_mkdtemp("/tmp/vigil-e2e-capev-XXXXXX", rec.dir, sizeof(rec.dir));
 	e2e_write_file(tu_join(rec.dir, "marker"), "marker\n");
 	if (e2e_sh(NULL, 5000, "cp /bin/true %s/vcap-probe", rec.dir))
@@ -107,16 +105,7 @@ static void record(void)
 
 static const struct recording *recording(void)
 {
-	/* each test skips (or fails with CI=true) on its own */
-	e2e_require_root();
-	e2e_docker_ready();
-	if (!rec.tried) {
-		rec.tried = true;
-		record();
-		rec.ok = true;
-	}
-	if (!rec.ok)
-		fail_msg("the recording failed (see the first test's messages)");
+	e2e_once(&rec.once, true, record);
 	return &rec;
 }
 
@@ -125,26 +114,20 @@ static int teardown_group(void **state)
 	(void)state;
 	tu_rmtree(rec.dir);
 	json_decref(rec.live);
-	for (size_t i = 0; i < rec.markers.n; i++)
-		free((char *)rec.markers.s[i]);
+	e2e_markers_free(&rec.markers);
 	return 0;
 }
 
 /* Replay prints the test's events as live did, one by one. */
 static void test_events_as_live(void **state)
 {
-	const struct recording *r;
+	const struct recording *r = recording();
 	struct e2e_replay *rp;
-	json_t *mine;
 
 	(void)state;
-	r = recording();
 	rp = e2e_replay("--events=" KINDS, r->cap);
-	e2e_assert_replay_status(rp, 0);
+	e2e_assert_replayed_events(rp, r->live, &r->markers);
 	assert_int_equal(json_array_size(rp->alerts), 0);
-	mine = e2e_select(rp->events, &r->markers);
-	e2e_assert_same_events(r->live, mine);
-	json_decref(mine);
 }
 
 /* Every event of @list has @key (a top-level string or integer) equal to @want. */

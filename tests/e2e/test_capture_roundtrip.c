@@ -43,7 +43,7 @@
 
 /* The one recording of this file's tests. */
 static struct recording {
-	bool tried, ok;
+	struct e2e_once once;
 	char dir[PATH_MAX];
 	char cap[PATH_MAX + 16];       /* DIR/cap/cap.vgc */
 	char rules[PATH_MAX + 16];     /* the test's rules (live and replay) */
@@ -195,8 +195,6 @@ static void record(void)
 {
 	struct e2e_vigil *v;
 
-	e2e_require_root();
-	e2e_docker_ready();
 	make_files();
 	write_rules();
 	v = e2e_start_args((const char *[]){ "-r", e2e_source_path("rules/vigil_rules.yaml"), "-r",
@@ -218,16 +216,7 @@ static void record(void)
 /* The recording, made by the first test that asks. */
 static const struct recording *recording(void)
 {
-	/* each test skips (or fails with CI=true) on its own */
-	e2e_require_root();
-	e2e_docker_ready();
-	if (!rec.tried) {
-		rec.tried = true;
-		record();
-		rec.ok = true;
-	}
-	if (!rec.ok)
-		fail_msg("the recording failed (see the first test's messages)");
+	e2e_once(&rec.once, true, record);
 	return &rec;
 }
 
@@ -238,25 +227,19 @@ static int teardown_group(void **state)
 		e2e_sh(NULL, E2E_DOCKER_MS, "docker rm -f %s >/dev/null 2>&1", rec.long_name);
 	tu_rmtree(rec.dir);
 	json_decref(rec.live);
-	for (size_t i = 0; i < rec.markers.n; i++)
-		free((char *)rec.markers.s[i]);
+	e2e_markers_free(&rec.markers);
 	return 0;
 }
 
 /* The same rules replayed: the same alerts, every field. */
 static void test_same_rules_same_alerts(void **state)
 {
-	const struct recording *r;
+	const struct recording *r = recording();
 	struct e2e_replay *rp;
-	json_t *mine;
 
 	(void)state;
-	r = recording();
 	rp = e2e_replay("-r", e2e_source_path("rules/vigil_rules.yaml"), "-r", r->rules, r->cap);
-	e2e_assert_replay_status(rp, 0);
-	mine = e2e_select(rp->alerts, &r->markers);
-	e2e_assert_same_alerts(r->live, mine);
-	json_decref(mine);
+	e2e_assert_replayed_alerts(rp, r->live, &r->markers);
 }
 
 /* One alert of the new rule, for a cat in @name: its container and parent. */
@@ -297,21 +280,16 @@ static void test_new_rules_raise_their_alerts(void **state)
 /* No root needed: nobody replays a capture it may read, with the same alerts. */
 static void test_unprivileged_replay(void **state)
 {
-	const struct recording *r;
+	const struct recording *r = recording();
 	struct e2e_replay *rp;
-	json_t *mine;
 
 	(void)state;
-	r = recording();
 	if (chmod(r->cap, 0644) < 0)
 		fail_msg("chmod %s: %s", r->cap, strerror(errno));
 	rp = e2e_replay_as(NOBODY,
 			   (const char *[]){ "-r", e2e_source_path("rules/vigil_rules.yaml"), "-r",
 					     r->rules, r->cap, NULL });
-	e2e_assert_replay_status(rp, 0);
-	mine = e2e_select(rp->alerts, &r->markers);
-	e2e_assert_same_alerts(r->live, mine);
-	json_decref(mine);
+	e2e_assert_replayed_alerts(rp, r->live, &r->markers);
 	if (chmod(r->cap, 0600) < 0)
 		fail_msg("chmod %s: %s", r->cap, strerror(errno));
 	rp = e2e_replay_as(NOBODY, (const char *[]){ "-r", r->rules, r->cap, NULL });
