@@ -39,7 +39,9 @@ struct vgl_alert {
 	const char *hostname; /* empty when unknown */
 	const char *msg;      /* the rule's output with its fields, raw (unescaped) */
 	size_t msg_len;
-	const char *json; /* Falco's JSON alert, one line, no newline */
+	/* Falco's JSON alert, one line, no newline; "" when no sink needs it
+	 * (the pipeline then does not build it: vgl_outputs_need_json()) */
+	const char *json;
 	size_t json_len;
 	const char *const *tags;
 	size_t ntags;
