@@ -88,6 +88,14 @@ size_t vgl_alert_escape(const char *s, size_t n, char *buf, size_t size);
 bool vgl_alert_has_tag(const struct vgl_alert *a, const char *tag);
 
 /*
+ * A copy of @a with Falco's JSON made from what it carries: the event is
+ * gone, so output_fields holds evt.time only. For an alert spooled without
+ * its JSON by a text output that the config has since made json. NULL on
+ * allocation failure.
+ */
+struct vgl_alert *vgl_alert_with_json(const struct vgl_alert *a);
+
+/*
  * The spool's byte form of @a: a malloc'd buffer in *@ret and its length,
  * or -ENOMEM. vgl_alert_decode() parses one back: 0 and a new alert, or
  * -EINVAL when @buf is not a well-formed encoding.

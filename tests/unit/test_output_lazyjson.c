@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "output/spool.h"
 #include "run/pipeline.h"
 #include "run/setup.h"
 #include "test_record.h"
@@ -251,6 +252,91 @@ static void test_text_only_builds_no_json(void **state)
 	free(t1), free(j1), free(r1), free(t2), free(j2), free(r2);
 }
 
+/* An alert as a text output's pipeline makes it: no JSON. */
+static struct vgl_alert *text_alert(const char *msg)
+{
+	static const char *const tags[] = { "filesystem", "T1" };
+	struct vgl_alert_parts p = {
+		.time_ns = 1700000000123456789,
+		.priority = 4,
+		.rule = "Shadow read",
+		.source = "syscall",
+		.hostname = "host-a",
+		.msg = msg,
+		.msg_len = strlen(msg),
+		.tags = tags,
+		.ntags = 2,
+	};
+	struct vgl_alert *a = vgl_alert_new(&p);
+
+	assert_non_null(a);
+	assert_int_equal(a->json_len, 0);
+	return a;
+}
+
+#define WITH_JSON(out)                                                                      \
+	"{\"hostname\":\"host-a\",\"output\":\"22:13:20.123456789: Warning " out "\","      \
+	"\"output_fields\":{\"evt.time\":1700000000123456789},\"priority\":\"Warning\","    \
+	"\"rule\":\"Shadow read\",\"source\":\"syscall\",\"tags\":[\"filesystem\",\"T1\"]," \
+	"\"time\":\"2023-11-14T22:13:20.123456789Z\"}"
+
+/* The JSON an alert spooled without one gets: Falco's shape from what it has. */
+static void test_with_json(void **state)
+{
+	struct vgl_alert *a = text_alert("opened \"/etc/shadow\" \xc3\xa9"), *b;
+
+	(void)state;
+	b = vgl_alert_with_json(a);
+	assert_non_null(b);
+	assert_string_equal(b->json, WITH_JSON("opened \\\"/etc/shadow\\\" \\u00E9"));
+	assert_int_equal(b->json_len, strlen(b->json));
+	assert_string_equal(b->msg, a->msg);
+	vgl_alert_unref(b);
+	vgl_alert_unref(a);
+	a = text_alert("bad \xff utf-8"); /* as vgl_alert_json(): '?' */
+	b = vgl_alert_with_json(a);
+	assert_string_equal(b->json, WITH_JSON("bad ? utf-8"));
+	vgl_alert_unref(b);
+	vgl_alert_unref(a);
+}
+
+/* A text output's spool read back after the config made it json: JSON lines. */
+static void test_spool_to_json(void **state)
+{
+	struct vgl_alert *a = text_alert("one");
+	struct vgl_spool *sp;
+	struct vgl_outputs *o;
+	char y[512], err[256] = "", *got;
+
+	(void)state;
+	snprintf(y, sizeof(y), "%s/spool", dir);
+	assert_int_equal(vgl_spool_open(y, 1 << 20, &sp, err, sizeof(err)), 0);
+	assert_int_equal(vgl_spool_append(sp, a), 0);
+	vgl_spool_close(sp);
+	vgl_alert_unref(a);
+	snprintf(y, sizeof(y),
+		 "outputs:\n  - type: file\n    path: %s/spooled.log\n    format: json\n"
+		 "    queue: {spool: %s/spool}\n",
+		 dir, dir);
+	o = outputs_from(y, false);
+	assert_int_equal(vgl_outputs_start(o, err, sizeof(err)), 0);
+	/* the worker reads the spool while not stopping: wait for it (10 s at most) */
+	for (int i = 0; i < 1000; i++) {
+		struct vgl_sink_stats st;
+		struct timespec ms = { 0, 10000000 };
+
+		vgl_sink_get_stats(vgl_outputs_sink(o, 0), &st);
+		if (st.unspooled == 1)
+			break;
+		nanosleep(&ms, NULL);
+	}
+	vgl_outputs_stop(o);
+	vgl_outputs_free(o);
+	got = slurp("spooled.log");
+	assert_string_equal(got, WITH_JSON("one") "\n");
+	free(got);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -302,8 +388,8 @@ static void test_cost(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_need_json),
-		cmocka_unit_test(test_text_only_builds_no_json),
+		cmocka_unit_test(test_need_json), cmocka_unit_test(test_text_only_builds_no_json),
+		cmocka_unit_test(test_with_json), cmocka_unit_test(test_spool_to_json),
 		cmocka_unit_test(test_cost),
 	};
 
