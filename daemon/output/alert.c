@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Alerts: one allocation each, shared by reference, formatted per sink. */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,71 @@ size_t vgl_alert_line(const struct vgl_alert *a, enum vgl_alert_format fmt, char
 		cut_with_ellipsis(&w);
 	*w.p++ = '\n';
 	return (size_t)(w.p - w.start);
+}
+
+/* The alert's output as in its JSON: prefix and message (bytes jansson
+ * refuses, that is not UTF-8, as '?', as vgl_alert_json() does). */
+static json_t *json_output(const struct vgl_alert *a)
+{
+	char *s = malloc(VGL_ALERT_PREFIX_MAX + a->msg_len + 1);
+	json_t *j = NULL;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = vgl_alert_prefix(a->time_ns, (enum vgl_priority)a->priority, s, VGL_ALERT_PREFIX_MAX);
+	memcpy(s + n, a->msg, a->msg_len);
+	n += a->msg_len;
+	j = json_stringn(s, n);
+	for (size_t i = 0; !j && i < n; i++)
+		s[i] = (unsigned char)s[i] < 0x80 && s[i] ? s[i] : '?';
+	if (!j)
+		j = json_stringn(s, n);
+	free(s);
+	return j;
+}
+
+struct vgl_alert *vgl_alert_with_json(const struct vgl_alert *a)
+{
+	struct vgl_alert_parts p = {
+		.time_ns = a->time_ns,
+		.priority = a->priority,
+		.rule = a->rule,
+		.source = a->source,
+		.hostname = a->hostname,
+		.msg = a->msg,
+		.msg_len = a->msg_len,
+		.tags = a->tags,
+		.ntags = a->ntags,
+	};
+	json_t *o = json_object(), *tags = json_array();
+	struct vgl_alert *ret = NULL;
+	char iso[64], *json = NULL;
+
+	vgl_alert_rfc3339(a->time_ns, iso, sizeof(iso));
+	for (size_t i = 0; tags && i < a->ntags; i++)
+		json_array_append_new(tags, json_string(a->tags[i]));
+	if (o && tags) {
+		json_object_set_new(o, "hostname", json_string(a->hostname));
+		json_object_set_new(o, "output", json_output(a));
+		json_object_set_new(o, "output_fields",
+				    json_pack("{s:I}", "evt.time", (json_int_t)a->time_ns));
+		json_object_set_new(o, "priority", json_string(vgl_priority_name(a->priority)));
+		json_object_set_new(o, "rule", json_string(a->rule));
+		json_object_set_new(o, "source", json_string(a->source));
+		json_object_set_new(o, "tags", json_incref(tags));
+		json_object_set_new(o, "time", json_string(iso));
+		json = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	}
+	json_decref(tags);
+	json_decref(o);
+	if (json) {
+		p.json = json;
+		p.json_len = strlen(json);
+		ret = vgl_alert_new(&p);
+	}
+	free(json);
+	return ret;
 }
 
 /* --- spool encoding -------------------------------------------------------

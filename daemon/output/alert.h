@@ -39,7 +39,9 @@ struct vgl_alert {
 	const char *hostname; /* empty when unknown */
 	const char *msg;      /* the rule's output with its fields, raw (unescaped) */
 	size_t msg_len;
-	const char *json; /* Falco's JSON alert, one line, no newline */
+	/* Falco's JSON alert, one line, no newline; "" when no sink needs it
+	 * (the pipeline then does not build it: vgl_outputs_need_json()) */
+	const char *json;
 	size_t json_len;
 	const char *const *tags;
 	size_t ntags;
@@ -84,6 +86,14 @@ size_t vgl_alert_escape(const char *s, size_t n, char *buf, size_t size);
 
 /* Whether @a carries tag @tag. */
 bool vgl_alert_has_tag(const struct vgl_alert *a, const char *tag);
+
+/*
+ * A copy of @a with Falco's JSON made from what it carries: the event is
+ * gone, so output_fields holds evt.time only. For an alert spooled without
+ * its JSON by a text output that the config has since made json. NULL on
+ * allocation failure.
+ */
+struct vgl_alert *vgl_alert_with_json(const struct vgl_alert *a);
 
 /*
  * The spool's byte form of @a: a malloc'd buffer in *@ret and its length,

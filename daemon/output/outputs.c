@@ -72,6 +72,15 @@ int vgl_outputs_start(struct vgl_outputs *o, char *err, size_t errlen)
 	return 0;
 }
 
+bool vgl_outputs_need_json(const struct vgl_outputs *o)
+{
+	for (size_t i = 0; i < o->nsinks; i++) {
+		if (vgl_sink_conf(o->sinks[i])->format == VGL_ALERT_JSON)
+			return true;
+	}
+	return false;
+}
+
 static void fan_out(struct vgl_outputs *o, struct vgl_alert *a)
 {
 	for (size_t i = 0; i < o->nsinks; i++)

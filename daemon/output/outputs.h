@@ -9,6 +9,7 @@
 #ifndef VIGIL_OUTPUT_OUTPUTS_H
 #define VIGIL_OUTPUT_OUTPUTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,14 @@ int vgl_outputs_new(const struct vgl_outputs_conf *c, struct vgl_outputs **ret);
 int vgl_outputs_add(struct vgl_outputs *o, struct vgl_sink *s);
 /* Start every sink's worker; on failure @err names the sink. */
 int vgl_outputs_start(struct vgl_outputs *o, char *err, size_t errlen);
+
+/*
+ * Whether some sink delivers Falco's JSON (its format is json: webhook,
+ * nats, or format: json). Fixed once the sinks are added: the JSON costs
+ * about 10 us an alert, so the pipeline builds it only then; without it an
+ * alert's json is "" and every sink formats the text it always did.
+ */
+bool vgl_outputs_need_json(const struct vgl_outputs *o);
 
 /* Hand @a (the caller keeps its reference) to every sink, unless rate-limited. */
 void vgl_outputs_submit(struct vgl_outputs *o, struct vgl_alert *a);

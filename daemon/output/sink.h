@@ -59,10 +59,14 @@ struct vgl_sink;
 
 /* Settings every sink has (the common keys of an `outputs:` item). */
 struct vgl_sink_conf {
-	char *name;		      /* for logs and metrics; default "TYPE[INDEX]" */
-	enum vgl_alert_format format; /* default: text, or json with json_output */
-	bool format_set;	      /* format given in the file */
-	int min_priority;	      /* enum vgl_priority; default VGL_PRI_DEBUG: all */
+	char *name; /* for logs and metrics; default "TYPE[INDEX]" */
+	/* What the sink delivers; default: text, or json with json_output. A
+	 * driver that sends the JSON whatever the key says (webhook, nats) sets
+	 * json in configure(): alerts carry their JSON only when some sink's
+	 * format is json (vgl_outputs_need_json()), and is "" otherwise. */
+	enum vgl_alert_format format;
+	bool format_set;  /* format given in the file */
+	int min_priority; /* enum vgl_priority; default VGL_PRI_DEBUG: all */
 	char **rules, **rules_exclude, **tags, **tags_exclude; /* include/exclude lists */
 	size_t nrules, nrules_exclude, ntags, ntags_exclude;
 	size_t queue_size;	     /* alerts; default 10000 */

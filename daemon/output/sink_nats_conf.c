@@ -264,6 +264,9 @@ int vgl_nats_configure(struct vgl_cfg_ctx *c, const struct ynode *map, struct vg
 			      "a NATS message is the alert's JSON: only format json");
 		merge_err(&err, -EINVAL);
 	}
+	/* what it sends, whatever --json says: the pipeline builds the JSON for it */
+	conf->format = VGL_ALERT_JSON;
+	conf->format_set = true;
 	/* one alert per attempt: each is acknowledged, and a retry repeats only that one */
 	conf->batch_max = 1;
 	if (!n->subject || (!err && make_desc(n)))

@@ -43,6 +43,23 @@ static void take_from_queue(struct vgl_sink *s)
 	s->batch_from_queue = true;
 }
 
+/*
+ * Alerts a text output spooled carry no JSON ("", as the pipeline built
+ * none): if the config has since made this output json, give them one.
+ */
+static void add_json(struct vgl_sink *s, size_t n)
+{
+	for (size_t i = 0; s->conf.format == VGL_ALERT_JSON && i < n; i++) {
+		struct vgl_alert *a =
+			s->batch[i]->json_len ? NULL : vgl_alert_with_json(s->batch[i]);
+
+		if (a) {
+			vgl_alert_unref(s->batch[i]);
+			s->batch[i] = a;
+		}
+	}
+}
+
 /* Under s->mu: a batch from the spool; false when it had none. */
 static bool take_from_spool(struct vgl_sink *s)
 {
@@ -52,6 +69,8 @@ static bool take_from_spool(struct vgl_sink *s)
 
 	pthread_mutex_unlock(&s->mu);
 	err = vgl_spool_peek(s->spool, s->batch, s->conf.batch_max, &n, &corrupt);
+	if (!err)
+		add_json(s, n);
 	pthread_mutex_lock(&s->mu);
 	if (corrupt)
 		sink_lost(s, VGL_LOSS_SPOOL_ERROR, corrupt);

@@ -19,6 +19,7 @@ int vgl_pipeline_init(struct vgl_pipeline *p, const struct vgl_kindset *print,
 	p->print = *print;
 	p->style = style;
 	p->out = out;
+	p->alert_json = true;
 	p->fmt.boot_to_realtime_ns = vgl_boot_to_realtime_ns();
 	if (gethostname(p->hostname, sizeof(p->hostname) - 1))
 		strcpy(p->hostname, "localhost");
@@ -104,13 +105,13 @@ static int on_match(void *data, const struct vgl_ruleset *rs, size_t rule,
 	parts.msg_len = vgl_alert_format(ctx, rule, p->buf, cap);
 	if (parts.msg_len >= cap)
 		parts.msg_len = cap - 1;
-	json = vgl_alert_json(ctx, rule, &meta);
-	if (!json) {
+	json = p->alert_json ? vgl_alert_json(ctx, rule, &meta) : NULL;
+	if (p->alert_json && !json) {
 		p->stats.alert_errors++;
 		return 0;
 	}
 	parts.json = json;
-	parts.json_len = strlen(json);
+	parts.json_len = json ? strlen(json) : 0;
 	a = vgl_alert_new(&parts);
 	free(json);
 	if (!a) {

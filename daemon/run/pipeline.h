@@ -61,6 +61,11 @@ struct vgl_pipeline {
 	struct vgl_flight *flight;   /* rules with capture: true save here; NULL: none */
 	void (*on_alert)(void *ctx, const struct vgl_alert *a); /* metrics; may be NULL */
 	void *on_alert_ctx;
+	/* Build each alert's Falco JSON (a->json; about 10 us an alert): true
+	 * after vgl_pipeline_init(). Whoever sets @outputs sets it to
+	 * vgl_outputs_need_json() unless an on_alert reads the JSON; false:
+	 * a->json is "" (the flight recorder still starts its captures). */
+	bool alert_json;
 	char *buf; /* VGL_FMT_BUF_MAX bytes */
 	/* The capture tap (-w, flight recorder); NULL: none. Sees every event
 	 * after the state and before the rules, which then read the state

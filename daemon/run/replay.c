@@ -170,6 +170,8 @@ static int prepare(struct vgl_replay *r, const struct vgl_run_opts *eff, struct 
 	cfg->alerts.rate = 0; /* a replay shows every alert its rules raise */
 	if (vgl_setup_outputs(cfg, eff->json, r->p->hostname, &r->p->outputs))
 		return 1;
+	/* only sinks read an alert's JSON (throttle reads no alert) */
+	r->p->alert_json = vgl_outputs_need_json(r->p->outputs);
 	if (vgl_outputs_start(r->p->outputs, err, sizeof(err))) {
 		vgl_err("%s", err);
 		return 1;

@@ -223,6 +223,8 @@ static int setup(struct vgl_loop *l, const struct vgl_run_opts *cli, struct vgl_
 		return 1;
 	if (vgl_setup_outputs(cfg, eff->json, l->p->hostname, &l->p->outputs))
 		return 1;
+	/* only sinks read an alert's JSON (metrics: its rule, priority) */
+	l->p->alert_json = vgl_outputs_need_json(l->p->outputs);
 	if (vgl_outputs_start(l->p->outputs, err, sizeof(err))) {
 		vgl_err("%s", err);
 		return 1;
