@@ -37,20 +37,39 @@ struct fl_view {
 };
 
 /*
- * Entries are contiguous in one buffer allocated once: a struct fl_ent, the
- * chain, the container id, the context, the record, padded to 8 bytes. An
- * entry that does not fit before the end of the buffer goes to its start
- * (the bytes left at the end stay unused until the ring wraps again).
+ * Entries are contiguous in one buffer allocated once, each a struct fl_ent
+ * then its bytes, padded to 8: an EVENT (the chain, the container id, the
+ * record) or a BLOB (the framed context records of one or more events of a
+ * process). An event whose context is byte for byte the one its process
+ * stored last refers to that blob instead of storing it again, as long as
+ * the blob is young (FL_REFRESH): on a busy host a process's context is 1-4
+ * KB, its events 100-300 bytes. An entry that does not fit before the end of
+ * the buffer goes to its start (the bytes left at the end stay unused until
+ * the ring wraps again). Eviction goes oldest first; a blob goes before the
+ * events that refer to it, which go with it (counted evicted then).
  */
+#define FL_CACHE_SLOTS 1024 /* processes whose last blob is remembered (direct-mapped) */
+#define FL_REFRESH     8    /* a blob is reused while younger than 1/8 of the ring or window */
+
+struct fl_blobref {
+	uint32_t pid;
+	uint32_t off; /* in buf */
+	uint64_t seq; /* 0: none */
+};
+
 struct fl_ring {
 	uint8_t *buf;
 	size_t cap;
 	size_t head, tail; /* oldest entry; where the next one goes */
 	size_t end;	   /* wrapped: the data runs [head, end) then [0, tail) */
 	bool wrapped;
-	uint64_t count;
+	uint64_t entries; /* events and blobs in buf */
+	uint64_t count;	  /* events that can still be read (their blob is there) */
 	uint64_t evicted;
 	uint64_t window_ns;
+	uint64_t seq;		    /* bytes pushed so far + 1: an entry's position in the stream */
+	uint64_t blobs, blob_bytes; /* blobs pushed, and their bytes (for the stats) */
+	struct fl_blobref cache[FL_CACHE_SLOTS];
 };
 
 struct fl_iter {
@@ -68,8 +87,9 @@ void fl_ring_push(struct fl_ring *r, const struct fl_view *v);
 void fl_ring_begin(const struct fl_ring *r, struct fl_iter *it);
 bool fl_ring_next(const struct fl_ring *r, struct fl_iter *it, struct fl_view *ret);
 
-/* Bytes one entry takes in the ring (docs/flight-recorder.md states it). */
-size_t fl_ring_entry_bytes(size_t nchain, size_t ctr_len, size_t ctx_len, size_t raw_len);
+/* Bytes an event's entry, and a context blob, take in the ring (docs/flight-recorder.md). */
+size_t fl_ring_event_bytes(size_t nchain, size_t ctr_len, size_t raw_len);
+size_t fl_ring_blob_bytes(size_t ctx_len);
 
 /* What a capture saves: one container's events, or on the host one process tree's. */
 struct fl_key {

@@ -170,21 +170,22 @@ static struct vgl_flight_stats stats(struct vgl_flight *f)
 
 static void test_ring_bytes(void **state)
 {
-	/* an entry: 32 bytes + 4 per pid + the container id + context + event, 8-aligned */
+	/* an event without context: 48 bytes + 4 per pid + the container id + the event, 8-aligned
+	 */
 	struct vgl_flight *f = flight(8192, 3600 * S, 0);
 	uint32_t i;
 
 	(void)state;
 	for (i = 0; i < 16; i++)
-		event(f, i, 10, "host", NULL, 0, NULL, 0, 512 - 32 - 4 - 4, T0);
+		event(f, i, 10, "host", NULL, 0, NULL, 0, 512 - 48 - 4 - 4, T0);
 	assert_int_equal(stats(f).ring_events, 16);
 	assert_int_equal(stats(f).ring_evicted, 0);
 	for (; i < 20; i++)
-		event(f, i, 10, "host", NULL, 0, NULL, 0, 512 - 32 - 4 - 4, T0);
+		event(f, i, 10, "host", NULL, 0, NULL, 0, 512 - 48 - 4 - 4, T0);
 	assert_int_equal(stats(f).ring_events, 16);
 	assert_int_equal(stats(f).ring_evicted, 4);
 	/* a bigger entry pushes out as many as its size needs: 1024 bytes, 2 entries */
-	event(f, i++, 10, "host", NULL, 0, NULL, 0, 1024 - 32 - 4 - 4, T0);
+	event(f, i++, 10, "host", NULL, 0, NULL, 0, 1024 - 48 - 4 - 4, T0);
 	assert_int_equal(stats(f).ring_events, 15);
 	assert_int_equal(stats(f).ring_evicted, 6);
 	vgl_flight_free(f, NULL);
