@@ -70,6 +70,7 @@ static void entry_remove(struct vgl_ctr_cache *c, struct ctr_entry *e)
 	vgl_ctr_meta_clear(&e->meta);
 	free(e);
 	c->count--;
+	vgl_state_changed();
 }
 
 void vgl_ctr_cache_free(struct vgl_ctr_cache *c)
