@@ -145,6 +145,7 @@ static void forget(struct vgl_recorder *r)
 	rm_reset(&r->fds);
 	r->epoch = vgl_capwriter_epoch(r->o.writer);
 	r->loss_due = true;
+	r->fast.valid = false;
 }
 
 /*
@@ -286,6 +287,7 @@ void vgl_recorder_event(struct vgl_recorder *r, const struct vgl_event *ev, cons
 			size_t size, uint64_t now_ns)
 {
 	struct vgl_capwriter *w = r->o.writer;
+	bool to_writer;
 
 	finish(r, false); /* vgl_recorder_event_end() was not called */
 	r->stats.events++;
@@ -297,13 +299,15 @@ void vgl_recorder_event(struct vgl_recorder *r, const struct vgl_event *ev, cons
 	r->ctx.err = false;
 	if (w)
 		vgl_capwriter_tick(w, now_ns);
-	r->to_writer = w && filter_matches(r, ev);
+	/* locals: reading two bool members just stored as one word stalls */
+	to_writer = w && filter_matches(r, ev);
+	r->to_writer = to_writer;
 	r->to_flight = r->o.flight != NULL;
-	if (w && !r->to_writer)
+	if (w && !to_writer)
 		r->stats.filtered++;
-	if (r->to_writer && vgl_capwriter_epoch(w) != r->epoch)
+	if (to_writer && vgl_capwriter_epoch(w) != r->epoch)
 		forget(r);
-	if (r->to_writer || r->to_flight)
+	if (to_writer || r->o.flight)
 		rec_context(r, ev);
 	if (r->to_writer && epoch_changed(r))
 		rewrite(r);

@@ -10,6 +10,12 @@
  * written. The same context, unconditionally, goes with each event into the
  * flight recorder's ring.
  *
+ * An event whose context is looked up by the keys of the last one looked
+ * up (process, parent, container, ids; its descriptor aside) when nothing
+ * was written for it, and since then nothing changed (the state's `changes`
+ * callback, the writer's epoch), is written without looking it up again:
+ * the same lookups would have written nothing.
+ *
  * The rules read state through vgl_recorder_ops() wrapping the live ops, so
  * any answer a rule obtains that the tap had not written (a lookup outside
  * the set above) is written too, and counted. The event record itself is
@@ -19,6 +25,7 @@
 #ifndef VIGIL_CAPTURE_RECORDER_H
 #define VIGIL_CAPTURE_RECORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +43,11 @@ struct vgl_recorder_opts {
 	const struct vgl_ruleset *filter;      /* capture filter: its one rule; NULL: every event */
 	const struct vgl_field_state_ops *ops; /* the live state's */
 	void *state;
+	/*
+	 * Tests only: look every event's context up, as if each event's keys
+	 * or the state had changed (the fast path's reference).
+	 */
+	bool no_fast_path;
 };
 
 struct vgl_recorder_stats {
@@ -45,6 +57,7 @@ struct vgl_recorder_stats {
 	uint64_t ctx_records;  /* context records handed to the writer */
 	uint64_t late_records; /* context a rule read outside the tap's set */
 	uint64_t lost;	       /* events the writer refused (see its stats for why) */
+	uint64_t fast;	       /* written without looking their context up again */
 };
 
 struct vgl_recorder;

@@ -45,10 +45,9 @@
 #include "capture/recorder_int.h"
 #include "state/util.h"
 
-#define OPS(r)		   ((r)->o.ops)
-#define LAZY_UNKNOWN_UPPER (1ull << 63) /* in a PROC_LAZY version written */
-#define UPPER_RETRY_NS	   1000000000ull
-#define ST(r)		   ((r)->o.state)
+#define OPS(r)	       ((r)->o.ops)
+#define UPPER_RETRY_NS 1000000000ull
+#define ST(r)	       ((r)->o.state)
 
 static uint64_t str_hash(const char *s)
 {
@@ -82,6 +81,8 @@ const struct vgl_proc_view *rec_proc(struct vgl_recorder *r, uint32_t pid)
 	bool write = r->to_writer && (!s || s->v[0] != want || !want);
 	uint32_t type = VGL_CAP_REC_PROC;
 
+	r->wants += write;
+	r->unsure |= !v; /* asking again may find it in /proc */
 	if (!write && !r->to_flight)
 		return v;
 	/* a view too big to encode is written as unknown rather than left stale */
@@ -130,6 +131,7 @@ struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
 	want = v->lazy_version | (a.upper < 0 ? LAZY_UNKNOWN_UPPER : 0);
 	s = r->to_writer ? rm_get(&r->procs, pid, 0) : NULL;
 	write = r->to_writer && (!s || s->v[1] != want || !v->lazy_version);
+	r->wants += write;
 	if (s && a.upper < 0)
 		s->v[4] = now(r) + UPPER_RETRY_NS;
 	if (!write && !r->to_flight)
@@ -177,6 +179,8 @@ const struct vgl_container_view *rec_container(struct vgl_recorder *r, uint64_t 
 		d = s && (!g || s->v[2] > g->v[2]) ? s : g;
 		write = !d || d->v[0] != want || !want;
 		target = !write || !g || g->v[1] == (uintptr_t)c ? 0 : pid;
+		r->wants += write;
+		r->unsure |= !c;
 	}
 	/* the flight's context is self-contained: always for the whole cgroup */
 	if (r->to_flight && (!write || target) && !encode_container(r, cg, 0, c))
@@ -194,7 +198,7 @@ const struct vgl_container_view *rec_container(struct vgl_recorder *r, uint64_t 
 }
 
 /* The user database @pid's names come from, once per event and pid. */
-static void users_db(struct vgl_recorder *r, uint32_t pid)
+void rec_users_db(struct vgl_recorder *r, uint32_t pid)
 {
 	const char *id = "host";
 	uint64_t version = 0;
@@ -240,7 +244,7 @@ struct rec_names rec_user(struct vgl_recorder *r, uint32_t uid, uint32_t pid, bo
 	bool bound = false, fresh = false, write = false;
 	int rc;
 
-	users_db(r, pid);
+	rec_users_db(r, pid);
 	if (r->to_writer) {
 		ps = rm_get(&r->procs, pid, 0);
 		us = rm_get(&r->users, k1, r->db.hash);
@@ -258,6 +262,7 @@ struct rec_names rec_user(struct vgl_recorder *r, uint32_t uid, uint32_t pid, bo
 	}
 	h = names_hash(&n);
 	write = r->to_writer && !fresh && !(bound && us && us->v[1] == h);
+	r->wants += write;
 	if (us && !write && r->to_writer)
 		us->v[0] = r->db.version; /* same names: this version is written too */
 	if (!write && !r->to_flight)
@@ -337,22 +342,16 @@ static bool event_fd(const struct vgl_recorder *r, const struct vgl_event *ev, i
 static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 {
 	const struct vgl_hdr *h = &ev->hdr;
-	uint32_t seen[8], uid;
-	size_t n = 0, i, j;
+	struct rec_keys k;
+	const uint32_t *seen = k.ids;
+	uint32_t uid;
+	size_t n, i, j;
 	uint64_t key;
 	struct rm_slot *s;
 
-	seen[n++] = h->euid;
-	if (h->loginuid != (uint32_t)-1)
-		seen[n++] = h->loginuid;
-	for (i = 0; i < ev->nparams && i < 64 && n < 8; i++) {
-		const struct vgl_param *p = &ev->params[i];
-
-		/* as render_num() (argfmt.c): -1 of 64 bits is asked as 0xffffffff */
-		if ((r->uid_params[ev->kind] >> i & 1) && !p->absent && p->num.u != (uint32_t)-1)
-			seen[n++] = (uint32_t)p->num.u;
-	}
-	users_db(r, h->pid);
+	rec_keys_of(r, ev, &k);
+	n = k.nids;
+	rec_users_db(r, h->pid);
 	key = vgl_hash64(r->db.version ^ vgl_hash64(r->users.tag ^ (uint64_t)h->egid << 32));
 	for (i = 0; i < n; i++)
 		key = vgl_hash64(key ^ seen[i]);
@@ -371,15 +370,13 @@ static void users(struct vgl_recorder *r, const struct vgl_event *ev)
 		rm_put(&r->procs, h->pid, 0)->v[3] = key;
 }
 
-void rec_context(struct vgl_recorder *r, const struct vgl_event *ev)
+/* The set but the descriptor. */
+static void lookups(struct vgl_recorder *r, const struct vgl_event *ev)
 {
 	const struct vgl_hdr *h = &ev->hdr;
 	const struct vgl_container_view *c;
 	const struct vgl_proc_view *v = NULL;
-	int64_t fd;
 
-	r->nchain = 0;
-	r->chain[r->nchain++] = h->pid;
 	c = rec_container(r, h->cgroup_id, h->pid);
 	if (r->to_flight || !OPS(r)->users_of) /* copied: the view lives until the next lookup */
 		snprintf(r->ctr_id, sizeof(r->ctr_id), "%s", c && c->id ? c->id : "host");
@@ -392,6 +389,20 @@ void rec_context(struct vgl_recorder *r, const struct vgl_event *ev)
 	}
 	ancestors(r, h->ppid);
 	users(r, ev);
+}
+
+void rec_context(struct vgl_recorder *r, const struct vgl_event *ev)
+{
+	struct rec_fast_mark m;
+	int64_t fd;
+
+	r->nchain = 0;
+	r->chain[r->nchain++] = ev->hdr.pid;
+	if (!rec_fast(r, ev)) {
+		rec_fast_begin(r, &m);
+		lookups(r, ev);
+		rec_fast_end(r, ev, &m);
+	}
 	if (event_fd(r, ev, &fd))
-		rec_fd(r, h->pid, fd);
+		rec_fd(r, ev->hdr.pid, fd);
 }

@@ -15,9 +15,11 @@
 #include "capture/recorder.h"
 #include "capture/recorder_map.h"
 
-#define RM_GONE	       UINT64_MAX /* a version meaning "written as unknown" */
-#define REC_LATE_MAX   64	  /* late keys of one event remembered for a rewrite */
-#define REC_CTR_ID_MAX 256
+#define RM_GONE		   UINT64_MAX /* a version meaning "written as unknown" */
+#define REC_LATE_MAX	   64	      /* late keys of one event remembered for a rewrite */
+#define REC_CTR_ID_MAX	   256
+#define REC_IDS_MAX	   8		/* uids whose names an event's set holds */
+#define LAZY_UNKNOWN_UPPER (1ull << 63) /* in a PROC_LAZY version written */
 
 /* A key read outside the event's set, to write again if its block is dropped. */
 enum rec_kind { RK_PROC, RK_LAZY, RK_CTR, RK_USER, RK_GROUP, RK_FD, RK_EXE };
@@ -32,6 +34,33 @@ struct rec_ctx {
 	unsigned char *data;
 	size_t len, cap;
 	bool err;
+};
+
+/* What the context of an event is looked up by, but its descriptor. */
+struct rec_keys {
+	uint64_t cgroup_id;
+	uint32_t pid, ppid, egid, nids;
+	uint32_t ids[REC_IDS_MAX]; /* euid, loginuid, VGL_PT_UID parameters */
+};
+
+/*
+ * The fast path (recorder_fast.c): the last context looked up that wrote
+ * nothing and whose every answer the state's changes callback vouches for.
+ * Until the keys, the state, the writer's epoch or the tables change, the
+ * same lookups would write nothing again.
+ */
+struct rec_fast {
+	bool valid;
+	struct rec_keys keys;
+	uint64_t changes, epoch, db_hash, db_version;
+	uint64_t until; /* an unknown upper layer is asked again then */
+	uint32_t tags[3];
+};
+
+/* Taken when a context lookup begins (rec_fast_begin()). */
+struct rec_fast_mark {
+	uint64_t changes, wants;
+	uint32_t tags[3];
 };
 
 struct vgl_recorder {
@@ -76,6 +105,9 @@ struct vgl_recorder {
 	uint64_t uid_params[VGL_EV_MAX]; /* bit i: parameter i is a VGL_PT_UID */
 	uint32_t chain[1 + VGL_RECORDER_ANCESTORS];
 	size_t nchain;
+	struct rec_fast fast;
+	uint64_t wants; /* context records the lookups found to write */
+	bool unsure;	/* an answer the changes callback does not vouch for */
 	struct vgl_recorder_stats stats;
 };
 
@@ -103,6 +135,17 @@ bool rec_exe(struct vgl_recorder *r, uint32_t pid, struct vgl_exe_stat *ret);
 void rec_context(struct vgl_recorder *r, const struct vgl_event *ev);
 /* A record written for a rule rather than for the event's set (counted, kept for a rewrite). */
 void rec_note_late(struct vgl_recorder *r, enum rec_kind kind, uint32_t pid, uint64_t arg);
+/* r->db: the user database of @pid, asked once per event. */
+void rec_users_db(struct vgl_recorder *r, uint32_t pid);
+
+/* recorder_fast.c */
+void rec_keys_of(const struct vgl_recorder *r, const struct vgl_event *ev, struct rec_keys *ret);
+/* true: the context of @ev (but its descriptor) needs nothing written. */
+bool rec_fast(struct vgl_recorder *r, const struct vgl_event *ev);
+void rec_fast_begin(struct vgl_recorder *r, struct rec_fast_mark *ret);
+/* After the lookups of @ev's set (but its descriptor) since @m. */
+void rec_fast_end(struct vgl_recorder *r, const struct vgl_event *ev,
+		  const struct rec_fast_mark *m);
 
 /*
  * recorder.c: r->rec holds a payload of @type: append it to the flight's

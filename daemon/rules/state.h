@@ -124,6 +124,14 @@ struct vgl_field_state_ops {
 	 * those answers may (0: not tracked).
 	 */
 	const char *(*users_of)(void *state, uint32_t pid, uint64_t *ret_version);
+	/*
+	 * For a capture's fast path (may be NULL): a number that differs
+	 * whenever an answer proc, container, proc_env or exe_upper_layer gave
+	 * (but NULL, or -1 for the upper layer) or users_of's version may
+	 * differ now, asked again or not; 0: not tracked. Not for fd, whose
+	 * answers a capture asks for every event.
+	 */
+	uint64_t (*changes)(void *state);
 };
 
 #endif /* VIGIL_RULES_STATE_H */

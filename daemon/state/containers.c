@@ -70,6 +70,7 @@ static void entry_remove(struct vgl_ctr_cache *c, struct ctr_entry *e)
 	vgl_ctr_meta_clear(&e->meta);
 	free(e);
 	c->count--;
+	vgl_state_changed();
 }
 
 void vgl_ctr_cache_free(struct vgl_ctr_cache *c)
@@ -209,6 +210,7 @@ static void insert(struct vgl_ctr_cache *c, struct ctr_entry *e)
 	*b = e;
 	lru_push(c, e);
 	c->count++;
+	vgl_state_changed(); /* a host entry gets no version of its own */
 }
 
 /* The cgroup2 mount point, from mountinfo ("" when there is none). */

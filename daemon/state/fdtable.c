@@ -122,7 +122,7 @@ static void classify(struct vgl_fdtable *t, struct fd_entry *e, uint32_t pid, co
 	struct stat st;
 
 	memset(v, 0, sizeof(*v));
-	v->version = vgl_state_version_next();
+	v->version = vgl_state_fd_version_next();
 	v->typechar = vgl_fd_link_type(e->link, &ino);
 	if (v->typechar == 'f' && !stat(fdpath, &st) && S_ISDIR(st.st_mode))
 		v->typechar = 'd';
@@ -197,7 +197,7 @@ void vgl_fdtable_update(struct vgl_fdtable *t, const struct vgl_event *ev)
 	e = find(t, (uint64_t)ev->hdr.pid << 32 | (uint32_t)p->num.i);
 	if (e && e->view.typechar && strchr("46u", e->view.typechar) && !e->view.connected) {
 		e->view.connected = true;
-		e->view.version = vgl_state_version_next();
+		e->view.version = vgl_state_fd_version_next();
 	}
 }
 

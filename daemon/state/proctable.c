@@ -107,6 +107,7 @@ void proc_remove(struct vgl_proctable *pt, struct proc_entry *e)
 	vgl_rstr_put(e->env);
 	free(e);
 	pt->count--;
+	vgl_state_changed();
 }
 
 struct proc_entry *proc_insert(struct vgl_proctable *pt, uint32_t pid)
@@ -171,6 +172,7 @@ void proc_mark_exited(struct vgl_proctable *pt, struct proc_entry *e, uint64_t t
 	if (e->xnext)
 		return;
 	e->exit_ts = ts;
+	vgl_state_changed(); /* its proc_env is no longer read */
 	e->xnext = &pt->exits;
 	e->xprev = pt->exits.xprev;
 	pt->exits.xprev->xnext = e;

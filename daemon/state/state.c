@@ -12,6 +12,7 @@
 #include "state/overlay.h"
 #include "state/state.h"
 #include "state/users.h"
+#include "state/util.h"
 
 #define OVL_TTL_NS (10 * 1000000000ull) /* mounts re-read after this long */
 #define ROOT_MAX   (PATH_MAX / 2)
@@ -367,6 +368,12 @@ static int cb_exe_upper_layer(void *state, uint32_t pid)
 	return upper;
 }
 
+static uint64_t cb_changes(void *state)
+{
+	(void)state;
+	return vgl_state_changes();
+}
+
 static const struct vgl_field_state_ops ops = {
 	.proc = cb_proc,
 	.container = cb_container,
@@ -380,6 +387,7 @@ static const struct vgl_field_state_ops ops = {
 	.exe_upper_layer = cb_exe_upper_layer,
 	.exe_stat = cb_exe_stat,
 	.users_of = cb_users_of,
+	.changes = cb_changes,
 };
 
 const struct vgl_field_state_ops *vgl_state_ops(void)

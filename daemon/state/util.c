@@ -105,10 +105,26 @@ size_t vgl_pow2_ceil(size_t n)
 	return p;
 }
 
+/* atomic: tests and tools may run state trackers on several threads */
+static uint64_t last_version = VGL_STATE_VERSION_HOST, changes = 1;
+
+uint64_t vgl_state_fd_version_next(void)
+{
+	return __atomic_add_fetch(&last_version, 1, __ATOMIC_RELAXED);
+}
+
 uint64_t vgl_state_version_next(void)
 {
-	/* atomic: tests and tools may run state trackers on several threads */
-	static uint64_t last = VGL_STATE_VERSION_HOST;
+	vgl_state_changed();
+	return vgl_state_fd_version_next();
+}
 
-	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+void vgl_state_changed(void)
+{
+	__atomic_add_fetch(&changes, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t vgl_state_changes(void)
+{
+	return __atomic_load_n(&changes, __ATOMIC_RELAXED);
 }

@@ -55,6 +55,15 @@ static inline uint64_t vgl_hash64(uint64_t x)
  */
 #define VGL_STATE_VERSION_HOST 1
 uint64_t vgl_state_version_next(void);
+/* The same for a descriptor view: not a change in vgl_state_changes()'s sense. */
+uint64_t vgl_state_fd_version_next(void);
+/* A view went away or changed what it answers without a new version (an exit). */
+void vgl_state_changed(void);
+/*
+ * Changes of the views but descriptors (versions given out, views gone) in
+ * all the state trackers of this process: the `changes` callback.
+ */
+uint64_t vgl_state_changes(void);
 
 /* Smallest power of two >= @n (n >= 1, n <= 2^31). */
 size_t vgl_pow2_ceil(size_t n);
