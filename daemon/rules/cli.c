@@ -147,6 +147,11 @@ static int check_files(const struct vgl_rule_files *files, const struct vgl_rule
 	vgl_diag_init(&d);
 	err = vgl_ruleset_load(paths, files->n, o, &rs, &d);
 	print_diag(&d);
+	if (err && !d.nerrors) {
+		fprintf(stderr, "vigil rules: rules not loaded: %s\n", strerror(-err));
+		vgl_diag_free(&d);
+		return 1;
+	}
 	if (err) {
 		fprintf(stderr, "vigil rules: %zu error%s, rules not loaded\n", d.nerrors,
 			d.nerrors == 1 ? "" : "s");

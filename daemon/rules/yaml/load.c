@@ -206,6 +206,23 @@ static int load_doc(struct collection *c, const struct ydoc *doc)
 	return ret;
 }
 
+/*
+ * YAML limits from the load options, checked as the file is read: no list
+ * of a rule file can usefully hold more entries than the larger of the item
+ * limits, nor a value more bytes than a condition.
+ */
+static int parse_doc(struct collection *c, const char *name, const char *text, size_t len,
+		     struct ydoc *ret_doc)
+{
+	const struct vgl_rules_opts *o = c->opts;
+	struct ydoc_limits lim = {
+		.max_entries = o->max_items > o->max_list_items ? o->max_items : o->max_list_items,
+		.max_scalar = o->max_cond_len,
+	};
+
+	return ydoc_parse_limited(name, text, len, &lim, ret_doc, c->diag);
+}
+
 int coll_load_text(struct collection *c, const char *name, const char *text, size_t len)
 {
 	int err;
@@ -215,7 +232,7 @@ int coll_load_text(struct collection *c, const char *name, const char *text, siz
 	c->docs = calloc(1, sizeof(*c->docs));
 	if (!c->docs)
 		return -ENOMEM;
-	err = ydoc_parse(name, text, len, &c->docs[0], c->diag);
+	err = parse_doc(c, name, text, len, &c->docs[0]);
 	if (err)
 		return err;
 	c->ndocs = 1;
@@ -284,8 +301,7 @@ int coll_load_files(struct collection *c, const char *const *files, size_t nfile
 
 		err = read_file(c, files[i], &buf, &len);
 		if (!err) {
-			err = ydoc_parse(files[i], buf ? buf : "", len, &c->docs[c->ndocs],
-					 c->diag);
+			err = parse_doc(c, files[i], buf ? buf : "", len, &c->docs[c->ndocs]);
 			free(buf);
 		}
 		if (!err)
