@@ -90,7 +90,8 @@ struct collection {
 	size_t nmacros;
 	struct rule_def **rules;
 	size_t nrules;
-	size_t nitems; /* items read, against opts->max_items */
+	size_t nitems;	  /* items read, against opts->max_items */
+	size_t nexpanded; /* expanded condition nodes and list values, all rules */
 };
 
 /* Read @nfiles rule files in order into @c; errors go to c->diag. */

@@ -160,7 +160,9 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 
 	if (ev->data.scalar.length > b->lim.max_scalar) {
 		mark_pos(b, &ev->start_mark, &pos);
-		vgl_diag_error(b->diag, &pos, "value longer than %zu bytes", b->lim.max_scalar);
+		vgl_diag_error(b->diag, &pos,
+			       "value longer than %zu bytes, the longest a condition may be",
+			       b->lim.max_scalar);
 		return -EINVAL;
 	}
 	n = new_node(b, YN_SCALAR, &ev->start_mark, &err);

@@ -56,7 +56,7 @@ struct ydoc {
 struct ydoc_limits {
 	size_t max_nodes;   /* nodes in the document [YDOC_MAX_NODES] */
 	size_t max_entries; /* items of one sequence, pairs of one mapping [none] */
-	size_t max_scalar;  /* bytes of one scalar [none] */
+	size_t max_scalar;  /* bytes of one scalar, a condition's limit [none] */
 };
 
 /*
