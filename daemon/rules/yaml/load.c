@@ -56,39 +56,6 @@ void cond_pos(const struct cond_src *c, size_t off, struct vgl_pos *ret)
 	ydoc_pos(c->segs[i - 1].doc, c->segs[i - 1].node, off - c->segs[i - 1].off, ret);
 }
 
-struct list_def *coll_list(const struct collection *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nlists; i++) {
-		if (!strcmp(c->lists[i]->name, name))
-			return c->lists[i];
-	}
-	return NULL;
-}
-
-struct macro_def *coll_macro(const struct collection *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nmacros; i++) {
-		if (!strcmp(c->macros[i]->name, name))
-			return c->macros[i];
-	}
-	return NULL;
-}
-
-struct rule_def *coll_rule(const struct collection *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nrules; i++) {
-		if (!strcmp(c->rules[i]->name, name))
-			return c->rules[i];
-	}
-	return NULL;
-}
-
 /* Compare dotted versions; returns <0, 0, >0 like strcmp. */
 static int version_cmp(const char *a, const char *b)
 {
