@@ -65,8 +65,13 @@ static int add_list_items(struct collection *c, struct ast *a, struct list_def *
 	size_t i, n;
 	int err;
 
-	if (l->state == 1 || depth > LIST_MAX_NESTING) {
+	if (l->state == 1) {
 		vgl_diag_error(c->diag, &l->pos, "list '%s' includes itself", l->name);
+		return -EINVAL;
+	}
+	if (depth > LIST_MAX_NESTING) {
+		vgl_diag_error(c->diag, &l->pos, "lists nested deeper than %d levels",
+			       LIST_MAX_NESTING);
 		return -EINVAL;
 	}
 	l->state = 1;
