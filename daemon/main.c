@@ -33,7 +33,6 @@
 #include "decode/event.h"
 #include "rules/rules.h"
 #include "run/replay.h"
-#include "run/rulefiles.h"
 #include "run/run.h"
 #include "util/log.h"
 
@@ -43,23 +42,6 @@ libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	if (vgl_log_get_level() < VGL_LOG_DEBUG)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
-}
-
-/* `vigil rules ...` with the default rule files when no -r is given. */
-static int cmd_rules(int argc, char **argv)
-{
-	struct vgl_rule_files dflt;
-	char err[512];
-	int ret;
-
-	if (vgl_rule_files_expand(NULL, 0, &dflt, err, sizeof(err))) {
-		dflt.n = 0;
-		if (!(argc > 2 && (strcmp(argv[2], "-r") == 0 || strcmp(argv[2], "--rules") == 0)))
-			vgl_warn("%s", err);
-	}
-	ret = vgl_cmd_rules(argc, argv, (const char *const *)dflt.path, dflt.n);
-	vgl_rule_files_free(&dflt);
-	return ret;
 }
 
 static int cmd_replay(int argc, char **argv)
@@ -88,7 +70,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "rules") == 0)
-		return cmd_rules(argc - 1, argv + 1);
+		return vgl_cmd_rules(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "naive.h"
@@ -226,12 +227,24 @@ static double run_naive(const struct vgl_ruleset *rs, size_t n, size_t *ret_matc
 	return t0;
 }
 
+/* Bytes of the rule files, for the load rate. */
+static size_t file_bytes(const char *const *files, size_t n)
+{
+	struct stat st;
+	size_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += stat(files[i], &st) ? 0 : (size_t)st.st_size;
+	return sum;
+}
+
 int main(int argc, char **argv)
 {
 	const char *files[16] = { 0 };
 	size_t nfiles = 0, n = 5000000, mc = 0, mn = 0, enabled = 0;
 	const char *mode = "both";
-	double tc = 1, tn = 1;
+	double tc = 1, tn = 1, tl;
+	int err;
 	struct vgl_ruleset *rs = NULL;
 	struct vgl_diag d;
 	cpu_set_t cpu;
@@ -254,7 +267,10 @@ int main(int argc, char **argv)
 	CPU_SET(0, &cpu);
 	sched_setaffinity(0, sizeof(cpu), &cpu);
 	vgl_diag_init(&d);
-	if (vgl_ruleset_load(files, nfiles, NULL, &rs, &d)) {
+	tl = now();
+	err = vgl_ruleset_load(files, nfiles, NULL, &rs, &d);
+	tl = now() - tl;
+	if (err) {
 		for (size_t k = 0; k < d.n; k++)
 			fprintf(stderr, "%s:%u:%u: %s\n", d.v[k].file ? d.v[k].file : "",
 				d.v[k].line, d.v[k].col, d.v[k].msg);
@@ -273,6 +289,8 @@ int main(int argc, char **argv)
 		enabled += vgl_ruleset_rule(rs, r)->enabled;
 	printf("rules: %zu enabled of %zu, event mix: %zu distinct events, %zu evaluations\n",
 	       enabled, vgl_ruleset_nrules(rs), nev, n);
+	printf("load:     %10.1f ms for %zu bytes of rules (%.1f MB/s)\n", tl * 1e3,
+	       file_bytes(files, nfiles), (double)file_bytes(files, nfiles) / tl / 1e6);
 	printf("compiled: %10.0f events/s %8.1f ns/event  (%zu matches)\n", (double)n / tc,
 	       tc * 1e9 / (double)n, mc);
 	printf("naive:    %10.0f events/s %8.1f ns/event  (%zu matches, extrapolated from %zu)\n",

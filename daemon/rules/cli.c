@@ -1,23 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * `vigil rules check|list [-r FILE]...`: validate rule files and print a
+ * `vigil rules check|list [-r PATH]...`: validate rule files and print a
  * summary or every error; list the rules with priority, tags, event types.
- * Exit codes: 0 valid, 1 invalid rules, 2 usage error.
+ * Paths expand as for `vigil run` (rulefiles.h: files, directories, the
+ * defaults). Exit codes: 0 valid, 1 invalid rules, 2 usage error.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/rulefiles.h"
 #include "rules/rules.h"
-
-#define MAX_RULE_FILES 256
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vigil rules check [-r FILE]... [--first-match]\n"
-		   "       vigil rules list  [-r FILE]...\n"
-		   "  -r, --rules FILE   rule file (repeatable, loaded in order)\n");
+	fprintf(f, "usage: vigil rules check [-r PATH]... [--first-match]\n"
+		   "       vigil rules list  [-r PATH]...\n"
+		   "  -r, --rules PATH   rule file, or directory of *.yaml and *.yml loaded in\n"
+		   "                     name order (repeatable, loaded in order; default: as\n"
+		   "                     vigil run)\n");
 }
 
 static void print_diag(const struct vgl_diag *d)
@@ -100,8 +102,8 @@ static void print_list(const struct vgl_ruleset *rs)
 	}
 }
 
-/* Parse options after the subcommand; returns the number of files or -1. */
-static int parse_args(int argc, char **argv, const char **files, struct vgl_rules_opts *o)
+/* Parse options after the subcommand; returns the number of paths or -1. */
+static int parse_args(int argc, char **argv, const char **paths, struct vgl_rules_opts *o)
 {
 	int i, n = 0;
 
@@ -110,7 +112,7 @@ static int parse_args(int argc, char **argv, const char **files, struct vgl_rule
 
 		if (!strcmp(a, "-r") || !strcmp(a, "--rules")) {
 			if (++i >= argc) {
-				fprintf(stderr, "vigil rules: %s needs a file\n", a);
+				fprintf(stderr, "vigil rules: %s needs a path\n", a);
 				return -1;
 			}
 			a = argv[i];
@@ -123,23 +125,55 @@ static int parse_args(int argc, char **argv, const char **files, struct vgl_rule
 			fprintf(stderr, "vigil rules: unknown option '%s'\n", a);
 			return -1;
 		}
-		if (n == MAX_RULE_FILES) {
-			fprintf(stderr, "vigil rules: more than %d rule files\n", MAX_RULE_FILES);
+		if (n == VGL_RULE_FILES_MAX) {
+			fprintf(stderr, "vigil rules: more than %d -r options\n",
+				VGL_RULE_FILES_MAX);
 			return -1;
 		}
-		files[n++] = a;
+		paths[n++] = a;
 	}
 	return n;
 }
 
-int vgl_cmd_rules(int argc, char **argv, const char *const *default_rules, size_t ndefault)
+/* Load the rules of @files and print them (@list) or their summary. */
+static int check_files(const struct vgl_rule_files *files, const struct vgl_rules_opts *o,
+		       bool list)
 {
-	const char *files[MAX_RULE_FILES];
-	struct vgl_rules_opts o = { 0 };
+	const char *const *paths = (const char *const *)files->path;
 	struct vgl_ruleset *rs = NULL;
 	struct vgl_diag d;
-	const char *const *use = files;
-	int n, err;
+	int err;
+
+	vgl_diag_init(&d);
+	err = vgl_ruleset_load(paths, files->n, o, &rs, &d);
+	print_diag(&d);
+	if (err && !d.nerrors) {
+		fprintf(stderr, "vigil rules: rules not loaded: %s\n", strerror(-err));
+		vgl_diag_free(&d);
+		return 1;
+	}
+	if (err) {
+		fprintf(stderr, "vigil rules: %zu error%s, rules not loaded\n", d.nerrors,
+			d.nerrors == 1 ? "" : "s");
+		vgl_diag_free(&d);
+		return 1;
+	}
+	if (list)
+		print_list(rs);
+	else
+		print_summary(rs, paths, files->n);
+	vgl_diag_free(&d);
+	vgl_ruleset_free(rs);
+	return 0;
+}
+
+int vgl_cmd_rules(int argc, char **argv)
+{
+	const char *paths[VGL_RULE_FILES_MAX];
+	struct vgl_rules_opts o = { 0 };
+	struct vgl_rule_files files;
+	char err[512];
+	int n, ret;
 	bool list;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -152,31 +186,14 @@ int vgl_cmd_rules(int argc, char **argv, const char *const *default_rules, size_
 		usage(stderr);
 		return 2;
 	}
-	n = parse_args(argc, argv, files, &o);
+	n = parse_args(argc, argv, paths, &o);
 	if (n < 0)
 		return 2;
-	if (n == 0) {
-		use = default_rules;
-		n = (int)ndefault;
-	}
-	if (n == 0) {
-		fprintf(stderr, "vigil rules: no rule files (use -r FILE)\n");
-		return 2;
-	}
-	vgl_diag_init(&d);
-	err = vgl_ruleset_load(use, (size_t)n, &o, &rs, &d);
-	print_diag(&d);
-	if (err) {
-		fprintf(stderr, "vigil rules: %zu error%s, rules not loaded\n", d.nerrors,
-			d.nerrors == 1 ? "" : "s");
-		vgl_diag_free(&d);
+	if (vgl_rule_files_expand(paths, (size_t)n, &files, err, sizeof(err))) {
+		fprintf(stderr, "vigil rules: %s\n", err);
 		return 1;
 	}
-	if (list)
-		print_list(rs);
-	else
-		print_summary(rs, use, (size_t)n);
-	vgl_diag_free(&d);
-	vgl_ruleset_free(rs);
-	return 0;
+	ret = check_files(&files, &o, list);
+	vgl_rule_files_free(&files);
+	return ret;
 }

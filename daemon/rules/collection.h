@@ -79,6 +79,13 @@ struct rule_def {
 	unsigned int file_idx;
 };
 
+/* Name -> position in one of a collection's arrays (yaml/names.c). */
+struct coll_index {
+	size_t *slot; /* position + 1; 0: empty */
+	size_t cap;   /* power of two */
+	size_t n;
+};
+
 struct collection {
 	const struct vgl_rules_opts *opts;
 	struct vgl_diag *diag;
@@ -90,7 +97,11 @@ struct collection {
 	size_t nmacros;
 	struct rule_def **rules;
 	size_t nrules;
-	size_t nitems; /* items read, against opts->max_items */
+	size_t nitems;	  /* items read, against opts->max_items */
+	size_t nexpanded; /* expanded condition nodes and list values, all rules */
+	struct coll_index lists_ix;
+	struct coll_index macros_ix;
+	struct coll_index rules_ix;
 };
 
 /* Read @nfiles rule files in order into @c; errors go to c->diag. */
@@ -98,6 +109,12 @@ int coll_load_files(struct collection *c, const char *const *files, size_t nfile
 /* Read one rule file given as text (tests, fuzzing). */
 int coll_load_text(struct collection *c, const char *name, const char *text, size_t len);
 void coll_free(struct collection *c);
+
+/* Index lists[@i] (macros[@i], rules[@i]) by its name, once it is added. */
+int coll_index_list(struct collection *c, size_t i);
+int coll_index_macro(struct collection *c, size_t i);
+int coll_index_rule(struct collection *c, size_t i);
+void coll_index_free(struct coll_index *ix);
 
 struct list_def *coll_list(const struct collection *c, const char *name);
 struct macro_def *coll_macro(const struct collection *c, const char *name);

@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 #include "decode/event.h"
-#include "run/rulefiles.h"
+#include "rules/rulefiles.h"
 #include "run/run.h"
 #include "util/log.h"
 

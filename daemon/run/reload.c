@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "run/reload.h"
-#include "run/rulefiles.h"
+#include "rules/rulefiles.h"
 #include "util/log.h"
 
 struct vgl_reload {

@@ -198,6 +198,14 @@ static void test_limits(void **state)
 	vgl_diag_init(&d);
 	three = RULE("proc.name = abcdefgh");
 	assert_int_equal(vgl_ruleset_load_text("t.yaml", three, strlen(three), &o, &rs, &d), -22);
+	assert_string_equal(d.v[0].msg,
+			    "value longer than 10 bytes, the longest a condition may be");
+	vgl_diag_free(&d);
+
+	/* each part short enough, the appended condition too long */
+	vgl_diag_init(&d);
+	three = RULE("evt.num=1") "- rule: r\n  condition: or x=2\n  append: true\n";
+	assert_int_equal(vgl_ruleset_load_text("t.yaml", three, strlen(three), &o, &rs, &d), -22);
 	assert_string_equal(d.v[0].msg, "condition longer than 10 bytes");
 	vgl_diag_free(&d);
 

@@ -220,7 +220,7 @@ static int compile_all(struct collection *c, struct vgl_ruleset *rs)
 		if (c->rules[i]->skip)
 			continue;
 		err = compile_rule(c, rs, c->rules[i], &rs->rules[rs->nrules++]);
-		if (err == -ENOMEM)
+		if (err == -ENOMEM || err == -E2BIG)
 			return err;
 		ret = ret ? ret : err;
 	}

@@ -69,14 +69,34 @@ int ast_add_kid(struct ast *a, struct ast *kid)
 	return 0;
 }
 
-int ast_add_val(struct ast *a, const char *s, size_t len, bool bare, const struct vgl_pos *pos)
+/*
+ * Room for value @n: the array holds 4, then doubles whenever it is full (at
+ * each power of two), so a list of n items costs O(n) copies rather than a
+ * realloc() per item.
+ */
+static int vals_reserve(struct ast *a)
 {
-	struct ast_val *v = realloc(a->vals, (a->nvals + 1) * sizeof(*v));
-	char *c;
+	size_t n = a->nvals, cap;
+	struct ast_val *v;
 
+	if (n && (n < 4 || (n & (n - 1))))
+		return 0;
+	cap = n ? 2 * n : 4;
+	v = realloc(a->vals, cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	a->vals = v;
+	return 0;
+}
+
+int ast_add_val(struct ast *a, const char *s, size_t len, bool bare, const struct vgl_pos *pos)
+{
+	struct ast_val *v;
+	char *c;
+
+	if (vals_reserve(a))
+		return -ENOMEM;
+	v = a->vals;
 	c = malloc(len + 1);
 	if (!c)
 		return -ENOMEM;

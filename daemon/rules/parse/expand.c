@@ -46,6 +46,16 @@ static void item_text(const char *s, const char **ret, size_t *ret_len)
 	*ret_len = n;
 }
 
+/* The rule set's expansion is over its limit: no use going on. */
+static int total_error(struct collection *c, const struct vgl_pos *pos)
+{
+	vgl_diag_error(c->diag, pos,
+		       "rules expand to more than %d condition nodes and list values in all "
+		       "(macros or lists used by too many rules)",
+		       VGL_EXPAND_MAX_TOTAL);
+	return -E2BIG;
+}
+
 /* Append list @l's items (nested lists flattened) to @a's values. */
 static int add_list_items(struct collection *c, struct ast *a, struct list_def *l,
 			  const struct vgl_pos *pos, int depth)
@@ -55,8 +65,13 @@ static int add_list_items(struct collection *c, struct ast *a, struct list_def *
 	size_t i, n;
 	int err;
 
-	if (l->state == 1 || depth > LIST_MAX_NESTING) {
+	if (l->state == 1) {
 		vgl_diag_error(c->diag, &l->pos, "list '%s' includes itself", l->name);
+		return -EINVAL;
+	}
+	if (depth > LIST_MAX_NESTING) {
+		vgl_diag_error(c->diag, &l->pos, "lists nested deeper than %d levels",
+			       LIST_MAX_NESTING);
 		return -EINVAL;
 	}
 	l->state = 1;
@@ -72,8 +87,11 @@ static int add_list_items(struct collection *c, struct ast *a, struct list_def *
 			l->state = 0;
 			return err;
 		}
-		if (a->nvals > c->opts->max_list_items) {
+		if (a->nvals > c->opts->max_list_items ||
+		    a->nvals > VGL_EXPAND_MAX_TOTAL - c->nexpanded) {
 			l->state = 0;
+			if (a->nvals <= c->opts->max_list_items)
+				return total_error(c, pos);
 			vgl_diag_error(c->diag, pos, "list operand has more than %zu items",
 				       c->opts->max_list_items);
 			return -EINVAL;
@@ -114,13 +132,34 @@ static int expand_lists(struct collection *c, struct ast *a)
 	return err;
 }
 
+/* Nodes and list values of @a: what an expansion costs in memory. */
 static size_t ast_count(const struct ast *a)
 {
-	size_t i, n = 1;
+	size_t i, n = 1 + a->nvals;
 
 	for (i = 0; i < a->nkids; i++)
 		n += ast_count(a->kids[i]);
 	return n;
+}
+
+/*
+ * Charge @n nodes and values to the condition's @budget and to the rule
+ * set's total: a macro or list used by many rules is copied into each, so a
+ * small file could otherwise expand to gigabytes.
+ */
+static int charge(struct collection *c, size_t *budget, size_t n, const struct vgl_pos *pos)
+{
+	if (n > *budget) {
+		vgl_diag_error(c->diag, pos,
+			       "condition expands to more than %d nodes and list values",
+			       VGL_EXPAND_MAX_NODES);
+		return -EINVAL;
+	}
+	if (n > VGL_EXPAND_MAX_TOTAL - c->nexpanded)
+		return total_error(c, pos);
+	*budget -= n;
+	c->nexpanded += n;
+	return 0;
 }
 
 static int expand(struct collection *c, struct ast **pa, size_t *budget);
@@ -157,7 +196,7 @@ static int expand(struct collection *c, struct ast **pa, size_t *budget)
 {
 	struct ast *a = *pa, *t;
 	struct macro_def *m;
-	size_t i, n;
+	size_t i;
 	int err = 0, e;
 
 	switch (a->type) {
@@ -170,24 +209,22 @@ static int expand(struct collection *c, struct ast **pa, size_t *budget)
 		err = macro_tree(c, m, a, &t);
 		if (err)
 			return err;
-		n = ast_count(t);
-		if (n > *budget) {
+		err = charge(c, budget, ast_count(t), &a->pos);
+		if (err) {
 			ast_free(t);
-			vgl_diag_error(c->diag, &a->pos, "condition expands to more than %d nodes",
-				       VGL_EXPAND_MAX_NODES);
-			return -EINVAL;
+			return err;
 		}
-		*budget -= n;
 		ast_free(a);
 		*pa = t;
 		return 0;
 	case AST_CMP:
-		return expand_lists(c, a);
+		err = expand_lists(c, a);
+		return err ? err : charge(c, budget, a->nvals, &a->pos);
 	default:
 		/* Keep going after an error to report every undefined name. */
 		for (i = 0; i < a->nkids; i++) {
 			e = expand(c, &a->kids[i], budget);
-			if (e == -ENOMEM)
+			if (e == -ENOMEM || e == -E2BIG)
 				return e;
 			err = err ? err : e;
 		}

@@ -11,8 +11,10 @@
 #include "rules/collection.h"
 #include "rules/parse/ast.h"
 
-/* Nodes one expanded condition may have (macros can nest exponentially). */
+/* Nodes and list values one expanded condition may have (macros can nest
+ * exponentially), and all of a rule set's conditions together. */
 #define VGL_EXPAND_MAX_NODES 200000
+#define VGL_EXPAND_MAX_TOTAL 1000000
 
 /* Parse @src (a rule's or macro's condition) with positions from its YAML. */
 int cond_parse_src(struct collection *c, const struct cond_src *src, struct ast **ret);

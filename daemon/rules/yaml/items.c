@@ -184,7 +184,7 @@ static int list_new(struct collection *c, const char *name, const struct ynode *
 	v[c->nlists++] = l;
 	l->pos = item->pos;
 	*ret = l;
-	return 0;
+	return coll_index_list(c, c->nlists - 1);
 }
 
 int coll_add_list(struct collection *c, const struct ydoc *doc, const struct ynode *item)
@@ -237,7 +237,7 @@ static int macro_new(struct collection *c, const char *name, struct macro_def **
 	c->macros = v;
 	v[c->nmacros++] = m;
 	*ret = m;
-	return 0;
+	return coll_index_macro(c, c->nmacros - 1);
 }
 
 int coll_add_macro(struct collection *c, const struct ydoc *doc, const struct ynode *item)
@@ -317,6 +317,9 @@ void coll_free(struct collection *c)
 		rule_free(c->rules[i]);
 	for (i = 0; i < c->ndocs; i++)
 		ydoc_free(&c->docs[i]);
+	coll_index_free(&c->lists_ix);
+	coll_index_free(&c->macros_ix);
+	coll_index_free(&c->rules_ix);
 	free(c->lists);
 	free(c->macros);
 	free(c->rules);
@@ -332,6 +335,10 @@ int rule_append_new(struct collection *c, struct rule_def *r)
 		return -ENOMEM;
 	c->rules = v;
 	v[c->nrules++] = r;
+	if (coll_index_rule(c, c->nrules - 1)) {
+		c->nrules--; /* the caller still owns @r */
+		return -ENOMEM;
+	}
 	return 0;
 }
 

@@ -56,39 +56,6 @@ void cond_pos(const struct cond_src *c, size_t off, struct vgl_pos *ret)
 	ydoc_pos(c->segs[i - 1].doc, c->segs[i - 1].node, off - c->segs[i - 1].off, ret);
 }
 
-struct list_def *coll_list(const struct collection *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nlists; i++) {
-		if (!strcmp(c->lists[i]->name, name))
-			return c->lists[i];
-	}
-	return NULL;
-}
-
-struct macro_def *coll_macro(const struct collection *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nmacros; i++) {
-		if (!strcmp(c->macros[i]->name, name))
-			return c->macros[i];
-	}
-	return NULL;
-}
-
-struct rule_def *coll_rule(const struct collection *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nrules; i++) {
-		if (!strcmp(c->rules[i]->name, name))
-			return c->rules[i];
-	}
-	return NULL;
-}
-
 /* Compare dotted versions; returns <0, 0, >0 like strcmp. */
 static int version_cmp(const char *a, const char *b)
 {
@@ -206,6 +173,23 @@ static int load_doc(struct collection *c, const struct ydoc *doc)
 	return ret;
 }
 
+/*
+ * YAML limits from the load options, checked as the file is read: no list
+ * of a rule file can usefully hold more entries than the larger of the item
+ * limits, nor a value more bytes than a condition.
+ */
+static int parse_doc(struct collection *c, const char *name, const char *text, size_t len,
+		     struct ydoc *ret_doc)
+{
+	const struct vgl_rules_opts *o = c->opts;
+	struct ydoc_limits lim = {
+		.max_entries = o->max_items > o->max_list_items ? o->max_items : o->max_list_items,
+		.max_scalar = o->max_cond_len,
+	};
+
+	return ydoc_parse_limited(name, text, len, &lim, ret_doc, c->diag);
+}
+
 int coll_load_text(struct collection *c, const char *name, const char *text, size_t len)
 {
 	int err;
@@ -215,7 +199,7 @@ int coll_load_text(struct collection *c, const char *name, const char *text, siz
 	c->docs = calloc(1, sizeof(*c->docs));
 	if (!c->docs)
 		return -ENOMEM;
-	err = ydoc_parse(name, text, len, &c->docs[0], c->diag);
+	err = parse_doc(c, name, text, len, &c->docs[0]);
 	if (err)
 		return err;
 	c->ndocs = 1;
@@ -284,8 +268,7 @@ int coll_load_files(struct collection *c, const char *const *files, size_t nfile
 
 		err = read_file(c, files[i], &buf, &len);
 		if (!err) {
-			err = ydoc_parse(files[i], buf ? buf : "", len, &c->docs[c->ndocs],
-					 c->diag);
+			err = parse_doc(c, files[i], buf ? buf : "", len, &c->docs[c->ndocs]);
 			free(buf);
 		}
 		if (!err)

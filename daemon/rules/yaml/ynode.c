@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* YAML text -> node tree with positions (libyaml event API). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,7 @@ struct builder {
 	size_t cur_col;
 	size_t cur_off;
 	struct vgl_diag *diag;
+	struct ydoc_limits lim;
 	struct ynode *stack[YDOC_MAX_DEPTH + 1];
 	size_t depth;
 	size_t nnodes;
@@ -88,6 +90,7 @@ static void mark_pos(struct builder *b, const yaml_mark_t *m, struct vgl_pos *po
 	pos->col = (unsigned int)m->column + 1;
 }
 
+/* Append @n to the collection being read (or make it the root). */
 static int add_node(struct builder *b, struct ynode *n)
 {
 	struct ynode *top, **kids;
@@ -106,25 +109,44 @@ static int add_node(struct builder *b, struct ynode *n)
 		vgl_diag_error(b->diag, &n->pos, "mapping keys must be scalars");
 		return -EINVAL;
 	}
-	kids = realloc(top->kids, (top->nkids + 1) * sizeof(*kids));
-	if (!kids)
-		return -ENOMEM;
-	top->kids = kids;
-	kids[top->nkids++] = n;
+	if (top->nkids >= b->lim.max_entries * (top->type == YN_MAP ? 2 : 1)) {
+		vgl_diag_error(b->diag, &top->pos, "%s has more than %zu entries",
+			       top->type == YN_MAP ? "mapping" : "list", b->lim.max_entries);
+		return -EINVAL;
+	}
+	if (top->nkids == top->kids_cap) {
+		size_t cap = top->kids_cap ? top->kids_cap * 2 : 4;
+
+		kids = realloc(top->kids, cap * sizeof(*kids));
+		if (!kids)
+			return -ENOMEM;
+		top->kids = kids;
+		top->kids_cap = cap;
+	}
+	top->kids[top->nkids++] = n;
 	if (top->type == YN_MAP)
 		b->pending_key = !b->pending_key;
 	return 0;
 }
 
-static struct ynode *new_node(struct builder *b, enum ynode_type type, const yaml_mark_t *start)
+/* A node at @start, or NULL with *@ret_err set (the limit reported). */
+static struct ynode *new_node(struct builder *b, enum ynode_type type, const yaml_mark_t *start,
+			      int *ret_err)
 {
 	struct ynode *n;
+	struct vgl_pos pos;
 
-	if (++b->nnodes > YDOC_MAX_NODES)
+	if (++b->nnodes > b->lim.max_nodes) {
+		mark_pos(b, start, &pos);
+		vgl_diag_error(b->diag, &pos, "more than %zu YAML nodes", b->lim.max_nodes);
+		*ret_err = -EINVAL;
 		return NULL;
+	}
 	n = calloc(1, sizeof(*n));
-	if (!n)
+	if (!n) {
+		*ret_err = -ENOMEM;
 		return NULL;
+	}
 	n->type = type;
 	mark_pos(b, start, &n->pos);
 	return n;
@@ -132,11 +154,20 @@ static struct ynode *new_node(struct builder *b, enum ynode_type type, const yam
 
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
 {
-	struct ynode *n = new_node(b, YN_SCALAR, &ev->start_mark);
-	int err;
+	struct ynode *n;
+	struct vgl_pos pos;
+	int err = 0;
 
+	if (ev->data.scalar.length > b->lim.max_scalar) {
+		mark_pos(b, &ev->start_mark, &pos);
+		vgl_diag_error(b->diag, &pos,
+			       "value longer than %zu bytes, the longest a condition may be",
+			       b->lim.max_scalar);
+		return -EINVAL;
+	}
+	n = new_node(b, YN_SCALAR, &ev->start_mark, &err);
 	if (!n)
-		return -ENOMEM;
+		return err;
 	n->len = ev->data.scalar.length;
 	n->str = malloc(n->len + 1);
 	if (!n->str) {
@@ -167,11 +198,12 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 
 static int on_start(struct builder *b, const yaml_event_t *ev, enum ynode_type type)
 {
-	struct ynode *n = new_node(b, type, &ev->start_mark);
-	int err;
+	struct ynode *n;
+	int err = 0;
 
+	n = new_node(b, type, &ev->start_mark, &err);
 	if (!n)
-		return -ENOMEM;
+		return err;
 	if (b->depth >= YDOC_MAX_DEPTH) {
 		vgl_diag_error(b->diag, &n->pos, "YAML nesting deeper than %d levels",
 			       YDOC_MAX_DEPTH);
@@ -259,6 +291,12 @@ static int parse_events(struct builder *b, yaml_parser_t *p)
 int ydoc_parse(const char *file, const char *buf, size_t size, struct ydoc *ret_doc,
 	       struct vgl_diag *diag)
 {
+	return ydoc_parse_limited(file, buf, size, NULL, ret_doc, diag);
+}
+
+int ydoc_parse_limited(const char *file, const char *buf, size_t size,
+		       const struct ydoc_limits *lim, struct ydoc *ret_doc, struct vgl_diag *diag)
+{
 	struct builder b = { 0 };
 	struct ydoc doc = { 0 };
 	yaml_parser_t p;
@@ -275,6 +313,11 @@ int ydoc_parse(const char *file, const char *buf, size_t size, struct ydoc *ret_
 	doc.raw_len = size;
 	b.doc = &doc;
 	b.diag = diag;
+	if (lim)
+		b.lim = *lim;
+	b.lim.max_nodes = b.lim.max_nodes ? b.lim.max_nodes : YDOC_MAX_NODES;
+	b.lim.max_entries = b.lim.max_entries ? b.lim.max_entries : SIZE_MAX / 2;
+	b.lim.max_scalar = b.lim.max_scalar ? b.lim.max_scalar : SIZE_MAX;
 	if (!yaml_parser_initialize(&p)) {
 		ydoc_free(&doc);
 		return -ENOMEM;

@@ -34,6 +34,7 @@ struct ynode {
 	size_t raw_end;
 	struct ynode **kids; /* sequence items; mapping keys and values, alternating */
 	size_t nkids;
+	size_t kids_cap; /* allocated entries of kids */
 };
 
 struct ydoc {
@@ -48,9 +49,24 @@ struct ydoc {
 #define YDOC_MAX_NODES (1u << 20)
 
 /*
- * Parse @size bytes of @buf (copied) named @file. Returns 0, or -EINVAL with
- * the syntax error in @diag, or -ENOMEM.
+ * Limits checked as each node is read, so that a hostile file is refused at
+ * its first excess rather than after its whole tree is built; 0 means the
+ * default in brackets.
  */
+struct ydoc_limits {
+	size_t max_nodes;   /* nodes in the document [YDOC_MAX_NODES] */
+	size_t max_entries; /* items of one sequence, pairs of one mapping [none] */
+	size_t max_scalar;  /* bytes of one scalar, a condition's limit [none] */
+};
+
+/*
+ * Parse @size bytes of @buf (copied) named @file within @lim (NULL: the
+ * defaults). Returns 0, or -EINVAL with the syntax error or the exceeded
+ * limit, at its position, in @diag, or -ENOMEM.
+ */
+int ydoc_parse_limited(const char *file, const char *buf, size_t size,
+		       const struct ydoc_limits *lim, struct ydoc *ret_doc, struct vgl_diag *diag);
+/* ydoc_parse_limited() with the default limits. */
 int ydoc_parse(const char *file, const char *buf, size_t size, struct ydoc *ret_doc,
 	       struct vgl_diag *diag);
 void ydoc_free(struct ydoc *doc);

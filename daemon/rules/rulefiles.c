@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
+/* Rule path arguments -> rule files, the same for run, replay, reload and `rules`. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "run/rulefiles.h"
+#include "rules/rulefiles.h"
 
 static int add_path(struct vgl_rule_files *f, const char *path, char *err, size_t errlen)
 {
@@ -21,11 +23,19 @@ static int add_path(struct vgl_rule_files *f, const char *path, char *err, size_
 	return 0;
 }
 
+static bool has_suffix(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && strcmp(s + len - n, suffix) == 0;
+}
+
 static int yaml_filter(const struct dirent *d)
 {
 	size_t len = strlen(d->d_name);
 
-	return d->d_name[0] != '.' && len > 5 && strcmp(d->d_name + len - 5, ".yaml") == 0;
+	return d->d_name[0] != '.' &&
+	       (has_suffix(d->d_name, len, ".yaml") || has_suffix(d->d_name, len, ".yml"));
 }
 
 static int add_dir(struct vgl_rule_files *f, const char *dir, char *err, size_t errlen)
@@ -33,14 +43,23 @@ static int add_dir(struct vgl_rule_files *f, const char *dir, char *err, size_t 
 	struct dirent **names;
 	char path[4096];
 	int n = scandir(dir, &names, yaml_filter, alphasort);
+	size_t dlen = strlen(dir);
 	int ret = 0;
 
 	if (n < 0) {
 		snprintf(err, errlen, "rules directory %s: %s", dir, strerror(errno));
 		return -errno;
 	}
+	/* "rules/" names its files "rules/a.yaml", as the shell would */
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
 	for (int i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		int len = snprintf(path, sizeof(path), "%.*s/%s", (int)dlen, dir, names[i]->d_name);
+
+		if (!ret && (len < 0 || (size_t)len >= sizeof(path))) {
+			snprintf(err, errlen, "rules directory %s: path too long", dir);
+			ret = -ENAMETOOLONG;
+		}
 		if (!ret)
 			ret = add_path(f, path, err, errlen);
 		free(names[i]);
@@ -83,7 +102,8 @@ int vgl_rule_files_expand(const char *const *args, size_t nargs, struct vgl_rule
 	for (size_t i = 0; i < nargs && !rc; i++)
 		rc = add_arg(ret, args[i], err, errlen);
 	if (!rc && ret->n == 0) {
-		snprintf(err, errlen, "no rule files (*.yaml) in %s", nargs ? args[0] : dflt);
+		snprintf(err, errlen, "no rule files (*.yaml, *.yml) in %s",
+			 nargs ? args[0] : dflt);
 		rc = -ENOENT;
 	}
 	if (rc)

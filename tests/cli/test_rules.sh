@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `vigil rules check|list -r PATH`: a directory means its *.yaml and *.yml
+# files in name order, as for `vigil run` and `vigil replay` (one expansion,
+# rulefiles.c); the summary is the same as for the files named one by one,
+# and an error names the file it is in. No root needed.
+set -u
+# shellcheck source=expect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
+dir=$(mktemp -d /tmp/vigil-cli-rules.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+mkdir "$dir/rules.d" "$dir/empty" "$dir/bad.d"
+
+# b.yaml uses a.yml's macro: it loads only if a.yml comes first
+cat >"$dir/rules.d/a.yml" <<'EOF'
+- macro: shell_procs
+  condition: proc.name in (bash, sh)
+EOF
+cat >"$dir/rules.d/b.yaml" <<'EOF'
+- rule: Shell started
+  desc: a shell
+  condition: evt.type = execve and shell_procs
+  output: shell %proc.name
+  priority: WARNING
+EOF
+echo 'not rules' >"$dir/rules.d/notes.txt"
+echo '- rule: [' >"$dir/rules.d/.hidden.yaml"
+
+d="$dir/rules.d"
+expect 0 "^2 rule files OK: $d/a.yml $d/b.yaml$" -- rules check -r "$d"
+expect 0 "^2 rule files OK: $d/a.yml $d/b.yaml$" -- rules check -r "$d/"
+expect 0 "^Shell started +Warning +yes" -- rules list -r "$d"
+expect 0 "^3 rule files OK: $d/a.yml $d/b.yaml $d/b.yaml$" -- rules check -r "$d" -r "$d/b.yaml"
+
+# the same summary as for the files one by one
+checks=$((checks + 1))
+by_dir=$("$vigil" rules check -r "$d" 2>&1)
+by_files=$("$vigil" rules check -r "$d/a.yml" -r "$d/b.yaml" 2>&1)
+if [[ "$by_dir" == "$by_files" ]] && grep -q '^rules: 1 (1 enabled)$' <<<"$by_dir"; then
+	echo "ok: rules check -r DIR prints what -r FILE -r FILE prints"
+else
+	echo "FAIL: rules check -r DIR printed '$by_dir', -r FILE... printed '$by_files'"
+	failures=$((failures + 1))
+fi
+
+cp "$d/a.yml" "$dir/bad.d/a.yml"
+printf -- '- rule: x\n  desc: d\n  condition: proc.nme = sh\n  output: o\n  priority: INFO\n' \
+	>"$dir/bad.d/c.yaml"
+expect 1 "^$dir/bad.d/c.yaml:3:14: error: .*proc.nme" -- rules check -r "$dir/bad.d"
+expect 1 "^vigil rules: no rule files \(\*.yaml, \*.yml\) in $dir/empty$" -- rules check -r "$dir/empty"
+expect 1 "^vigil rules: rules $dir/none: No such file or directory$" -- rules check -r "$dir/none"
+expect 2 "vigil rules: -r needs a path" -- rules check -r
+
+expect_done
