@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * What recording costs per event on the live open workload's shape: one
- * process opening files over and over, vigil's state tracker over the real
- * /proc (this process and its real ancestors), the real capture writer.
+ * process opening files over and over, vigil's state tracker over a fixture
+ * /proc (test_capture_procfix.h: a process under a login shell, sshd and
+ * init; the real /proc's ancestors of a test can change while it runs),
+ * the real capture writer.
  * Prints the time per event of the state update alone, then with the tap
  * and the event written, with the flight recorder's full context too, and
  * of rules read through the tap's callbacks against the live ones. What it
@@ -27,6 +29,8 @@
 #include "test_capfile_util.h"
 #include "test_capture_util.h"
 #include "test_rules_util.h"
+/* after test_rules_util.h: its globals would shadow locals there */
+#include "test_capture_procfix.h"
 
 #define UNUSED __attribute__((unused))
 #define N      100000
@@ -77,20 +81,10 @@ static int count_match(void *data, const struct vgl_ruleset *rs, size_t rule,
 
 enum mode { STATE, TAP, TAP_SLOW, TAP_FLIGHT, RULES_LIVE, RULES_TAP };
 
-/* ns per event of @mode over N opens of /etc/shadow by this process. */
+/* ns per event of @mode over N opens of /etc/shadow by the fixture's sleep. */
 static double run(enum mode mode, struct vgl_recorder_stats *ret)
 {
-	struct tspec s = { VGL_EV_OPENAT,
-			   (uint32_t)getpid(),
-			   (uint32_t)getppid(),
-			   getuid(),
-			   getuid(),
-			   getgid(),
-			   UINT32_MAX,
-			   1,
-			   0,
-			   3,
-			   "test" };
+	struct tspec s = { VGL_EV_OPENAT, 303, 302, 1000, 1000, 1000, 1000, 7104, 0, 3, "sleep" };
 	struct vgl_capwriter_opts wo = { 0 };
 	struct vgl_recorder_opts ro = { 0 };
 	struct vgl_state_opts so;
@@ -99,7 +93,7 @@ static double run(enum mode mode, struct vgl_recorder_stats *ret)
 	struct vgl_recorder *r;
 	struct vgl_state *st;
 	struct vgl_event ev;
-	char dir[64], path[128], err[256];
+	char dir[64], path[128], err[256], pw[PATH_MAX], gr[PATH_MAX];
 	struct trec *t = tstart(&s);
 	uint64_t t0 = 0;
 	int hits = 0;
@@ -111,7 +105,7 @@ static double run(enum mode mode, struct vgl_recorder_stats *ret)
 	trec_u64(t, 0);
 	tbuild(t, &ev);
 	vgl_state_opts_default(&so);
-	so.scan_proc = false;
+	procfix_state_opts(&so, pw, gr);
 	st = vgl_state_new(&so);
 	assert_non_null(st);
 	tmkdir_cap(dir, sizeof(dir));
@@ -229,5 +223,5 @@ int main(void)
 		cmocka_unit_test(test_fast_path),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, procfix_setup, procfix_teardown);
 }

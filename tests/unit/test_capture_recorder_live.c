@@ -26,72 +26,12 @@
 #include "test_capfile_util.h"
 #include "test_capture_harness.h"
 #include "test_rules_util.h"
+/* after test_rules_util.h: its globals would shadow locals there */
+#include "test_capture_procfix.h"
 
 #define UNUSED __attribute__((unused))
 
-static char src[PATH_MAX / 4], tmp[64], proc[PATH_MAX / 2];
-static char docker[PATH_MAX / 2], containerd[PATH_MAX / 2], crio[PATH_MAX / 2];
 static struct vgl_state *st;
-
-static void __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
-{
-	char cmd[4 * PATH_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
-
-/* Process @pid of the cgroup of fixture process @cg_of, running @exe. */
-static void mkproc(int pid, const char *comm, int ppid, int sid, int tty, int cg_of,
-		   const char *exe, const char *root)
-{
-	sh("mkdir -p %s/%d/fd && cp %s/proc/%d/cgroup %s/proc/100/environ %s/%d/ && "
-	   "ln -s '%s' %s/%d/exe && ln -s /tmp %s/%d/cwd && ln -s '%s' %s/%d/root && "
-	   "printf '%s\\0-x\\0' > %s/%d/cmdline && "
-	   "echo '%d (%s) S %d %d %d %d -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100' > %s/%d/stat && "
-	   "printf 'Name:\\t%s\\nUid:\\t0\\t0\\t0\\t0\\nNSpid:\\t%d\\nNSpgid:\\t%d\\n"
-	   "CapInh:\\t0000000000000000\\nCapPrm:\\t000001ffffffffff\\n"
-	   "CapEff:\\t00000000a80425fb\\n' > %s/%d/status && "
-	   "sed 's|@UPPER@|%s/upper|g' %s/proc/100/mountinfo > %s/%d/mountinfo",
-	   proc, pid, src, cg_of, src, proc, pid, exe, proc, pid, proc, pid, root, proc, pid, exe,
-	   proc, pid, pid, comm, ppid, pid, sid, tty, proc, pid, comm, pid, pid, proc, pid, tmp,
-	   src, proc, pid);
-}
-
-static int setup(void **state UNUSED)
-{
-	snprintf(src, sizeof(src), "%s/tests/data/state", getenv("VIGIL_SOURCE_DIR") ?: ".");
-	snprintf(docker, sizeof(docker), "%s/docker", src);
-	snprintf(containerd, sizeof(containerd), "%s/containerd", src);
-	snprintf(crio, sizeof(crio), "%s/crio", src);
-	snprintf(tmp, sizeof(tmp), "/tmp/vigil-caprec-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	snprintf(proc, sizeof(proc), "%s/proc", tmp);
-	sh("mkdir -p %s/upper/diff/bin %s/ctr/etc && cp -r %s/proc %s/ && "
-	   "touch %s/upper/diff/bin/nginx && "
-	   "printf 'root:x:0:0:root:/root:/bin/ash\\napp:x:1000:1000::/app:/sbin/nologin\\n'"
-	   " > %s/ctr/etc/passwd && printf 'root:x:0:\\nnginx:x:101:\\n' > %s/ctr/etc/group",
-	   tmp, tmp, src, tmp, tmp, tmp, tmp);
-	mkproc(300, "init", 0, 300, 0, 104, "/sbin/init", "/");
-	mkproc(301, "sshd", 300, 301, 0, 104, "/usr/sbin/sshd", "/");
-	mkproc(302, "bash", 301, 302, 34816, 104, "/bin/bash", "/");
-	mkproc(303, "sleep", 302, 302, 34816, 104, "/bin/sleep", "/");
-	mkproc(304, "child", 303, 302, 34816, 104, "/bin/child", "/");
-	mkproc(308, "nginx", 300, 308, 0, 108, "/bin/nginx", tmp);
-	sh("ln -s /etc/hosts %s/302/fd/3 && ln -s /etc/passwd %s/302/fd/4 && "
-	   "rm %s/308/root && ln -s %s/ctr %s/308/root",
-	   proc, proc, proc, tmp, proc);
-	return 0;
-}
-
-static int teardown(void **state UNUSED)
-{
-	sh("rm -rf %s", tmp);
-	return 0;
-}
 
 static struct trec *lmk(enum vgl_kind kind, uint32_t pid, uint32_t ppid, uint64_t cg, uint32_t euid,
 			int64_t res, const char *comm)
@@ -153,15 +93,9 @@ static void test_live_state(void **state UNUSED)
 	memset(&T, 0, sizeof(T));
 	vgl_cap_info_host(&T.info);
 	vgl_state_opts_default(&so);
-	so.proc_root = proc;
-	so.roots = (struct vgl_runtime_roots){ docker, containerd, crio, NULL };
-	so.scan_proc = false;
+	procfix_state_opts(&so, pw, gr);
 	so.exit_grace_ns = 1;
 	so.hostname = T.info.hostname;
-	snprintf(pw, sizeof(pw), "%s/etc/passwd", src);
-	so.passwd_path = pw;
-	snprintf(gr, sizeof(gr), "%s/etc/group", src);
-	so.group_path = gr;
 	st = vgl_state_new(&so);
 	assert_non_null(st);
 	snprintf(path, sizeof(path), "%s/cap.vgc", tmp);
@@ -249,5 +183,5 @@ int main(void)
 		cmocka_unit_test(test_live_state),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, procfix_setup, procfix_teardown);
 }
