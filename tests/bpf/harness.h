@@ -252,6 +252,7 @@ void _vh_assert_arg_null(const char *file, int line, const json_t *ev, const cha
  * The user_args flag is honest: absent when vigil -v said it reads @what
  * ("open name", "connect address", "bind address") from the kernel's own
  * copy, true when it said "user memory" (e.g. no fentry/LSM on this kernel).
+ * Fails when vigil -v did not say where it reads @what from.
  */
 void _vh_assert_user_args(const char *file, int line, const struct vh_run *run, const json_t *ev,
 			  const char *what);

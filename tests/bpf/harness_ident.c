@@ -122,10 +122,12 @@ void _vh_assert_user_args(const char *file, int line, const struct vh_run *run, 
 	int kernel = hook_kernel_copy(run, what);
 	const json_t *flag = json_object_get(ev, "user_args");
 
-	if (kernel < 0) {
-		print_message("note: vigil -v did not say where it reads the %s from\n", what);
-		return;
-	}
+	/* vigil -v logs every concern's hook: a missing line is a failure, or
+	 * this check could never fail. */
+	if (kernel < 0)
+		fail_msg("%s:%d: vigil -v did not say where it reads the %s from: want a line "
+			 "\"vigil: hook: %s: ...\" in its log:\n%s",
+			 file, line, what, what, run->err_text ? run->err_text : "(no log)");
 	if (kernel && flag)
 		vh_fail_on(file, line, ev,
 			   "user_args: want absent (vigil reads this from the kernel's copy)",

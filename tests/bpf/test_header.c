@@ -125,10 +125,9 @@ static void test_loginuid(void **state)
 	json_t *ev;
 
 	(void)state;
-	if (access("/proc/self/loginuid", F_OK) < 0) {
-		print_message("SKIP: this kernel has no audit login uid\n");
-		skip();
-	}
+	if (access("/proc/self/loginuid", F_OK) < 0)
+		tu_skip_or_fail("this kernel has no audit login uid (/proc/self/loginuid: %s)",
+				strerror(errno));
 	run = vh_start("openat");
 	c = vh_shared(sizeof(*c));
 	pid = vh_spawn("vgl-hdr-login", act_loginuid, c, NULL);
@@ -163,10 +162,9 @@ static void test_cgroup_id(void **state)
 
 	(void)state;
 	vh_require_root();
-	if (!vh_cgroup2_mount(mnt, sizeof(mnt))) {
-		print_message("SKIP: cgroup v2 is not mounted\n");
-		skip();
-	}
+	if (!vh_cgroup2_mount(mnt, sizeof(mnt)))
+		tu_skip_or_fail(
+			"cgroup v2 is not mounted (no cgroup2 line in /proc/self/mountinfo)");
 	c = vh_shared(sizeof(*c));
 	snprintf(c->cgroup, sizeof(c->cgroup), "%.3000s/vigil-test-%d", mnt, (int)getpid());
 	assert_int_equal(mkdir(c->cgroup, 0755), 0);

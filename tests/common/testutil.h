@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Helpers shared by the BPF integration tests (tests/bpf) and the end-to-end
- * tests (tests/e2e): files, temporary directories, child processes, and the
- * skip-or-fail rule (a test that cannot run skips, except with CI=true).
+ * Helpers shared by the unit tests (tests/unit), the BPF integration tests
+ * (tests/bpf) and the end-to-end tests (tests/e2e): files, temporary
+ * directories, child processes, and the skip-or-fail rule (a test that
+ * cannot run for a missing input skips and names it, except with CI=true,
+ * where it fails).
  * They report problems through cmocka (fail_msg / skip).
  */
 #ifndef VIGIL_TESTS_TESTUTIL_H

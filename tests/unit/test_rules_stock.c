@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Compatibility with Falco's stock rule files (../shared/compat/falco, when
- * present): each file alone and all three in order load unmodified with every
- * rule compiled; synthetic events that must and must not trigger specific
- * stock rules, with and without a state tracker.
+ * Compatibility with Falco's stock rule files (../shared/compat/falco): each
+ * file alone and all three in order load unmodified with every rule
+ * compiled; synthetic events that must and must not trigger specific stock
+ * rules, with and without a state tracker. Without the files each test skips
+ * and says which file is missing, except with CI=true, where it fails
+ * (tu_skip_or_fail). Each test loads what it needs itself: none skips or
+ * passes because an earlier one failed.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "test_rules_util.h"
+#include "testutil.h"
 
 static char dir[1024];
 static char files[3][1200];
@@ -24,7 +29,6 @@ static struct vgl_ruleset *all3;
 static int setup(void **state)
 {
 	const char *src = getenv("VIGIL_SOURCE_DIR");
-	struct stat st;
 	int i;
 
 	(void)state;
@@ -37,13 +41,18 @@ static int setup(void **state)
 	}
 	for (i = 0; i < 3; i++)
 		snprintf(files[i], sizeof(files[i]), "%s/%s", dir, names[i]);
-	if (stat(files[0], &st)) {
-		printf("[  SKIP    ] Falco stock rules not found in %s: compatibility tests "
-		       "skipped\n",
-		       dir);
-		dir[0] = '\0';
-	}
 	return 0;
+}
+
+/* The three stock files are readable; skips (fails with CI=true) otherwise. */
+static void need_stock_files(void)
+{
+	for (int i = 0; i < 3; i++) {
+		if (access(files[i], R_OK))
+			tu_skip_or_fail("Falco stock rule file %s: %s (the compatibility target "
+					"../shared/compat/falco is missing)",
+					files[i], strerror(errno));
+	}
 }
 
 static int teardown(void **state)
@@ -69,14 +78,26 @@ static struct vgl_ruleset *load(const char *const *f, size_t n, size_t *ret_warn
 	return rs;
 }
 
+/*
+ * All three files loaded together, by the first test that needs them: a test
+ * after a failed load loads them again and fails with the load's errors.
+ */
+static void need_all3(void)
+{
+	const char *f[3] = { files[0], files[1], files[2] };
+
+	need_stock_files();
+	if (!all3)
+		all3 = load(f, 3, NULL);
+}
+
 static void test_each_file_alone(void **state)
 {
 	static const size_t rules[3] = { 25, 31, 37 }, enabled[3] = { 25, 31, 25 };
 	size_t i, r, on, warn;
 
 	(void)state;
-	if (!dir[0])
-		skip();
+	need_stock_files();
 	for (i = 0; i < 3; i++) {
 		const char *f[1] = { files[i] };
 		struct vgl_ruleset *rs = load(f, 1, &warn);
@@ -92,14 +113,11 @@ static void test_each_file_alone(void **state)
 
 static void test_all_three(void **state)
 {
-	const char *f[3] = { files[0], files[1], files[2] };
 	bool kinds[VGL_EV_MAX];
 	size_t r;
 
 	(void)state;
-	if (!dir[0])
-		skip();
-	all3 = load(f, 3, NULL);
+	need_all3();
 	assert_int_equal(vgl_ruleset_nrules(all3), 93);
 	/* Every rule compiled to a candidate set of event kinds. */
 	for (r = 0; r < vgl_ruleset_nrules(all3); r++) {
@@ -176,8 +194,7 @@ static void test_stateless_rules(void **state)
 	struct tev t;
 
 	(void)state;
-	if (!all3)
-		skip();
+	need_all3();
 	tev_open(&t, "cat", "/etc/shadow", O_RDONLY, 3);
 	assert_true(fires(&t.ev, NULL, "Read sensitive file untrusted"));
 	tev_open(&t, "cat", "/etc/shadow", O_RDONLY, -13);
@@ -214,8 +231,7 @@ static void test_state_rules(void **state)
 	struct tev t;
 
 	(void)state;
-	if (!all3)
-		skip();
+	need_all3();
 	tev_exec(&t, "bash", "/bin/bash", "bash");
 	world_init(&w, "bash", "runc:[1:CHILD]", true);
 	w.self.tty = 34816;
@@ -256,8 +272,7 @@ static void test_stock_alert_json(void **state)
 	struct tev t;
 
 	(void)state;
-	if (!all3)
-		skip();
+	need_all3();
 	tev_open(&t, "cat", "/etc/shadow", O_RDONLY, 3);
 	ctx = vgl_match_ctx_new(all3);
 	vgl_ruleset_eval(all3, ctx, &t.ev, NULL, NULL, json_cb, &json);
