@@ -45,9 +45,8 @@
 #include "capture/recorder_int.h"
 #include "state/util.h"
 
-#define OPS(r)	       ((r)->o.ops)
-#define UPPER_RETRY_NS 1000000000ull
-#define ST(r)	       ((r)->o.state)
+#define OPS(r) ((r)->o.ops)
+#define ST(r)  ((r)->o.state)
 
 static uint64_t str_hash(const char *s)
 {
@@ -82,7 +81,8 @@ const struct vgl_proc_view *rec_proc(struct vgl_recorder *r, uint32_t pid)
 	uint32_t type = VGL_CAP_REC_PROC;
 
 	r->wants += write;
-	r->unsure |= !v; /* asking again may find it in /proc */
+	/* asking again may find it in /proc: the fast path does so once a second */
+	r->unknown_proc |= !v;
 	if (!write && !r->to_flight)
 		return v;
 	/* a view too big to encode is written as unknown rather than left stale */
@@ -133,7 +133,7 @@ struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
 	write = r->to_writer && (!s || s->v[1] != want || !v->lazy_version);
 	r->wants += write;
 	if (s && a.upper < 0)
-		s->v[4] = now(r) + UPPER_RETRY_NS;
+		s->v[4] = now(r) + REC_RETRY_NS;
 	if (!write && !r->to_flight)
 		return a;
 	if (vgl_caprec_proc_lazy(&r->rec, pid, a.env, a.env_len, a.upper) &&
@@ -142,7 +142,7 @@ struct rec_lazy rec_lazy(struct vgl_recorder *r, uint32_t pid)
 	if (rec_emit(r, VGL_CAP_REC_PROC_LAZY, r->to_flight, write)) {
 		s = rm_put(&r->procs, pid, 0);
 		s->v[1] = want;
-		s->v[4] = now(r) + UPPER_RETRY_NS;
+		s->v[4] = now(r) + REC_RETRY_NS;
 		rec_note_late(r, RK_LAZY, pid, 0);
 	}
 	return a;

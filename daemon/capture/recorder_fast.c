@@ -6,9 +6,9 @@
  * nothing again and change no table while the keys it was asked by, the
  * state (its `changes` callback), the writer's epoch and the tables are
  * the same: then the next event with those keys skips it. What the lookups
- * cannot vouch for rules it out: an unknown process or container (asking
- * again may read /proc), a user database without a version; an unknown
- * upper layer is asked again at its deadline. The user database is asked
+ * cannot vouch for rules it out: an unknown container (asking again may
+ * find its metadata), a user database without a version; an unknown
+ * process or upper layer is asked again once REC_RETRY_NS passed. The user database is asked
  * every time (the state refreshes a container's passwd when asked), and the
  * event's descriptor is always looked up.
  */
@@ -74,7 +74,7 @@ void rec_fast_begin(struct vgl_recorder *r, struct rec_fast_mark *ret)
 	ret->changes = OPS(r)->changes ? OPS(r)->changes(ST(r)) : 0;
 	ret->wants = r->wants;
 	tags_of(r, ret->tags);
-	r->unsure = false;
+	r->unsure = r->unknown_proc = false;
 }
 
 void rec_fast_end(struct vgl_recorder *r, const struct vgl_event *ev, const struct rec_fast_mark *m)
@@ -99,5 +99,7 @@ void rec_fast_end(struct vgl_recorder *r, const struct vgl_event *ev, const stru
 	s = ev->hdr.pid ? rm_get(&r->procs, ev->hdr.pid, 0) : NULL;
 	if (s && (s->v[1] & LAZY_UNKNOWN_UPPER))
 		f->until = s->v[4]; /* rec_lazy() asks again from then on */
+	if (r->unknown_proc && ev->hdr.ts + REC_RETRY_NS < f->until)
+		f->until = ev->hdr.ts + REC_RETRY_NS;
 	f->valid = true;
 }

@@ -18,8 +18,9 @@
 #define RM_GONE		   UINT64_MAX /* a version meaning "written as unknown" */
 #define REC_LATE_MAX	   64	      /* late keys of one event remembered for a rewrite */
 #define REC_CTR_ID_MAX	   256
-#define REC_IDS_MAX	   8		/* uids whose names an event's set holds */
-#define LAZY_UNKNOWN_UPPER (1ull << 63) /* in a PROC_LAZY version written */
+#define REC_IDS_MAX	   8		 /* uids whose names an event's set holds */
+#define LAZY_UNKNOWN_UPPER (1ull << 63)	 /* in a PROC_LAZY version written */
+#define REC_RETRY_NS	   1000000000ull /* an unknown answer is asked again after */
 
 /* A key read outside the event's set, to write again if its block is dropped. */
 enum rec_kind { RK_PROC, RK_LAZY, RK_CTR, RK_USER, RK_GROUP, RK_FD, RK_EXE };
@@ -53,7 +54,7 @@ struct rec_fast {
 	bool valid;
 	struct rec_keys keys;
 	uint64_t changes, epoch, db_hash, db_version;
-	uint64_t until; /* an unknown upper layer is asked again then */
+	uint64_t until; /* an unknown upper layer or process is asked again then */
 	uint32_t tags[3];
 };
 
@@ -106,8 +107,9 @@ struct vgl_recorder {
 	uint32_t chain[1 + VGL_RECORDER_ANCESTORS];
 	size_t nchain;
 	struct rec_fast fast;
-	uint64_t wants; /* context records the lookups found to write */
-	bool unsure;	/* an answer the changes callback does not vouch for */
+	uint64_t wants;	   /* context records the lookups found to write */
+	bool unsure;	   /* an answer the changes callback does not vouch for */
+	bool unknown_proc; /* a process of the set is unknown: ask again in a while */
 	struct vgl_recorder_stats stats;
 };
 

@@ -205,10 +205,28 @@ static void scenario(void)
 	ev_open_at(31, 100, 1000, 3500000000ull); /* not asked yet */
 	ev_open_at(31, 100, 1000, 4000000001ull); /* asked: found */
 	ev_open_at(31, 100, 1000, 4000000002ull);
-	F.p[10].used = false; /* an ancestor gone: asked every time */
+	F.p[10].used = false; /* an ancestor gone: asked again a second later */
 	for (uint64_t i = 0; i < 3; i++)
 		ev_open_at(20, 100, 1000, 5000000000ull + i);
+	ev_open_at(20, 100, 1000, 6000000001ull); /* asked: still gone */
+	ev_open_at(20, 100, 1000, 6000000002ull);
+	F.p[10].used = true; /* back (its own events would say so): a change */
+	ev_open_at(20, 100, 1000, 6000000003ull);
+	ev_open_at(20, 100, 1000, 6000000004ull);
 }
+
+/* A process whose parent is gone: its events go fast, and ask again a second later. */
+static void orphan(void)
+{
+	world();
+	F.p[10].used = false;
+	for (uint64_t i = 0; i < 5; i++)
+		ev_open_at(20, 100, 1000, 5000000000ull + i);
+	ev_open_at(20, 100, 1000, 6000000001ull);
+	ev_open_at(20, 100, 1000, 6000000002ull);
+}
+
+static void (*scenario_fn)(void) = scenario;
 
 /* Record the scenario into @rc; @fast: with the fast path. */
 static void record_into(struct recording *rc, bool fast, int drop_at, bool drop_with, int rotate_at,
@@ -241,7 +259,7 @@ static void record_into(struct recording *rc, bool fast, int drop_at, bool drop_
 	T.mctx = vgl_match_ctx_new(T.rules);
 	T.depth = VGL_RECORDER_ANCESTORS;
 	assert_non_null(T.r);
-	scenario();
+	scenario_fn();
 	vgl_recorder_stats(T.r, &rc->st);
 	vgl_recorder_free(T.r);
 	vgl_match_ctx_free(T.mctx);
@@ -294,6 +312,16 @@ static void test_same_records(void **state UNUSED)
 	}
 }
 
+static void test_unknown_ancestor(void **state UNUSED)
+{
+	scenario_fn = orphan;
+	compare(0, false, 0, rules_yaml);
+	scenario_fn = scenario;
+	/* looked up: the first (it writes), the second (it vouches), the one a second later */
+	assert_int_equal(runs[0].st.written, 7);
+	assert_int_equal(runs[0].st.fast, 4);
+}
+
 static void test_same_records_dropped(void **state UNUSED)
 {
 	int puts;
@@ -334,6 +362,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_same_records, teardown),
+		cmocka_unit_test_teardown(test_unknown_ancestor, teardown),
 		cmocka_unit_test_teardown(test_same_records_dropped, teardown),
 		cmocka_unit_test_teardown(test_same_records_new_file, teardown),
 	};
