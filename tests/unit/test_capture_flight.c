@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "capture/flight.h"
 #include "capture/reader.h"
 #include "run/pipeline.h"
@@ -37,17 +39,15 @@ static char dir[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/vigil-flight-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	tu_mkdtemp("/tmp/vigil-flight-XXXXXX", dir, sizeof(dir));
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	tu_rmtree(dir);
+	return 0;
 }
 
 static struct vgl_flight *flight(size_t ring, uint64_t window, uint64_t max_dur)

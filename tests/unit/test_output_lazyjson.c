@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "config/config.h"
 #include "output/spool.h"
 #include "run/pipeline.h"
@@ -37,17 +39,15 @@ static char dir[64];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/vigil-lazyjson-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	tu_mkdtemp("/tmp/vigil-lazyjson-XXXXXX", dir, sizeof(dir));
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	tu_rmtree(dir);
+	return 0;
 }
 
 /* The output stage vigil run builds from config @yaml and --json @json. */
