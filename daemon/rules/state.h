@@ -82,12 +82,27 @@ struct vgl_container_view {
 	uint64_t version;
 };
 
+/* One end of an IP socket: fam 4 or 6 (ip: the first 4 bytes for 4); 0 unknown. */
+struct vgl_fd_end {
+	uint8_t fam;
+	uint16_t port;	/* host byte order */
+	uint8_t ip[16]; /* network byte order */
+};
+
 struct vgl_fd_view {
 	char typechar; /* 'f' file, '4' '6' ip sockets, 'u' unix, ... 0 unknown */
 	const char *name;
 	const char *l4proto; /* "tcp" "udp" "raw" "icmp"; NULL unknown */
 	bool connected;
 	uint64_t version;
+	/*
+	 * IP sockets the state tracker followed from their socket events
+	 * (fd.sip, fd.lport, ... of a dup): the ends, and whether the local
+	 * one is the server's (accepted, bound). Unknown (zero) for views read
+	 * from /proc and in a capture, which does not record them.
+	 */
+	struct vgl_fd_end local, remote;
+	bool local_is_server;
 };
 
 /* The executable file of a process (proc.exe_ino*). */

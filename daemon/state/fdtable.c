@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "state/fdtable.h"
+#include "state/fdtrack.h"
 #include "state/util.h"
 
 struct fd_entry {
@@ -26,6 +27,7 @@ struct vgl_fdtable {
 	struct fd_entry **buckets;
 	struct fd_entry lru;
 	struct vgl_fdtable_stats stats;
+	struct vgl_fdtrack *track; /* IP sockets followed from events */
 };
 
 struct vgl_fdtable *vgl_fdtable_new(const char *proc_root, size_t max_entries)
@@ -38,7 +40,10 @@ struct vgl_fdtable *vgl_fdtable_new(const char *proc_root, size_t max_entries)
 	t->max = max_entries ? max_entries : VGL_FDS_DEFAULT;
 	t->nbuckets = vgl_pow2_ceil(t->max);
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->buckets) {
+	t->track = vgl_fdtrack_new(0);
+	if (!t->buckets || !t->track) {
+		free(t->buckets);
+		vgl_fdtrack_free(t->track);
 		free(t);
 		return NULL;
 	}
@@ -72,6 +77,7 @@ void vgl_fdtable_free(struct vgl_fdtable *t)
 		return;
 	while (t->lru.next != &t->lru)
 		remove_entry(t, t->lru.next);
+	vgl_fdtrack_free(t->track);
 	free(t->buckets);
 	free(t);
 }
@@ -140,25 +146,12 @@ static void classify(struct vgl_fdtable *t, struct fd_entry *e, uint32_t pid, co
 	}
 }
 
-const struct vgl_fd_view *vgl_fdtable_get(struct vgl_fdtable *t, uint32_t pid, int64_t fd)
+/* The view of @link (what /proc/PID/fd/N says now), cached while the link stays. */
+static const struct vgl_fd_view *proc_view(struct vgl_fdtable *t, uint32_t pid, uint64_t key,
+					   const char *path, const char *link)
 {
-	uint64_t key = (uint64_t)pid << 32 | (uint32_t)fd;
-	char path[PATH_MAX], link[PATH_MAX];
-	struct fd_entry *e;
-	ssize_t n;
+	struct fd_entry *e = find(t, key);
 
-	if (fd < 0 || fd > INT32_MAX || !pid)
-		return NULL;
-	t->stats.lookups++;
-	snprintf(path, sizeof(path), "%s/%u/fd/%lld", t->proc_root, pid, (long long)fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	e = find(t, key);
-	if (n <= 0) { /* closed or gone: what we had is stale */
-		if (e)
-			remove_entry(t, e);
-		return NULL;
-	}
-	link[n] = '\0';
 	if (e && !strcmp(e->link, link) && !e->retry)
 		return &e->view;
 	if (e)
@@ -184,11 +177,43 @@ const struct vgl_fd_view *vgl_fdtable_get(struct vgl_fdtable *t, uint32_t pid, i
 	return &e->view;
 }
 
+/*
+ * The tracked entry when the process or the number is gone from /proc (a
+ * short-lived process), or when /proc still shows a socket there (the
+ * tracked one knows both ends); /proc when it shows something else there
+ * (the number was reused by a call vigil does not capture, close + pipe).
+ */
+const struct vgl_fd_view *vgl_fdtable_get(struct vgl_fdtable *t, uint32_t pid, int64_t fd)
+{
+	uint64_t key = (uint64_t)pid << 32 | (uint32_t)fd;
+	char path[PATH_MAX], link[PATH_MAX];
+	const struct vgl_fd_view *tracked;
+	struct fd_entry *e;
+	ssize_t n;
+
+	if (fd < 0 || fd > INT32_MAX || !pid)
+		return NULL;
+	t->stats.lookups++;
+	tracked = vgl_fdtrack_get(t->track, pid, fd);
+	snprintf(path, sizeof(path), "%s/%u/fd/%lld", t->proc_root, pid, (long long)fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0) { /* closed or gone: what we had from /proc is stale */
+		if ((e = find(t, key)))
+			remove_entry(t, e);
+		return tracked;
+	}
+	link[n] = '\0';
+	if (tracked && !strncmp(link, "socket:[", 8))
+		return tracked;
+	return proc_view(t, pid, key, path, link);
+}
+
 void vgl_fdtable_update(struct vgl_fdtable *t, const struct vgl_event *ev)
 {
 	const struct vgl_param *p;
 	struct fd_entry *e;
 
+	vgl_fdtrack_update(t->track, ev);
 	if (ev->kind != VGL_EV_CONNECT || (ev->hdr.res != 0 && ev->hdr.res != -EINPROGRESS))
 		return;
 	p = vgl_event_param(ev, "fd");
@@ -203,6 +228,11 @@ void vgl_fdtable_update(struct vgl_fdtable *t, const struct vgl_event *ev)
 
 void vgl_fdtable_stats(const struct vgl_fdtable *t, struct vgl_fdtable_stats *ret)
 {
+	uint64_t tracked_evictions;
+
 	*ret = t->stats;
 	ret->entries = t->count;
+	vgl_fdtrack_counts(t->track, &ret->tracked, &tracked_evictions);
+	ret->tracked_evictions = tracked_evictions;
+	ret->evictions += tracked_evictions;
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Descriptor info for fd.* fields of events that do not describe their
- * descriptor themselves (dup, fchmod, sendto, connect's l4proto, ...): read
- * from /proc/PID/fd/N on demand, sockets classified through the tables of /proc/PID/net.
- * Answers are cached by (pid, fd) and revalidated against the descriptor's
- * link on every use (vigil does not capture close(), so a number may have
- * been reused); the cache is bounded (LRU).
+ * descriptor themselves (dup, fchmod, sendto, connect's l4proto, ...): IP
+ * sockets followed from events (fdtrack.h), and /proc/PID/fd/N read on
+ * demand, sockets classified through the tables of /proc/PID/net. The
+ * tracked entry answers when /proc no longer has the process or the number,
+ * or shows a socket there; /proc answers when it shows something else.
+ * /proc answers are cached by (pid, fd) and revalidated against the
+ * descriptor's link on every use (vigil does not capture close(), so a
+ * number may have been reused); the cache is bounded (LRU).
  */
 #ifndef VIGIL_STATE_FDTABLE_H
 #define VIGIL_STATE_FDTABLE_H
@@ -28,13 +31,19 @@ void vgl_fdtable_free(struct vgl_fdtable *t);
 /* The descriptor @fd of process @pid; NULL when unknown (gone, unreadable). */
 const struct vgl_fd_view *vgl_fdtable_get(struct vgl_fdtable *t, uint32_t pid, int64_t fd);
 
-/* A successful connect marks a cached socket connected. */
+/* Follow @ev's descriptors (fdtrack.h); a successful connect marks a cached socket connected. */
 void vgl_fdtable_update(struct vgl_fdtable *t, const struct vgl_event *ev);
 
-/* Counters: cache size, /proc link reads, /proc/net scans. */
+/*
+ * Counters: /proc cache size, /proc link reads, /proc/net scans, evictions
+ * (of both the cache and the tracked sockets); tracked sockets held now and
+ * evicted by their limits (fdtrack.h).
+ */
 struct vgl_fdtable_stats {
 	size_t entries;
 	uint64_t lookups, net_scans, evictions;
+	size_t tracked;
+	uint64_t tracked_evictions;
 };
 void vgl_fdtable_stats(const struct vgl_fdtable *t, struct vgl_fdtable_stats *ret);
 

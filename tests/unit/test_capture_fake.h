@@ -281,7 +281,9 @@ static inline struct ffd *ffd_set(size_t slot, uint32_t pid, int64_t fd, char ty
 
 	*d = (struct ffd){ .used = true, .pid = pid, .fd = fd };
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->v = (struct vgl_fd_view){ type, d->name, l4, false, fver() };
+	d->v = (struct vgl_fd_view){
+		.typechar = type, .name = d->name, .l4proto = l4, .version = fver()
+	};
 	return d;
 }
 

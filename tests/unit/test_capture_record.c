@@ -245,7 +245,11 @@ static void check_fd(uint32_t pid, int64_t fd, const struct vgl_fd_view *v)
 
 static void test_fd_and_small(void **state UNUSED)
 {
-	struct vgl_fd_view sock = { '4', "10.0.0.1:4000->10.0.0.2:80", "tcp", true, 5 };
+	struct vgl_fd_view sock = { .typechar = '4',
+				    .name = "10.0.0.1:4000->10.0.0.2:80",
+				    .l4proto = "tcp",
+				    .connected = true,
+				    .version = 5 };
 	struct vgl_fd_view unknown = { 0 };
 	struct vgl_capbuf b = { 0 };
 	struct vgl_caprec_lazy l;
@@ -331,7 +335,7 @@ static int decode_any(uint32_t type, const void *data, size_t len)
 /* One full payload of each type. */
 static void encode_type(uint32_t type, struct vgl_capbuf *b)
 {
-	struct vgl_fd_view sock = { 'u', "/run/sock", NULL, true, 0 };
+	struct vgl_fd_view sock = { .typechar = 'u', .name = "/run/sock", .connected = true };
 
 	switch (type) {
 	case VGL_CAP_REC_PROC:
@@ -420,7 +424,7 @@ static void test_hostile(void **state UNUSED)
 	vgl_caprec_proc_lazy(&b, 1, NULL, 0, 0);
 	b.data[b.len - 1] = 5;
 	assert_int_equal(vgl_caprec_decode_proc_lazy(b.data, b.len, &l), -EINVAL);
-	vgl_caprec_fd(&b, 1, 2, &(struct vgl_fd_view){ 'f', "/x", NULL, false, 0 });
+	vgl_caprec_fd(&b, 1, 2, &(struct vgl_fd_view){ .typechar = 'f', .name = "/x" });
 	b.data[b.len - 1] = 2; /* connected */
 	assert_int_equal(vgl_caprec_decode_fd(b.data, b.len, &f), -EINVAL);
 

@@ -160,7 +160,9 @@ static void test_fds(void **state UNUSED)
 {
 	struct vgl_replaystate *rs = vgl_replaystate_new("h");
 	const struct vgl_field_state_ops *o = vgl_replaystate_ops();
-	struct vgl_fd_view f = { '4', "1.2.3.4:5->6.7.8.9:80", "tcp", false, 0 };
+	struct vgl_fd_view f = { .typechar = '4',
+				 .name = "1.2.3.4:5->6.7.8.9:80",
+				 .l4proto = "tcp" };
 	const struct vgl_fd_view *v;
 
 	vgl_caprec_fd(&b, 10, 3, &f);

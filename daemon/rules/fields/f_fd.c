@@ -42,6 +42,13 @@ static bool fd_num(struct vgl_xctx *x, int64_t *ret)
 	return true;
 }
 
+const struct vgl_fd_view *fd_event_view(struct vgl_xctx *x)
+{
+	int64_t fd;
+
+	return !ev_is_open(x->ev) && fd_num(x, &fd) ? fd_view(x, fd) : NULL;
+}
+
 static char typechar(struct vgl_xctx *x)
 {
 	const struct vgl_param *p;
@@ -202,9 +209,9 @@ static int ex_fd(struct vgl_xctx *x, const struct field_ref *ref, struct vgl_fva
 		return 0;
 	}
 	if (id >= F_IP && id <= F_RNET)
-		return is_sock_event(x->ev->kind) ? sock_addr(x, id, out) : 0;
+		return sock_addr(x, id, out);
 	if (id >= F_CIP_NAME && id <= F_RIP_NAME)
-		return is_sock_event(x->ev->kind) ? sock_ip_name(x, id, out) : 0;
+		return sock_ip_name(x, id, out);
 	return fd_misc(x, id, out);
 }
 

@@ -6,11 +6,12 @@
 #include "rules/dns.h"
 #include "rules/fields/fd_sock.h"
 
-/* A socket event's two ends. */
+/* A socket event's two ends, or those of a tracked descriptor (copied into the bufs). */
 struct ends {
 	const struct vgl_sockaddr *local;
 	const struct vgl_sockaddr *remote;
 	bool local_is_server;
+	struct vgl_sockaddr lbuf, rbuf;
 };
 
 bool is_sock_event(enum vgl_kind k)
@@ -25,11 +26,37 @@ static const struct vgl_sockaddr *sa_param(struct vgl_xctx *x, enum xparam xp)
 	return p ? &p->sa : NULL;
 }
 
+static const struct vgl_sockaddr *view_end(const struct vgl_fd_end *end, struct vgl_sockaddr *buf)
+{
+	if (end->fam != 4 && end->fam != 6)
+		return NULL;
+	buf->family = end->fam == 4 ? AF_INET : AF_INET6;
+	buf->port = end->port;
+	memcpy(buf->addr, end->ip, sizeof(buf->addr));
+	return buf;
+}
+
+/* The ends the state tracker followed for the descriptor of a non-socket event (a dup). */
+static void view_ends(struct vgl_xctx *x, struct ends *e)
+{
+	const struct vgl_fd_view *v = fd_event_view(x);
+
+	if (!v)
+		return;
+	e->local = view_end(&v->local, &e->lbuf);
+	e->remote = view_end(&v->remote, &e->rbuf);
+	e->local_is_server = v->local_is_server;
+}
+
 static void get_ends(struct vgl_xctx *x, struct ends *e)
 {
 	enum vgl_kind k = x->ev->kind;
 
 	memset(e, 0, sizeof(*e));
+	if (!is_sock_event(k)) {
+		view_ends(x, e);
+		return;
+	}
 	if (k == VGL_EV_BIND) {
 		e->local = sa_param(x, XP_ADDR);
 		e->local_is_server = true;

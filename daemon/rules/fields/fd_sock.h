@@ -40,7 +40,13 @@ enum {
 };
 
 bool is_sock_event(enum vgl_kind k);
-/* fd.ip / fd.sport / fd.net ... of a socket event (F_IP .. F_RNET). */
+/* The state's view of the event's descriptor (f_fd.c); NULL unknown or for an open. */
+const struct vgl_fd_view *fd_event_view(struct vgl_xctx *x);
+/*
+ * fd.ip / fd.sport / fd.net ... (F_IP .. F_RNET): a socket event's
+ * addresses; on other events the ends of the descriptor the state tracker
+ * followed (a dup of a connected socket).
+ */
 int sock_addr(struct vgl_xctx *x, int id, struct vgl_fval *out);
 /* fd.cip.name .. fd.rip.name: the watched name that address has (dns.h). */
 int sock_ip_name(struct vgl_xctx *x, int id, struct vgl_fval *out);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * IP sockets followed from the events vigil captures, so that the fd.* of a
+ * descriptor are known after its process exited (a dup2 of a connected
+ * socket onto 0/1/2 by `nc -e sh`, evaluated once nc is gone):
+ *
+ *	socket		a new entry at res (domain AF_INET / AF_INET6; l4proto
+ *			from the type: stream tcp, dgram udp, raw raw)
+ *	connect		both ends, connected (also on EINPROGRESS: the caller
+ *			goes on only once it is), name "lip:lport->rip:rport"
+ *	accept(4)	a new entry at res: both ends, the local one the server's,
+ *			name "rip:rport->lip:lport" (client first, as Falco)
+ *	bind		the local end, name "lip:lport"
+ *	dup family	the entry of oldfd copied to res (without close-on-exec,
+ *			unless dup3 O_CLOEXEC); an untracked oldfd forgets res
+ *	open family, socket of another domain, memfd_create, userfaultfd
+ *			forget res (the number now names something else)
+ *	fork, clone	the child (not a thread) gets a copy of the parent's entries
+ *	execve(at)	entries opened close-on-exec (SOCK_CLOEXEC, accept4 /
+ *			dup3 flags) are dropped, the others kept: descriptors
+ *			survive exec
+ *	procexit	the process's entries are dropped
+ *
+ * close(), fcntl(F_DUPFD), pipe() and socketpair() are not captured: an entry
+ * may outlive its descriptor; the caller (fdtable.c) lets /proc answer when
+ * the process still has the number open as something else. Bounded per
+ * process (the least recently changed entry goes) and in total (the least
+ * recently used process loses its oldest entry); evictions are counted.
+ */
+#ifndef VIGIL_STATE_FDTRACK_H
+#define VIGIL_STATE_FDTRACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/event.h"
+#include "rules/state.h"
+
+#define VGL_FDTRACK_PER_PROC 16	  /* entries per process */
+#define VGL_FDTRACK_DEFAULT  4096 /* entries in total */
+#define VGL_FDTRACK_NAME_MAX 128  /* "v6:port->v6:port" fits */
+
+struct vgl_fdtrack;
+
+/* @max_entries 0: VGL_FDTRACK_DEFAULT. NULL without memory. */
+struct vgl_fdtrack *vgl_fdtrack_new(size_t max_entries);
+void vgl_fdtrack_free(struct vgl_fdtrack *t);
+
+/* Apply @ev (any kind; those above change entries). */
+void vgl_fdtrack_update(struct vgl_fdtrack *t, const struct vgl_event *ev);
+
+/* The tracked IP socket @fd of @pid, NULL if none; valid until the next update. */
+const struct vgl_fd_view *vgl_fdtrack_get(struct vgl_fdtrack *t, uint32_t pid, int64_t fd);
+
+/* Entries held now, and entries evicted by the limits so far. */
+void vgl_fdtrack_counts(const struct vgl_fdtrack *t, size_t *ret_entries, uint64_t *ret_evictions);
+
+#endif /* VIGIL_STATE_FDTRACK_H */
