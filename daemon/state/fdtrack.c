@@ -445,6 +445,17 @@ const struct vgl_fd_view *vgl_fdtrack_get(struct vgl_fdtrack *t, uint32_t pid, i
 	return &e->view;
 }
 
+void vgl_fdtrack_kinds(bool kinds[VGL_EV_MAX])
+{
+	static const enum vgl_kind sock[] = { VGL_EV_SOCKET, VGL_EV_CONNECT, VGL_EV_ACCEPT,
+					      VGL_EV_ACCEPT4, VGL_EV_BIND };
+
+	if (!kinds[VGL_EV_DUP] && !kinds[VGL_EV_DUP2] && !kinds[VGL_EV_DUP3])
+		return;
+	for (size_t i = 0; i < sizeof(sock) / sizeof(sock[0]); i++)
+		kinds[sock[i]] = true;
+}
+
 void vgl_fdtrack_counts(const struct vgl_fdtrack *t, size_t *ret_entries, uint64_t *ret_evictions)
 {
 	*ret_entries = t->count;

@@ -30,6 +30,7 @@
 #ifndef VIGIL_STATE_FDTRACK_H
 #define VIGIL_STATE_FDTRACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,13 @@ void vgl_fdtrack_update(struct vgl_fdtrack *t, const struct vgl_event *ev);
 
 /* The tracked IP socket @fd of @pid, NULL if none; valid until the next update. */
 const struct vgl_fd_view *vgl_fdtrack_get(struct vgl_fdtrack *t, uint32_t pid, int64_t fd);
+
+/*
+ * Add to @kinds (indexed by enum vgl_kind) what the tracker needs when they
+ * ask for descriptors it follows: with any dup kind, socket, connect, accept,
+ * accept4 and bind, so that the kernel captures them for the tracker.
+ */
+void vgl_fdtrack_kinds(bool kinds[VGL_EV_MAX]);
 
 /* Entries held now, and entries evicted by the limits so far. */
 void vgl_fdtrack_counts(const struct vgl_fdtrack *t, size_t *ret_entries, uint64_t *ret_evictions);

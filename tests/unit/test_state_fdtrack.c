@@ -460,6 +460,20 @@ static void test_eviction(void **state UNUSED)
 	bare_stop();
 }
 
+/* vigil run captures the socket calls a dup may copy once a rule asks for dups. */
+static void test_kinds(void **state UNUSED)
+{
+	bool k[VGL_EV_MAX] = { false };
+
+	vgl_fdtrack_kinds(k);
+	assert_false(k[VGL_EV_SOCKET]);
+	k[VGL_EV_DUP2] = true;
+	vgl_fdtrack_kinds(k);
+	assert_true(k[VGL_EV_SOCKET] && k[VGL_EV_CONNECT] && k[VGL_EV_ACCEPT] &&
+		    k[VGL_EV_ACCEPT4] && k[VGL_EV_BIND]);
+	assert_false(k[VGL_EV_SENDTO]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_proc_wins_when_reused),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
