@@ -335,6 +335,15 @@ static const struct vgl_fd_view *fd_of(uint32_t pid, int64_t fd)
 	return vgl_state_ops()->fd(bare, pid, fd);
 }
 
+/* A view that must exist: a failed assertion, not a crash, when it does not. */
+static const struct vgl_fd_view *fd_must(uint32_t pid, int64_t fd)
+{
+	const struct vgl_fd_view *v = fd_of(pid, fd);
+
+	assert_non_null(v);
+	return v;
+}
+
 static void bare_start(void)
 {
 	struct vgl_state_opts o;
@@ -384,7 +393,7 @@ static void test_proc_wins_when_reused(void **state UNUSED)
 	assert_true(v->version != version);
 	sh("rm %s/%d/fd/3 %s/%d/fd/0", proc, CTR, proc, CTR);
 	/* closed in /proc, but not seen closed: the tracked entry answers */
-	assert_int_equal(fd_of(CTR, 0)->typechar, '4');
+	assert_int_equal(fd_must(CTR, 0)->typechar, '4');
 	bare_stop();
 }
 
@@ -397,8 +406,8 @@ static void test_lifecycle(void **state UNUSED)
 	bare_start();
 	ev_socket(HOST, 3, AF_INET, SOCK_STREAM);
 	ev_socket(HOST, 4, AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC);
-	assert_string_equal(fd_of(HOST, 4)->l4proto, "udp");
-	assert_null(fd_of(HOST, 4)->name); /* not bound nor connected yet */
+	assert_string_equal(fd_must(HOST, 4)->l4proto, "udp");
+	assert_null(fd_must(HOST, 4)->name); /* not bound nor connected yet */
 	ev_socket(HOST, 5, AF_INET, SOCK_STREAM);
 	ev_open(HOST, "/etc/hosts", 5); /* closed (not seen) and reused */
 	assert_null(fd_of(HOST, 5));
@@ -406,8 +415,8 @@ static void test_lifecycle(void **state UNUSED)
 	assert_null(fd_of(HOST, 3));
 	ev_socket(HOST, 3, AF_INET, SOCK_STREAM);
 	ev_fork(HOST, HOST + 1);
-	assert_int_equal(fd_of(HOST + 1, 3)->typechar, '4');
-	assert_int_equal(fd_of(HOST + 1, 4)->typechar, '6');
+	assert_int_equal(fd_must(HOST + 1, 3)->typechar, '4');
+	assert_int_equal(fd_must(HOST + 1, 4)->typechar, '6');
 	/* exec keeps descriptors but those opened close-on-exec */
 	t = rec(VGL_EV_EXECVE, HOST + 1, 0);
 	trec_str(t, "/bin/sh");
