@@ -85,7 +85,7 @@ static void on_addr(struct vgl_fdtrack *t, const struct vgl_event *ev, int64_t f
 	e->view.local = has_l ? local : keep.view.local;
 	e->view.remote = remote;
 	e->view.local_is_server = server;
-	e->view.connected = ev->kind != VGL_EV_BIND;
+	e->view.connected = ev->kind != VGL_EV_BIND && has_r; /* connect(AF_UNSPEC) disconnects */
 	make_name(e);
 }
 
