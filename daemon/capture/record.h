@@ -16,6 +16,7 @@
  *	FD_GONE    pid + fd
  *	LOSS       u64 events not written
  *	EXE        pid + the executable's inode, ctime and mtime (or unknown)
+ *	FD_ADDR    pid + fd + the local and remote ends of an IP socket
  */
 #ifndef VIGIL_CAPTURE_RECORD_H
 #define VIGIL_CAPTURE_RECORD_H
@@ -51,6 +52,8 @@ int vgl_caprec_group(struct vgl_capbuf *b, uint32_t gid, uint32_t pid, const cha
 int vgl_caprec_fd(struct vgl_capbuf *b, uint32_t pid, int64_t fd, const struct vgl_fd_view *v);
 int vgl_caprec_fd_gone(struct vgl_capbuf *b, uint32_t pid, int64_t fd);
 int vgl_caprec_loss(struct vgl_capbuf *b, uint64_t events);
+/* The ends of @v (after its FD record); -EINVAL when it has none. */
+int vgl_caprec_fd_addr(struct vgl_capbuf *b, uint32_t pid, int64_t fd, const struct vgl_fd_view *v);
 /* @st NULL: unknown (the process or its executable is gone). */
 int vgl_caprec_exe(struct vgl_capbuf *b, uint32_t pid, const struct vgl_exe_stat *st);
 
@@ -105,6 +108,9 @@ int vgl_caprec_decode_group(const void *data, size_t len, struct vgl_caprec_user
 int vgl_caprec_decode_fd(const void *data, size_t len, struct vgl_caprec_fd *ret);
 int vgl_caprec_decode_fd_gone(const void *data, size_t len, uint32_t *ret_pid, int64_t *ret_fd);
 int vgl_caprec_decode_loss(const void *data, size_t len, uint64_t *ret_events);
+/* Into @ret: local, remote and local_is_server only. */
+int vgl_caprec_decode_fd_addr(const void *data, size_t len, uint32_t *ret_pid, int64_t *ret_fd,
+			      struct vgl_fd_view *ret);
 /* *@ret_known false: unknown (@ret zeroed). */
 int vgl_caprec_decode_exe(const void *data, size_t len, uint32_t *ret_pid, bool *ret_known,
 			  struct vgl_exe_stat *ret);

@@ -298,6 +298,9 @@ const struct vgl_fd_view *rec_fd(struct vgl_recorder *r, uint32_t pid, int64_t f
 		rm_put(&r->fds, pid, (uint64_t)fd)->v[0] = want;
 		rec_note_late(r, RK_FD, pid, (uint64_t)fd);
 	}
+	/* a followed socket's ends, right after it (replay clears them with the FD) */
+	if (type == VGL_CAP_REC_FD && !vgl_caprec_fd_addr(&r->rec, pid, fd, f))
+		rec_emit(r, VGL_CAP_REC_FD_ADDR, r->to_flight, write);
 	return f;
 }
 

@@ -272,6 +272,26 @@ static int apply_fd(struct vgl_replaystate *rs, const void *data, size_t len)
 	return 0;
 }
 
+/* The ends of the socket its FD record (just before) described. */
+static int apply_fd_addr(struct vgl_replaystate *rs, const void *data, size_t len)
+{
+	struct vgl_fd_view ends = { 0 };
+	struct rs_fd *f;
+	uint32_t pid;
+	int64_t fd;
+
+	if (vgl_caprec_decode_fd_addr(data, len, &pid, &fd, &ends))
+		return -EINVAL;
+	f = (struct rs_fd *)rs_find(&rs->fds, pid, (uint64_t)fd, NULL);
+	if (!f)
+		return 0; /* forgotten at the bound: nothing to add to */
+	f->f.view.local = ends.local;
+	f->f.view.remote = ends.remote;
+	f->f.view.local_is_server = ends.local_is_server;
+	f->f.view.version = ++rs->version;
+	return 0;
+}
+
 static int apply_exe(struct vgl_replaystate *rs, const void *data, size_t len)
 {
 	struct vgl_exe_stat st;
@@ -338,6 +358,9 @@ int vgl_replaystate_apply(struct vgl_replaystate *rs, uint32_t type, const void 
 		break;
 	case VGL_CAP_REC_EXE:
 		rc = apply_exe(rs, data, len);
+		break;
+	case VGL_CAP_REC_FD_ADDR:
+		rc = apply_fd_addr(rs, data, len);
 		break;
 	case VGL_CAP_REC_EVENT:
 		return -EINVAL; /* not context: the caller's mistake, not the file's */

@@ -99,7 +99,7 @@ struct vgl_fd_view {
 	 * IP sockets the state tracker followed from their socket events
 	 * (fd.sip, fd.lport, ... of a dup): the ends, and whether the local
 	 * one is the server's (accepted, bound). Unknown (zero) for views read
-	 * from /proc and in a capture, which does not record them.
+	 * from /proc. A capture records them (FD_ADDR).
 	 */
 	struct vgl_fd_end local, remote;
 	bool local_is_server;
@@ -129,7 +129,7 @@ struct vgl_field_state_ops {
 	int (*exe_upper_layer)(void *state, uint32_t pid);
 	/*
 	 * proc.exe_ino*: the inode and times of @pid's executable now; false
-	 * unknown (the process is gone; a capture does not record them).
+	 * unknown (the process is gone). A capture records a rule's answers (EXE).
 	 */
 	bool (*exe_stat)(void *state, uint32_t pid, struct vgl_exe_stat *ret);
 	/*

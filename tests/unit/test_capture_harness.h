@@ -41,7 +41,8 @@ static const char rules_yaml[] =
 	"- rule: sock\n"
 	"  desc: d\n"
 	"  condition: evt.type in (connect, sendto, dup)\n"
-	"  output: \"%fd.name %fd.typechar %fd.l4proto %fd.connected\"\n"
+	"  output: \"%fd.name %fd.typechar %fd.l4proto %fd.connected %fd.sip %fd.sport %fd.cip"
+	" %fd.lport %fd.rport\"\n"
 	"  priority: NOTICE\n";
 
 /* proc.exe_ino*: read for the rules only, written when their answer changes. */
@@ -269,6 +270,9 @@ static inline void log_record(FILE *f, uint32_t type, const void *data, size_t l
 	case VGL_CAP_REC_FD:
 	case VGL_CAP_REC_FD_GONE:
 		fprintf(f, "F%s%u/%u ", type == VGL_CAP_REC_FD ? "" : "-", a, b);
+		break;
+	case VGL_CAP_REC_FD_ADDR:
+		fprintf(f, "A%u/%u ", a, b);
 		break;
 	case VGL_CAP_REC_EXE:
 		fprintf(f, "X%s%u ", len > 4 && p[4] ? "" : "-", a);

@@ -138,6 +138,11 @@ static void test_replay_as_live(void **state UNUSED)
 	ev_open(51, 555, 0, "/b"); /* 15 */
 	ev_open(50, 555, 0, "/c"); /* 16 */
 	ev_open(51, 555, 0, "/d"); /* 17 */
+	/* a socket followed from its connect, dup'ed: fd.* from its ends */
+	ffd_set(0, 20, 3, '4', "10.0.0.1:4000->10.0.0.2:80", "tcp")->v.connected = true;
+	F.fd[0].v.local = (struct vgl_fd_end){ 4, 4000, { 10, 0, 0, 1 } };
+	F.fd[0].v.remote = (struct vgl_fd_end){ 4, 80, { 10, 0, 0, 2 } };
+	ev_dup(20, 100, 1000, 9, 3); /* 18 */
 	vgl_recorder_stats(T.r, &rst);
 	assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
 	T.w = NULL;
@@ -167,6 +172,8 @@ static void test_replay_as_live(void **state UNUSED)
 	assert_string_equal(pl.log[15], "C555/51 P51 L51 U0@51 ");
 	assert_string_equal(pl.log[16], "");
 	assert_string_equal(pl.log[17], "");
+	assert_string_equal(pl.log[18], "F20/3 A20/3 ");
+	assert_non_null(strstr(pl.out[18], "tcp true 10.0.0.2 80 10.0.0.1 4000 80"));
 	assert_int_equal(rst.events, T.n);
 	assert_int_equal(rst.written, T.n);
 	assert_int_equal(rst.filtered, 0);
