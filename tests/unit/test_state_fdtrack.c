@@ -3,8 +3,8 @@
  * IP sockets followed from events (state/fdtrack.h), seen as a user sees
  * them: `nc HOST PORT -e sh` does socket(), connect(), then dup2(sock, 0/1/2)
  * and is gone (no /proc/PID) when vigil evaluates the dup2. Synthetic records
- * go through the real pipeline and state tracker over a fixture /proc (a copy
- * of tests/data/state/proc, whose 108 is a process in a Docker container);
+ * go through the real pipeline and state tracker over a fixture /proc
+ * (test_capture_procfix.h: 108 is a process in a Docker container);
  * Falco's stock rule "Redirect STDOUT/STDIN to Network Connection in
  * Container" must fire with the connection in its output, and not for a file
  * dup2'd onto stdout. Also: /proc wins when it shows the number reused as
@@ -25,6 +25,8 @@
 #include "state/fdtrack.h"
 #include "test_state_util.h"
 #include "testutil.h"
+/* after test_rules_util.h (in test_state_util.h): its globals would shadow locals there */
+#include "test_capture_procfix.h"
 
 #define UNUSED	__attribute__((unused))
 
@@ -34,8 +36,7 @@
 #define HOST	700  /* a host process, exited too */
 #define HOST_CG 7001
 
-static char src[PATH_MAX / 4], tmp[64], proc[PATH_MAX / 2], stock[PATH_MAX];
-static char docker[PATH_MAX / 2], containerd[PATH_MAX / 2], crio[PATH_MAX / 2];
+static char stock[PATH_MAX];
 
 /* Where records go: a pipeline (rules evaluated), else a bare state. */
 static struct trun *run;
@@ -50,36 +51,12 @@ static const char dup_rules[] = "- rule: dupnet\n"
 				" lport=%fd.lport rport=%fd.rport %fd.sockfamily\"\n"
 				"  priority: NOTICE\n";
 
-static void __attribute__((format(printf, 1, 2))) sh(const char *fmt, ...)
+static int setup(void **state)
 {
-	char cmd[4 * PATH_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
-
-static int setup(void **state UNUSED)
-{
-	const char *root = getenv("VIGIL_SOURCE_DIR") ?: ".";
-
-	snprintf(src, sizeof(src), "%s/tests/data/state", root);
-	snprintf(docker, sizeof(docker), "%s/docker", src);
-	snprintf(containerd, sizeof(containerd), "%s/containerd", src);
-	snprintf(crio, sizeof(crio), "%s/crio", src);
-	snprintf(stock, sizeof(stock), "%s/../shared/compat/falco/falco_rules.yaml", root);
-	snprintf(tmp, sizeof(tmp), "/tmp/vigil-fdtrack-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	snprintf(proc, sizeof(proc), "%s/proc", tmp);
-	sh("cp -r %s/proc %s/ && mkdir -p %s/%d/fd", src, tmp, proc, CTR);
-	return 0;
-}
-
-static int teardown(void **state UNUSED)
-{
-	sh("rm -rf %s", tmp);
+	snprintf(stock, sizeof(stock), "%s/../shared/compat/falco/falco_rules.yaml",
+		 getenv("VIGIL_SOURCE_DIR") ?: ".");
+	procfix_setup(state);
+	sh("mkdir -p %s/%d/fd", proc, CTR);
 	return 0;
 }
 
@@ -494,5 +471,5 @@ int main(void)
 		cmocka_unit_test(test_kinds),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, procfix_teardown);
 }
