@@ -36,40 +36,44 @@ static __always_inline void vgl_put_old_id(struct vgl_builder *b, struct vgl_ent
 
 VGL_EXIT_PROG(setuid)
 {
-	VGL_CRED_BEGIN(VGL_EV_SETUID, 3);
+	VGL_CRED_BEGIN(VGL_EV_SETUID, 5);
 	PUT_U32(0);
 	PUT_OLD(VGL_ID_UID);
 	PUT_OLD(VGL_ID_EUID);
+	vgl_put_cred_caps(&b);
 	VGL_CRED_END();
 }
 
 VGL_EXIT_PROG(setreuid)
 {
-	VGL_CRED_BEGIN(VGL_EV_SETREUID, 4);
+	VGL_CRED_BEGIN(VGL_EV_SETREUID, 6);
 	PUT_U32(0);
 	PUT_U32(1);
 	PUT_OLD(VGL_ID_UID);
 	PUT_OLD(VGL_ID_EUID);
+	vgl_put_cred_caps(&b);
 	VGL_CRED_END();
 }
 
 VGL_EXIT_PROG(setresuid)
 {
-	VGL_CRED_BEGIN(VGL_EV_SETRESUID, 6);
+	VGL_CRED_BEGIN(VGL_EV_SETRESUID, 8);
 	PUT_U32(0);
 	PUT_U32(1);
 	PUT_U32(2);
 	PUT_OLD(VGL_ID_UID);
 	PUT_OLD(VGL_ID_EUID);
 	PUT_OLD(VGL_ID_SUID);
+	vgl_put_cred_caps(&b);
 	VGL_CRED_END();
 }
 
 VGL_EXIT_PROG(setfsuid)
 {
-	VGL_CRED_BEGIN(VGL_EV_SETFSUID, 2);
+	VGL_CRED_BEGIN(VGL_EV_SETFSUID, 4);
 	PUT_U32(0);
 	PUT_OLD(VGL_ID_FSUID);
+	vgl_put_cred_caps(&b);
 	VGL_CRED_END();
 }
 

@@ -23,27 +23,6 @@ int BPF_PROG(vgl_exec_bprm, struct task_struct *p, pid_t old_pid, struct linux_b
 	return 0;
 }
 
-/* argv of the new image: the kernel laid it out NUL-separated in the mm. */
-static __always_inline void vgl_put_argv_mm(struct vgl_builder *b, struct task_struct *task)
-{
-	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
-	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
-	unsigned long len = end > start ? end - start : 0;
-
-	vgl_param_begin(b);
-	if (len > VGL_ARGV_MAX) {
-		len = VGL_ARGV_MAX;
-		b->flags |= VGL_EVF_TRUNCATED;
-	}
-	if (len == 0 || vgl_append_bytes(b, (const void *)start, len, true) < 0) {
-		b->off = b->start;
-		vgl_put_failed(b);
-		return;
-	}
-	b->buf[VGL_OFF(b->off - 1)] = '\0';
-	vgl_param_end(b);
-}
-
 /*
  * argv of a failed exec: the caller's pointer array, still mapped. A global
  * function so the verifier checks its loop once. Writes at most @room bytes
@@ -105,7 +84,7 @@ static __always_inline int vgl_exec_exit(struct pt_regs *regs, long ret, __u16 k
 		kind = VGL_EV_EXECVEAT;
 	at = kind == VGL_EV_EXECVEAT;
 
-	if (vgl_begin(&b, kind, ret, at ? 6 : 4))
+	if (vgl_begin(&b, kind, ret, (at ? 6 : 4) + VGL_EXEC_NPARAMS))
 		return 0;
 	if (ret == 0)
 		name = bpf_map_lookup_elem(&vgl_exec_names, &tid);
@@ -116,7 +95,8 @@ static __always_inline int vgl_exec_exit(struct pt_regs *regs, long ret, __u16 k
 	else
 		vgl_put_str(&b, ARG_PTR(at ? 1 : 0), VGL_PATH_MAX, true);
 	if (ret == 0)
-		vgl_put_argv_mm(&b, task);
+		vgl_put_mm_strings(&b, BPF_CORE_READ(task, mm, arg_start),
+				   BPF_CORE_READ(task, mm, arg_end), VGL_ARGV_MAX);
 	else
 		vgl_put_argv_user(&b, ARG_PTR(at ? 2 : 1));
 	if (ret == 0)
@@ -130,6 +110,12 @@ static __always_inline int vgl_exec_exit(struct pt_regs *regs, long ret, __u16 k
 	} else if (at) {
 		vgl_put_u64(&b, ARG_S32(0));
 		vgl_put_u64(&b, ARG_U32(4));
+	}
+	if (ret == 0) {
+		vgl_put_exec_info(&b, task);
+	} else {
+		for (int i = 0; i < VGL_EXEC_NPARAMS; i++)
+			vgl_put_absent(&b);
 	}
 	vgl_submit(&b);
 	if (name)

@@ -16,6 +16,7 @@
 #include "read.h"
 #include "emit.h"
 #include "path.h"
+#include "execinfo.h"
 #include "sockaddr.h"
 
 #include "syscall.bpf.c"

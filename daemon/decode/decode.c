@@ -24,6 +24,36 @@ struct layout {
 	size_t params_size;    /* bytes from there to the end of the record */
 };
 
+/*
+ * Parameters are only ever appended to a kind; a record of wire version 1 (a
+ * capture from an older vigil) ends before them, and they decode as absent.
+ */
+static unsigned int nparams_v1(unsigned int kind, unsigned int n)
+{
+	switch (kind) {
+	case VGL_EV_EXECVE:
+	case VGL_EV_EXECVEAT:
+		return n - VGL_EXEC_NPARAMS;
+	case VGL_EV_SETUID:
+	case VGL_EV_SETREUID:
+	case VGL_EV_SETRESUID:
+	case VGL_EV_SETFSUID:
+		return n - 2; /* VGL_CRED_CAPS_P */
+	default:
+		return n;
+	}
+}
+
+bool vgl_kind_nparams_ok(unsigned int kind, unsigned int n)
+{
+	unsigned int want;
+
+	if (kind == VGL_EV_UNKNOWN || kind >= VGL_EV_MAX)
+		return false;
+	want = vgl_kind_info[kind].nparams;
+	return n == want || n == nparams_v1(kind, want);
+}
+
 static enum vgl_decode_err read_header(const uint8_t *p, size_t size, struct layout *l)
 {
 	size_t table_end;
@@ -36,7 +66,7 @@ static enum vgl_decode_err read_header(const uint8_t *p, size_t size, struct lay
 	if (l->hdr.kind == VGL_EV_UNKNOWN || l->hdr.kind >= VGL_EV_MAX)
 		return VGL_DECODE_KIND;
 	l->info = &vgl_kind_info[l->hdr.kind];
-	if (l->hdr.nparams != l->info->nparams)
+	if (!vgl_kind_nparams_ok(l->hdr.kind, l->hdr.nparams))
 		return VGL_DECODE_NPARAMS;
 	table_end = sizeof(l->hdr) + l->hdr.nparams * sizeof(l->lens[0]);
 	if (size < table_end)
@@ -100,6 +130,7 @@ static bool param_ok(enum vgl_ptype type, const uint8_t *p, size_t len)
 	case VGL_PT_CAPS:
 	case VGL_PT_RENAMEFL:
 	case VGL_PT_MEMFDFL:
+	case VGL_PT_EXEFL:
 	case VGL_PT_SIGNAL:
 		return len == VGL_NUM_LEN;
 	case VGL_PT_STR:
@@ -197,9 +228,11 @@ static void fill_event(struct vgl_event *ev, const struct layout *l)
 	ev->hdr = l->hdr;
 	ev->kind = (enum vgl_kind)l->hdr.kind;
 	ev->info = l->info;
+	/* what the record has: outputs print those; a version 1 record's
+	 * missing parameters are there too, absent, for lookups by index */
 	ev->nparams = l->hdr.nparams;
-	for (unsigned int i = 0; i < ev->nparams; i++) {
-		if (l->lens[i] == VGL_PARAM_ABSENT) {
+	for (unsigned int i = 0; i < l->info->nparams; i++) {
+		if (i >= l->hdr.nparams || l->lens[i] == VGL_PARAM_ABSENT) {
 			ev->params[i] =
 				(struct vgl_param){ .info = &l->info->params[i], .absent = true };
 			continue;

@@ -38,6 +38,12 @@ struct vgl_kindset {
 /* Kind for a Falco event name, or VGL_EV_UNKNOWN. */
 enum vgl_kind vgl_kind_by_name(const char *name);
 
+/*
+ * Is @n a parameter count a record of @kind may have: the current one, or
+ * that of wire version 1 (parameters are only appended: decode.c)?
+ */
+bool vgl_kind_nparams_ok(unsigned int kind, unsigned int n);
+
 /* Index of a parameter of @kind by name, or -1. */
 int vgl_param_index(enum vgl_kind kind, const char *name);
 
@@ -65,8 +71,8 @@ struct vgl_event {
 	struct vgl_hdr hdr; /* copied, so the record may be unaligned */
 	enum vgl_kind kind;
 	const struct vgl_kind_info *info;
-	unsigned int nparams;
-	struct vgl_param params[VGL_MAX_PARAMS];
+	unsigned int nparams; /* the record's: fewer than info's for wire version 1 */
+	struct vgl_param params[VGL_MAX_PARAMS]; /* info->nparams filled */
 };
 
 /* Why a record was rejected. */

@@ -119,6 +119,7 @@ bool vgl_ptype_is_symbolic(enum vgl_ptype type)
 	case VGL_PT_UMOUNTFL:
 	case VGL_PT_RENAMEFL:
 	case VGL_PT_MEMFDFL:
+	case VGL_PT_EXEFL:
 	case VGL_PT_SOCKTYPE:
 	case VGL_PT_CAPS:
 	case VGL_PT_FAMILY:

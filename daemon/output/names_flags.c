@@ -198,6 +198,14 @@ static const struct vgl_flag_name memfd_flags[] = {
 	MFD_HUGE(34, "MFD_HUGE_16GB"),
 };
 
+/* Falco's names for its PPM_EXE_* bits, which VGL_EXE_* equal. */
+static const struct vgl_flag_name exe_flags[] = {
+	{ VGL_EXE_WRITABLE, VGL_EXE_WRITABLE, "EXE_WRITABLE" },
+	{ VGL_EXE_UPPER_LAYER, VGL_EXE_UPPER_LAYER, "EXE_UPPER_LAYER" },
+	{ VGL_EXE_FROM_MEMFD, VGL_EXE_FROM_MEMFD, "EXE_FROM_MEMFD" },
+	{ VGL_EXE_LOWER_LAYER, VGL_EXE_LOWER_LAYER, "EXE_LOWER_LAYER" },
+};
+
 static const struct vgl_flag_name sock_types[] = {
 	FIELD(SOCK_STREAM, VGL_SOCK_TYPE_MASK, "SOCK_STREAM"),
 	FIELD(SOCK_DGRAM, VGL_SOCK_TYPE_MASK, "SOCK_DGRAM"),
@@ -234,6 +242,8 @@ const struct vgl_flag_name *vgl_flag_table(enum vgl_ptype type, size_t *ret_n)
 		TABLE(rename_flags);
 	case VGL_PT_MEMFDFL:
 		TABLE(memfd_flags);
+	case VGL_PT_EXEFL:
+		TABLE(exe_flags);
 	case VGL_PT_SOCKTYPE:
 		TABLE(sock_types);
 	default:

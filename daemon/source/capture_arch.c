@@ -102,7 +102,7 @@ bool vgl_capsrc_translate(const struct vgl_arch_xlate *x, void *rec, size_t size
 	if (h.kind == VGL_EV_UNKNOWN || h.kind >= VGL_EV_MAX || h.size != size)
 		return false;
 	ki = &vgl_kind_info[h.kind];
-	if (h.nparams != ki->nparams || h.nparams > VGL_MAX_PARAMS)
+	if (!vgl_kind_nparams_ok(h.kind, h.nparams))
 		return false;
 	off = sizeof(h) + h.nparams * sizeof(uint16_t);
 	for (unsigned int i = 0; i < h.nparams && off <= size; i++) {

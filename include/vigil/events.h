@@ -27,7 +27,7 @@
 #include <linux/types.h>
 #endif
 
-#define VGL_WIRE_VERSION 1
+#define VGL_WIRE_VERSION 2
 
 /* Limits shared by both sides. */
 #define VGL_COMM_LEN	    16
@@ -36,7 +36,7 @@
 #define VGL_ARGC_MAX	    64	   /* exec arguments read */
 #define VGL_PATH_DEPTH_MAX  64	   /* path components walked in the kernel */
 #define VGL_EVENT_MAX	    16384  /* whole record, header included */
-#define VGL_MAX_PARAMS	    8	   /* parameters of one record */
+#define VGL_MAX_PARAMS	    16	   /* parameters of one record */
 #define VGL_PARAM_ABSENT    0xffff /* len[] value: parameter unknown */
 #define VGL_SYSCALL_NR_MAX  512	   /* size of the syscall filter map */
 #define VGL_RINGBUF_DEFAULT (8u << 20)
@@ -101,6 +101,7 @@ enum vgl_ptype {
 	VGL_PT_CAPS,	  /* capability mask */
 	VGL_PT_RENAMEFL,  /* RENAME_* flags */
 	VGL_PT_MEMFDFL,	  /* MFD_* flags */
+	VGL_PT_EXEFL,	  /* VGL_EXE_* exec flags */
 	VGL_PT_SIGNAL,	  /* signal number */
 	VGL_PT_STR,	  /* string */
 	VGL_PT_PATH,	  /* file system path */
@@ -108,6 +109,30 @@ enum vgl_ptype {
 	VGL_PT_SOCKADDR,  /* struct vgl_sockaddr_hdr + address */
 	VGL_PT_MAX,
 };
+
+/*
+ * What the kernel knew of the new image when exec returned, appended to both
+ * exec kinds (wire version 1 records end before them: decode.c). Named as
+ * Falco's execve exit event names them: `flags` are VGL_EXE_* (Falco's
+ * PPM_EXE_* values), `tty` is /proc/PID/stat's tty_nr encoding, `exe_ino_*`
+ * are nanoseconds since the epoch, `env` is the environment when a rule
+ * asks for it (vgl_env_max bytes), else absent.
+ */
+#define VGL_EXEC_P(P)                                                                       \
+	P(ARGV, "env")                                                                      \
+	P(U64, "tty") P(EXEFL, "flags") P(CAPS, "cap_inheritable") P(CAPS, "cap_permitted") \
+		P(CAPS, "cap_effective") P(U64, "exe_ino") P(U64, "exe_ino_ctime")          \
+			P(U64, "exe_ino_mtime") P(PID, "sid")
+#define VGL_EXEC_NPARAMS 10 /* VGL_EXEC_P */
+
+/* The capabilities after a set*id call changed them (appended, as above). */
+#define VGL_CRED_CAPS_P(P) P(CAPS, "cap_effective") P(CAPS, "cap_permitted")
+
+/* Exec flags (the exec events' `flags`), Falco's PPM_EXE_* bits. */
+#define VGL_EXE_WRITABLE    (1u << 0) /* the caller could write the exe */
+#define VGL_EXE_UPPER_LAYER (1u << 1) /* overlayfs: the exe is in the upper layer */
+#define VGL_EXE_FROM_MEMFD  (1u << 2) /* the exe is a memfd */
+#define VGL_EXE_LOWER_LAYER (1u << 3) /* overlayfs: the exe is in a lower layer */
 
 /*
  * The event table: one entry per event kind, with the Falco event name
@@ -118,91 +143,92 @@ enum vgl_ptype {
  * VGL_EVENTS(E, P): E(KIND, "name", params) with params a run of
  * P(TYPE, "name").
  */
-#define VGL_EVENTS(E, P)                                                                        \
-	/* process lifecycle */                                                                 \
-	E(EXECVE, "execve", P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd"))  \
-	E(EXECVEAT, "execveat",                                                                 \
-	  P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd") P(FD, "dirfd")      \
-		  P(ATFLAGS, "flags"))                                                          \
-	E(CLONE, "clone", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))          \
-	E(CLONE3, "clone3", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))        \
-	E(FORK, "fork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))            \
-	E(VFORK, "vfork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))          \
-	E(PROCEXIT, "procexit", P(S64, "status") P(S64, "ret") P(SIGNAL, "sig") P(U64, "core")) \
-	/* file opens: res is the new fd or -errno */                                           \
-	E(OPEN, "open",                                                                         \
-	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))    \
-	E(OPENAT, "openat",                                                                     \
-	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))    \
-	E(OPENAT2, "openat2",                                                                   \
-	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))    \
-	E(CREAT, "creat",                                                                       \
-	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))    \
-	/* network */                                                                           \
-	E(CONNECT, "connect", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr"))             \
-	E(ACCEPT, "accept", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr"))               \
-	E(ACCEPT4, "accept4",                                                                   \
-	  P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr") P(OFLAGS, "flags"))              \
-	E(BIND, "bind", P(FD, "fd") P(SOCKADDR, "addr"))                                        \
-	E(LISTEN, "listen", P(FD, "fd") P(S64, "backlog") P(SOCKADDR, "laddr"))                 \
-	E(SOCKET, "socket", P(FAMILY, "domain") P(SOCKTYPE, "type") P(S64, "proto"))            \
-	E(SENDTO, "sendto", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                     \
-	E(SENDMSG, "sendmsg", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                   \
-	E(RECVFROM, "recvfrom", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                 \
-	E(RECVMSG, "recvmsg", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                   \
-	/* credentials: old ids are the caller's before the call */                             \
-	E(SETUID, "setuid", P(UID, "uid") P(UID, "old_uid") P(UID, "old_euid"))                 \
-	E(SETREUID, "setreuid",                                                                 \
-	  P(UID, "ruid") P(UID, "euid") P(UID, "old_uid") P(UID, "old_euid"))                   \
-	E(SETRESUID, "setresuid",                                                               \
-	  P(UID, "ruid") P(UID, "euid") P(UID, "suid") P(UID, "old_uid") P(UID, "old_euid")     \
-		  P(UID, "old_suid"))                                                           \
-	E(SETFSUID, "setfsuid", P(UID, "uid") P(UID, "old_fsuid"))                              \
-	E(SETGID, "setgid", P(UID, "gid") P(UID, "old_gid") P(UID, "old_egid"))                 \
-	E(SETREGID, "setregid",                                                                 \
-	  P(UID, "rgid") P(UID, "egid") P(UID, "old_gid") P(UID, "old_egid"))                   \
-	E(SETRESGID, "setresgid",                                                               \
-	  P(UID, "rgid") P(UID, "egid") P(UID, "sgid") P(UID, "old_gid") P(UID, "old_egid")     \
-		  P(UID, "old_sgid"))                                                           \
-	E(SETFSGID, "setfsgid", P(UID, "gid") P(UID, "old_fsgid"))                              \
-	E(CAPSET, "capset",                                                                     \
-	  P(CAPS, "cap_effective") P(CAPS, "cap_permitted") P(CAPS, "cap_inheritable")          \
-		  P(CAPS, "old_cap_effective") P(CAPS, "old_cap_permitted")                     \
-			  P(CAPS, "old_cap_inheritable"))                                       \
-	/* file system changes */                                                               \
-	E(UNLINK, "unlink", P(PATH, "path"))                                                    \
-	E(UNLINKAT, "unlinkat", P(FD, "dirfd") P(PATH, "name") P(ATFLAGS, "flags"))             \
-	E(RENAME, "rename", P(PATH, "oldpath") P(PATH, "newpath"))                              \
-	E(RENAMEAT, "renameat",                                                                 \
-	  P(FD, "olddirfd") P(PATH, "oldpath") P(FD, "newdirfd") P(PATH, "newpath"))            \
-	E(RENAMEAT2, "renameat2",                                                               \
-	  P(FD, "olddirfd") P(PATH, "oldpath") P(FD, "newdirfd") P(PATH, "newpath")             \
-		  P(RENAMEFL, "flags"))                                                         \
-	E(RMDIR, "rmdir", P(PATH, "path"))                                                      \
-	E(MKDIR, "mkdir", P(PATH, "path") P(MODE, "mode"))                                      \
-	E(MKDIRAT, "mkdirat", P(FD, "dirfd") P(PATH, "path") P(MODE, "mode"))                   \
-	E(CHMOD, "chmod", P(PATH, "filename") P(MODE, "mode"))                                  \
-	E(FCHMOD, "fchmod", P(FD, "fd") P(MODE, "mode"))                                        \
-	E(FCHMODAT, "fchmodat", P(FD, "dirfd") P(PATH, "filename") P(MODE, "mode"))             \
-	E(SYMLINK, "symlink", P(PATH, "target") P(PATH, "linkpath"))                            \
-	E(SYMLINKAT, "symlinkat", P(PATH, "target") P(FD, "linkdirfd") P(PATH, "linkpath"))     \
-	E(LINK, "link", P(PATH, "oldpath") P(PATH, "newpath"))                                  \
-	E(LINKAT, "linkat",                                                                     \
-	  P(FD, "olddir") P(PATH, "oldpath") P(FD, "newdir") P(PATH, "newpath")                 \
-		  P(ATFLAGS, "flags"))                                                          \
-	/* descriptors, processes, kernel */                                                    \
-	E(DUP, "dup", P(FD, "oldfd"))                                                           \
-	E(DUP2, "dup2", P(FD, "oldfd") P(FD, "newfd"))                                          \
-	E(DUP3, "dup3", P(FD, "oldfd") P(FD, "newfd") P(OFLAGS, "flags"))                       \
-	E(PTRACE, "ptrace", P(PTRACEREQ, "request") P(PID, "pid"))                              \
-	E(INIT_MODULE, "init_module", P(U64, "length") P(STR, "uargs"))                         \
-	E(FINIT_MODULE, "finit_module", P(FD, "fd") P(STR, "uargs") P(U64, "flags"))            \
-	E(SETNS, "setns", P(FD, "fd") P(CLONEFL, "nstype"))                                     \
-	E(UNSHARE, "unshare", P(CLONEFL, "flags"))                                              \
-	E(BPF, "bpf", P(BPFCMD, "cmd"))                                                         \
-	E(USERFAULTFD, "userfaultfd", P(OFLAGS, "flags"))                                       \
-	E(MEMFD_CREATE, "memfd_create", P(STR, "name") P(MEMFDFL, "flags"))                     \
-	E(MOUNT, "mount", P(PATH, "dev") P(PATH, "dir") P(STR, "type") P(MOUNTFL, "flags"))     \
+#define VGL_EVENTS(E, P)                                                                           \
+	/* process lifecycle */                                                                    \
+	E(EXECVE, "execve",                                                                        \
+	  P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd") VGL_EXEC_P(P))         \
+	E(EXECVEAT, "execveat",                                                                    \
+	  P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd") P(FD, "dirfd")         \
+		  P(ATFLAGS, "at_flags") VGL_EXEC_P(P))                                            \
+	E(CLONE, "clone", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))             \
+	E(CLONE3, "clone3", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))           \
+	E(FORK, "fork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))               \
+	E(VFORK, "vfork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))             \
+	E(PROCEXIT, "procexit", P(S64, "status") P(S64, "ret") P(SIGNAL, "sig") P(U64, "core"))    \
+	/* file opens: res is the new fd or -errno */                                              \
+	E(OPEN, "open",                                                                            \
+	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))       \
+	E(OPENAT, "openat",                                                                        \
+	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))       \
+	E(OPENAT2, "openat2",                                                                      \
+	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))       \
+	E(CREAT, "creat",                                                                          \
+	  P(FD, "dirfd") P(PATH, "name") P(PATH, "path") P(OFLAGS, "flags") P(MODE, "mode"))       \
+	/* network */                                                                              \
+	E(CONNECT, "connect", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr"))                \
+	E(ACCEPT, "accept", P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr"))                  \
+	E(ACCEPT4, "accept4",                                                                      \
+	  P(FD, "fd") P(SOCKADDR, "addr") P(SOCKADDR, "laddr") P(OFLAGS, "flags"))                 \
+	E(BIND, "bind", P(FD, "fd") P(SOCKADDR, "addr"))                                           \
+	E(LISTEN, "listen", P(FD, "fd") P(S64, "backlog") P(SOCKADDR, "laddr"))                    \
+	E(SOCKET, "socket", P(FAMILY, "domain") P(SOCKTYPE, "type") P(S64, "proto"))               \
+	E(SENDTO, "sendto", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                        \
+	E(SENDMSG, "sendmsg", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                      \
+	E(RECVFROM, "recvfrom", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                    \
+	E(RECVMSG, "recvmsg", P(FD, "fd") P(U64, "size") P(SOCKADDR, "addr"))                      \
+	/* credentials: old ids are the caller's before the call */                                \
+	E(SETUID, "setuid", P(UID, "uid") P(UID, "old_uid") P(UID, "old_euid") VGL_CRED_CAPS_P(P)) \
+	E(SETREUID, "setreuid",                                                                    \
+	  P(UID, "ruid") P(UID, "euid") P(UID, "old_uid") P(UID, "old_euid") VGL_CRED_CAPS_P(P))   \
+	E(SETRESUID, "setresuid",                                                                  \
+	  P(UID, "ruid") P(UID, "euid") P(UID, "suid") P(UID, "old_uid") P(UID, "old_euid")        \
+		  P(UID, "old_suid") VGL_CRED_CAPS_P(P))                                           \
+	E(SETFSUID, "setfsuid", P(UID, "uid") P(UID, "old_fsuid") VGL_CRED_CAPS_P(P))              \
+	E(SETGID, "setgid", P(UID, "gid") P(UID, "old_gid") P(UID, "old_egid"))                    \
+	E(SETREGID, "setregid",                                                                    \
+	  P(UID, "rgid") P(UID, "egid") P(UID, "old_gid") P(UID, "old_egid"))                      \
+	E(SETRESGID, "setresgid",                                                                  \
+	  P(UID, "rgid") P(UID, "egid") P(UID, "sgid") P(UID, "old_gid") P(UID, "old_egid")        \
+		  P(UID, "old_sgid"))                                                              \
+	E(SETFSGID, "setfsgid", P(UID, "gid") P(UID, "old_fsgid"))                                 \
+	E(CAPSET, "capset",                                                                        \
+	  P(CAPS, "cap_effective") P(CAPS, "cap_permitted") P(CAPS, "cap_inheritable")             \
+		  P(CAPS, "old_cap_effective") P(CAPS, "old_cap_permitted")                        \
+			  P(CAPS, "old_cap_inheritable"))                                          \
+	/* file system changes */                                                                  \
+	E(UNLINK, "unlink", P(PATH, "path"))                                                       \
+	E(UNLINKAT, "unlinkat", P(FD, "dirfd") P(PATH, "name") P(ATFLAGS, "flags"))                \
+	E(RENAME, "rename", P(PATH, "oldpath") P(PATH, "newpath"))                                 \
+	E(RENAMEAT, "renameat",                                                                    \
+	  P(FD, "olddirfd") P(PATH, "oldpath") P(FD, "newdirfd") P(PATH, "newpath"))               \
+	E(RENAMEAT2, "renameat2",                                                                  \
+	  P(FD, "olddirfd") P(PATH, "oldpath") P(FD, "newdirfd") P(PATH, "newpath")                \
+		  P(RENAMEFL, "flags"))                                                            \
+	E(RMDIR, "rmdir", P(PATH, "path"))                                                         \
+	E(MKDIR, "mkdir", P(PATH, "path") P(MODE, "mode"))                                         \
+	E(MKDIRAT, "mkdirat", P(FD, "dirfd") P(PATH, "path") P(MODE, "mode"))                      \
+	E(CHMOD, "chmod", P(PATH, "filename") P(MODE, "mode"))                                     \
+	E(FCHMOD, "fchmod", P(FD, "fd") P(MODE, "mode"))                                           \
+	E(FCHMODAT, "fchmodat", P(FD, "dirfd") P(PATH, "filename") P(MODE, "mode"))                \
+	E(SYMLINK, "symlink", P(PATH, "target") P(PATH, "linkpath"))                               \
+	E(SYMLINKAT, "symlinkat", P(PATH, "target") P(FD, "linkdirfd") P(PATH, "linkpath"))        \
+	E(LINK, "link", P(PATH, "oldpath") P(PATH, "newpath"))                                     \
+	E(LINKAT, "linkat",                                                                        \
+	  P(FD, "olddir") P(PATH, "oldpath") P(FD, "newdir") P(PATH, "newpath")                    \
+		  P(ATFLAGS, "flags"))                                                             \
+	/* descriptors, processes, kernel */                                                       \
+	E(DUP, "dup", P(FD, "oldfd"))                                                              \
+	E(DUP2, "dup2", P(FD, "oldfd") P(FD, "newfd"))                                             \
+	E(DUP3, "dup3", P(FD, "oldfd") P(FD, "newfd") P(OFLAGS, "flags"))                          \
+	E(PTRACE, "ptrace", P(PTRACEREQ, "request") P(PID, "pid"))                                 \
+	E(INIT_MODULE, "init_module", P(U64, "length") P(STR, "uargs"))                            \
+	E(FINIT_MODULE, "finit_module", P(FD, "fd") P(STR, "uargs") P(U64, "flags"))               \
+	E(SETNS, "setns", P(FD, "fd") P(CLONEFL, "nstype"))                                        \
+	E(UNSHARE, "unshare", P(CLONEFL, "flags"))                                                 \
+	E(BPF, "bpf", P(BPFCMD, "cmd"))                                                            \
+	E(USERFAULTFD, "userfaultfd", P(OFLAGS, "flags"))                                          \
+	E(MEMFD_CREATE, "memfd_create", P(STR, "name") P(MEMFDFL, "flags"))                        \
+	E(MOUNT, "mount", P(PATH, "dev") P(PATH, "dir") P(STR, "type") P(MOUNTFL, "flags"))        \
 	E(UMOUNT2, "umount2", P(PATH, "name") P(UMOUNTFL, "flags"))
 
 #define VGL_E_ENUM(kind, name, params) VGL_EV_##kind,
