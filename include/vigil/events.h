@@ -118,11 +118,12 @@ enum vgl_ptype {
  * are nanoseconds since the epoch, `env` is the environment when a rule
  * asks for it (vgl_env_max bytes), else absent.
  */
-#define VGL_EXEC_P(P)                                                                       \
-	P(ARGV, "env")                                                                      \
-	P(U64, "tty") P(EXEFL, "flags") P(CAPS, "cap_inheritable") P(CAPS, "cap_permitted") \
-		P(CAPS, "cap_effective") P(U64, "exe_ino") P(U64, "exe_ino_ctime")          \
-			P(U64, "exe_ino_mtime") P(PID, "sid")
+// clang-format off
+#define VGL_EXEC_P(P)                                                                  \
+	P(ARGV, "env") P(U64, "tty") P(EXEFL, "flags") P(CAPS, "cap_inheritable")      \
+	P(CAPS, "cap_permitted") P(CAPS, "cap_effective") P(U64, "exe_ino")            \
+	P(U64, "exe_ino_ctime") P(U64, "exe_ino_mtime") P(PID, "sid")
+// clang-format on
 #define VGL_EXEC_NPARAMS 10 /* VGL_EXEC_P */
 
 /* The capabilities after a set*id call changed them (appended, as above). */
