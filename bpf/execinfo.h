@@ -14,7 +14,6 @@
 #define VGL_SB_RDONLY	     1
 #define VGL_S_IMMUTABLE	     8
 #define VGL_CAP_DAC_OVERRIDE 1
-#define VGL_ENV_MAX	     4096
 
 /* Environment bytes to capture: set by the daemon when a rule reads proc.env. */
 __u32 vgl_env_max = 0;

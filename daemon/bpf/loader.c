@@ -514,6 +514,11 @@ int vgl_bpf_set_kinds(struct vgl_bpf *b, const struct vgl_kindset *set,
 	return ret ? ret : sync_enter(b);
 }
 
+void vgl_bpf_set_env_bytes(struct vgl_bpf *b, uint32_t bytes)
+{
+	b->skel->bss->vgl_env_max = bytes < VGL_ENV_MAX ? bytes : VGL_ENV_MAX;
+}
+
 int vgl_bpf_attach(struct vgl_bpf *b, char *err, size_t errlen)
 {
 	int ret = vigil_bpf__attach(b->skel);

@@ -43,6 +43,9 @@ int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char
 int vgl_bpf_set_kinds(struct vgl_bpf *bpf, const struct vgl_kindset *set,
 		      const struct vgl_kindset *wanted);
 
+/* Capture up to @bytes (at most VGL_ENV_MAX) of each exec's environment; 0: none. */
+void vgl_bpf_set_env_bytes(struct vgl_bpf *bpf, uint32_t bytes);
+
 int vgl_bpf_attach(struct vgl_bpf *bpf, char *err, size_t errlen);
 
 /* The hook the last failed attach was for ("syscalls/sys_exit_openat"), or "". */

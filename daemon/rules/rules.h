@@ -89,6 +89,9 @@ void vgl_ruleset_free(struct vgl_ruleset *rs);
  */
 void vgl_ruleset_kinds(const struct vgl_ruleset *rs, bool kinds[VGL_EV_MAX]);
 
+/* Whether a condition of some rule reads the field @name (as "proc.env"). */
+bool vgl_ruleset_uses_field(const struct vgl_ruleset *rs, const char *name);
+
 /* Rules in load order (enabled or not), and the rule set's counts. */
 size_t vgl_ruleset_nrules(const struct vgl_ruleset *rs);
 const struct vgl_rule_info *vgl_ruleset_rule(const struct vgl_ruleset *rs, size_t idx);

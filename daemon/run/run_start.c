@@ -31,6 +31,10 @@ int vgl_loop_apply_kinds(struct vgl_loop *l)
 	for (int k = 1; k < VGL_EV_MAX; k++)
 		capture.has[k] = capture.has[k] || (rule_kinds[k] && vgl_kind_has_syscall(k));
 	vgl_capsetup_kinds(&l->cap, l->cfg, &capture);
+	/* printed events show it; rules only where one reads proc.env */
+	vgl_bpf_set_env_bytes(
+		l->bpf,
+		!l->p->rules || vgl_ruleset_uses_field(l->p->rules, "proc.env") ? VGL_ENV_MAX : 0);
 	wanted = capture;
 	vgl_kindset_add_state(&capture);
 	return vgl_bpf_set_kinds(l->bpf, &capture, &wanted);

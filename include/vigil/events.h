@@ -34,6 +34,7 @@
 #define VGL_PATH_MAX	    4096   /* one path or string parameter */
 #define VGL_ARGV_MAX	    4096   /* all of exec's argv, NUL-separated */
 #define VGL_ARGC_MAX	    64	   /* exec arguments read */
+#define VGL_ENV_MAX	    4096   /* exec environment, when captured */
 #define VGL_PATH_DEPTH_MAX  64	   /* path components walked in the kernel */
 #define VGL_EVENT_MAX	    16384  /* whole record, header included */
 #define VGL_MAX_PARAMS	    16	   /* parameters of one record */

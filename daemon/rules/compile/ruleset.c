@@ -346,6 +346,15 @@ void vgl_ruleset_kinds(const struct vgl_ruleset *rs, bool kinds[VGL_EV_MAX])
 		kinds[k] = k && rs->nkind_rules[k] > 0;
 }
 
+bool vgl_ruleset_uses_field(const struct vgl_ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->nrefs; i++) {
+		if (!strcmp(rs->refs[i]->def->name, name))
+			return true;
+	}
+	return false;
+}
+
 size_t vgl_ruleset_nrules(const struct vgl_ruleset *rs)
 {
 	return rs->nrules;
