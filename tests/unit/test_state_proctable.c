@@ -38,8 +38,8 @@ static struct vgl_event mkev(enum vgl_kind kind, uint32_t pid, uint32_t ppid, ui
 	ev.kind = kind;
 	ev.info = &vgl_kind_info[kind];
 	ev.nparams = ev.info->nparams;
-	for (i = 0; i < ev.nparams; i++)
-		ev.params[i].info = &ev.info->params[i];
+	for (i = 0; i < ev.nparams; i++) /* absent until set_*() */
+		ev.params[i] = (struct vgl_param){ .info = &ev.info->params[i], .absent = true };
 	ev.hdr.kind = (uint16_t)kind;
 	ev.hdr.pid = ev.hdr.tid = pid;
 	ev.hdr.ppid = ppid;
@@ -54,6 +54,7 @@ static void set_num(struct vgl_event *ev, const char *name, int64_t v)
 
 	assert_true(i >= 0);
 	ev->params[i].num.i = v;
+	ev->params[i].absent = false;
 }
 
 static void set_str(struct vgl_event *ev, const char *name, const char *s, size_t len)
@@ -63,6 +64,7 @@ static void set_str(struct vgl_event *ev, const char *name, const char *s, size_
 	assert_true(i >= 0);
 	ev->params[i].str = s;
 	ev->params[i].len = len;
+	ev->params[i].absent = false;
 }
 
 /* A fork by @parent; @comm: the name the parent has now ("": not known). */
