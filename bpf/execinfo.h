@@ -164,7 +164,11 @@ static __always_inline void vgl_put_mm_strings(struct vgl_builder *b, unsigned l
 		len = max;
 		b->flags |= VGL_EVF_TRUNCATED;
 	}
-	if (len == 0 || vgl_append_bytes(b, (const void *)start, len, true) < 0) {
+	if (len == 0) { /* execve(path, argv, NULL): an empty list */
+		vgl_param_end(b);
+		return;
+	}
+	if (vgl_append_bytes(b, (const void *)start, len, true) < 0) {
 		b->off = b->start;
 		vgl_put_failed(b);
 		return;
