@@ -13,11 +13,16 @@ static const struct vgl_param *param(const struct vgl_event *ev, const char *nam
 
 #define VGL_CLONE_NEWPID 0x20000000
 
-/* The child's pid in its own namespace, where the event lets us know it. */
+/*
+ * The child's pid in its own namespace: the kernel's (child_vpid); for a
+ * record of an older capture, where the event lets us infer it.
+ */
 static uint32_t child_vpid(const struct vgl_event *ev, const struct proc_entry *p, uint32_t child)
 {
-	const struct vgl_param *fl = param(ev, "flags");
+	const struct vgl_param *fl = param(ev, "flags"), *vp = param(ev, "child_vpid");
 
+	if (vp && vp->num.i > 0)
+		return (uint32_t)vp->num.i;
 	if (fl && (fl->num.u & VGL_CLONE_NEWPID))
 		return 1;
 	if (p && p->view.vpid && p->view.vpid == p->view.pid)

@@ -407,6 +407,14 @@ static void test_child_vpid(void **state UNUSED)
 	vgl_proctable_begin(pt, 2);
 	vgl_proctable_update(pt, &ev);
 	assert_int_equal(vgl_proctable_get(pt, P_GRAND, false)->vpid, 1);
+	/* the kernel's answer (wire format 2): a child inside that namespace */
+	ev = mkev(VGL_EV_CLONE, P_GRAND, me, 3, "x");
+	ev.hdr.res = P_CHILD + 7;
+	set_num(&ev, "child_pid", P_CHILD + 7);
+	set_num(&ev, "child_vpid", 7);
+	vgl_proctable_begin(pt, 3);
+	vgl_proctable_update(pt, &ev);
+	assert_int_equal(vgl_proctable_get(pt, P_CHILD + 7, false)->vpid, 7);
 	vgl_proctable_free(pt);
 }
 
