@@ -499,7 +499,7 @@ static void test_execveat(void **state)
 	/* Since Linux 6.14 an fd exec names the task after the file's dentry. */
 	ev = expect_exec(run, "execveat", pid, c, "true");
 	vh_assert_arg_int(ev, "dirfd", c->fd);
-	vh_assert_arg_flags(ev, "flags", "AT_EMPTY_PATH");
+	vh_assert_arg_flags(ev, "at_flags", "AT_EMPTY_PATH");
 	/* As given, or as the kernel's bprm names it. */
 	snprintf(devfd, sizeof(devfd), "/dev/fd/%ld", c->fd);
 	vh_assert_arg_str_oneof(ev, "filename", "", devfd);
