@@ -92,13 +92,19 @@ static __always_inline __u32 vgl_exe_layer(struct inode *inode)
 	return upper ? VGL_EXE_UPPER_LAYER : VGL_EXE_LOWER_LAYER;
 }
 
+/*
+ * A memfd is a pseudo file named "memfd:NAME": its dentry is its own parent,
+ * in no directory. A file of that name in a directory is not one.
+ */
 static __always_inline bool vgl_exe_memfd(struct file *exe)
 {
 	static const char prefix[] = "memfd:";
+	struct dentry *dentry = BPF_CORE_READ(exe, f_path.dentry);
 	char name[sizeof(prefix)] = {};
 
-	bpf_probe_read_kernel_str(name, sizeof(name),
-				  BPF_CORE_READ(exe, f_path.dentry, d_name.name));
+	if (!dentry || BPF_CORE_READ(dentry, d_parent) != dentry)
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
 	for (int i = 0; i < sizeof(prefix) - 1; i++) {
 		if (name[i] != prefix[i])
 			return false;
@@ -164,7 +170,11 @@ static __always_inline void vgl_put_mm_strings(struct vgl_builder *b, unsigned l
 		len = max;
 		b->flags |= VGL_EVF_TRUNCATED;
 	}
-	if (len == 0 || vgl_append_bytes(b, (const void *)start, len, true) < 0) {
+	if (len == 0) { /* no strings (env -i): an empty list, not a failed read */
+		vgl_param_end(b);
+		return;
+	}
+	if (vgl_append_bytes(b, (const void *)start, len, true) < 0) {
 		b->off = b->start;
 		vgl_put_failed(b);
 		return;
