@@ -64,19 +64,35 @@ static json_t *expect_exec(const struct vh_run *run, pid_t pid)
 
 /* --- env: exactly the envp given to execve ---------------------------------- */
 
+static void act_exec_no_env(void *arg)
+{
+	const struct exec_ctx *c = arg;
+	char *const envp[] = { NULL };
+
+	vh_exec_true(c->exe, envp);
+}
+
 static void test_env(void **state)
 {
 	struct vh_run *run = vh_start("execve");
 	struct exec_ctx *c = ctx_new();
-	pid_t pid;
+	pid_t pid, none;
 	json_t *ev;
 
 	(void)state;
 	assert_int_equal(vh_copy_true(c->dir, "vgl-env", 0755, c->exe, sizeof(c->exe)), 0);
 	pid = vh_spawn("vgl-env", act_exec, c, NULL);
+	none = vh_spawn("vgl-noenv", act_exec_no_env, c, NULL);
 	vh_stop(run);
 	ev = expect_exec(run, pid);
 	vh_assert_arg_argv(ev, "env", "VIGIL_TEST=1", "B=2");
+	/* an empty environment is an empty list, and no read failed */
+	ev = expect_exec(run, none);
+	vh_assert_arg_argv(ev, "env", NULL);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(run->stats, "kinds"), "execve"),
+				 "read_failed")),
+			 0);
 	vh_shared_free(c, sizeof(*c));
 }
 

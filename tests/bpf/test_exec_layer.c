@@ -26,6 +26,7 @@ struct layer_ctx {
 	char dir[PATH_MAX];
 	char exe[PATH_MAX + 64];
 	pid_t lower_pid, upper_pid; /* the children that exec'd through the overlay */
+	ino_t lower_ino, upper_ino; /* their files' st_ino, through the overlay */
 	int mount_err;		    /* errno of the overlay mount, 0 when mounted */
 };
 
@@ -71,13 +72,17 @@ static void test_memfd(void **state)
 {
 	struct vh_run *run = vh_start("execve,execveat");
 	struct layer_ctx *c = ctx_new();
-	pid_t memfd, plain;
+	struct layer_ctx *named = ctx_new();
+	pid_t memfd, plain, like;
 	json_t *ev;
 
 	(void)state;
 	assert_int_equal(vh_copy_true(c->dir, "vgl-plain", 0755, c->exe, sizeof(c->exe)), 0);
+	assert_int_equal(
+		vh_copy_true(named->dir, "memfd:vgl", 0755, named->exe, sizeof(named->exe)), 0);
 	memfd = vh_spawn("vgl-memfd", act_memfd, NULL, NULL);
 	plain = vh_spawn("vgl-plain", act_exec, c, NULL);
+	like = vh_spawn("vgl-named", act_exec, named, NULL);
 	vh_stop(run);
 	/* a memfd is root's, mode 0777 */
 	ev = expect_exec(run, "execveat", memfd);
@@ -85,7 +90,11 @@ static void test_memfd(void **state)
 	vh_assert_arg_flags(ev, "flags", "EXE_WRITABLE|EXE_FROM_MEMFD");
 	ev = expect_exec(run, "execve", plain);
 	vh_assert_arg_flags(ev, "flags", "EXE_WRITABLE");
+	/* a file in a directory named as memfds are is not one */
+	ev = expect_exec(run, "execve", like);
+	vh_assert_arg_flags(ev, "flags", "EXE_WRITABLE");
 	vh_shared_free(c, sizeof(*c));
+	vh_shared_free(named, sizeof(*named));
 }
 
 /*
@@ -124,9 +133,13 @@ static void act_overlay(void *arg)
 		return;
 	}
 	snprintf(exe, sizeof(exe), "%s/vgl-lower", merged);
+	VH_CHECK(stat(exe, &st) == 0);
+	c->lower_ino = st.st_ino;
 	c->lower_pid = exec_in_child(exe);
 	VH_CHECK(vh_copy_true(merged, "vgl-upper", 0755, exe, sizeof(exe)) == 0);
 	VH_CHECK(stat(tu_join(c->dir, "upper/vgl-upper"), &st) == 0);
+	VH_CHECK(stat(exe, &st) == 0);
+	c->upper_ino = st.st_ino;
 	c->upper_pid = exec_in_child(exe);
 	VH_CHECK(umount(merged) == 0);
 }
@@ -152,8 +165,10 @@ static void test_overlay(void **state)
 		fail_msg("mount overlay on %s/merged: %s", c->dir, strerror(c->mount_err));
 	ev = expect_exec(run, "execve", c->lower_pid);
 	vh_assert_arg_flags(ev, "flags", "EXE_WRITABLE|EXE_LOWER_LAYER");
+	vh_assert_arg_int(ev, "exe_ino", (long long)c->lower_ino);
 	ev = expect_exec(run, "execve", c->upper_pid);
 	vh_assert_arg_flags(ev, "flags", "EXE_WRITABLE|EXE_UPPER_LAYER");
+	vh_assert_arg_int(ev, "exe_ino", (long long)c->upper_ino);
 	vh_shared_free(c, sizeof(*c));
 }
 
