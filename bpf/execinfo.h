@@ -92,13 +92,19 @@ static __always_inline __u32 vgl_exe_layer(struct inode *inode)
 	return upper ? VGL_EXE_UPPER_LAYER : VGL_EXE_LOWER_LAYER;
 }
 
+/*
+ * A memfd is a pseudo file named "memfd:NAME": its dentry is its own parent,
+ * in no directory. A file of that name in a directory is not one.
+ */
 static __always_inline bool vgl_exe_memfd(struct file *exe)
 {
 	static const char prefix[] = "memfd:";
+	struct dentry *dentry = BPF_CORE_READ(exe, f_path.dentry);
 	char name[sizeof(prefix)] = {};
 
-	bpf_probe_read_kernel_str(name, sizeof(name),
-				  BPF_CORE_READ(exe, f_path.dentry, d_name.name));
+	if (!dentry || BPF_CORE_READ(dentry, d_parent) != dentry)
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
 	for (int i = 0; i < sizeof(prefix) - 1; i++) {
 		if (name[i] != prefix[i])
 			return false;

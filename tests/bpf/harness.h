@@ -139,6 +139,23 @@ void vh_tmpdir(char *buf, size_t size);
 /* Where cgroup v2 is mounted, into @buf; false when it is not. */
 bool vh_cgroup2_mount(char *buf, size_t size);
 
+/* --- exec'd files (harness_exec.c) --------------------------------------- */
+
+/* The environment the exec tests give: exactly {"VIGIL_TEST=1", "B=2"}. */
+extern char *const vh_exec_envp[];
+
+/* Copy @in to @out from their offsets: 0 or -errno. */
+int vh_copy_fd(int in, int out);
+/*
+ * Copy /bin/true to @dir/@name (a new file, in *@ret_path) with exactly
+ * @mode: 0 or -errno. Usable in forked children.
+ */
+int vh_copy_true(const char *dir, const char *name, mode_t mode, char *ret_path, size_t size);
+/* In a child: execve(@path, ["true"], @envp); exits 100 if it returns. */
+void vh_exec_true(const char *path, char *const envp[]) __attribute__((noreturn));
+/* In a child: become @uid and gid @uid with no groups (no capabilities left). */
+void vh_become(uid_t uid);
+
 /* --- lookups ------------------------------------------------------------ */
 
 typedef bool (*vh_pred_fn)(const json_t *ev, const void *arg);

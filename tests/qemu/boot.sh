@@ -167,6 +167,19 @@ install_elf() {
 		install_elf "$path" "/usr/lib/$triplet/$lib"
 	done
 }
+# overlayfs, a module in Debian's kernels, for test_exec_layer (init loads it)
+module=$(find "$kdir" -path '*/kernel/fs/overlayfs/overlay.ko*' | head -n 1)
+if [ -n "$module" ]; then
+	mkdir -p "$root/vigil/modules"
+	case $module in
+	*.ko) cp "$module" "$root/vigil/modules/overlay.ko" ;;
+	*.ko.xz) xz -dc "$module" >"$root/vigil/modules/overlay.ko" ;;
+	*.ko.zst) zstd -dcq "$module" >"$root/vigil/modules/overlay.ko" ;;
+	*) die "$module: unknown module compression" ;;
+	esac
+elif grep -q '^CONFIG_OVERLAY_FS=m' "$kdir"/boot/config-*; then
+	die "no overlay.ko in $kdir (remove it to fetch the kernel again)"
+fi
 install_elf "$build/vigil" /vigil/vigil
 for t in "${tests[@]}"; do
 	install_elf "$build/tests/$t" "/vigil/tests/$t"

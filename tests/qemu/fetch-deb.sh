@@ -8,8 +8,9 @@
 # (bookworm, bookworm-backports). PACKAGE may be a metapackage that depends on
 # one real package, as linux-image-arm64 does on linux-image-6.1.0-NN-arm64:
 # that dependency is followed (once). The package is unpacked into DESTDIR
-# (dpkg-deb -x; of a kernel package only /boot); DESTDIR/.package holds the name and version fetched, and a
-# DESTDIR that has it is reused as it is.
+# (dpkg-deb -x; of a kernel package only /boot and the overlayfs module);
+# DESTDIR/.package holds the name and version fetched, and a
+# DESTDIR that has it (and, for a kernel, .modules) is reused as it is.
 #
 # A private apt state (lists, cache, sources) lives in DESTDIR/../apt-SUITE-ARCH.
 # Environment: VIGIL_DEBIAN_MIRROR (default http://deb.debian.org/debian).
@@ -23,7 +24,8 @@ arch=$1 suite=$2 pkg=$3 dest=$4
 mirror=${VIGIL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
-if [ -f "$dest/.package" ]; then
+# A kernel unpacked before its overlayfs module was (no .modules) is fetched again.
+if [ -f "$dest/.package" ] && { [ -f "$dest/.modules" ] || [[ $pkg != linux-image-* ]]; }; then
 	echo "fetch-deb: reusing $(cat "$dest/.package") in $dest"
 	exit 0
 fi
@@ -103,8 +105,11 @@ if ! (cd "$state/debs" && apt-get "${apt_opts[@]}" download -q "$pkg:$arch=$vers
 fi
 deb=$(ls "$state/debs/"*.deb)
 case $pkg in
-linux-image-*) # the kernel and its config; the tests need no module
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dest" ./boot ;;
+linux-image-*) # the kernel, its config and overlayfs (test_exec_layer mounts one)
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$dest" --wildcards ./boot '*/kernel/fs/overlayfs/*'
+	find "$dest" -path '*/kernel/fs/overlayfs/*' -type f >"$dest/.modules"
+	;;
 *) dpkg-deb -x "$deb" "$dest" ;;
 esac
 echo "$pkg $version" >"$dest/.package"
