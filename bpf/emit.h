@@ -60,7 +60,8 @@ static __always_inline int vgl_begin(struct vgl_builder *b, __u16 kind, __s64 re
 		return -1;
 	vgl_fill_hdr((struct vgl_hdr *)b->buf, kind, res);
 	((struct vgl_hdr *)b->buf)->nparams = nparams;
-	b->off = VGL_LENS_OFF + 2 * (nparams & (VGL_MAX_PARAMS - 1));
+	/* bounded for the verifier; nparams == VGL_MAX_PARAMS must survive it */
+	b->off = VGL_LENS_OFF + 2 * (nparams & (2 * VGL_MAX_PARAMS - 1));
 	b->idx = 0;
 	b->kind = kind;
 	b->flags = 0;

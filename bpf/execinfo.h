@@ -153,6 +153,23 @@ static __always_inline __u64 vgl_task_sid(struct task_struct *task)
 	return pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
 }
 
+/* @task's pid in its own (innermost) pid namespace: its struct pid's last level. */
+static __always_inline __u64 vgl_task_vpid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	__u32 level;
+	int nr = 0;
+
+	if (!pid)
+		return 0;
+	level = BPF_CORE_READ(pid, level);
+	bpf_core_read(&nr, sizeof(nr),
+		      (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+			      (level & 31) * bpf_core_type_size(struct upid) +
+			      bpf_core_field_offset(struct upid, nr));
+	return nr;
+}
+
 /* The NUL-separated strings the kernel laid out in the new mm. */
 static __always_inline void vgl_put_mm_strings(struct vgl_builder *b, unsigned long start,
 					       unsigned long end, __u32 max)
@@ -164,7 +181,11 @@ static __always_inline void vgl_put_mm_strings(struct vgl_builder *b, unsigned l
 		len = max;
 		b->flags |= VGL_EVF_TRUNCATED;
 	}
-	if (len == 0 || vgl_append_bytes(b, (const void *)start, len, true) < 0) {
+	if (len == 0) { /* execve(path, argv, NULL): an empty list */
+		vgl_param_end(b);
+		return;
+	}
+	if (vgl_append_bytes(b, (const void *)start, len, true) < 0) {
 		b->off = b->start;
 		vgl_put_failed(b);
 		return;

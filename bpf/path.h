@@ -46,12 +46,15 @@ static __always_inline __u32 vgl_walk_path(const struct path *path, struct vgl_p
 	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 	__u32 off = VGL_PATH_MAX - 1;
 	struct vgl_dentry_link l;
+	bool detached;
 
 	pb->buf[VGL_PATH_MAX - 1] = '\0';
 	for (int i = 0; i < VGL_PATH_DEPTH_MAX; i++) {
 		off &= VGL_PMASK; /* forget the exact value: lets the verifier prune */
 		vgl_dentry_link(dentry, &l);
-		if (dentry == mnt_root || dentry == l.parent) {
+		/* a file no directory holds (a memfd): its own name, as d_path gives it */
+		detached = i == 0 && dentry == l.parent && dentry != mnt_root;
+		if ((dentry == mnt_root || dentry == l.parent) && !detached) {
 			if (dentry != mnt_root || mnt == mnt_parent)
 				break; /* the namespace root, or an unreachable dentry */
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
@@ -72,6 +75,8 @@ static __always_inline __u32 vgl_walk_path(const struct path *path, struct vgl_p
 		off--;
 		pb->buf[off & VGL_PMASK] = '/';
 		dentry = l.parent;
+		if (detached)
+			break;
 	}
 	if (off == VGL_PATH_MAX - 1) {
 		off--;

@@ -204,7 +204,7 @@ int BPF_PROG(vgl_fork, struct task_struct *parent, struct task_struct *child)
 		have_flags = vgl_clone_flags(st, &flags);
 	if (have_flags)
 		kind = st->kind;
-	if (vgl_begin(&b, kind, child_pid, 3))
+	if (vgl_begin(&b, kind, child_pid, 4))
 		return 0;
 	vgl_put_u64(&b, child_pid);
 	vgl_put_u64(&b, child_tid);
@@ -212,6 +212,7 @@ int BPF_PROG(vgl_fork, struct task_struct *parent, struct task_struct *child)
 		vgl_put_u64(&b, flags);
 	else
 		vgl_put_absent(&b);
+	vgl_put_u64(&b, vgl_task_vpid(child));
 	vgl_submit(&b);
 	return 0;
 }

@@ -101,6 +101,13 @@ def summary(results_path):
             lost_s, rb_s))
         print("result mode=%s rounds=%d median_ratio=%.3f calls=%d events=%s "
               "lost=%s rb_full=%s" % (mode, len(rs), med, calls, events_s, lost_s, rb_s))
+    for mode, rs in rounds.items():  # -B: the other vigil, in the same rounds
+        other = [num(r.get("other")) for r in rs if num(r.get("other")) is not None]
+        vs = [num(r.get("this_vs_other")) for r in rs if num(r.get("this_vs_other")) is not None]
+        if other:
+            print("other vigil %-8s median %.3f  (%s); this/other median %.3f  (%s)" % (
+                mode, statistics.median(other), " ".join("%.3f" % x for x in other),
+                statistics.median(vs), " ".join("%.3f" % x for x in vs)))
     for hook in ("exit", "tracepoint"):
         b = [num(r.get("baseline_" + hook)) for rs in rounds.values() for r in rs]
         b = [x for x in b if x is not None]

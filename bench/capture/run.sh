@@ -8,6 +8,7 @@
 # See bench/README.md.
 #
 #	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open exec connect read"] [-k] [-n] [-b]
+#	                               [-B OTHER_VIGIL]
 #	                               [-- EXTRA VIGIL RUN ARGS, e.g. --ringbuf-size 16777216]
 # -k keeps the event files; -n sends vigil's events to /dev/null instead of a
 # file (throughput and loss counters only: the cost of capture and formatting
@@ -17,6 +18,9 @@
 # (vigil's --syscall-hook raw) and on the per-syscall sys_exit_openat
 # tracepoint (vigil's default where it can), and
 # prints their ratios beside vigil's: the floor each hook allows here.
+# -B OTHER_VIGIL also runs, in every round, the workload under another vigil
+# binary (an older build: before/after a change) with the same arguments,
+# and prints its ratio and its ratio to this vigil's beside.
 # -p pins the workload to the last CPU at SCHED_FIFO priority 50 and the
 # monitor to CPU 0 at priority 40, so that other load on a small machine
 # moves the figures less (needs 2 CPUs or more).
@@ -36,11 +40,13 @@ modes="open exec connect read"
 keep=0
 discard=0
 baseline=0
+other=""
 wl_pin=()
 mon_pin=()
 
 usage() {
 	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open exec connect read\"] [-k] [-n] [-b] [-p]" \
+		"[-B OTHER_VIGIL]" \
 		"[-- VIGIL RUN ARGS]" >&2
 	exit 2
 }
@@ -49,7 +55,7 @@ die() {
 	exit 1
 }
 
-while getopts "d:r:m:knbph" opt; do
+while getopts "d:r:m:knbpB:h" opt; do
 	case "$opt" in
 	d) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
@@ -58,6 +64,7 @@ while getopts "d:r:m:knbph" opt; do
 	n) discard=1 ;;
 	b) baseline=1 ;;
 	p) pin_both ;;
+	B) other=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -110,6 +117,21 @@ baseline_ratio() {
 	ratio "$(field ops_per_sec "$out")" "$(field ops_per_sec "$3")"
 }
 
+# other_run MODE KINDS ROUND: the workload under the -B vigil (its events to
+# a file as this vigil's, or to /dev/null with -n); the workload's output line
+# in other_out.
+other_out=""
+other_run() {
+	local saved=$vigil err="$bench_dir/$1.$3.other.stderr" ev="$bench_dir/$1.$3.other.jsonl"
+	[ "$discard" -eq 0 ] || ev=/dev/null
+	vigil=$other
+	start_vigil "$ev" "$err" run --json --events "$2" ${vigil_args[@]+"${vigil_args[@]}"}
+	other_out=$(wl "$1")
+	stop_vigil
+	vigil=$saved
+	[ "$ev" = /dev/null ] || rm -f "$ev"
+}
+
 # run_round MODE ROUND: one unmonitored and one monitored run, in alternating
 # order from round to round; appends one line to results.
 run_round() {
@@ -134,6 +156,12 @@ run_round() {
 		[ "$keep" -eq 1 ] || rm -f "$ev"
 	fi
 	ratio=$(ratio "$(field ops_per_sec "$mon")" "$(field ops_per_sec "$base")")
+	if [ -n "$other" ]; then
+		other_run "$mode" "$kinds" "$n"
+		extra+=" other=$(ratio "$(field ops_per_sec "$other_out")" "$(field ops_per_sec "$base")")"
+		extra+=" this_vs_other=$(ratio "$(field ops_per_sec "$mon")" \
+			"$(field ops_per_sec "$other_out")")"
+	fi
 	if [ "$baseline" -eq 1 ] && [ "$mode" = open ]; then
 		extra="baseline_exit=$(baseline_ratio exit "$mode" "$base")"
 		extra+=" baseline_tracepoint=$(baseline_ratio tracepoint "$mode" "$base")"

@@ -34,6 +34,11 @@ static unsigned int nparams_v1(unsigned int kind, unsigned int n)
 	case VGL_EV_EXECVE:
 	case VGL_EV_EXECVEAT:
 		return n - VGL_EXEC_NPARAMS;
+	case VGL_EV_CLONE:
+	case VGL_EV_CLONE3:
+	case VGL_EV_FORK:
+	case VGL_EV_VFORK:
+		return n - 1; /* child_vpid */
 	case VGL_EV_SETUID:
 	case VGL_EV_SETREUID:
 	case VGL_EV_SETRESUID:

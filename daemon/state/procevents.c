@@ -13,11 +13,16 @@ static const struct vgl_param *param(const struct vgl_event *ev, const char *nam
 
 #define VGL_CLONE_NEWPID 0x20000000
 
-/* The child's pid in its own namespace, where the event lets us know it. */
+/*
+ * The child's pid in its own namespace: the kernel's (child_vpid); for a
+ * record of an older capture, where the event lets us infer it.
+ */
 static uint32_t child_vpid(const struct vgl_event *ev, const struct proc_entry *p, uint32_t child)
 {
-	const struct vgl_param *fl = param(ev, "flags");
+	const struct vgl_param *fl = param(ev, "flags"), *vp = param(ev, "child_vpid");
 
+	if (vp && vp->num.i > 0)
+		return (uint32_t)vp->num.i;
 	if (fl && (fl->num.u & VGL_CLONE_NEWPID))
 		return 1;
 	if (p && p->view.vpid && p->view.vpid == p->view.pid)
@@ -59,6 +64,10 @@ static void on_fork(struct vgl_proctable *pt, const struct vgl_event *ev)
 		c->env = vgl_rstr_get(p->env);
 		c->env_tried = p->env != NULL; /* else the child reads its own */
 		c->upper = p->upper;
+		c->exe_flags_known = p->exe_flags_known;
+		c->exe_flags = p->exe_flags;
+		c->exe_stat_known = p->exe_stat_known;
+		c->exe_stat = p->exe_stat;
 	} else {
 		memcpy(c->comm, ev->hdr.comm, VGL_COMM_LEN);
 	}
@@ -103,10 +112,7 @@ static void on_exec(struct vgl_proctable *pt, const struct vgl_event *ev)
 	if ((path = param_str(pt, ev, "cwd")))
 		proc_set_str(&e->cwd, path);
 	memcpy(e->comm, ev->hdr.comm, VGL_COMM_LEN);
-	e->view.caps_known = false;  /* file capabilities and setuid bits may change them */
-	proc_set_str(&e->env, NULL); /* the new image's envp: read from /proc when asked */
-	e->env_tried = false;
-	e->upper = -2;
+	proc_apply_exec_info(e, ev);
 	e->view.ppid = ev->hdr.ppid;
 	proc_sync_view(e);
 }
@@ -152,8 +158,18 @@ void vgl_proctable_update(struct vgl_proctable *pt, const struct vgl_event *ev)
 	if (!vgl_proctable_get(pt, ev->hdr.pid, true))
 		return;
 	e = proc_find(pt, ev->hdr.pid);
-	if (ev->kind == VGL_EV_CAPSET) {
+	switch (ev->kind) {
+	case VGL_EV_CAPSET:
 		on_capset(e, ev);
+		break;
+	case VGL_EV_SETUID:
+	case VGL_EV_SETREUID:
+	case VGL_EV_SETRESUID:
+	case VGL_EV_SETFSUID:
+		proc_apply_cred_caps(e, ev);
+		break;
+	default:
+		break;
 	}
 	if (ev->hdr.comm[0] && memcmp(e->comm, ev->hdr.comm, VGL_COMM_LEN)) { /* PR_SET_NAME */
 		memcpy(e->comm, ev->hdr.comm, VGL_COMM_LEN);

@@ -153,7 +153,10 @@ void proc_sync_view(struct proc_entry *e)
 	v->args = vgl_rstr_str(e->args);
 	v->args_len = e->args ? e->args->len : 0;
 	v->cwd = vgl_rstr_str(e->cwd);
-	v->exe_from_memfd = v->exepath && !strncmp(v->exepath, "/memfd:", 7);
+	if (e->exe_flags_known)
+		v->exe_from_memfd = e->exe_flags & VGL_EXE_FROM_MEMFD;
+	else /* /proc/PID/exe of a process older than vigil */
+		v->exe_from_memfd = v->exepath && !strncmp(v->exepath, "/memfd:", 7);
 }
 
 void proc_set_argv(struct vgl_proctable *pt, struct proc_entry *e, const char *argv, size_t len)
@@ -344,6 +347,16 @@ const char *vgl_proctable_env(struct vgl_proctable *pt, uint32_t pid, size_t *re
 	}
 	*ret_len = e->env ? e->env->len : 0;
 	return vgl_rstr_str(e->env);
+}
+
+bool vgl_proctable_exe_stat(struct vgl_proctable *pt, uint32_t pid, struct vgl_exe_stat *ret)
+{
+	struct proc_entry *e = proc_find(pt, pid);
+
+	if (!e || !e->exe_stat_known)
+		return false;
+	*ret = e->exe_stat;
+	return true;
 }
 
 int vgl_proctable_upper(struct vgl_proctable *pt, uint32_t pid)

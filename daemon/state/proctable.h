@@ -66,6 +66,9 @@ const struct vgl_proc_view *vgl_proctable_get(struct vgl_proctable *pt, uint32_t
  */
 const char *vgl_proctable_env(struct vgl_proctable *pt, uint32_t pid, size_t *ret_len);
 
+/* The exe inode @pid's exec event reported; false when it had none. */
+bool vgl_proctable_exe_stat(struct vgl_proctable *pt, uint32_t pid, struct vgl_exe_stat *ret);
+
 /* proc.is_exe_upper_layer cached for @pid since its exec: 1, 0, -1 unknown, -2 not yet. */
 int vgl_proctable_upper(struct vgl_proctable *pt, uint32_t pid);
 void vgl_proctable_set_upper(struct vgl_proctable *pt, uint32_t pid, int upper);

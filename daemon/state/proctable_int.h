@@ -22,6 +22,10 @@ struct proc_entry {
 	struct vgl_rstr *env; /* read lazily; inherited at fork, dropped at exec */
 	bool env_tried;
 	int8_t upper; /* exe in an overlay's upper layer: 1, 0, -1 unknown, -2 not asked yet */
+	bool exe_flags_known; /* the exec event's flags (VGL_EXE_*) */
+	uint32_t exe_flags;
+	bool exe_stat_known; /* the exec event's exe inode */
+	struct vgl_exe_stat exe_stat;
 };
 
 struct vgl_proctable {
@@ -55,5 +59,9 @@ void proc_set_str(struct vgl_rstr **slot, struct vgl_rstr *val);
 /* Split NUL-separated argv into exe (argv[0]) and args (the rest, cut at args_max). */
 void proc_set_argv(struct vgl_proctable *pt, struct proc_entry *e, const char *argv, size_t len);
 void proc_mark_exited(struct vgl_proctable *pt, struct proc_entry *e, uint64_t ts);
+/* The exec event's image (caps, exe inode and flags, tty, session, env): procexec.c. */
+void proc_apply_exec_info(struct proc_entry *e, const struct vgl_event *ev);
+/* The capabilities a set*id event reports after the call. */
+void proc_apply_cred_caps(struct proc_entry *e, const struct vgl_event *ev);
 
 #endif /* VIGIL_STATE_PROCTABLE_INT_H */

@@ -335,13 +335,18 @@ static int64_t ts_ns(const struct timespec *t)
 	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 }
 
-/* Through the process's own mount namespace: /proc/PID/exe. */
+/*
+ * What the exec event said; else, for a process older than vigil, through
+ * the process's own mount namespace: /proc/PID/exe.
+ */
 static bool cb_exe_stat(void *state, uint32_t pid, struct vgl_exe_stat *ret)
 {
 	struct vgl_state *st = state;
 	char path[PATH_MAX];
 	struct stat sb;
 
+	if (vgl_proctable_exe_stat(st->procs, pid, ret))
+		return true;
 	snprintf(path, sizeof(path), "%s/%u/exe", st->proc_root, pid);
 	if (stat(path, &sb))
 		return false;

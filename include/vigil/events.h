@@ -127,6 +127,10 @@ enum vgl_ptype {
 // clang-format on
 #define VGL_EXEC_NPARAMS 10 /* VGL_EXEC_P */
 
+/* The clone family; child_vpid (the child's pid in its own pid namespace) appended in 2. */
+#define VGL_CLONE_P(P) \
+	P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags") P(PID, "child_vpid")
+
 /* The capabilities after a set*id call changed them (appended, as above). */
 #define VGL_CRED_CAPS_P(P) P(CAPS, "cap_effective") P(CAPS, "cap_permitted")
 
@@ -152,10 +156,10 @@ enum vgl_ptype {
 	E(EXECVEAT, "execveat",                                                                    \
 	  P(PATH, "filename") P(ARGV, "args") P(PATH, "exe") P(PATH, "cwd") P(FD, "dirfd")         \
 		  P(ATFLAGS, "at_flags") VGL_EXEC_P(P))                                            \
-	E(CLONE, "clone", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))             \
-	E(CLONE3, "clone3", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))           \
-	E(FORK, "fork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))               \
-	E(VFORK, "vfork", P(PID, "child_pid") P(PID, "child_tid") P(CLONEFL, "flags"))             \
+	E(CLONE, "clone", VGL_CLONE_P(P))                                                          \
+	E(CLONE3, "clone3", VGL_CLONE_P(P))                                                        \
+	E(FORK, "fork", VGL_CLONE_P(P))                                                            \
+	E(VFORK, "vfork", VGL_CLONE_P(P))                                                          \
 	E(PROCEXIT, "procexit", P(S64, "status") P(S64, "ret") P(SIGNAL, "sig") P(U64, "core"))    \
 	/* file opens: res is the new fd or -errno */                                              \
 	E(OPEN, "open",                                                                            \

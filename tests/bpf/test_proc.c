@@ -63,6 +63,7 @@ static json_t *expect_creation(const struct vh_run *run, const char *type, pid_t
 	vh_assert_res(ev, child);
 	vh_assert_arg_int(ev, "child_pid", child);
 	vh_assert_arg_int(ev, "child_tid", child);
+	vh_assert_arg_int(ev, "child_vpid", child); /* the tests run in the initial pid namespace */
 	return ev;
 }
 
@@ -194,6 +195,39 @@ static void test_clone3(void **state)
 	vh_assert_arg_has_flag(ev, "flags", "CLONE_PARENT_SETTID", true);
 	vh_assert_arg_has_flag(ev, "flags", "CLONE_THREAD", false);
 	vh_assert_arg_has_flag(ev, "flags", "CLONE_VM", false);
+	vh_shared_free(c, sizeof(*c));
+}
+
+/* --- clone3(CLONE_NEWPID): the child is pid 1 of its own namespace ------- */
+
+static void act_clone_newpid(void *arg)
+{
+	struct proc_ctx *c = arg;
+	struct clone_args ca = { .flags = CLONE_NEWPID, .exit_signal = SIGCHLD };
+	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+
+	VH_CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(getpid() == 1 ? 0 : 1);
+	c->child = pid;
+	reap((pid_t)pid);
+}
+
+static void test_clone_newpid(void **state)
+{
+	struct vh_run *run = vh_start(PROC_EVENTS);
+	struct proc_ctx *c = ctx_new();
+	pid_t pid = vh_spawn("vgl-newpid", act_clone_newpid, c, NULL);
+	long long res;
+	json_t *ev;
+
+	(void)state;
+	vh_stop(run);
+	res = c->child;
+	ev = vh_expect(run, "clone3", pid, vh_pred_res_eq, &res);
+	vh_assert_arg_has_flag(ev, "flags", "CLONE_NEWPID", true);
+	vh_assert_arg_int(ev, "child_pid", c->child);
+	vh_assert_arg_int(ev, "child_vpid", 1);
 	vh_shared_free(c, sizeof(*c));
 }
 
@@ -499,7 +533,7 @@ static void test_execveat(void **state)
 	/* Since Linux 6.14 an fd exec names the task after the file's dentry. */
 	ev = expect_exec(run, "execveat", pid, c, "true");
 	vh_assert_arg_int(ev, "dirfd", c->fd);
-	vh_assert_arg_flags(ev, "flags", "AT_EMPTY_PATH");
+	vh_assert_arg_flags(ev, "at_flags", "AT_EMPTY_PATH");
 	/* As given, or as the kernel's bprm names it. */
 	snprintf(devfd, sizeof(devfd), "/dev/fd/%ld", c->fd);
 	vh_assert_arg_str_oneof(ev, "filename", "", devfd);
@@ -566,6 +600,7 @@ int main(void)
 #endif
 		vh_test(test_vfork),
 		vh_test(test_clone3),
+		vh_test(test_clone_newpid),
 		vh_test(test_thread),
 		vh_test(test_execve),
 		vh_test(test_execve_symlink),

@@ -175,6 +175,17 @@ static void test_bool_and_flags(void **state)
 	assert_false(match("evt.arg.flags contains O_RDWR", &t.ev));
 	assert_true(match("evt.arg[1] = /etc/x and evt.arg.name = /etc/x", &t.ev));
 	assert_true(match("fd.directory = /etc and fd.filename = x", &t.ev));
+	/* libsinsp: created with an execute bit */
+	assert_false(match("evt.is_open_exec = true", &t.ev));
+	assert_false(match("evt.is_open_exec = true", &t_open.ev));
+	tev_num(&t, "mode", 0750);
+	assert_true(match("evt.is_open_exec = true", &t.ev));
+	tev_num(&t, "flags", O_WRONLY);
+	assert_false(match("evt.is_open_exec = true", &t.ev));
+	/* socket(): its descriptor is the result */
+	tev_init(&t, VGL_EV_SOCKET, "nc", 4242, 5);
+	tev_num(&t, "domain", AF_INET);
+	assert_true(match("fd.num = 5", &t.ev));
 }
 
 static void test_exists_and_unknown(void **state)

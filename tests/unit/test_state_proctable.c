@@ -38,8 +38,8 @@ static struct vgl_event mkev(enum vgl_kind kind, uint32_t pid, uint32_t ppid, ui
 	ev.kind = kind;
 	ev.info = &vgl_kind_info[kind];
 	ev.nparams = ev.info->nparams;
-	for (i = 0; i < ev.nparams; i++)
-		ev.params[i].info = &ev.info->params[i];
+	for (i = 0; i < ev.nparams; i++) /* absent until set_*() */
+		ev.params[i] = (struct vgl_param){ .info = &ev.info->params[i], .absent = true };
 	ev.hdr.kind = (uint16_t)kind;
 	ev.hdr.pid = ev.hdr.tid = pid;
 	ev.hdr.ppid = ppid;
@@ -54,6 +54,7 @@ static void set_num(struct vgl_event *ev, const char *name, int64_t v)
 
 	assert_true(i >= 0);
 	ev->params[i].num.i = v;
+	ev->params[i].absent = false;
 }
 
 static void set_str(struct vgl_event *ev, const char *name, const char *s, size_t len)
@@ -63,6 +64,7 @@ static void set_str(struct vgl_event *ev, const char *name, const char *s, size_
 	assert_true(i >= 0);
 	ev->params[i].str = s;
 	ev->params[i].len = len;
+	ev->params[i].absent = false;
 }
 
 /* A fork by @parent; @comm: the name the parent has now ("": not known). */
@@ -405,6 +407,14 @@ static void test_child_vpid(void **state UNUSED)
 	vgl_proctable_begin(pt, 2);
 	vgl_proctable_update(pt, &ev);
 	assert_int_equal(vgl_proctable_get(pt, P_GRAND, false)->vpid, 1);
+	/* the kernel's answer (wire format 2): a child inside that namespace */
+	ev = mkev(VGL_EV_CLONE, P_GRAND, me, 3, "x");
+	ev.hdr.res = P_CHILD + 7;
+	set_num(&ev, "child_pid", P_CHILD + 7);
+	set_num(&ev, "child_vpid", 7);
+	vgl_proctable_begin(pt, 3);
+	vgl_proctable_update(pt, &ev);
+	assert_int_equal(vgl_proctable_get(pt, P_CHILD + 7, false)->vpid, 7);
 	vgl_proctable_free(pt);
 }
 

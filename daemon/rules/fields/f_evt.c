@@ -143,6 +143,9 @@ static int open_flag(struct vgl_xctx *x, int id, struct vgl_fval *out)
 		return put_int(out, acc == O_WRONLY || acc == O_RDWR);
 	case E_OPEN_CREATE:
 		return put_int(out, (f & O_CREAT) != 0);
+	case E_OPEN_EXEC: /* as libsinsp: a file created with an execute bit */
+		p = xctx_param(x, "mode");
+		return put_int(out, (f & O_CREAT) && p && (p->num.u & 0111));
 	default:
 		return put_int(out, 0);
 	}

@@ -31,7 +31,7 @@ static bool fd_num(struct vgl_xctx *x, int64_t *ret)
 	const struct vgl_param *p;
 
 	if (ev_is_open(x->ev) || k == VGL_EV_ACCEPT || k == VGL_EV_ACCEPT4 || k == VGL_EV_DUP ||
-	    k == VGL_EV_DUP2 || k == VGL_EV_DUP3) {
+	    k == VGL_EV_DUP2 || k == VGL_EV_DUP3 || k == VGL_EV_SOCKET) {
 		*ret = x->ev->hdr.res >= 0 ? x->ev->hdr.res : -1;
 		return true;
 	}

@@ -227,11 +227,15 @@ static int env_field(struct vgl_xctx *x, const struct field_ref *ref, struct vgl
 	return 0;
 }
 
+/* The exec's flags (the kernel's dentry name); else the exe path /proc gave. */
 static int memfd_field(struct vgl_xctx *x, struct vgl_fval *out)
 {
-	const struct vgl_param *p = ev_is_exec(x->ev) ? xctx_p(x, XP_EXE) : NULL;
+	const struct vgl_param *p = ev_is_exec(x->ev) ? xctx_p(x, XP_FLAGS) : NULL;
 	const struct vgl_proc_view *v;
 
+	if (p)
+		return put_int(out, (p->num.u & VGL_EXE_FROM_MEMFD) != 0);
+	p = ev_is_exec(x->ev) ? xctx_p(x, XP_EXE) : NULL;
 	if (p)
 		return put_int(out,
 			       !strncmp(p->str, "/memfd:", 7) || !strncmp(p->str, "memfd:", 6));
