@@ -105,6 +105,9 @@ void e2e_stock_containers(const char *dir)
 			  " --network none --cap-add SYS_ADMIN " E2E_IMAGE
 			  " sh -c 'mkdir -p /tmp && exec sleep 600' sa-%s",
 			  e2e_stock_token());
+	/* the first processes make /tmp too, but perhaps not yet */
+	if (e2e_sh(NULL, E2E_DOCKER_MS, E2E_IN_C "mkdir -p /tmp && " E2E_IN_SA "mkdir -p /tmp"))
+		fail_msg("mkdir -p /tmp in the containers failed");
 }
 
 static void run_ok(const char *file, int line, const char *tmpl, bool tty)
