@@ -165,10 +165,12 @@ const json_t *_e2e_stock_check(const char *file, int line, struct e2e_vigil *v,
 		run_ok(file, line, c->benign, false);
 	run_ok(file, line, c->run, c->tty);
 	_e2e_wait_alert(file, line, v, &m, ALERT_WAIT_MS);
-	if (c->benign)
+	if (c->benign) {
 		_e2e_stock_none(file, line, v, c->rule, c->key, c->benign_want);
-	else
+	} else {
+		tu_sleep_ms(GRACE_MS); /* for alerts of @c->run beyond the first */
 		e2e_refresh(v);
+	}
 	n = e2e_count(v, &m);
 	if (n != want) {
 		print_error("%s:%d: \"%s\" fired %zu times for %s = \"%s\", want %zu:\n", file,
