@@ -32,7 +32,7 @@ struct e2e_stock_case {
 	const char *benign;
 	const char *benign_want;
 	const char *key;
-	size_t count; /* alerts @run raises; 0 means 1 */
+	size_t count; /* alerts @run raises; 0 means 1, E2E_STOCK_ANY: 1 or more */
 	bool tty;     /* run @run on a pseudo-terminal (e2e_pty_sh) */
 };
 
@@ -49,6 +49,8 @@ struct e2e_stock_case {
 void e2e_stock_containers(const char *dir);
 /* Remove both containers (when they exist). */
 void e2e_stock_containers_remove(void);
+
+#define E2E_STOCK_ANY ((size_t)-1)
 
 /* Start `vigil run --json --first-match -r FILE...` on the three stock files. */
 struct e2e_vigil *e2e_stock_start(void);

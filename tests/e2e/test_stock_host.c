@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Falco's stock rules, unmodified, end to end (issue 13): the rules for
- * terminals and ptrace, on the host, and a shell with a terminal that
- * `docker exec -t` starts in a running container. Each case checks that
+ * terminals, ptrace, bpf and userfaultfd on the host, a shell with a
+ * terminal that `docker exec -t` starts in a running container, and
+ * containers started with a sensitive mount or CAP_SYS_MODULE (loading a
+ * module that is not one: the kernel refuses it). Each case checks that
  * the stock rule is the first match (vigil run --first-match, as Falco)
  * with the output fields Falco gives, and that a benign variant does not
  * raise it. test_stock_rules.c and test_stock_container.c have the others.
@@ -21,7 +23,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "harness.h"
@@ -183,6 +187,108 @@ static void test_terminal_shell_exec(void **state)
 	e2e_assert_field(a, "proc.name", "sh");
 }
 
+/* bpf(@ctx, zeroed attributes): the kernel refuses it, the event is there. */
+static void bpf_child(void *ctx)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	E2E_CHECK(syscall(SYS_bpf, (int)(long)ctx, &attr, sizeof(attr)) == -1);
+}
+
+static void test_bpf_program_not_profiled(void **state)
+{
+	const char *rule = "BPF Program Not Profiled";
+	struct e2e_match m = { .rule = rule,
+			       .fields = { { "proc.name", comm("bpf-" E2E_TOKEN) } } };
+	const json_t *a;
+
+	(void)state;
+	e2e_spawn(comm("map-" E2E_TOKEN), bpf_child, (void *)(long)BPF_MAP_CREATE);
+	e2e_spawn(comm("bpf-" E2E_TOKEN), bpf_child, (void *)(long)BPF_PROG_LOAD);
+	a = e2e_wait_alert(vigil, &m, ALERT_WAIT_MS);
+	e2e_assert_top(a, "priority", "Notice");
+	e2e_assert_field(a, "evt.type", "bpf");
+	e2e_assert_field(a, "evt.arg.cmd", "BPF_PROG_LOAD");
+	e2e_stock_none(vigil, rule, "proc.name", "map-" E2E_TOKEN);
+}
+
+/* userfaultfd() as uid @ctx (whatever the sysctl lets it do). */
+static void userfaultfd_child(void *ctx)
+{
+	uid_t uid = (uid_t)(long)ctx;
+
+	E2E_CHECK(setresgid(uid, uid, uid) == 0 && setresuid(uid, uid, uid) == 0);
+	syscall(SYS_userfaultfd, 0);
+}
+
+static void test_userfaultfd_unprivileged(void **state)
+{
+	const char *rule = "Unprivileged Delegation of Page Faults Handling to a Userspace Process";
+	struct e2e_match m = { .rule = rule, .fields = { { "proc.name", comm("uf-" E2E_TOKEN) } } };
+	const json_t *a;
+
+	(void)state;
+	e2e_spawn(comm("ufr-" E2E_TOKEN), userfaultfd_child, (void *)0L);
+	e2e_spawn(comm("uf-" E2E_TOKEN), userfaultfd_child, (void *)65534L);
+	a = e2e_wait_alert(vigil, &m, ALERT_WAIT_MS);
+	e2e_assert_top(a, "priority", "Critical");
+	e2e_assert_field(a, "evt.type", "userfaultfd");
+	e2e_assert_field_int(a, "user.uid", 65534, 65534);
+	e2e_stock_none(vigil, rule, "proc.name", "ufr-" E2E_TOKEN);
+}
+
+/*
+ * A container with the Docker socket mounted. No benign variant: for a
+ * container without such mounts the lookups container.mount.dest[PATH]
+ * have no value, and the rule's `not ... in ("<NA>","N/A")` is then true
+ * (a comparison with a missing value is false, as in libsinsp).
+ */
+static void test_sensitive_mount(void **state)
+{
+	const struct e2e_stock_case c = {
+		.rule = "Launch Sensitive Mount Container",
+		.run = "docker run --rm --network none -v "
+		       "/var/run/docker.sock:/var/run/docker.sock:ro " E2E_IMAGE
+		       " sh -c 'exit 0' sm-" E2E_TOKEN,
+		.want = "sh -c exit 0 sm-" E2E_TOKEN,
+		.key = "proc.cmdline",
+	};
+	const json_t *a;
+
+	(void)state;
+	a = e2e_stock_check(vigil, &c);
+	e2e_assert_top(a, "priority", "Informational");
+	e2e_assert_field_has(a, "container.mounts", "/var/run/docker.sock");
+}
+
+/*
+ * insmod of a file that is no module, in a container with CAP_SYS_MODULE:
+ * the load fails, the attempt is what the rule is for; without the
+ * capability, nothing.
+ */
+static void test_kernel_module_injection(void **state)
+{
+	const struct e2e_stock_case c = {
+		.rule = "Linux Kernel Module Injection Detected",
+		.run = "docker run --rm --network none --cap-add SYS_MODULE " E2E_IMAGE
+		       " sh -c '/bin/insmod /bin/busybox m-" E2E_TOKEN " 2>/dev/null; true'",
+		.want = "insmod /bin/busybox m-" E2E_TOKEN,
+		.benign = "docker run --rm --network none " E2E_IMAGE
+			  " sh -c '/bin/insmod /bin/busybox b-" E2E_TOKEN " 2>/dev/null; true'",
+		.benign_want = "insmod /bin/busybox b-" E2E_TOKEN,
+		.key = "proc.cmdline",
+		.count = E2E_STOCK_ANY, /* finit_module, then init_module where it is ENOSYS */
+	};
+	const json_t *a;
+
+	(void)state;
+	a = e2e_stock_check(vigil, &c);
+	e2e_assert_top(a, "priority", "Warning");
+	e2e_assert_field(a, "proc.name", "insmod");
+	e2e_assert_field_has(a, "evt.type", "init_module");
+}
+
 static void test_stop(void **state)
 {
 	(void)state;
@@ -197,6 +303,10 @@ int main(void)
 		cmocka_unit_test(test_network_tool_on_host),
 		cmocka_unit_test(test_interactive_reconnaissance),
 		cmocka_unit_test(test_terminal_shell_exec),
+		cmocka_unit_test(test_bpf_program_not_profiled),
+		cmocka_unit_test(test_userfaultfd_unprivileged),
+		cmocka_unit_test(test_sensitive_mount),
+		cmocka_unit_test(test_kernel_module_injection),
 		cmocka_unit_test(test_stop),
 	};
 
