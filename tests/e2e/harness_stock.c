@@ -97,9 +97,10 @@ void e2e_stock_containers(const char *dir)
 	e2e_docker_ready();
 	e2e_stock_containers_remove();
 	e2e_docker_run_id(id,
-			  "run -d --name " E2E_STOCK_C " --network none -v %s:/e2e:ro " E2E_IMAGE
+			  "run -d --name " E2E_STOCK_C " --network none -v %s:/e2e:ro "
+			  "--device /dev/null:/dev/vd-%s " E2E_IMAGE
 			  " sh -c 'mkdir -p /tmp && exec sleep 600' c-%s",
-			  dir, e2e_stock_token());
+			  dir, e2e_stock_token(), e2e_stock_token());
 	e2e_docker_run_id(id,
 			  "run -d --name " E2E_STOCK_SA
 			  " --network none --cap-add SYS_ADMIN " E2E_IMAGE

@@ -38,9 +38,10 @@ struct e2e_stock_case {
 
 /*
  * The containers the cases run in, from E2E_IMAGE with --network none: one
- * with Docker's default capabilities and the host directory @dir on /e2e
- * (read-only), one with CAP_SYS_ADMIN added. Their first processes are
- * `sh -c 'sleep 600' c-TOKEN` and `... sa-TOKEN`.
+ * with Docker's default capabilities, the host directory @dir on /e2e
+ * (read-only) and /dev/null as the device /dev/vd-TOKEN, one with
+ * CAP_SYS_ADMIN added. Their first processes are
+ * `sh -c 'mkdir -p /tmp && exec sleep 600' c-TOKEN` and `... sa-TOKEN`.
  */
 #define E2E_STOCK_C  "vigil-e2e-stock"
 #define E2E_STOCK_SA "vigil-e2e-stock-sa"

@@ -266,24 +266,52 @@ static const struct table_case cases[] = {
 	       "nsenter -t 1 -m /bin/true " T, E2E_IN_SA "/bin/nsenter -t 1 /bin/true b-" T,
 	       "nsenter -t 1 /bin/true b-" T, "proc.cmdline"),
 	  { { "evt.type", "setns" } } },
+	{ CASE("Remove Bulk Data from Disk",
+	       SH("echo x > /tmp/" T "-shred && /bin/shred -u /tmp/" T "-shred"),
+	       "shred -u /tmp/" T "-shred", SH("echo x > /tmp/" T "-rm && /bin/rm /tmp/" T "-rm"),
+	       "rm /tmp/" T "-rm", "proc.cmdline"),
+	  { { "proc.name", "shred" } } },
+	{ CASE("Privileged Container Device Access", IN "/bin/cat /dev/vd-" T, "cat /dev/vd-" T,
+	       SH("/bin/cat /dev/null /dev/vd-" T "-none 2>/dev/null; true"),
+	       "cat /dev/null /dev/vd-" T "-none", "proc.cmdline"),
+	  { { "fd.name", "/dev/vd-" T } } },
+	{ CASE("Web Server Spawned Shell", IN "/e2e/gunicorn gshell-" T, "sh -c : gshell-" T,
+	       IN "/e2e/worker gshell-w-" T, "sh -c : gshell-w-" T, "proc.cmdline"),
+	  { { "proc.pname", "gunicorn" } } },
+	{ CASE("Backdoored library loaded into SSHD (CVE-2024-3094)", IN "/e2e/sshd " T "-lzma",
+	       "/tmp/liblzma.so.5.6.0-" T "-lzma", IN "/e2e/worker w-" T "-lzma",
+	       "/tmp/liblzma.so.5.6.0-w-" T "-lzma", "fd.name"),
+	  { { "proc.name", "sshd" } } },
+	{ CASE("Read sensitive file trusted after startup", IN "/e2e/nginx late-" T "-shadow",
+	       "nginx /e2e/nginx late-" T "-shadow",
+	       SH("echo x >> /etc/shadow && /e2e/nginx early-" T "-shadow"),
+	       "nginx /e2e/nginx early-" T "-shadow", "proc.cmdline"),
+	  { { "fd.name", "/etc/shadow" }, { "proc.name", "nginx" } } },
 };
 
 /*
- * Named like the program it stands for, a script starts a shell, base64
- * and true with its argument, as a server's children.
+ * Named like the program it stands for, a script reads /etc/shadow (after
+ * 6 s for late-*), or a file named like a backdoored liblzma, or starts a
+ * shell, base64 and true with its argument, as a server's children.
  */
-#define SCRIPT                              \
-	"#!/bin/sh\n"                       \
-	"/bin/sh -c \": $1\"\n"             \
-	"/bin/base64 /tmp/$1 2>/dev/null\n" \
-	"/bin/true $1\n"                    \
+#define SCRIPT                                                                           \
+	"#!/bin/sh\n"                                                                    \
+	"case $1 in late-*) /bin/sleep 6 ;; esac\n"                                      \
+	"case $1 in\n"                                                                   \
+	"*-shadow) read x < /etc/shadow; exit 0 ;;\n"                                    \
+	"*-lzma) echo x > /tmp/liblzma.so.5.6.0-$1; read x < /tmp/liblzma.so.5.6.0-$1; " \
+	"exit 0 ;;\n"                                                                    \
+	"esac\n"                                                                         \
+	"/bin/sh -c \": $1\"\n"                                                          \
+	"/bin/base64 /tmp/$1 2>/dev/null\n"                                              \
+	"/bin/true $1\n"                                                                 \
 	"exit 0\n"
 
 static struct e2e_vigil *vigil;
 
 static int setup(void **state)
 {
-	static const char *const names[] = { "nginx", "mysqld", "worker" };
+	static const char *const names[] = { "nginx", "mysqld", "gunicorn", "sshd", "worker" };
 	char dir[PATH_MAX];
 
 	(void)state;

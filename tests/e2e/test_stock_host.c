@@ -144,6 +144,31 @@ static void test_network_tool_on_host(void **state)
 	e2e_assert_field_int(a, "proc.tty", 0, 0);
 }
 
+/* busybox run as useradd on the host (no such applet: it adds nothing); -D is exempt. */
+static void test_user_mgmt_binary(void **state)
+{
+	static const char fmt[] = "cd %s && ln -sf /bin/busybox useradd && ./useradd %s" E2E_TOKEN
+				  " 2>/dev/null; true";
+	char run[PATH_MAX + 128], benign[PATH_MAX + 128];
+	const struct e2e_stock_case c = {
+		.rule = "User mgmt binaries",
+		.run = run,
+		.want = "useradd " E2E_TOKEN,
+		.benign = benign,
+		.benign_want = "useradd -D " E2E_TOKEN,
+		.key = "proc.cmdline",
+	};
+	const json_t *a;
+
+	(void)state;
+	snprintf(run, sizeof(run), fmt, dir, "");
+	snprintf(benign, sizeof(benign), fmt, dir, "-D ");
+	a = e2e_stock_check(vigil, &c);
+	e2e_assert_top(a, "priority", "Notice");
+	e2e_assert_field(a, "proc.name", "useradd");
+	e2e_assert_field(a, "evt.type", "execve");
+}
+
 /*
  * id, alone on a terminal (so its own process group's leader), is
  * reconnaissance; without a terminal it is not.
@@ -301,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_ptrace_attach),
 		cmocka_unit_test(test_ptrace_traceme),
 		cmocka_unit_test(test_network_tool_on_host),
+		cmocka_unit_test(test_user_mgmt_binary),
 		cmocka_unit_test(test_interactive_reconnaissance),
 		cmocka_unit_test(test_terminal_shell_exec),
 		cmocka_unit_test(test_bpf_program_not_profiled),
