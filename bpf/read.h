@@ -185,4 +185,16 @@ static __always_inline struct socket *vgl_fd_socket(long fd)
 	return file ? vgl_file_socket(file) : NULL;
 }
 
+/* Is descriptor @fd of the current task an AF_INET or AF_INET6 socket? */
+static __always_inline bool vgl_fd_is_ip_socket(long fd)
+{
+	struct socket *sock = vgl_fd_socket(fd);
+	__u16 family;
+
+	if (!sock)
+		return false;
+	family = BPF_CORE_READ(sock, sk, __sk_common.skc_family);
+	return family == VGL_AF_INET || family == VGL_AF_INET6;
+}
+
 #endif /* VIGIL_BPF_READ_H */

@@ -100,11 +100,21 @@ static __always_inline bool vgl_enter_wanted(__u32 nr, struct vgl_enter_stash *s
 	return true;
 }
 
+/*
+ * Keep @s for the syscall's exit. close is among the most frequent syscalls
+ * and is reported only for IP sockets (the fd tracker's): kept, without the
+ * credentials, only when the descriptor is one (it is gone at exit).
+ */
 static __always_inline void vgl_enter_keep(struct vgl_enter_stash *s)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-	vgl_stash_creds(s);
+	if (s->kind == VGL_EV_CLOSE) {
+		if (!vgl_fd_is_ip_socket((int)s->args[0]))
+			return;
+	} else {
+		vgl_stash_creds(s);
+	}
 	bpf_map_update_elem(&vgl_enter, &tid, s, BPF_ANY);
 }
 

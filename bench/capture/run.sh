@@ -170,7 +170,7 @@ run_round() {
 		"mon_ops_per_sec=$(field ops_per_sec "$mon") ratio=$ratio $extra $counts" >>"$results"
 	echo "  round $n/$rounds $mode: unmonitored $(field ops_per_sec "$base") ops/s," \
 		"monitored $(field ops_per_sec "$mon") ops/s, ratio $ratio" \
-		"${extra:+(minimal monitor: $extra)}"
+		"${extra:+($extra)}"
 	echo "    $counts"
 }
 

@@ -114,6 +114,13 @@ static const struct vgl_syscall_entry syscall_table[] = {
 	SC(memfd_create, MEMFD_CREATE),
 	SC(mount, MOUNT),
 	SC_TP(umount2, UMOUNT2, "umount"), /* SYSCALL_DEFINE2(umount, ...) */
+	SC(fcntl, FCNTL),	/* the extractor emits F_DUPFD and F_DUPFD_CLOEXEC only */
+	SC_STASH(close, CLOSE), /* kept at entry only for an IP socket: reported then */
+#ifdef SYS_pipe
+	SC(pipe, PIPE),
+#endif
+	SC(pipe2, PIPE2),
+	SC(socketpair, SOCKETPAIR),
 };
 
 /* Kinds whose events come from sched_process_fork / _exit, not sys_exit. */

@@ -137,6 +137,7 @@ static bool param_ok(enum vgl_ptype type, const uint8_t *p, size_t len)
 	case VGL_PT_MEMFDFL:
 	case VGL_PT_EXEFL:
 	case VGL_PT_SIGNAL:
+	case VGL_PT_FCNTLCMD:
 		return len == VGL_NUM_LEN;
 	case VGL_PT_STR:
 	case VGL_PT_PATH:

@@ -126,6 +126,7 @@ bool vgl_ptype_is_symbolic(enum vgl_ptype type)
 	case VGL_PT_PTRACEREQ:
 	case VGL_PT_BPFCMD:
 	case VGL_PT_SIGNAL:
+	case VGL_PT_FCNTLCMD:
 		return true;
 	default:
 		return false;
@@ -150,6 +151,9 @@ static bool put_enum(struct sbuf *sb, enum vgl_ptype type, uint64_t value)
 		break;
 	case VGL_PT_SIGNAL:
 		name = vgl_signal_name(v);
+		break;
+	case VGL_PT_FCNTLCMD:
+		name = vgl_fcntl_cmd_name(v);
 		break;
 	default:
 		return false;

@@ -37,6 +37,9 @@ const char *vgl_ptrace_req_name(int64_t req);
 /* "BPF_PROG_LOAD" for 5, or NULL when unknown. */
 const char *vgl_bpf_cmd_name(int64_t cmd);
 
+/* "F_DUPFD_CLOEXEC" for 1030, or NULL for a command vigil does not capture. */
+const char *vgl_fcntl_cmd_name(int64_t cmd);
+
 /* "CAP_SYS_ADMIN" for 21, or NULL when unknown. */
 const char *vgl_cap_name(int64_t cap);
 
@@ -48,7 +51,7 @@ bool vgl_ptype_is_symbolic(enum vgl_ptype type);
  *  - flag sets (OFLAGS ATFLAGS CLONEFL MOUNTFL UMOUNTFL RENAMEFL MEMFDFL
  *    SOCKTYPE CAPS): names joined by '|', unknown bits as one hex number
  *    last, "0" when empty; open flags always start with their access mode.
- *  - enumerations (FAMILY PTRACEREQ BPFCMD SIGNAL): the name, or the
+ *  - enumerations (FAMILY PTRACEREQ BPFCMD SIGNAL FCNTLCMD): the name, or the
  *    number in decimal.
  * Other types print as a signed decimal number.
  */

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Names of single values: signals, socket domains, ptrace requests, bpf(2)
- * commands and capabilities. errno names are in names_errno.c.
+ * and fcntl(2) commands and capabilities. errno names are in names_errno.c.
  */
 #define _GNU_SOURCE
 #include <linux/bpf.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -146,6 +147,19 @@ const char *vgl_ptrace_req_name(int64_t req)
 			return ptrace_names[i].name;
 	}
 	return NULL;
+}
+
+/* The commands vigil captures (the two that duplicate a descriptor). */
+const char *vgl_fcntl_cmd_name(int64_t cmd)
+{
+	switch (cmd) {
+	case F_DUPFD:
+		return "F_DUPFD";
+	case F_DUPFD_CLOEXEC:
+		return "F_DUPFD_CLOEXEC";
+	default:
+		return NULL;
+	}
 }
 
 /* enum bpf_cmd is append-only ABI; newer commands than the host headers by number. */

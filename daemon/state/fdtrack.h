@@ -11,19 +11,27 @@
  *	accept(4)	a new entry at res: both ends, the local one the server's,
  *			name "rip:rport->lip:lport" (client first, as Falco)
  *	bind		the local end, name "lip:lport"
- *	dup family	the entry of oldfd copied to res (without close-on-exec,
- *			unless dup3 O_CLOEXEC); an untracked oldfd forgets res
+ *	dup family, fcntl(F_DUPFD, F_DUPFD_CLOEXEC)
+ *			the entry of oldfd (fcntl: fd) copied to res (without
+ *			close-on-exec, unless dup3 O_CLOEXEC or F_DUPFD_CLOEXEC);
+ *			an untracked oldfd forgets res
+ *	close		the entry is dropped when the next event is applied (the
+ *			close itself still sees it, as in libsinsp); vigil
+ *			captures the close of IP sockets only
  *	open family, socket of another domain, memfd_create, userfaultfd
  *			forget res (the number now names something else)
+ *	pipe, pipe2, socketpair
+ *			forget fd1 and fd2
  *	fork, clone	the child (not a thread) gets a copy of the parent's entries
  *	execve(at)	entries opened close-on-exec (SOCK_CLOEXEC, accept4 /
  *			dup3 flags) are dropped, the others kept: descriptors
  *			survive exec
  *	procexit	the process's entries are dropped
  *
- * close(), fcntl(F_DUPFD), pipe() and socketpair() are not captured: an entry
- * may outlive its descriptor; the caller (fdtable.c) lets /proc answer when
- * the process still has the number open as something else. Bounded per
+ * A number can still be reused unseen (by a call vigil does not follow:
+ * eventfd, epoll_create, timerfd_create, a descriptor passed over a unix
+ * socket...; or after a lost event): the caller (fdtable.c) lets /proc answer when the process
+ * still has the number open as something other than a socket. Bounded per
  * process (the least recently changed entry goes) and in total (the least
  * recently used process loses its oldest entry); evictions are counted.
  */
@@ -56,7 +64,8 @@ const struct vgl_fd_view *vgl_fdtrack_get(struct vgl_fdtrack *t, uint32_t pid, i
 /*
  * Add to @kinds (indexed by enum vgl_kind) what the tracker needs when they
  * ask for descriptors it follows: with any dup kind, socket, connect, accept,
- * accept4 and bind, so that the kernel captures them for the tracker.
+ * accept4, bind, fcntl, close, pipe, pipe2 and socketpair, so that the
+ * kernel captures them for the tracker.
  */
 void vgl_fdtrack_kinds(bool kinds[VGL_EV_MAX]);
 

@@ -115,9 +115,19 @@ static void on_socket(struct vgl_fdtrack *t, const struct vgl_event *ev)
 	e->cloexec = type && (type->num.i & SOCK_CLOEXEC);
 }
 
+/* Does the dup family call or fcntl(F_DUPFD*) @ev give a close-on-exec copy? */
+static bool dup_cloexec(const struct vgl_event *ev)
+{
+	const struct vgl_param *fl = param(ev, "flags"), *cmd = param(ev, "cmd");
+
+	if (ev->kind == VGL_EV_FCNTL)
+		return cmd && cmd->num.i == F_DUPFD_CLOEXEC;
+	return ev->kind == VGL_EV_DUP3 && fl && (fl->num.i & O_CLOEXEC);
+}
+
 static void on_dup(struct vgl_fdtrack *t, const struct vgl_event *ev)
 {
-	const struct vgl_param *old = param(ev, "oldfd"), *fl = param(ev, "flags");
+	const struct vgl_param *old = param(ev, ev->kind == VGL_EV_FCNTL ? "fd" : "oldfd");
 	uint32_t pid = ev->hdr.pid;
 	struct tfd *src, *e, copy;
 
@@ -134,7 +144,42 @@ static void on_dup(struct vgl_fdtrack *t, const struct vgl_event *ev)
 	e->view = copy.view;
 	e->view.version = vgl_state_fd_version_next();
 	memcpy(e->name, copy.name, sizeof(e->name));
-	e->cloexec = ev->kind == VGL_EV_DUP3 && fl && (fl->num.i & O_CLOEXEC);
+	e->cloexec = dup_cloexec(ev);
+}
+
+/* fcntl duplicates with F_DUPFD and F_DUPFD_CLOEXEC only (the BPF side emits no other). */
+static bool fcntl_dups(const struct vgl_event *ev)
+{
+	const struct vgl_param *cmd = param(ev, "cmd");
+
+	return cmd && (cmd->num.i == F_DUPFD || cmd->num.i == F_DUPFD_CLOEXEC);
+}
+
+/* pipe, pipe2, socketpair: two new numbers, neither an IP socket. */
+static void on_pair(struct vgl_fdtrack *t, const struct vgl_event *ev)
+{
+	const struct vgl_param *fd1 = param(ev, "fd1"), *fd2 = param(ev, "fd2");
+
+	if (fd1)
+		ft_fd_forget(t, ev->hdr.pid, fd1->num.i);
+	if (fd2)
+		ft_fd_forget(t, ev->hdr.pid, fd2->num.i);
+}
+
+/*
+ * close: the entry goes when the next event is applied, so that the close
+ * itself is evaluated with it, as libsinsp removes a closed fd after its
+ * event. Every close but of a bad descriptor releases the number.
+ */
+static void on_close(struct vgl_fdtrack *t, const struct vgl_event *ev)
+{
+	const struct vgl_param *fd = param(ev, "fd");
+
+	if (!fd || ev->hdr.res == -EBADF || fd->num.i < 0 || fd->num.i > INT32_MAX)
+		return;
+	t->closing.pid = ev->hdr.pid;
+	t->closing.fd = (int32_t)fd->num.i;
+	t->closing.set = true;
 }
 
 /* A new process (not a thread) starts with a copy of its parent's descriptors. */
@@ -204,6 +249,10 @@ void vgl_fdtrack_update(struct vgl_fdtrack *t, const struct vgl_event *ev)
 {
 	struct tproc *p;
 
+	if (t->closing.set) {
+		t->closing.set = false;
+		ft_fd_forget(t, t->closing.pid, t->closing.fd);
+	}
 	switch (ev->kind) {
 	case VGL_EV_SOCKET:
 		if (ev->hdr.res >= 0)
@@ -220,6 +269,19 @@ void vgl_fdtrack_update(struct vgl_fdtrack *t, const struct vgl_event *ev)
 	case VGL_EV_DUP3:
 		if (ev->hdr.res >= 0)
 			on_dup(t, ev);
+		return;
+	case VGL_EV_FCNTL:
+		if (ev->hdr.res >= 0 && fcntl_dups(ev))
+			on_dup(t, ev);
+		return;
+	case VGL_EV_PIPE:
+	case VGL_EV_PIPE2:
+	case VGL_EV_SOCKETPAIR:
+		if (ev->hdr.res == 0)
+			on_pair(t, ev);
+		return;
+	case VGL_EV_CLOSE:
+		on_close(t, ev);
 		return;
 	case VGL_EV_OPEN:
 	case VGL_EV_OPENAT:
@@ -252,11 +314,13 @@ void vgl_fdtrack_update(struct vgl_fdtrack *t, const struct vgl_event *ev)
 
 void vgl_fdtrack_kinds(bool kinds[VGL_EV_MAX])
 {
-	static const enum vgl_kind sock[] = { VGL_EV_SOCKET, VGL_EV_CONNECT, VGL_EV_ACCEPT,
-					      VGL_EV_ACCEPT4, VGL_EV_BIND };
+	static const enum vgl_kind follow[] = {
+		VGL_EV_SOCKET, VGL_EV_CONNECT, VGL_EV_ACCEPT, VGL_EV_ACCEPT4, VGL_EV_BIND,
+		VGL_EV_FCNTL,  VGL_EV_CLOSE,   VGL_EV_PIPE,   VGL_EV_PIPE2,   VGL_EV_SOCKETPAIR,
+	};
 
 	if (!kinds[VGL_EV_DUP] && !kinds[VGL_EV_DUP2] && !kinds[VGL_EV_DUP3])
 		return;
-	for (size_t i = 0; i < sizeof(sock) / sizeof(sock[0]); i++)
-		kinds[sock[i]] = true;
+	for (size_t i = 0; i < sizeof(follow) / sizeof(follow[0]); i++)
+		kinds[follow[i]] = true;
 }

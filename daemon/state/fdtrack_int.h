@@ -28,6 +28,11 @@ struct vgl_fdtrack {
 	uint64_t tick, evictions;
 	struct tproc **buckets;
 	struct tproc lru;
+	struct { /* a close applied with the next event (fdtrack_events.c on_close) */
+		uint32_t pid;
+		int32_t fd;
+		bool set;
+	} closing;
 };
 
 /* The process's entries (@create: a new empty one); moved to the LRU front. NULL none. */

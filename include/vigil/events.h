@@ -81,7 +81,8 @@ struct vgl_sockaddr_hdr {
  * network byte order), AF_UNIX the path bytes without a terminating NUL
  * (abstract names keep their leading NUL), nothing for other families. */
 
-/* Parameter types: how the bytes decode and how they print. */
+/* Parameter types: how the bytes decode and how they print (not on disk:
+ * the numeric ones come before VGL_PT_STR). */
 enum vgl_ptype {
 	VGL_PT_NONE = 0,
 	VGL_PT_S64,	  /* signed integer */
@@ -104,6 +105,7 @@ enum vgl_ptype {
 	VGL_PT_MEMFDFL,	  /* MFD_* flags */
 	VGL_PT_EXEFL,	  /* VGL_EXE_* exec flags */
 	VGL_PT_SIGNAL,	  /* signal number */
+	VGL_PT_FCNTLCMD,  /* fcntl(2) command */
 	VGL_PT_STR,	  /* string */
 	VGL_PT_PATH,	  /* file system path */
 	VGL_PT_ARGV,	  /* NUL-separated argument list */
@@ -144,7 +146,8 @@ enum vgl_ptype {
  * The event table: one entry per event kind, with the Falco event name
  * (evt.type) and its parameters (Falco's evt.arg.* names where Falco has
  * them). Adding a syscall means one entry here, its syscall numbers in
- * daemon/bpf/syscalls.c and its argument extractor in bpf/.
+ * daemon/bpf/syscalls.c and its argument extractor in bpf/. New kinds go
+ * at the end: a kind's number is stored in capture files.
  *
  * VGL_EVENTS(E, P): E(KIND, "name", params) with params a run of
  * P(TYPE, "name").
@@ -235,7 +238,15 @@ enum vgl_ptype {
 	E(USERFAULTFD, "userfaultfd", P(OFLAGS, "flags"))                                          \
 	E(MEMFD_CREATE, "memfd_create", P(STR, "name") P(MEMFDFL, "flags"))                        \
 	E(MOUNT, "mount", P(PATH, "dev") P(PATH, "dir") P(STR, "type") P(MOUNTFL, "flags"))        \
-	E(UMOUNT2, "umount2", P(PATH, "name") P(UMOUNTFL, "flags"))
+	E(UMOUNT2, "umount2", P(PATH, "name") P(UMOUNTFL, "flags"))                                \
+	/* descriptors the fd tracker follows (appended: kind numbers are on disk); */             \
+	/* fcntl only for F_DUPFD / F_DUPFD_CLOEXEC, close only of an IP socket */                 \
+	E(FCNTL, "fcntl", P(FD, "fd") P(FCNTLCMD, "cmd"))                                          \
+	E(CLOSE, "close", P(FD, "fd"))                                                             \
+	E(PIPE, "pipe", P(FD, "fd1") P(FD, "fd2"))                                                 \
+	E(PIPE2, "pipe2", P(FD, "fd1") P(FD, "fd2") P(OFLAGS, "flags"))                            \
+	E(SOCKETPAIR, "socketpair",                                                                \
+	  P(FAMILY, "domain") P(SOCKTYPE, "type") P(S64, "proto") P(FD, "fd1") P(FD, "fd2"))
 
 #define VGL_E_ENUM(kind, name, params) VGL_EV_##kind,
 #define VGL_P_NONE(type, name)

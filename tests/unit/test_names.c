@@ -152,6 +152,9 @@ static void test_enumerations(void **state UNUSED)
 	assert_sym(SIGNAL, SIGSYS, "SIGSYS");
 	assert_sym(SIGNAL, 0, "0");
 	assert_sym(SIGNAL, 40, "40");
+	assert_sym(FCNTLCMD, F_DUPFD, "F_DUPFD");
+	assert_sym(FCNTLCMD, F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC");
+	assert_sym(FCNTLCMD, F_GETFL, "3");  /* never captured: the number */
 	assert_sym(S64, (uint64_t)-5, "-5"); /* not symbolic: the number */
 	assert_true(vgl_ptype_is_symbolic(VGL_PT_OFLAGS));
 	assert_true(vgl_ptype_is_symbolic(VGL_PT_SIGNAL));

@@ -291,7 +291,7 @@ static void test_dup_fields(void **state UNUSED)
 	ev_socket(HOST, 4, AF_INET6, SOCK_STREAM);
 	ev_conn(HOST, 4, 6, "2001:db8::7", 40001, "2001:db8::1", 8080);
 	ev_dup2(HOST, 6, 1);
-	/* an untracked number (a pipe: not captured) gives <NA>, not the old socket */
+	/* an untracked number (a pipe) gives <NA>, not the old socket */
 	ev_dup2(HOST, 9, 1);
 	assert_string_equal(
 		trun_alerts(&r),
