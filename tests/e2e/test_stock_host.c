@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Falco's stock rules, unmodified, end to end (issue 13): the rules for
- * terminals, ptrace, bpf and userfaultfd on the host, a shell with a
+ * terminals, ptrace, bpf, userfaultfd and setuid on the host, a shell with a
  * terminal that `docker exec -t` starts in a running container, and
  * containers started with a sensitive mount or CAP_SYS_MODULE (loading a
  * module that is not one: the kernel refuses it). Each case checks that
@@ -314,6 +314,34 @@ static void test_kernel_module_injection(void **state)
 	e2e_assert_field_has(a, "evt.type", "init_module");
 }
 
+/* As nobody (@ctx set), setuid() to another user, which fails; as root, setuid(0). */
+static void setuid_child(void *ctx)
+{
+	if (ctx) {
+		E2E_CHECK(setresgid(65534, 65534, 65534) == 0 &&
+			  setresuid(65534, 65534, 65534) == 0);
+		E2E_CHECK(setuid(1234) == -1);
+	} else {
+		E2E_CHECK(setuid(0) == 0);
+	}
+}
+
+static void test_non_sudo_setuid(void **state)
+{
+	const char *rule = "Non sudo setuid";
+	struct e2e_match m = { .rule = rule, .fields = { { "proc.name", comm("su-" E2E_TOKEN) } } };
+	const json_t *a;
+
+	(void)state;
+	e2e_spawn(comm("sur-" E2E_TOKEN), setuid_child, NULL);
+	e2e_spawn(comm("su-" E2E_TOKEN), setuid_child, (void *)1);
+	a = e2e_wait_alert(vigil, &m, ALERT_WAIT_MS);
+	e2e_assert_top(a, "priority", "Notice");
+	e2e_assert_field(a, "evt.type", "setuid");
+	e2e_assert_field_int(a, "user.uid", 65534, 65534);
+	e2e_stock_none(vigil, rule, "proc.name", "sur-" E2E_TOKEN);
+}
+
 static void test_stop(void **state)
 {
 	(void)state;
@@ -331,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_terminal_shell_exec),
 		cmocka_unit_test(test_bpf_program_not_profiled),
 		cmocka_unit_test(test_userfaultfd_unprivileged),
+		cmocka_unit_test(test_non_sudo_setuid),
 		cmocka_unit_test(test_sensitive_mount),
 		cmocka_unit_test(test_kernel_module_injection),
 		cmocka_unit_test(test_stop),
