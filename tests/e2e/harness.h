@@ -43,6 +43,8 @@ struct e2e_vigil {
 	json_t *events;		/* every event line printed so far (--events), in order */
 	json_t *stats;		/* the object inside {"vigil_stats": ...}, after the stop */
 	char *err_text;		/* vigil's stderr as last read */
+	long out_off;		/* stdout read up to here */
+	unsigned int out_lines; /* lines read from stdout */
 };
 
 /* A lookup: alerts of @rule whose output_fields hold every given value. */
@@ -68,6 +70,8 @@ struct e2e_vigil *e2e_start(const char *const *rules);
 struct e2e_vigil *e2e_start_args(const char *const *args);
 /* Send @sig (e.g. SIGHUP) to the running vigil. */
 void e2e_signal(struct e2e_vigil *v, int sig);
+/* Read every alert vigil has printed so far (fails when it exited). */
+void e2e_refresh(struct e2e_vigil *v);
 /* Occurrences of @needle in vigil's stderr so far. */
 size_t e2e_stderr_count(struct e2e_vigil *v, const char *needle);
 /* Wait until @needle occurs at least @n times on stderr; fails after @ms. */
@@ -111,10 +115,19 @@ void _e2e_assert_field_null(const char *file, int line, const json_t *a, const c
 void _e2e_assert_field_bool(const char *file, int line, const json_t *a, const char *field,
 			    bool want);
 #define e2e_assert_field_bool(a, f, w) _e2e_assert_field_bool(__FILE__, __LINE__, a, f, w)
-#define e2e_assert_top(a, k, w)	       _e2e_assert_top(__FILE__, __LINE__, a, k, w)
-#define e2e_assert_field(a, f, w)      _e2e_assert_field(__FILE__, __LINE__, a, f, w)
-#define e2e_assert_field_null(a, f)    _e2e_assert_field_null(__FILE__, __LINE__, a, f)
-#define E2E_DUMP_FLAGS		       (JSON_COMPACT | JSON_SORT_KEYS)
+/* output_fields[@field] is a string holding @needle. */
+void _e2e_assert_field_has(const char *file, int line, const json_t *a, const char *field,
+			   const char *needle);
+#define e2e_assert_field_has(a, f, n) _e2e_assert_field_has(__FILE__, __LINE__, a, f, n)
+/* output_fields[@field] is a JSON integer from @min to @max. */
+void _e2e_assert_field_int(const char *file, int line, const json_t *a, const char *field,
+			   long long min, long long max);
+#define e2e_assert_field_int(a, f, min, max) \
+	_e2e_assert_field_int(__FILE__, __LINE__, a, f, min, max)
+#define e2e_assert_top(a, k, w)	    _e2e_assert_top(__FILE__, __LINE__, a, k, w)
+#define e2e_assert_field(a, f, w)   _e2e_assert_field(__FILE__, __LINE__, a, f, w)
+#define e2e_assert_field_null(a, f) _e2e_assert_field_null(__FILE__, __LINE__, a, f)
+#define E2E_DUMP_FLAGS		    (JSON_COMPACT | JSON_SORT_KEYS)
 void e2e_print_alert(const char *prefix, const json_t *a);
 
 /* --- children, files, commands ------------------------------------------ */

@@ -62,3 +62,30 @@ void _e2e_assert_field_null(const char *file, int line, const json_t *a, const c
 	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want null (<NA>)", field);
 	fail_on(file, line, a, what, got);
 }
+
+void _e2e_assert_field_has(const char *file, int line, const json_t *a, const char *field,
+			   const char *needle)
+{
+	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
+	char what[PATH_MAX + 64];
+
+	if (json_is_string(got) && strstr(json_string_value(got), needle))
+		return;
+	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want a string holding \"%s\"", field,
+		 needle);
+	fail_on(file, line, a, what, got);
+}
+
+void _e2e_assert_field_int(const char *file, int line, const json_t *a, const char *field,
+			   long long min, long long max)
+{
+	const json_t *got = json_object_get(json_object_get(a, "output_fields"), field);
+	char what[160];
+
+	if (json_is_integer(got) && json_integer_value(got) >= min &&
+	    json_integer_value(got) <= max)
+		return;
+	snprintf(what, sizeof(what), "output_fields[\"%s\"]: want an integer from %lld to %lld",
+		 field, min, max);
+	fail_on(file, line, a, what, got);
+}
