@@ -159,21 +159,35 @@ static __always_inline __u64 vgl_task_sid(struct task_struct *task)
 	return pid ? BPF_CORE_READ(pid, numbers[0].nr) : 0;
 }
 
-/* @task's pid in its own (innermost) pid namespace: its struct pid's last level. */
-static __always_inline __u64 vgl_task_vpid(struct task_struct *task)
+/* The number of @pid in the pid namespace of nesting @level, 0 if it has none there. */
+static __always_inline __u64 vgl_pid_nr_at(struct pid *pid, __u32 level)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	__u32 level;
 	int nr = 0;
 
-	if (!pid)
+	if (!pid || BPF_CORE_READ(pid, level) < level)
 		return 0;
-	level = BPF_CORE_READ(pid, level);
 	bpf_core_read(&nr, sizeof(nr),
 		      (void *)pid + bpf_core_field_offset(struct pid, numbers) +
 			      (level & 31) * bpf_core_type_size(struct upid) +
 			      bpf_core_field_offset(struct upid, nr));
 	return nr;
+}
+
+/* @task's pid in its own (innermost) pid namespace: its struct pid's last level. */
+static __always_inline __u64 vgl_task_vpid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+
+	return pid ? vgl_pid_nr_at(pid, BPF_CORE_READ(pid, level)) : 0;
+}
+
+/* @task's process group id as its own pid namespace numbers it. */
+static __always_inline __u64 vgl_task_vpgid(struct task_struct *task)
+{
+	struct pid *pgrp =
+		BPF_CORE_READ(task, signal, pids[bpf_core_enum_value(enum pid_type, PIDTYPE_PGID)]);
+
+	return vgl_pid_nr_at(pgrp, BPF_CORE_READ(task, thread_pid, level));
 }
 
 /* The NUL-separated strings the kernel laid out in the new mm. */
@@ -251,6 +265,7 @@ static __always_inline void vgl_put_exec_info(struct vgl_builder *b, struct task
 		vgl_put_failed(b);
 	}
 	vgl_put_u64(b, vgl_task_sid(task));
+	vgl_put_u64(b, vgl_task_vpgid(task));
 }
 
 /* Capabilities after a set*id call (VGL_CRED_CAPS_P). */

@@ -50,12 +50,15 @@ static void exec_exe(struct proc_entry *e, const struct vgl_event *ev)
 
 static void exec_session(struct proc_entry *e, const struct vgl_event *ev)
 {
-	const struct vgl_param *tty = param(ev, "tty"), *sid = param(ev, "sid");
+	const struct vgl_param *tty = param(ev, "tty"), *sid = param(ev, "sid"),
+			       *vpgid = param(ev, "vpgid");
 
 	if (tty)
 		e->view.tty = tty->num.i;
 	if (sid && sid->num.i > 0)
 		e->view.sid = (uint32_t)sid->num.i;
+	if (vpgid && vpgid->num.i > 0)
+		e->view.vpgid = (uint32_t)vpgid->num.i;
 }
 
 /* The new image's environment, as the event carried it (else read when asked). */

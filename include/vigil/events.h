@@ -37,7 +37,7 @@
 #define VGL_ENV_MAX	    4096   /* exec environment, when captured */
 #define VGL_PATH_DEPTH_MAX  64	   /* path components walked in the kernel */
 #define VGL_EVENT_MAX	    16384  /* whole record, header included */
-#define VGL_MAX_PARAMS	    16	   /* parameters of one record */
+#define VGL_MAX_PARAMS	    32	   /* parameters of one record (a power of 2) */
 #define VGL_PARAM_ABSENT    0xffff /* len[] value: parameter unknown */
 #define VGL_SYSCALL_NR_MAX  512	   /* size of the syscall filter map */
 #define VGL_RINGBUF_DEFAULT (8u << 20)
@@ -119,15 +119,16 @@ enum vgl_ptype {
  * Falco's execve exit event names them: `flags` are VGL_EXE_* (Falco's
  * PPM_EXE_* values), `tty` is /proc/PID/stat's tty_nr encoding, `exe_ino_*`
  * are nanoseconds since the epoch, `env` is the environment when a rule
- * asks for it (vgl_env_max bytes), else absent.
+ * asks for it (vgl_env_max bytes), else absent; `vpgid` is the process
+ * group as the process's own pid namespace numbers it.
  */
 // clang-format off
 #define VGL_EXEC_P(P)                                                                  \
 	P(ARGV, "env") P(U64, "tty") P(EXEFL, "flags") P(CAPS, "cap_inheritable")      \
 	P(CAPS, "cap_permitted") P(CAPS, "cap_effective") P(U64, "exe_ino")            \
-	P(U64, "exe_ino_ctime") P(U64, "exe_ino_mtime") P(PID, "sid")
+	P(U64, "exe_ino_ctime") P(U64, "exe_ino_mtime") P(PID, "sid") P(PID, "vpgid")
 // clang-format on
-#define VGL_EXEC_NPARAMS 10 /* VGL_EXEC_P */
+#define VGL_EXEC_NPARAMS 11 /* VGL_EXEC_P */
 
 /* The clone family; child_vpid (the child's pid in its own pid namespace) appended in 2. */
 #define VGL_CLONE_P(P) \

@@ -176,25 +176,39 @@ static void act_setsid(void *arg)
 	vh_exec_true(c->exe, vh_exec_envp);
 }
 
+static void act_plain(void *arg)
+{
+	const struct exec_ctx *c = arg;
+
+	vh_exec_true(c->exe, vh_exec_envp);
+}
+
 static void test_tty(void **state)
 {
 	struct vh_run *run = vh_start("execve");
 	struct exec_ctx *c = ctx_new();
-	pid_t with_tty, without;
+	pid_t with_tty, without, plain;
 	json_t *ev;
 
 	(void)state;
 	assert_int_equal(vh_copy_true(c->dir, "vgl-tty", 0755, c->exe, sizeof(c->exe)), 0);
 	with_tty = vh_spawn("vgl-ctty", act_ctty, c, NULL);
 	without = vh_spawn("vgl-setsid", act_setsid, c, NULL);
+	plain = vh_spawn("vgl-plain", act_plain, c, NULL);
 	vh_stop(run);
 	assert_true(c->tty_nr != 0);
 	ev = expect_exec(run, with_tty);
 	vh_assert_arg_int(ev, "tty", c->tty_nr);
 	vh_assert_arg_int(ev, "sid", with_tty);
+	vh_assert_arg_int(ev, "vpgid", with_tty); /* setsid() made it its group's leader */
 	ev = expect_exec(run, without);
 	vh_assert_arg_int(ev, "tty", 0);
 	vh_assert_arg_int(ev, "sid", without);
+	vh_assert_arg_int(ev, "vpgid", without);
+	/* in this test's group and session (the tests run in the initial pid namespace) */
+	ev = expect_exec(run, plain);
+	vh_assert_arg_int(ev, "vpgid", getpgrp());
+	vh_assert_arg_int(ev, "sid", getsid(0));
 	vh_shared_free(c, sizeof(*c));
 }
 

@@ -46,7 +46,7 @@ static const char fields_rules[] =
 	"- rule: execfields\n"
 	"  desc: d\n"
 	"  condition: evt.type in (execve, execveat, openat)\n"
-	"  output: \"%evt.type %proc.pid tty=%proc.tty sid=%proc.sid"
+	"  output: \"%evt.type %proc.pid tty=%proc.tty sid=%proc.sid pgl=%proc.is_vpgid_leader"
 	" eff=%thread.cap_effective prm=%thread.cap_permitted"
 	" upper=%proc.is_exe_upper_layer memfd=%proc.is_exe_from_memfd ino=%proc.exe_ino"
 	" ctime=%proc.exe_ino.ctime mtime=%proc.exe_ino.mtime env=%proc.env[FOO]"
@@ -55,7 +55,7 @@ static const char fields_rules[] =
 
 struct exec_info {
 	const char *comm, *exe, *env;
-	uint64_t tty, flags, eff, ino, ctime, mtime, sid;
+	uint64_t tty, flags, eff, ino, ctime, mtime, sid, vpgid;
 };
 
 static int setup(void **state)
@@ -93,7 +93,8 @@ static void ev_fork(struct trun *r, uint32_t child)
 
 	trec_s64(t, child);
 	trec_s64(t, child);
-	trec_u64(t, 17); /* SIGCHLD */
+	trec_u64(t, 17);	  /* SIGCHLD */
+	trec_s64(t, child - 500); /* child_vpid: 100, 101, ... in the container's namespace */
 	feed(r, t);
 }
 
@@ -119,6 +120,7 @@ static void ev_exec(struct trun *r, uint32_t pid, const char *comm, const struct
 		trec_u64(t, i->ctime);
 		trec_u64(t, i->mtime);
 		trec_s64(t, (int64_t)i->sid);
+		trec_s64(t, (int64_t)i->vpgid);
 	}
 	feed(r, t);
 }
@@ -179,6 +181,7 @@ static const struct exec_info sh_tty = {
 	.ctime = 1700000000123456789ull,
 	.mtime = 1700000000000000001ull,
 	.sid = SH,
+	.vpgid = SH - 500, /* its vpid: it leads its group */
 };
 static const struct exec_info dropped = {
 	.exe = "/tmp/x",
@@ -188,6 +191,7 @@ static const struct exec_info dropped = {
 	.ctime = 1800000000000000000ull,
 	.mtime = 1800000000000000000ull,
 	.sid = 1,
+	.vpgid = 1,
 };
 static const struct exec_info memfd = {
 	.exe = "/",
@@ -197,6 +201,7 @@ static const struct exec_info memfd = {
 	.ctime = 1,
 	.mtime = 1,
 	.sid = 1,
+	.vpgid = 1,
 };
 
 /* Every field a rule reads, for processes gone before evaluation. */
@@ -214,7 +219,7 @@ static void test_exec_fields(void **state UNUSED)
 	ev_exec(&r, OLD, "sh", NULL);
 	assert_string_equal(
 		trun_alerts(&r),
-		"execve 600 tty=34817 sid=600 eff=CAP_CHOWN|CAP_DAC_OVERRIDE|CAP_FOWNER|"
+		"execve 600 tty=34817 sid=600 pgl=true eff=CAP_CHOWN|CAP_DAC_OVERRIDE|CAP_FOWNER|"
 		"CAP_FSETID|CAP_KILL|CAP_SETGID|CAP_SETUID|CAP_SETPCAP|CAP_NET_BIND_SERVICE|"
 		"CAP_NET_RAW|CAP_SYS_CHROOT|CAP_SYS_ADMIN|CAP_MKNOD|CAP_AUDIT_WRITE|CAP_SETFCAP"
 		" prm=CAP_CHOWN|CAP_DAC_OVERRIDE|CAP_FOWNER|CAP_FSETID|CAP_KILL|CAP_SETGID|"
@@ -222,7 +227,7 @@ static void test_exec_fields(void **state UNUSED)
 		"CAP_SYS_ADMIN|CAP_MKNOD|CAP_AUDIT_WRITE|CAP_SETFCAP upper=false memfd=false"
 		" ino=4242 ctime=1700000000123456789 mtime=1700000000000000001 env=bar"
 		" flags=EXE_WRITABLE|EXE_LOWER_LAYER|"
-		"openat 600 tty=34817 sid=600 eff=CAP_CHOWN|CAP_DAC_OVERRIDE|CAP_FOWNER|"
+		"openat 600 tty=34817 sid=600 pgl=true eff=CAP_CHOWN|CAP_DAC_OVERRIDE|CAP_FOWNER|"
 		"CAP_FSETID|CAP_KILL|CAP_SETGID|CAP_SETUID|CAP_SETPCAP|CAP_NET_BIND_SERVICE|"
 		"CAP_NET_RAW|CAP_SYS_CHROOT|CAP_SYS_ADMIN|CAP_MKNOD|CAP_AUDIT_WRITE|CAP_SETFCAP"
 		" prm=CAP_CHOWN|CAP_DAC_OVERRIDE|CAP_FOWNER|CAP_FSETID|CAP_KILL|CAP_SETGID|"
@@ -231,10 +236,11 @@ static void test_exec_fields(void **state UNUSED)
 		" ino=4242 ctime=1700000000123456789 mtime=1700000000000000001 env=bar"
 		" flags=O_WRONLY|"
 		/* setresuid to a user cleared them */
-		"openat 600 tty=34817 sid=600 eff=0 prm=0 upper=false memfd=false ino=4242"
+		"openat 600 tty=34817 sid=600 pgl=true eff=0 prm=0 upper=false memfd=false ino=4242"
 		" ctime=1700000000123456789 mtime=1700000000000000001 env=bar flags=O_WRONLY|"
 		/* an older capture's exec: nothing known of the new image, /proc has no 603 */
-		"execve 603 tty=<NA> sid=<NA> eff=<NA> prm=<NA> upper=<NA> memfd=false ino=<NA>"
+		"execve 603 tty=<NA> sid=<NA> pgl=<NA> eff=<NA> prm=<NA> upper=<NA> memfd=false "
+		"ino=<NA>"
 		" ctime=<NA> mtime=<NA> env=<NA> flags=<NA>");
 	trun_stop(&r);
 }
