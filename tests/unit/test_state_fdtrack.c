@@ -36,8 +36,6 @@
 #define HOST	700  /* a host process, exited too */
 #define HOST_CG 7001
 
-static char stock[PATH_MAX];
-
 /* Where records go: a pipeline (rules evaluated), else a bare state. */
 static struct trun *run;
 static struct vgl_state *bare;
@@ -53,8 +51,6 @@ static const char dup_rules[] = "- rule: dupnet\n"
 
 static int setup(void **state)
 {
-	snprintf(stock, sizeof(stock), "%s/../shared/compat/falco/falco_rules.yaml",
-		 getenv("VIGIL_SOURCE_DIR") ?: ".");
 	procfix_setup(state);
 	sh("mkdir -p %s/%d/fd", proc, CTR);
 	return 0;
@@ -182,42 +178,13 @@ static void nc_in_container(void)
 	ev_conn(NC, -1, 3, "10.0.0.9", 4444, "172.17.0.2", 40000);
 }
 
-static struct vgl_ruleset *load_stock(void)
-{
-	const char *f[1] = { stock };
-	struct vgl_ruleset *rs = NULL;
-	struct vgl_diag d;
-
-	if (access(stock, R_OK))
-		tu_skip_or_fail("Falco stock rule file %s: %s (the compatibility target "
-				"../shared/compat/falco is missing)",
-				stock, strerror(errno));
-	vgl_diag_init(&d);
-	if (vgl_ruleset_load(f, 1, NULL, &rs, &d))
-		diag_dump(&d);
-	assert_int_equal(d.nerrors, 0);
-	vgl_diag_free(&d);
-	assert_non_null(rs);
-	return rs;
-}
-
 /* trun_start() with a ruleset already loaded. */
 static void start_with(struct trun *r, struct vgl_ruleset *rs)
 {
 	struct vgl_state_opts o;
-	struct vgl_kindset none = { 0 };
-	int err;
 
 	opts(&o);
-	r->out = open_memstream(&r->text, &r->len);
-	assert_int_equal(vgl_pipeline_init(&r->p, &none, VGL_FMT_HUMAN, r->out), 0);
-	r->p.on_alert = trun_on_alert;
-	r->p.on_alert_ctx = r;
-	r->p.state = vgl_state_new(&o);
-	assert_non_null(r->p.state);
-	vgl_pipeline_set_state_ops(&r->p, vgl_state_ops(), r->p.state);
-	assert_null(vgl_pipeline_set_rules(&r->p, rs, &err));
-	assert_int_equal(err, 0);
+	trun_start_rs(r, &o, rs);
 	run = r;
 }
 
@@ -242,7 +209,7 @@ static int redirects(struct trun *r)
 
 static void test_stock_rule_nc(void **state UNUSED)
 {
-	struct vgl_ruleset *rs = load_stock();
+	struct vgl_ruleset *rs = trun_load_stock("falco_rules.yaml", false);
 	struct trun r;
 
 	start_with(&r, rs);

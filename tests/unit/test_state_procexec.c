@@ -40,8 +40,6 @@
 #define CAP_DOCKER	  0x00000000a80425fbull /* Docker's default set */
 #define CAP_SYS_ADMIN_BIT (1ull << 21)
 
-static char stock[PATH_MAX];
-
 static const char fields_rules[] =
 	"- rule: execfields\n"
 	"  desc: d\n"
@@ -57,13 +55,6 @@ struct exec_info {
 	const char *comm, *exe, *env;
 	uint64_t tty, flags, eff, ino, ctime, mtime, sid, vpgid;
 };
-
-static int setup(void **state)
-{
-	snprintf(stock, sizeof(stock), "%s/../shared/compat/falco/falco_rules.yaml",
-		 getenv("VIGIL_SOURCE_DIR") ?: ".");
-	return procfix_setup(state);
-}
 
 static struct trec *rec(struct trun *r, unsigned int kind, uint32_t pid, int64_t res,
 			const char *comm)
@@ -154,21 +145,11 @@ static void ev_setresuid(struct trun *r, uint32_t pid, const char *comm, uint32_
 static void start(struct trun *r, struct vgl_ruleset *rs, const char *text)
 {
 	struct vgl_state_opts o;
-	struct vgl_kindset none = { 0 };
 	char pw[PATH_MAX], gr[PATH_MAX];
-	int err;
 
 	vgl_state_opts_default(&o);
 	procfix_state_opts(&o, pw, gr);
-	r->out = open_memstream(&r->text, &r->len);
-	assert_int_equal(vgl_pipeline_init(&r->p, &none, VGL_FMT_HUMAN, r->out), 0);
-	r->p.on_alert = trun_on_alert;
-	r->p.on_alert_ctx = r;
-	r->p.state = vgl_state_new(&o);
-	assert_non_null(r->p.state);
-	vgl_pipeline_set_state_ops(&r->p, vgl_state_ops(), r->p.state);
-	assert_null(vgl_pipeline_set_rules(&r->p, rs ? rs : rules_from(text), &err));
-	assert_int_equal(err, 0);
+	trun_start_rs(r, &o, rs ? rs : rules_from(text));
 }
 
 static const struct exec_info sh_tty = {
@@ -245,26 +226,6 @@ static void test_exec_fields(void **state UNUSED)
 	trun_stop(&r);
 }
 
-static struct vgl_ruleset *load_stock(void)
-{
-	const char *f[1] = { stock };
-	struct vgl_rules_opts o = { .first_match = true };
-	struct vgl_ruleset *rs = NULL;
-	struct vgl_diag d;
-
-	if (access(stock, R_OK))
-		tu_skip_or_fail("Falco stock rule file %s: %s (the compatibility target "
-				"../shared/compat/falco is missing)",
-				stock, strerror(errno));
-	vgl_diag_init(&d);
-	if (vgl_ruleset_load(f, 1, &o, &rs, &d))
-		diag_dump(&d);
-	assert_int_equal(d.nerrors, 0);
-	vgl_diag_free(&d);
-	assert_non_null(rs);
-	return rs;
-}
-
 static int count(const char *text, const char *what)
 {
 	int n = 0;
@@ -277,7 +238,7 @@ static int count(const char *text, const char *what)
 /* The stock rules, --first-match, each process gone before its events are evaluated. */
 static void test_stock_rules(void **state UNUSED)
 {
-	struct vgl_ruleset *rs = load_stock();
+	struct vgl_ruleset *rs = trun_load_stock("falco_rules.yaml", true);
 	const char *a;
 	struct trun r;
 
@@ -319,5 +280,5 @@ int main(void)
 		cmocka_unit_test(test_stock_rules),
 	};
 
-	return cmocka_run_group_tests(tests, setup, procfix_teardown);
+	return cmocka_run_group_tests(tests, procfix_setup, procfix_teardown);
 }

@@ -12,13 +12,17 @@
 #ifndef VIGIL_TESTS_TEST_STATE_UTIL_H
 #define VIGIL_TESTS_TEST_STATE_UTIL_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run/pipeline.h"
 #include "test_record.h"
 #include "test_rules_util.h"
+#include "testutil.h"
 
 struct trun {
 	struct vgl_pipeline p;
@@ -36,7 +40,9 @@ static inline void trun_on_alert(void *ctx, const struct vgl_alert *a)
 	fwrite(line, 1, vgl_alert_line(a, VGL_ALERT_TEXT, line, sizeof(line)), r->out);
 }
 
-static inline void trun_start(struct trun *r, const struct vgl_state_opts *o, const char *rules)
+/* trun_start() with a rule set already loaded (the pipeline takes it). */
+static inline void trun_start_rs(struct trun *r, const struct vgl_state_opts *o,
+				 struct vgl_ruleset *rs)
 {
 	struct vgl_kindset none = { 0 };
 	int err;
@@ -48,8 +54,40 @@ static inline void trun_start(struct trun *r, const struct vgl_state_opts *o, co
 	r->p.state = vgl_state_new(o);
 	assert_non_null(r->p.state);
 	vgl_pipeline_set_state_ops(&r->p, vgl_state_ops(), r->p.state);
-	assert_null(vgl_pipeline_set_rules(&r->p, rules_from(rules), &err));
+	assert_null(vgl_pipeline_set_rules(&r->p, rs, &err));
 	assert_int_equal(err, 0);
+}
+
+/*
+ * Falco's stock rule file @name (falco_rules.yaml, ...) from ../shared beside
+ * the source tree; a missing file skips, or fails under CI=true.
+ */
+static inline struct vgl_ruleset *trun_load_stock(const char *name, bool first_match)
+{
+	struct vgl_rules_opts o = { .first_match = first_match };
+	struct vgl_ruleset *rs = NULL;
+	char path[4096];
+	const char *f[1] = { path };
+	struct vgl_diag d;
+
+	snprintf(path, sizeof(path), "%s/../shared/compat/falco/%s",
+		 getenv("VIGIL_SOURCE_DIR") ?: ".", name);
+	if (access(path, R_OK))
+		tu_skip_or_fail("Falco stock rule file %s: %s (the compatibility target "
+				"../shared/compat/falco is missing)",
+				path, strerror(errno));
+	vgl_diag_init(&d);
+	if (vgl_ruleset_load(f, 1, &o, &rs, &d))
+		diag_dump(&d);
+	assert_int_equal(d.nerrors, 0);
+	vgl_diag_free(&d);
+	assert_non_null(rs);
+	return rs;
+}
+
+static inline void trun_start(struct trun *r, const struct vgl_state_opts *o, const char *rules)
+{
+	trun_start_rs(r, o, rules_from(rules));
 }
 
 static inline void trun_stop(struct trun *r)
