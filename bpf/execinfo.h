@@ -268,6 +268,47 @@ static __always_inline void vgl_put_exec_info(struct vgl_builder *b, struct task
 	vgl_put_u64(b, vgl_task_vpgid(task));
 }
 
+/*
+ * vgl_put_exec_info() into the scratch record at @off, lengths from @idx: a
+ * global function, so the verifier checks it once on its own instead of in
+ * every path the exec programs reach it by (a fourfold start-up cost, most
+ * felt on the slow qemu guests of the CI). Returns the new offset, with
+ * VGL_EI_TRUNC / VGL_EI_FAILED, or < 0.
+ */
+#define VGL_EI_OFF    0xffff
+#define VGL_EI_TRUNC  (1 << 16)
+#define VGL_EI_FAILED (1 << 17)
+__noinline int vgl_exec_info_g(__u64 task, __u32 off, __u32 idx)
+{
+	__u32 zero = 0;
+	struct vgl_builder b = { .off = off, .idx = (__u16)idx };
+
+	b.buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+	if (!b.buf || !task || off > VGL_EVENT_MAX)
+		return -1;
+	vgl_put_exec_info(&b, (struct task_struct *)task);
+	return (b.off & VGL_EI_OFF) | (b.flags & VGL_EVF_TRUNCATED ? VGL_EI_TRUNC : 0) |
+	       (b.read_failed ? VGL_EI_FAILED : 0);
+}
+
+/* The VGL_EXEC_P parameters of a successful exec, or absent ones. */
+static __always_inline void vgl_put_exec_params(struct vgl_builder *b, struct task_struct *task)
+{
+	int r = task ? vgl_exec_info_g((__u64)task, b->off, b->idx) : -1;
+
+	if (r < 0) {
+		for (int i = 0; i < VGL_EXEC_NPARAMS; i++)
+			vgl_put_absent(b);
+		return;
+	}
+	b->off = r & VGL_EI_OFF;
+	b->idx += VGL_EXEC_NPARAMS;
+	if (r & VGL_EI_TRUNC)
+		b->flags |= VGL_EVF_TRUNCATED;
+	if (r & VGL_EI_FAILED)
+		b->read_failed = true;
+}
+
 /* Capabilities after a set*id call (VGL_CRED_CAPS_P). */
 static __always_inline void vgl_put_cred_caps(struct vgl_builder *b)
 {

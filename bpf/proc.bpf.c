@@ -111,12 +111,7 @@ static __always_inline int vgl_exec_exit(struct pt_regs *regs, long ret, __u16 k
 		vgl_put_u64(&b, ARG_S32(0));
 		vgl_put_u64(&b, ARG_U32(4));
 	}
-	if (ret == 0) {
-		vgl_put_exec_info(&b, task);
-	} else {
-		for (int i = 0; i < VGL_EXEC_NPARAMS; i++)
-			vgl_put_absent(&b);
-	}
+	vgl_put_exec_params(&b, ret == 0 ? task : NULL);
 	vgl_submit(&b);
 	if (name)
 		bpf_map_delete_elem(&vgl_exec_names, &tid);
