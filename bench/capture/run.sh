@@ -8,7 +8,7 @@
 # See bench/README.md.
 #
 #	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open exec connect read"] [-k] [-n] [-b]
-#	                               [-B OTHER_VIGIL]
+#	                               [-B OTHER_VIGIL] [-R RULES_FILE]...
 #	                               [-- EXTRA VIGIL RUN ARGS, e.g. --ringbuf-size 16777216]
 # -k keeps the event files; -n sends vigil's events to /dev/null instead of a
 # file (throughput and loss counters only: the cost of capture and formatting
@@ -18,6 +18,10 @@
 # (vigil's --syscall-hook raw) and on the per-syscall sys_exit_openat
 # tracepoint (vigil's default where it can), and
 # prints their ratios beside vigil's: the floor each hook allows here.
+# -R RULES_FILE (repeatable) measures what users run: `vigil run -r FILE...`
+# (rules mode: only the kinds the rules need, alerts to the file or
+# /dev/null) instead of printing the mode's events; events are then not
+# counted, as with -n.
 # -B OTHER_VIGIL also runs, in every round, the workload under another vigil
 # binary (an older build: before/after a change) with the same arguments,
 # and prints its ratio and its ratio to this vigil's beside.
@@ -41,12 +45,13 @@ keep=0
 discard=0
 baseline=0
 other=""
+rules=()
 wl_pin=()
 mon_pin=()
 
 usage() {
 	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open exec connect read\"] [-k] [-n] [-b] [-p]" \
-		"[-B OTHER_VIGIL]" \
+		"[-B OTHER_VIGIL] [-R RULES_FILE]..." \
 		"[-- VIGIL RUN ARGS]" >&2
 	exit 2
 }
@@ -55,7 +60,7 @@ die() {
 	exit 1
 }
 
-while getopts "d:r:m:knbpB:h" opt; do
+while getopts "d:r:m:knbpB:R:h" opt; do
 	case "$opt" in
 	d) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
@@ -65,11 +70,22 @@ while getopts "d:r:m:knbpB:h" opt; do
 	b) baseline=1 ;;
 	p) pin_both ;;
 	B) other=$OPTARG ;;
+	R) rules+=(-r "$OPTARG") ;;
 	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
 vigil_args=("$@")
+[ "${#rules[@]}" -eq 0 ] || discard=1 # rules mode prints alerts, not the events to count
+# what vigil runs: the mode's events printed, or the rules (-R)
+monitor_args() { # monitor_args KINDS
+	if [ "${#rules[@]}" -gt 0 ]; then
+		mon_cmd=(run "${rules[@]}")
+	else
+		mon_cmd=(run --json --events "$1")
+	fi
+	mon_cmd+=(${vigil_args[@]+"${vigil_args[@]}"})
+}
 
 vigil=${VIGIL:-$root/build/vigil}
 [ "$(id -u)" -eq 0 ] || die "needs root: vigil loads BPF programs (sudo bash $0)"
@@ -125,7 +141,8 @@ other_run() {
 	local saved=$vigil err="$bench_dir/$1.$3.other.stderr" ev="$bench_dir/$1.$3.other.jsonl"
 	[ "$discard" -eq 0 ] || ev=/dev/null
 	vigil=$other
-	start_vigil "$ev" "$err" run --json --events "$2" ${vigil_args[@]+"${vigil_args[@]}"}
+	monitor_args "$2"
+	start_vigil "$ev" "$err" "${mon_cmd[@]}"
 	other_out=$(wl "$1")
 	stop_vigil
 	vigil=$saved
@@ -143,7 +160,8 @@ run_round() {
 	if [ $((n % 2)) -eq 1 ]; then
 		base=$(wl "$mode")
 	fi
-	start_vigil "$ev" "$err" run --json --events "$kinds" ${vigil_args[@]+"${vigil_args[@]}"}
+	monitor_args "$kinds"
+	start_vigil "$ev" "$err" "${mon_cmd[@]}"
 	mon=$(wl "$mode")
 	stop_vigil
 	if [ $((n % 2)) -eq 0 ]; then
@@ -177,8 +195,13 @@ run_round() {
 results="$bench_dir/results.txt"
 : >"$results"
 echo "bench: $("$vigil" version 2>&1 | head -n 1); kernel $(uname -r); $(nproc) cpus"
-echo "bench: modes: $modes; $rounds rounds of $secs s; vigil run --json --events KINDS" \
-	"${vigil_args[*]:-}"
+if [ "${#rules[@]}" -gt 0 ]; then
+	echo "bench: modes: $modes; $rounds rounds of $secs s; vigil run ${rules[*]}" \
+		"${vigil_args[*]:-} (rules mode)"
+else
+	echo "bench: modes: $modes; $rounds rounds of $secs s; vigil run --json --events KINDS" \
+		"${vigil_args[*]:-}"
+fi
 [ "$discard" -eq 0 ] || echo "bench: -n: events go to /dev/null (not counted)"
 bpf_stats_warning
 echo "bench: files in $bench_dir$([ "$keep" -eq 1 ] || echo ' (removed at exit; -k keeps them)')"
