@@ -17,7 +17,9 @@
  *			an untracked oldfd forgets res
  *	close		the entry is dropped when the next event is applied (the
  *			close itself still sees it, as in libsinsp); vigil
- *			captures the close of IP sockets only
+ *			captures the close of IP sockets only, and only when a
+ *			rule or --events asks for close (not for the tracker:
+ *			too costly, see vgl_fdtrack_kinds)
  *	open family, socket of another domain, memfd_create, userfaultfd
  *			forget res (the number now names something else)
  *	pipe, pipe2, socketpair
@@ -64,7 +66,7 @@ const struct vgl_fd_view *vgl_fdtrack_get(struct vgl_fdtrack *t, uint32_t pid, i
 /*
  * Add to @kinds (indexed by enum vgl_kind) what the tracker needs when they
  * ask for descriptors it follows: with any dup kind, socket, connect, accept,
- * accept4, bind, fcntl, close, pipe, pipe2 and socketpair, so that the
+ * accept4, bind, fcntl, pipe, pipe2 and socketpair, so that the
  * kernel captures them for the tracker.
  */
 void vgl_fdtrack_kinds(bool kinds[VGL_EV_MAX]);
