@@ -10,8 +10,8 @@
 #include "harness.h"
 #include "harness_host.h"
 
-#define GRACE_MS  300
-#define MADE_MAX  32
+#define GRACE_MS 300
+#define MADE_MAX 32
 
 static char made[MADE_MAX][512];
 static size_t n_made;

@@ -95,13 +95,14 @@ static void make_dir(const char *path)
 		fail_msg("mkdir %s: %s", path, strerror(errno));
 }
 
-static const char *pathf(const char *fmt, const char *name)
+/* @pre @name @suf, in one of 8 static buffers. */
+static const char *pathf(const char *pre, const char *name, const char *suf)
 {
 	static char bufs[8][PATH_MAX];
 	static unsigned int next;
 	char *b = bufs[next++ % 8];
 
-	snprintf(b, PATH_MAX, fmt, name);
+	snprintf(b, PATH_MAX, "%s%s%s", pre, name, suf);
 	return b;
 }
 
@@ -122,12 +123,13 @@ static int teardown(void **state)
 /* Reading a sudoers.d entry: sudo may, a program of another name may not. */
 static void test_read_sensitive(void **state)
 {
-	const char *f = pathf("/etc/sudoers.d/%s", e2e_host_name("vgl-"));
+	const char *f = pathf("/etc/sudoers.d/", e2e_host_name("vgl-"), "");
 	struct file_op op = { .path = f, .flags = O_RDONLY };
 	const char *comm = e2e_host_name("rs-");
 	const json_t *a;
 
 	(void)state;
+	make_dir("/etc/sudoers.d");
 	make_file(f, 0440);
 	e2e_spawn("sudo", do_open, &op);
 	e2e_spawn(comm, do_open, &op);
@@ -138,19 +140,19 @@ static void test_read_sensitive(void **state)
 	e2e_assert_field(a, "fd.name", f);
 	e2e_assert_field(a, "user.name", "root");
 	e2e_assert_field(a, "proc.pname", e2e_self_comm());
-	e2e_host_none(vigil, (&(struct e2e_match){ .rule = "Read sensitive file",
-						   .fields = { { "proc.name", "sudo" },
-							       { "fd.name", f } } }));
+	e2e_host_none(vigil, (&(struct e2e_match){
+				     .rule = "Read sensitive file",
+				     .fields = { { "proc.name", "sudo" }, { "fd.name", f } } }));
 }
 
 /* Root's SSH keys: a program writes one, another reads it; ssh-keygen and ssh-add may. */
 static void test_ssh_key(void **state)
 {
-	const char *key = pathf("/root/.ssh/id_%s", e2e_host_name("vgl"));
-	const char *pub = pathf("%s.pub", key);
-	const char *kg = pathf("/root/.ssh/id_%s_kg", e2e_host_name("vgl"));
-	struct file_op wr = { key, O_WRONLY | O_CREAT | O_EXCL, 0600 };
-	struct file_op kgw = { kg, O_WRONLY | O_CREAT | O_EXCL, 0600 };
+	const char *key = pathf("/root/.ssh/id_", e2e_host_name("vgl"), "");
+	const char *pub = pathf(key, ".pub", "");
+	const char *kg = pathf("/root/.ssh/id_", e2e_host_name("vgl"), "_kg");
+	struct file_op wr = { .path = key, .flags = O_WRONLY | O_CREAT | O_EXCL, .mode = 0600 };
+	struct file_op kgw = { .path = kg, .flags = O_WRONLY | O_CREAT | O_EXCL, .mode = 0600 };
 	struct file_op rd = { .path = key, .flags = O_RDONLY }, rpub = { .path = pub };
 	const char *wcomm = e2e_host_name("wk-"), *rcomm = e2e_host_name("rk-");
 	const json_t *a;
@@ -189,9 +191,9 @@ static void test_ssh_key(void **state)
 /* A user's AWS credentials: the aws client may read them, another program may not. */
 static void test_cloud_credentials(void **state)
 {
-	const char *home = pathf("/home/%s", e2e_host_name("vgl-"));
-	const char *aws = pathf("%s/.aws", home);
-	const char *cred = pathf("%s/credentials", aws);
+	const char *home = pathf("/home/", e2e_host_name("vgl-"), "");
+	const char *aws = pathf(home, "/.aws", "");
+	const char *cred = pathf(aws, "/credentials", "");
 	struct file_op rd = { .path = cred, .flags = O_RDONLY };
 	const char *comm = e2e_host_name("cr-");
 	const json_t *a;
@@ -208,9 +210,9 @@ static void test_cloud_credentials(void **state)
 			   "Warning");
 	e2e_assert_field(a, "fd.name", cred);
 	e2e_host_tag(a, "T1552.001");
-	e2e_host_none(vigil, (&(struct e2e_match){ .rule = "Read cloud credentials",
-						   .fields = { { "proc.name", "aws" },
-							       { "fd.name", cred } } }));
+	e2e_host_none(vigil, (&(struct e2e_match){
+				     .rule = "Read cloud credentials",
+				     .fields = { { "proc.name", "aws" }, { "fd.name", cred } } }));
 }
 
 /*
@@ -219,15 +221,20 @@ static void test_cloud_credentials(void **state)
  */
 static void test_write_system_dirs(void **state)
 {
-	const char *etc = pathf("/etc/%s.conf", e2e_host_name("vgl-"));
-	const char *etc_ok = pathf("/etc/%s-ok.conf", e2e_host_name("vgl-"));
-	const char *bin = pathf("/usr/local/bin/%s", e2e_host_name("vgl-"));
-	const char *bin_ok = pathf("/usr/local/bin/%s-ok", e2e_host_name("vgl-"));
-	struct file_op we = { etc, O_WRONLY | O_CREAT | O_EXCL, 0644 };
-	struct file_op we_ok = { etc_ok, O_WRONLY | O_CREAT | O_EXCL, 0644 };
-	struct file_op wb = { bin, O_WRONLY | O_CREAT | O_EXCL, 0755 };
-	struct file_op wb_ok = { bin_ok, O_WRONLY | O_CREAT | O_EXCL, 0755 };
-	struct nested dpkg_etc = { "cp", do_open, &we_ok }, dpkg_bin = { "install", do_open, &wb_ok };
+	const char *etc = pathf("/etc/", e2e_host_name("vgl-"), ".conf");
+	const char *etc_ok = pathf("/etc/", e2e_host_name("vgl-"), "-ok.conf");
+	const char *bin = pathf("/usr/local/bin/", e2e_host_name("vgl-"), "");
+	const char *bin_ok = pathf("/usr/local/bin/", e2e_host_name("vgl-"), "-ok");
+	struct file_op we = { .path = etc, .flags = O_WRONLY | O_CREAT | O_EXCL, .mode = 0644 };
+	struct file_op we_ok = { .path = etc_ok,
+				 .flags = O_WRONLY | O_CREAT | O_EXCL,
+				 .mode = 0644 };
+	struct file_op wb = { .path = bin, .flags = O_WRONLY | O_CREAT | O_EXCL, .mode = 0755 };
+	struct file_op wb_ok = { .path = bin_ok,
+				 .flags = O_WRONLY | O_CREAT | O_EXCL,
+				 .mode = 0755 };
+	struct nested dpkg_etc = { "cp", do_open, &we_ok },
+		      dpkg_bin = { "install", do_open, &wb_ok };
 	const char *comm = e2e_host_name("wr-");
 	const json_t *a;
 
@@ -267,16 +274,20 @@ static void test_write_system_dirs(void **state)
 static void test_container_runtime(void **state)
 {
 	const char *dropins = "/etc/systemd/system/docker.service.d";
-	const char *cfg = pathf("/etc/docker/%s.json", e2e_host_name("vgl-"));
-	const char *cfg_ok = pathf("/etc/docker/%s-ok.json", e2e_host_name("vgl-"));
-	const char *unit = pathf("/etc/systemd/system/docker.service.d/%s.txt",
-				 e2e_host_name("vgl-"));
-	const char *unit_ok = pathf("/etc/systemd/system/docker.service.d/%s-ok.txt",
-				    e2e_host_name("vgl-"));
-	struct file_op wc = { cfg, O_WRONLY | O_CREAT | O_EXCL, 0644 };
-	struct file_op wc_ok = { cfg_ok, O_WRONLY | O_CREAT | O_EXCL, 0644 };
-	struct file_op wu = { unit, O_WRONLY | O_CREAT | O_EXCL, 0644 };
-	struct file_op wu_ok = { unit_ok, O_WRONLY | O_CREAT | O_EXCL, 0644 };
+	const char *cfg = pathf("/etc/docker/", e2e_host_name("vgl-"), ".json");
+	const char *cfg_ok = pathf("/etc/docker/", e2e_host_name("vgl-"), "-ok.json");
+	const char *unit =
+		pathf("/etc/systemd/system/docker.service.d/", e2e_host_name("vgl-"), ".txt");
+	const char *unit_ok =
+		pathf("/etc/systemd/system/docker.service.d/", e2e_host_name("vgl-"), "-ok.txt");
+	struct file_op wc = { .path = cfg, .flags = O_WRONLY | O_CREAT | O_EXCL, .mode = 0644 };
+	struct file_op wc_ok = { .path = cfg_ok,
+				 .flags = O_WRONLY | O_CREAT | O_EXCL,
+				 .mode = 0644 };
+	struct file_op wu = { .path = unit, .flags = O_WRONLY | O_CREAT | O_EXCL, .mode = 0644 };
+	struct file_op wu_ok = { .path = unit_ok,
+				 .flags = O_WRONLY | O_CREAT | O_EXCL,
+				 .mode = 0644 };
 	const char *comm = e2e_host_name("rt-");
 	const json_t *a;
 
@@ -298,16 +309,19 @@ static void test_container_runtime(void **state)
 	e2e_assert_field(a, "fd.name", cfg);
 	e2e_host_tag(a, "CIS_DOCKER_1.1.6");
 	e2e_host_tag(a, "T1562.001");
-	a = e2e_host_fired(vigil,
-			   (&(struct e2e_match){ .rule = "Container runtime binary or unit modified",
-						 .fields = { { "proc.name", comm } } }),
-			   "Critical");
+	a = e2e_host_fired(
+		vigil,
+		(&(struct e2e_match){ .rule = "Container runtime binary or unit modified",
+				      .fields = { { "proc.name", comm } } }),
+		"Critical");
 	e2e_assert_field(a, "fd.name", unit);
 	e2e_host_tag(a, "CIS_DOCKER_1.1.7");
-	e2e_host_none(vigil, (&(struct e2e_match){ .rule = "Container runtime configuration modified",
-						   .fields = { { "fd.name", cfg_ok } } }));
-	e2e_host_none(vigil, (&(struct e2e_match){ .rule = "Container runtime binary or unit modified",
-						   .fields = { { "fd.name", unit_ok } } }));
+	e2e_host_none(vigil,
+		      (&(struct e2e_match){ .rule = "Container runtime configuration modified",
+					    .fields = { { "fd.name", cfg_ok } } }));
+	e2e_host_none(vigil,
+		      (&(struct e2e_match){ .rule = "Container runtime binary or unit modified",
+					    .fields = { { "fd.name", unit_ok } } }));
 	e2e_host_none(vigil, (&(struct e2e_match){ .rule = "Write below etc",
 						   .fields = { { "proc.name", comm } } }));
 }
@@ -320,12 +334,16 @@ static void test_container_runtime(void **state)
 static void test_shell_history(void **state)
 {
 	char bash_h[PATH_MAX + 32], zsh_h[PATH_MAX + 32], ash_h[PATH_MAX + 32];
-	char own_h[PATH_MAX + 32], zsh_new[PATH_MAX + 32], zsh_own[PATH_MAX + 32], dir2[PATH_MAX];
-	struct file_op trunc = { bash_h, O_WRONLY | O_CREAT | O_TRUNC, 0666 };
-	struct file_op own = { own_h, O_WRONLY | O_CREAT | O_TRUNC, 0600 };
-	struct file_op rm = { .path = zsh_h }, ln = { ash_h, 0, 0, "/dev/null" };
-	struct file_op mv = { zsh_own, 0, 0, zsh_new };
-	const char *ct = e2e_host_name("ht-"), *cu = e2e_host_name("hu-"), *cs = e2e_host_name("hs-");
+	char own_h[PATH_MAX + 32], zsh_new[PATH_MAX + 32], zsh_own[PATH_MAX + 32],
+		dir2[PATH_MAX + 8];
+	struct file_op trunc = { .path = bash_h,
+				 .flags = O_WRONLY | O_CREAT | O_TRUNC,
+				 .mode = 0666 };
+	struct file_op own = { .path = own_h, .flags = O_WRONLY | O_CREAT | O_TRUNC, .mode = 0600 };
+	struct file_op rm = { .path = zsh_h }, ln = { .path = ash_h, .path2 = "/dev/null" };
+	struct file_op mv = { .path = zsh_own, .path2 = zsh_new };
+	const char *ct = e2e_host_name("ht-"), *cu = e2e_host_name("hu-"),
+		   *cs = e2e_host_name("hs-");
 	const struct e2e_match mt = { .rule = "Shell history tampered",
 				      .fields = { { "proc.name", ct } } };
 	const json_t *a;
@@ -377,10 +395,11 @@ static void test_shell_history(void **state)
  */
 static void test_log_cleared(void **state)
 {
-	const char *log = pathf("/var/log/%s.log", e2e_host_name("vgl-"));
-	const char *log2 = pathf("/var/log/%s-2.log", e2e_host_name("vgl-"));
-	const char *log_ok = pathf("/var/log/%s-ok.log", e2e_host_name("vgl-"));
-	struct file_op tr = { log, O_WRONLY | O_TRUNC, 0 }, tr_ok = { log_ok, O_WRONLY | O_TRUNC, 0 };
+	const char *log = pathf("/var/log/", e2e_host_name("vgl-"), ".log");
+	const char *log2 = pathf("/var/log/", e2e_host_name("vgl-"), "-2.log");
+	const char *log_ok = pathf("/var/log/", e2e_host_name("vgl-"), "-ok.log");
+	struct file_op tr = { .path = log, .flags = O_WRONLY | O_TRUNC, .mode = 0 },
+		       tr_ok = { .path = log_ok, .flags = O_WRONLY | O_TRUNC, .mode = 0 };
 	struct file_op rm = { .path = log2 };
 	const char *ct = e2e_host_name("lt-"), *cu = e2e_host_name("lu-");
 	char weeks[32], cmdline[64];
@@ -401,9 +420,9 @@ static void test_log_cleared(void **state)
 	e2e_assert_field_has(a, "evt.arg.flags", "O_TRUNC");
 	e2e_host_tag(a, "T1070.002");
 	e2e_host_fired(vigil,
-		       (&(struct e2e_match){ .rule = "Log files cleared",
-					     .fields = { { "proc.name", cu },
-							 { "evt.arg.path", log2 } } }),
+		       (&(struct e2e_match){
+			       .rule = "Log files cleared",
+			       .fields = { { "proc.name", cu }, { "evt.arg.path", log2 } } }),
 		       "Warning");
 
 	snprintf(weeks, sizeof(weeks), "--vacuum-time=%dw", 1000 + (int)getpid() % 1000);
@@ -421,12 +440,9 @@ static void test_log_cleared(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_sensitive),
-		cmocka_unit_test(test_ssh_key),
-		cmocka_unit_test(test_cloud_credentials),
-		cmocka_unit_test(test_write_system_dirs),
-		cmocka_unit_test(test_container_runtime),
-		cmocka_unit_test(test_shell_history),
+		cmocka_unit_test(test_read_sensitive),	  cmocka_unit_test(test_ssh_key),
+		cmocka_unit_test(test_cloud_credentials), cmocka_unit_test(test_write_system_dirs),
+		cmocka_unit_test(test_container_runtime), cmocka_unit_test(test_shell_history),
 		cmocka_unit_test(test_log_cleared),
 	};
 
