@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -95,4 +97,72 @@ void e2e_host_cleanup(void)
 		if ((S_ISDIR(st.st_mode) ? rmdir(p) : unlink(p)) < 0)
 			print_error("e2e clean-up: %s: %s\n", p, strerror(errno));
 	}
+}
+
+void e2e_host_do_open(void *ctx)
+{
+	const struct e2e_file_op *op = ctx;
+	int fd = open(op->path, op->flags | O_CLOEXEC, op->mode);
+
+	E2E_CHECK(fd >= 0);
+	close(fd);
+}
+
+void e2e_host_do_unlink(void *ctx)
+{
+	E2E_CHECK(unlink(((const struct e2e_file_op *)ctx)->path) == 0);
+}
+
+void e2e_host_do_symlink(void *ctx)
+{
+	const struct e2e_file_op *op = ctx;
+
+	E2E_CHECK(symlink(op->path2, op->path) == 0);
+}
+
+void e2e_host_do_rename(void *ctx)
+{
+	const struct e2e_file_op *op = ctx;
+
+	E2E_CHECK(rename(op->path2, op->path) == 0);
+}
+
+void e2e_host_run_nested(void *ctx)
+{
+	const struct e2e_nested *n = ctx;
+
+	e2e_spawn(n->comm, n->fn, n->ctx);
+}
+
+/* Write @path (a new file of this run), recording it for the clean-up. */
+void e2e_host_make_file(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		fail_msg("%s: %s", path, strerror(errno));
+	e2e_host_made(path);
+	if (write(fd, "# vigil e2e\n", 12) != 12)
+		fail_msg("%s: write: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* mkdir @path unless it exists; removed at the end only when made here. */
+void e2e_host_make_dir(const char *path)
+{
+	if (mkdir(path, 0700) == 0)
+		e2e_host_made(path);
+	else if (errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+}
+
+/* @pre @name @suf, in one of 8 static buffers. */
+const char *e2e_host_path(const char *pre, const char *name, const char *suf)
+{
+	static char bufs[8][PATH_MAX];
+	static unsigned int next;
+	char *b = bufs[next++ % 8];
+
+	snprintf(b, PATH_MAX, "%s%s%s", pre, name, suf);
+	return b;
 }

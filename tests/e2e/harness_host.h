@@ -11,6 +11,7 @@
 #define VIGIL_TESTS_E2E_HARNESS_HOST_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "harness.h"
 
@@ -39,5 +40,33 @@ void _e2e_host_tag(const char *file, int line, const json_t *a, const char *tag)
 void e2e_host_made(const char *path);
 /* Remove (deepest first) what e2e_host_made() recorded; for a teardown. */
 void e2e_host_cleanup(void);
+
+/* What a child does to a file (the ctx of the actions below). */
+struct e2e_file_op {
+	const char *path;
+	int flags;	   /* open: O_CLOEXEC is added */
+	mode_t mode;	   /* open */
+	const char *path2; /* rename: the old path; symlink: the target */
+};
+/* Children's actions: open and close, unlink, symlink(path2, path), rename(path2, path). */
+void e2e_host_do_open(void *ctx);
+void e2e_host_do_unlink(void *ctx);
+void e2e_host_do_symlink(void *ctx);
+void e2e_host_do_rename(void *ctx);
+
+/* A child named @comm that runs @fn(@ctx): run it from a child of another name. */
+struct e2e_nested {
+	const char *comm;
+	e2e_action_fn fn;
+	void *ctx;
+};
+void e2e_host_run_nested(void *ctx);
+
+/* Create @path (new, with a line of text), recorded for the clean-up. */
+void e2e_host_make_file(const char *path, mode_t mode);
+/* mkdir @path unless it exists; recorded for the clean-up only when made here. */
+void e2e_host_make_dir(const char *path);
+/* @pre @name @suf, in one of 8 static buffers. */
+const char *e2e_host_path(const char *pre, const char *name, const char *suf);
 
 #endif /* VIGIL_TESTS_E2E_HARNESS_HOST_H */

@@ -4,7 +4,8 @@
  * (rules/vigil_rules.yaml), end to end as root on the host: executions from
  * /tmp and from a memfd, setuid back to root and capset raising
  * capabilities as a non-root user, ptrace attach, a module load attempt, a
- * BPF program load, and opening kernel parameters for writing. Each case is
+ * BPF program load, opening kernel parameters for writing, a new namespace
+ * and a packet socket. Each case is
  * performed for real by a child named for this run and checked on the
  * alert; each has a benign variant that must raise nothing.
  *
@@ -25,7 +26,9 @@
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -344,13 +347,62 @@ static void test_kernel_parameters(void **state)
 							{ "proc.name", "systemd-sysctl" } } }));
 }
 
+/* unshare(CLONE_NEWUTS) (@ctx set), or a socket of family AF_PACKET / AF_INET. */
+static void new_uts(void *ctx)
+{
+	(void)ctx;
+	E2E_CHECK(unshare(CLONE_NEWUTS) == 0);
+}
+
+static void packet_socket(void *ctx)
+{
+	int fd = socket((int)(long)ctx, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	E2E_CHECK(fd >= 0);
+	close(fd);
+}
+
+/* A new UTS namespace and a packet socket; unshare(1) and an AF_INET socket may. */
+static void test_namespace_and_packet(void **state)
+{
+	const char *cn = e2e_host_name("ns-"), *cp = e2e_host_name("pk-");
+	const json_t *a;
+
+	(void)state;
+	e2e_spawn("unshare", new_uts, NULL);
+	e2e_spawn(cp, packet_socket, (void *)(long)AF_INET);
+	e2e_spawn(cn, new_uts, NULL);
+	e2e_spawn(cp, packet_socket, (void *)(long)AF_PACKET);
+	a = e2e_host_fired(vigil,
+			   (&(struct e2e_match){ .rule = "Namespace change by unexpected program",
+						 .fields = { { "proc.name", cn } } }),
+			   "Warning");
+	e2e_assert_field(a, "evt.type", "unshare");
+	e2e_host_fired(vigil,
+		       (&(struct e2e_match){ .rule = "Packet socket created",
+					     .fields = { { "proc.name", cp } } }),
+		       "Notice");
+	assert_int_equal(e2e_count(vigil, &(struct e2e_match){ .rule = "Packet socket created",
+							       .fields = { { "proc.name", cp } } }),
+			 1);
+	e2e_host_none(vigil,
+		      (&(struct e2e_match){ .rule = "Namespace change by unexpected program",
+					    .fields = { { "proc.name", "unshare" },
+							{ "proc.pname", e2e_self_comm() } } }));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec_from_tmp), cmocka_unit_test(test_exec_from_memfd),
-		cmocka_unit_test(test_setuid_root),   cmocka_unit_test(test_capset_raise),
-		cmocka_unit_test(test_ptrace_attach), cmocka_unit_test(test_module_load),
-		cmocka_unit_test(test_bpf_load),      cmocka_unit_test(test_kernel_parameters),
+		cmocka_unit_test(test_exec_from_tmp),
+		cmocka_unit_test(test_exec_from_memfd),
+		cmocka_unit_test(test_setuid_root),
+		cmocka_unit_test(test_capset_raise),
+		cmocka_unit_test(test_ptrace_attach),
+		cmocka_unit_test(test_module_load),
+		cmocka_unit_test(test_bpf_load),
+		cmocka_unit_test(test_kernel_parameters),
+		cmocka_unit_test(test_namespace_and_packet),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
