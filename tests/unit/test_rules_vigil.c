@@ -175,6 +175,8 @@ static void test_writes(void **state)
 	assert_true(fires(&t, "Write below binary directory"));
 	tev_open(&t, "python3", "/usr/lib/python3/dist-packages/__pycache__/x.pyc", O_WRONLY, 3);
 	assert_false(fires(&t, "Write below binary directory"));
+	tev_open(&t, "python3", "/usr/local/lib/python3.11/dist-packages/x.py", O_WRONLY, 3);
+	assert_true(fires(&t, "Write below binary directory"));
 	tev_open(&t, "vim", "/root/.ssh/authorized_keys", O_WRONLY, 3);
 	assert_true(fires(&t, "Write below root"));
 	tev_open(&t, "vim", "/root/notes.txt", O_WRONLY, 3);
