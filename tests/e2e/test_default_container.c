@@ -99,6 +99,9 @@ static const struct ctr_case cases[] = {
 	     IN "/bin/mkdir -p /opt/l-" T " && " IN "/bin/ln -s /bin/busybox /opt/l-" T
 		"/true && " IN "/opt/l-" T "/true nodrift-" T,
 	     "true nodrift-" T, "proc.cmdline"),
+	CASE("Executable file created in container", "Warning", IN "/bin/cp /bin/busybox /tmp/x-" T,
+	     "cp /bin/busybox /tmp/x-" T, IN "/bin/cp /etc/hostname /tmp/f-" T,
+	     "cp /etc/hostname /tmp/f-" T, "proc.cmdline"),
 	CASE("Container runtime socket accessed in container", "Critical",
 	     IN "/e2e/probe unix /var/run/docker.sock " T, "probe unix /var/run/docker.sock " T,
 	     IN "/e2e/probe unix /var/run/app.sock " T, "probe unix /var/run/app.sock " T,
