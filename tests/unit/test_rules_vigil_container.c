@@ -61,7 +61,7 @@ static int setup(void **state)
 	char paths[2][1024];
 	const char *files[2] = { paths[0], paths[1] };
 	struct vgl_diag d;
-	char dir[1024];
+	char dir[900];
 
 	(void)state;
 	if (src) {
