@@ -155,7 +155,7 @@ static const struct ctr_case cases[] = {
 	     IN "/bin/nc -w 1 " PUBLIC " 443" QUIET2, "nc -w 1 " PUBLIC " 443", "proc.cmdline"),
 	CASE("Connection to mining pool port from container", "Critical",
 	     IN "/bin/nc -w 1 " PUBLIC " 3333" QUIET2, "nc -w 1 " PUBLIC " 3333",
-	     IN "/bin/nc -w 1 127.0.0.1 3333" QUIET2, "nc -w 1 127.0.0.1 3333", "proc.cmdline"),
+	     IN "/bin/nc -w 1 10.1.2.3 3333" QUIET2, "nc -w 1 10.1.2.3 3333", "proc.cmdline"),
 	/* a bind shell: the listener puts the accepted connection on 0 and 1 */
 	{ { .rule = "Network connection as standard stream in container",
 	    .run = "docker exec -d " CTR

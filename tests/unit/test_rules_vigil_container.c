@@ -146,8 +146,13 @@ static void test_connect_addresses(void **state)
 	assert_false(fires(&t, R_PUBLIC));
 	connect_ev(&t, "::ffff:127.0.0.1", 3333, -ECONNREFUSED);
 	assert_false(fires(&t, R_MINING));
-	connect_ev(&t, "10.1.2.3", 3333, 0); /* a pool proxy on the LAN */
+	connect_ev(&t, "10.1.2.3", 3333, 0); /* a service on the LAN */
+	assert_false(fires(&t, R_MINING));
+	connect_ev(&t, "2001:db8::1", 14444, -ENETUNREACH);
 	assert_true(fires(&t, R_MINING));
+	connect_ev(&t, "203.0.113.5", 8000, 0); /* not a pool port: the other rule's */
+	assert_false(fires(&t, R_MINING));
+	assert_true(fires(&t, R_PUBLIC));
 	connect_ev(&t, "172.17.0.5", 5432, 0);
 	assert_true(fires(&t, R_BRIDGE));
 	connect_ev(&t, "172.18.0.5", 5432, 0);
