@@ -169,7 +169,7 @@ static const struct ctr_case cases[] = {
 	    .benign_want = "nc -l -p 7002",
 	    .key = "proc.cmdline",
 	    .count = 2 }, /* stdin and stdout */
-	  "Critical" },
+	  "Warning" },
 	CASE("Connection to another container on the host bridge", "Notice",
 	     IN "/bin/nc -w 1 172.17.0.9 8080" QUIET2, "nc -w 1 172.17.0.9 8080",
 	     IN "/bin/nc -w 1 10.1.2.3 8080" QUIET2, "nc -w 1 10.1.2.3 8080", "proc.cmdline"),
