@@ -49,12 +49,12 @@ start() {
 }
 
 stop() {
-	local pid i
+	local pid
 	if [ -f "$pidfile" ]; then
 		pid=$(cat "$pidfile")
 		docker -H "$host" ps -aq 2>/dev/null | xargs -r docker -H "$host" rm -f >/dev/null 2>&1 || true
 		kill "$pid" 2>/dev/null || true
-		for i in $(seq 30); do
+		for _ in $(seq 30); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 1
 		done
@@ -67,7 +67,8 @@ stop() {
 		userdel dockremap 2>/dev/null || true
 		sed -i '/^dockremap:/d' /etc/subuid /etc/subgid 2>/dev/null || true
 	fi
-	rm -rf "$base" "/run/vigil-$name-dx" "$sock" "$pidfile"
+	# with --userns-remap the exec root gets a sibling named for the remapped ids
+	rm -rf "$base" "/run/vigil-$name-dx" "/run/vigil-$name-dx".* "$sock" "$pidfile"
 }
 
 # The offline image of the e2e tests (tests/e2e/harness_docker.c), from /bin/busybox.

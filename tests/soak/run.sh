@@ -18,8 +18,12 @@
 # events (its exit stats: lost, rb_full, decode_errors). Prints the duration
 # and the alert count.
 #
+# vigil's alerts and stderr are kept in SOAK_OUT (default BUILD_DIR/soak/):
+# alerts.jsonl, vigil.err.
+#
 # Environment: BUILD_DIR (default build), VIGIL_BIN (default BUILD_DIR/vigil),
-# SOAK_SECONDS, SOAK_NO_BUILD=1 skips the fresh build (the longest step).
+# SOAK_SECONDS, SOAK_OUT, SOAK_NO_BUILD=1 skips the fresh build (the longest
+# step).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -30,14 +34,17 @@ soak_seconds=${SOAK_SECONDS:-200}
 name=soak$$
 ctr=vigil-soak-$$
 tmp=$(mktemp -d /tmp/vigil-soak.XXXXXX)
+out=${SOAK_OUT:-$build/soak}
 start=$(date +%s)
 vpid=
 
 log() { echo "soak: $(($(date +%s) - start))s: $*"; }
 
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	[ -n "$vpid" ] && kill "$vpid" 2>/dev/null
 	[ -n "${DOCKER_HOST:-}" ] && docker rm -f "$ctr" >/dev/null 2>&1
+	[ -n "$vpid" ] && wait "$vpid" 2>/dev/null
 	bash tests/soak/dockerd.sh stop "$name" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
@@ -104,12 +111,14 @@ host_round() {
 }
 
 step() { # step NAME COMMAND...: runs it, notes a failure (the soak is about alerts)
-	local t0=$(date +%s)
+	local t0 n=$1
+	t0=$(date +%s)
+	shift
 	if ! "$@" >"$tmp/step.log" 2>&1; then
-		log "step '$1' failed (not an alert; its output follows)"
+		log "step '$n' failed (not an alert; its output follows)"
 		tail -n 20 "$tmp/step.log"
 	fi
-	log "$1: $(($(date +%s) - t0))s"
+	log "$n: $(($(date +%s) - t0))s"
 }
 
 good_dockerd() {
@@ -122,14 +131,29 @@ good_dockerd() {
 		vigil-e2e/busybox:1.0 sleep 3600 >/dev/null
 }
 
+# A copy of the source: git's HEAD, else the tree without its build directories.
+copy_source() {
+	mkdir -p "$tmp/src"
+	if git -C "$root" rev-parse HEAD >/dev/null 2>&1; then
+		git -C "$root" archive HEAD | tar -C "$tmp/src" -x
+	else
+		tar -C "$root" --exclude='./build*' -c . | tar -C "$tmp/src" -x
+	fi
+}
+
 fresh_build() {
-	mkdir -p "$tmp/src" &&
-		git -C "$root" archive HEAD | tar -C "$tmp/src" -x &&
+	copy_source &&
 		cmake -S "$tmp/src" -B "$tmp/src/build" -DCMAKE_BUILD_TYPE=Debug -DBUILD_TESTING=OFF &&
 		cmake --build "$tmp/src/build" -j 2 --target vigil
 }
 
-step dockerd good_dockerd
+good_dockerd >"$tmp/step.log" 2>&1 || { # not in step(): it sets DOCKER_HOST
+	log "the second dockerd did not start:"
+	cat "$tmp/step.log"
+	exit 1
+}
+log "dockerd $DOCKER_HOST ready"
+
 step docker docker_round
 step host host_round
 step unit-tests ctest --test-dir "$build" -L unit -j 2
@@ -138,7 +162,7 @@ if [ "${SOAK_NO_BUILD:-}" != 1 ]; then
 fi
 rounds=1
 while [ $(($(date +%s) - start)) -lt "$soak_seconds" ]; do
-	[ -n "${DOCKER_HOST:-}" ] && docker_round >/dev/null 2>&1
+	docker_round >/dev/null 2>&1
 	host_round >/dev/null 2>&1
 	rounds=$((rounds + 1))
 done
@@ -150,16 +174,20 @@ wait "$vpid"
 vrc=$?
 vpid=
 duration=$(($(date +%s) - start))
-alerts=$(grep -c '"rule"' "$tmp/out.jsonl")
+mkdir -p "$out"
+grep '"rule"' "$tmp/out.jsonl" >"$out/alerts.jsonl"
+cp "$tmp/vigil.err" "$out/vigil.err"
+alerts=$(wc -l <"$out/alerts.jsonl")
 stats=$(grep -h '"vigil_stats"' "$tmp/out.jsonl" "$tmp/vigil.err" | tail -n 1)
 fail=0
 echo "soak: duration ${duration}s, alerts $alerts, vigil exit $vrc"
 grep -E '^vigil: (events|lost)' "$tmp/vigil.err" | sed 's/^/soak: /'
 if [ "$alerts" -ne 0 ]; then
-	echo "soak: FAILED: the default rules raised $alerts alerts on ordinary activity:"
-	grep '"rule"' "$tmp/out.jsonl"
-	echo "soak: by rule:"
-	grep -o '"rule": *"[^"]*"' "$tmp/out.jsonl" | sort | uniq -c | sort -rn
+	echo "soak: FAILED: the default rules raised $alerts alerts on ordinary activity"
+	echo "soak: every alert (rule | output; JSON in $out/alerts.jsonl):"
+	jq -r '"\(.rule) | \(.output)"' "$out/alerts.jsonl"
+	echo "soak: alerts by rule:"
+	jq -r '.rule' "$out/alerts.jsonl" | sort | uniq -c | sort -rn
 	fail=1
 fi
 if [ -z "$stats" ]; then
