@@ -24,6 +24,7 @@
 # Environment: BUILD_DIR (default build), VIGIL_BIN (default BUILD_DIR/vigil),
 # SOAK_SECONDS, SOAK_OUT, SOAK_NO_BUILD=1 skips the fresh build (the longest
 # step).
+# shellcheck disable=SC2317 # functions run through step() and the trap
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -40,7 +41,6 @@ vpid=
 
 log() { echo "soak: $(($(date +%s) - start))s: $*"; }
 
-# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	[ -n "$vpid" ] && kill "$vpid" 2>/dev/null
 	[ -n "${DOCKER_HOST:-}" ] && docker rm -f "$ctr" >/dev/null 2>&1
