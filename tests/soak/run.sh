@@ -4,7 +4,7 @@
 #
 #	bash tests/soak/run.sh     (as root; ctest -L e2e runs it as e2e.soak)
 #
-# Activity, in rounds until SOAK_SECONDS (default 200) have passed, after one
+# Activity, in rounds until SOAK_SECONDS (default 240) have passed, after one
 # round of everything:
 #   - a second dockerd with good-practice flags (--icc=false
 #     --userns-remap=default, tests/soak/dockerd.sh), and on it `docker run`
@@ -31,7 +31,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 1
 build=${BUILD_DIR:-build}
 vigil=${VIGIL_BIN:-$build/vigil}
-soak_seconds=${SOAK_SECONDS:-200}
+soak_seconds=${SOAK_SECONDS:-240}
 name=soak$$
 ctr=vigil-soak-$$
 tmp=$(mktemp -d /tmp/vigil-soak.XXXXXX)
