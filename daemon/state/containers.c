@@ -137,6 +137,7 @@ void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum v
 	v->k8s_pod_uid = m->k8s_pod_uid;
 	v->pod_labels = m->pod_labels;
 	v->npod_labels = m->npod_labels;
+	vgl_posture_merge(&m->posture, &e->kpost, &v->posture);
 	v->version = vgl_state_version_next(); /* new entry, or its metadata arrived */
 }
 
@@ -214,7 +215,7 @@ static void insert(struct vgl_ctr_cache *c, struct ctr_entry *e)
 }
 
 /* The cgroup2 mount point, from mountinfo ("" when there is none). */
-static const char *cgroup2_mount(struct vgl_ctr_cache *c)
+const char *ctr_cgroup2_mount(struct vgl_ctr_cache *c)
 {
 	char path[PATH_MAX], line[1024], mnt[512], fstype[64];
 	FILE *f;
@@ -242,7 +243,7 @@ static const char *cgroup2_mount(struct vgl_ctr_cache *c)
 /* Is @cgroup_id the id (inode) of the cgroup v2 directory @v2_path? */
 static bool v2_id_matches(struct vgl_ctr_cache *c, const char *v2_path, uint64_t cgroup_id)
 {
-	const char *mnt = cgroup2_mount(c);
+	const char *mnt = ctr_cgroup2_mount(c);
 	char path[PATH_MAX];
 	struct stat st;
 
@@ -258,7 +259,7 @@ static bool v2_id_matches(struct vgl_ctr_cache *c, const char *v2_path, uint64_t
  */
 static int v2_path_of_id(struct vgl_ctr_cache *c, uint64_t cgroup_id, char *buf, size_t size)
 {
-	const char *mnt = cgroup2_mount(c);
+	const char *mnt = ctr_cgroup2_mount(c);
 	char hbuf[sizeof(struct file_handle) + sizeof(uint64_t)], link[64], full[PATH_MAX];
 	struct file_handle *fh = (struct file_handle *)hbuf;
 	size_t mlen = strlen(mnt);
@@ -366,6 +367,8 @@ const struct vgl_container_view *vgl_ctr_cache_lookup(struct vgl_ctr_cache *c, u
 		e = resolve(c, cgroup_id, pid, now_ns);
 	if (!e)
 		return NULL;
+	if (!e->host && pid)
+		ctr_posture_try(c, e, pid, now_ns);
 	return e->host ? &host_view : &e->view;
 }
 

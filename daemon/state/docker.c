@@ -2,14 +2,14 @@
 /*
  * Docker's container state: <root>/containers/<id>/config.v2.json (name,
  * image, image id, labels, start time, mount points) and hostconfig.json
- * (privileged).
+ * (privileged), and the posture (posture_docker.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/jsonget.h"
+#include "state/posture_json.h"
 
 static int dup_or_null(const char *s, const char **ret)
 {
@@ -131,7 +131,9 @@ static int config_v2(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_ERR
 		vgl_parse_rfc3339(created, &m->start_ts);
 	if (m->image && (rc = vgl_image_split(m->image, m)) == -ENOMEM)
 		return rc;
-	return mount_points(root, m, err);
+	if ((rc = mount_points(root, m, err)))
+		return rc;
+	return vgl_docker_posture_config(root, m, err);
 }
 
 static int hostconfig(const char *text, size_t len, struct vgl_ctr_meta *m,
@@ -149,6 +151,7 @@ static int hostconfig(const char *text, size_t len, struct vgl_ctr_meta *m,
 	} else {
 		m->privileged_known = true;
 		m->privileged = priv && json_is_true(priv);
+		rc = vgl_docker_posture_host(root, m, err);
 	}
 	json_decref(root);
 	return rc;
