@@ -116,8 +116,8 @@ int vgl_caprec_decode_loss(const void *data, size_t len, uint64_t *ret_events);
 int vgl_caprec_decode_fd_addr(const void *data, size_t len, uint32_t *ret_pid, int64_t *ret_fd,
 			      struct vgl_fd_view *ret);
 /* Strings of @ret in *@ret_mem (free()). */
-int vgl_caprec_decode_ctr_posture(const void *data, size_t len, uint64_t *ret_cg,
-				  uint32_t *ret_pid, struct vgl_ctr_posture *ret, void **ret_mem);
+int vgl_caprec_decode_ctr_posture(const void *data, size_t len, uint64_t *ret_cg, uint32_t *ret_pid,
+				  struct vgl_ctr_posture *ret, void **ret_mem);
 /* *@ret_known false: unknown (@ret zeroed). */
 int vgl_caprec_decode_exe(const void *data, size_t len, uint32_t *ret_pid, bool *ret_known,
 			  struct vgl_exe_stat *ret);

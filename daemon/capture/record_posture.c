@@ -66,8 +66,8 @@ static bool str_lens(const uint8_t *p, size_t len, uint32_t lens[NSTR], size_t *
 	return off == len;
 }
 
-int vgl_caprec_decode_ctr_posture(const void *data, size_t len, uint64_t *ret_cg,
-				  uint32_t *ret_pid, struct vgl_ctr_posture *ret, void **ret_mem)
+int vgl_caprec_decode_ctr_posture(const void *data, size_t len, uint64_t *ret_cg, uint32_t *ret_pid,
+				  struct vgl_ctr_posture *ret, void **ret_mem)
 {
 	const char **strs[NSTR];
 	const uint8_t *p = data;

@@ -59,11 +59,15 @@ static int ips(json_t *root, struct vgl_ctr_posture *p, char err[VGL_META_ERR_MA
 int vgl_docker_posture_config(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_ERR_MAX])
 {
 	struct vgl_ctr_posture *p = &m->posture;
-	const char *user = NULL, *aa = NULL, *label = NULL;
+	const char *user = NULL, *aa = NULL, *label = NULL, *sc = NULL;
+	bool nnp = false, has_nnp;
 	json_t *config;
 	int rc;
 
-	if ((rc = vgl_json_obj(root, "", "Config", &config, err)) ||
+	/* SeccompProfile and NoNewPrivileges: what the daemon applied (Docker 20.10 on) */
+	if ((rc = vgl_json_cstr(root, "", "SeccompProfile", &sc, err)) ||
+	    (rc = vgl_json_bool(root, "", "NoNewPrivileges", &nnp, &has_nnp, err)) ||
+	    (rc = vgl_json_obj(root, "", "Config", &config, err)) ||
 	    (rc = vgl_json_cstr(config, "Config", "User", &user, err)) ||
 	    (rc = vgl_json_cstr(root, "", "AppArmorProfile", &aa, err)) ||
 	    (rc = vgl_json_cstr(root, "", "ProcessLabel", &label, err)))
@@ -73,6 +77,11 @@ int vgl_docker_posture_config(json_t *root, struct vgl_ctr_meta *m, char err[VGL
 			return rc;
 		uid_of_user(p, p->user);
 	}
+	if (has_nnp)
+		vgl_posture_set(p, VGL_PST_NNP, nnp);
+	/* "": the default profile, or none for a privileged one (hostconfig.json says) */
+	if (sc && sc[0] && (rc = vgl_posture_str(&p->seccomp, sc[0] == '{' ? "custom" : sc)))
+		return rc;
 	if (aa && (rc = vgl_posture_str(&p->apparmor, aa)))
 		return rc;
 	if (label && (rc = vgl_posture_str(&p->selinux, label)))
@@ -124,8 +133,11 @@ static int security_opt(json_t *hc, struct vgl_ctr_posture *p, bool privileged,
 			 (rc = vgl_posture_str(&p->selinux, "disabled")))
 			return rc;
 	}
-	vgl_posture_set(p, VGL_PST_NNP, nnp);
-	return strlen(seccomp) > VGL_META_STR_MAX ? 0 : vgl_posture_str(&p->seccomp, seccomp);
+	if (!(p->known & VGL_PST_NNP))
+		vgl_posture_set(p, VGL_PST_NNP, nnp);
+	if (p->seccomp || strlen(seccomp) > VGL_META_STR_MAX)
+		return 0;
+	return vgl_posture_str(&p->seccomp, seccomp);
 }
 
 static int capabilities(json_t *hc, struct vgl_ctr_posture *p, bool privileged,

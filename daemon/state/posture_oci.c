@@ -64,13 +64,15 @@ static int process(json_t *root, struct vgl_ctr_posture *p, char err[VGL_META_ER
 static int limit(json_t *res, const char *what, const char *key, const char *member, int64_t *ret,
 		 char err[VGL_META_ERR_MAX])
 {
+	char path[64];
 	json_t *o;
 	bool has;
 	int rc;
 
 	if ((rc = vgl_json_obj(res, what, key, &o, err)) || !o)
 		return rc;
-	return vgl_json_int(o, key, member, ret, &has, err);
+	snprintf(path, sizeof(path), "%s.%s", what, key);
+	return vgl_json_int(o, path, member, ret, &has, err);
 }
 
 /* linux.resources: memory.limit, cpu.quota / cpu.period, pids.limit; absent: none. */

@@ -47,11 +47,15 @@ static const uint32_t bits[] = {
 	[P_USERNS] = VGL_PST_USERNS,
 };
 
-/* A capability set as thread.cap_effective prints one: "CAP_CHOWN CAP_KILL ...". */
+/* A capability set as thread.cap_effective prints one ("CAP_CHOWN|CAP_KILL"), "" when empty. */
 static int caps(struct vgl_xctx *x, uint64_t mask, struct vgl_fval *out)
 {
 	char tmp[VGL_SYMBOL_MAX];
-	size_t n = vgl_fmt_symbol(VGL_PT_CAPS, mask, tmp, sizeof(tmp));
+	size_t n;
+
+	if (!mask)
+		return put_str(out, "");
+	n = vgl_fmt_symbol(VGL_PT_CAPS, mask, tmp, sizeof(tmp));
 
 	if (n >= sizeof(tmp))
 		n = sizeof(tmp) - 1;
