@@ -24,7 +24,7 @@ static int dup_or_null(const char *s, const char **ret)
 static int mount_point(json_t *mp, const char *dest, struct vgl_mount_view *ret,
 		       char err[VGL_META_ERR_MAX])
 {
-	const char *src, *mode, *prop, *d;
+	const char *src, *mode, *relabel, *prop, *d;
 	json_t *rw;
 	int rc;
 
@@ -34,6 +34,7 @@ static int mount_point(json_t *mp, const char *dest, struct vgl_mount_view *ret,
 	}
 	if ((rc = vgl_json_cstr(mp, "MountPoints", "Source", &src, err)) ||
 	    (rc = vgl_json_cstr(mp, "MountPoints", "Mode", &mode, err)) ||
+	    (rc = vgl_json_cstr(mp, "MountPoints", "Relabel", &relabel, err)) ||
 	    (rc = vgl_json_cstr(mp, "MountPoints", "Propagation", &prop, err)) ||
 	    (rc = vgl_json_cstr(mp, "MountPoints", "Destination", &d, err)))
 		return rc;
@@ -44,7 +45,11 @@ static int mount_point(json_t *mp, const char *dest, struct vgl_mount_view *ret,
 	}
 	ret->rw = rw && json_is_true(rw);
 	if ((rc = dup_or_null(src, &ret->source)) || (rc = dup_or_null(d ? d : dest, &ret->dest)) ||
-	    (rc = dup_or_null(mode ? mode : "", &ret->mode)) ||
+	    /* Docker keeps the mode ("ro", "z") as "Relabel"; inspect calls it Mode */
+	    (rc = dup_or_null(mode	? mode
+			      : relabel ? relabel
+					: "",
+			      &ret->mode)) ||
 	    (rc = dup_or_null(prop ? prop : "", &ret->propagation)))
 		return rc;
 	return 0;

@@ -115,7 +115,11 @@ static void lsm(const char *proc_root, const char *pid, struct vgl_kposture *k)
 	}
 }
 
-/* Does @pid's namespace @ns differ from pid 1's? -1 unknown. */
+/*
+ * Does @pid's namespace @ns differ from the host's? -1 unknown. The host's is
+ * pid 1's, or where pid 1 cannot be read (a sandbox's init that denies
+ * ptrace access), vigil's own, which runs in the host's namespaces.
+ */
 static int ns_differs(const char *proc_root, const char *pid, const char *ns)
 {
 	char path[PATH_MAX], a[64], b[64];
@@ -125,6 +129,10 @@ static int ns_differs(const char *proc_root, const char *pid, const char *ns)
 	na = readlink(path, a, sizeof(a));
 	snprintf(path, sizeof(path), "%s/1/ns/%s", proc_root, ns);
 	nb = readlink(path, b, sizeof(b));
+	if (nb <= 0) {
+		snprintf(path, sizeof(path), "%s/self/ns/%s", proc_root, ns);
+		nb = readlink(path, b, sizeof(b));
+	}
 	if (na <= 0 || nb <= 0 || na == sizeof(a) || nb == sizeof(b))
 		return -1;
 	return na != nb || memcmp(a, b, (size_t)na);
@@ -236,6 +244,10 @@ int vgl_posture_read(const char *proc_root, const char *cg2_mount, uint32_t pid,
 	lsm(proc_root, spid, &k);
 	namespaces(proc_root, spid, &k.p);
 	limits(proc_root, cg2_mount, spid, &k.p);
+	/* the host's network: no address of its own, as Docker says */
+	if ((k.p.known & k.p.set & VGL_PST_HOST_NET) ||
+	    !vgl_posture_ips(proc_root, spid, k.ip, sizeof(k.ip)))
+		k.p.ip = k.ip;
 	k.done = true;
 	k.tries = ret->tries;
 	*ret = k;
@@ -246,6 +258,8 @@ int vgl_posture_read(const char *proc_root, const char *cg2_mount, uint32_t pid,
 		ret->p.apparmor = ret->apparmor;
 	if (k.p.selinux)
 		ret->p.selinux = ret->selinux;
+	if (k.p.ip)
+		ret->p.ip = ret->ip;
 	return 0;
 }
 
@@ -277,6 +291,7 @@ void vgl_posture_merge(const struct vgl_ctr_posture *rt, const struct vgl_kpostu
 		return;
 	ret->apparmor = pick(kp->apparmor, rt->apparmor);
 	ret->selinux = pick(kp->selinux, rt->selinux);
+	ret->ip = pick(kp->ip, rt->ip);
 	/* a filter: the runtime names the profile, unless it says there is none */
 	if (kp->seccomp && (!strcmp(kp->seccomp, "unconfined") || !rt->seccomp ||
 			    !strcmp(rt->seccomp, "unconfined")))

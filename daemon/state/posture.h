@@ -3,10 +3,10 @@
  * The kernel's view of a container's posture, read from /proc for one of
  * its processes while it lives (the first event of the container): the
  * bounding set, uid, NoNewPrivs and Seccomp of /proc/PID/status, the LSM
- * label of /proc/PID/attr, namespaces against /proc/1's, uid_map, and the
- * limits of its cgroup v2. It wins over the runtime's state files, which
- * remain the answer for what it does not tell (the process was gone, a
- * replayed capture).
+ * label of /proc/PID/attr, namespaces against /proc/1's, uid_map, the
+ * limits of its cgroup v2, and its addresses (net/fib_trie). It wins over the runtime's state
+ * files, which remain the answer for what it does not tell (the process was gone, a replayed
+ * capture).
  */
 #ifndef VIGIL_STATE_POSTURE_H
 #define VIGIL_STATE_POSTURE_H
@@ -29,6 +29,7 @@ struct vgl_kposture {
 	char seccomp[16];
 	char apparmor[VGL_KPOST_LABEL_MAX];
 	char selinux[VGL_KPOST_LABEL_MAX];
+	char ip[256];
 };
 
 /*
@@ -40,6 +41,12 @@ struct vgl_kposture {
  */
 int vgl_posture_read(const char *proc_root, const char *cg2_mount, uint32_t pid,
 		     struct vgl_kposture *ret);
+
+/*
+ * The local IPv4 addresses of process @pid's network namespace but
+ * loopback, comma-separated into @buf ("" none), from net/fib_trie. 0 or -errno.
+ */
+int vgl_posture_ips(const char *proc_root, const char *pid, char *buf, size_t size);
 
 /* Set or clear the boolean @bit of @p as known. */
 void vgl_posture_set(struct vgl_ctr_posture *p, uint32_t bit, bool value);

@@ -66,6 +66,17 @@ static void link_ns(const char *pid, const char *ns, const char *target)
 	"Name:\tsleep\nUid:\t" uid "\t" uid "\t" uid "\t" uid "\nCapBnd:\t" caps "\n" \
 	"NoNewPrivs:\t" nnp "\nSeccomp:\t" seccomp "\nSeccomp_filters:\t1\n"
 
+/* A container's table (Main then Local, each address twice): 172.17.0.6 but loopback. */
+#define FIB_TRIE                                                           \
+	"Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 0.0.0.0\n"                 \
+	"        /0 universe UNICAST\n"                                    \
+	"           |-- 127.0.0.1\n              /32 host LOCAL\n"         \
+	"           |-- 172.17.0.0\n              /16 link UNICAST\n"      \
+	"           |-- 172.17.0.6\n              /32 host LOCAL\n"        \
+	"        |-- 172.17.255.255\n           /32 link BROADCAST\n"      \
+	"Local:\n           |-- 127.0.0.1\n              /32 host LOCAL\n" \
+	"           |-- 172.17.0.6\n              /32 host LOCAL\n"
+
 /* pid 1 (the host) and 4242, a container process in /docker/D_LIMITS. */
 static int setup(void **state UNUSED)
 {
@@ -80,6 +91,7 @@ static int setup(void **state UNUSED)
 	put("proc/4242/attr/apparmor/current", "docker-default (enforce)\n");
 	put("proc/4242/uid_map", "         0     100000      65536\n");
 	put("proc/4242/cgroup", "0::/docker/" D_LIMITS "\n");
+	put("proc/4242/net/fib_trie", FIB_TRIE);
 	link_ns("4242", "net", "net:[4026532301]");
 	link_ns("4242", "pid", "pid:[4026531836]"); /* --pid host */
 	link_ns("4242", "ipc", "ipc:[4026532299]");
@@ -115,6 +127,7 @@ static void test_read(void **state UNUSED)
 	assert_true(p->memory_limit == 64ll << 20);
 	assert_true(p->cpu_limit == 500);
 	assert_true((p->known & VGL_PST_PIDS) && p->pids_limit == 0);
+	assert_string_equal(p->ip, "172.17.0.6");
 	/* no cgroup v2 mount: the limits are the runtime's to say */
 	memset(&k, 0, sizeof(k));
 	assert_int_equal(vgl_posture_read(proc, "", 4242, &k), 0);
