@@ -199,30 +199,6 @@ static int apply_container(struct vgl_replaystate *rs, const void *data, size_t 
 	return 0;
 }
 
-/* The posture of the container view the last CONTAINER record for its key gave. */
-static int apply_ctr_posture(struct vgl_replaystate *rs, const void *data, size_t len)
-{
-	struct vgl_ctr_posture p;
-	struct rs_ctr *c;
-	uint64_t cg;
-	uint32_t pid;
-	void *mem;
-	int rc = vgl_caprec_decode_ctr_posture(data, len, &cg, &pid, &p, &mem);
-
-	if (rc)
-		return rc;
-	c = (struct rs_ctr *)rs_find(&rs->ctrs, cg, pid, NULL);
-	if (!c || !c->c.known) {
-		free(mem); /* its CONTAINER record was lost or unknown */
-		return 0;
-	}
-	free(c->c.posture_mem);
-	c->c.posture_mem = mem;
-	c->c.view.posture = p;
-	c->c.view.version = ++rs->version;
-	return 0;
-}
-
 /* @pid saw the names of container @id. */
 static int bind(struct vgl_replaystate *rs, uint32_t pid, const char *id)
 {
@@ -389,7 +365,7 @@ int vgl_replaystate_apply(struct vgl_replaystate *rs, uint32_t type, const void 
 		rc = apply_fd_addr(rs, data, len);
 		break;
 	case VGL_CAP_REC_CTR_POSTURE:
-		rc = apply_ctr_posture(rs, data, len);
+		rc = rs_apply_ctr_posture(rs, data, len);
 		break;
 	case VGL_CAP_REC_EVENT:
 		return -EINVAL; /* not context: the caller's mistake, not the file's */

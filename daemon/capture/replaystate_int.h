@@ -85,4 +85,7 @@ struct vgl_replaystate {
 	struct vgl_replaystate_stats stats;
 };
 
+/* A CTR_POSTURE record: 0, -EINVAL (malformed) or -ENOMEM (replaystate_posture.c). */
+int rs_apply_ctr_posture(struct vgl_replaystate *rs, const void *data, size_t len);
+
 #endif /* VIGIL_CAPTURE_REPLAYSTATE_INT_H */
