@@ -78,6 +78,7 @@ void vgl_ctr_cache_free(struct vgl_ctr_cache *c)
 	if (!c)
 		return;
 	vgl_resolver_free(c->resolver); /* first: it reads c->roots */
+	free(c->seen.slots);
 	while (c->lru.next != &c->lru)
 		entry_remove(c, c->lru.next);
 	free(c->buckets);
@@ -142,8 +143,8 @@ void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum v
 }
 
 /* Read and classify /proc/PID/cgroup; < 0 when the process is gone. */
-static int read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_info *ci,
-		       struct vgl_cgroup_source *src)
+int ctr_read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_info *ci,
+		    struct vgl_cgroup_source *src)
 {
 	char path[PATH_MAX], *buf;
 	size_t len;
@@ -315,7 +316,7 @@ static struct ctr_entry *resolve(struct vgl_ctr_cache *c, uint64_t cgroup_id, ui
 	struct vgl_cgroup_source src;
 	struct vgl_cgroup_info ci;
 	struct ctr_entry *e;
-	int rc = read_cgroup(c, pid, &ci, &src);
+	int rc = ctr_read_cgroup(c, pid, &ci, &src);
 
 	if (rc < 0)
 		rc = classify_id(c, cgroup_id, &ci, &src);
