@@ -67,9 +67,11 @@ static const char *write_rules(void)
 	snprintf(text, sizeof(text),
 		 "- rule: " RULE "\n"
 		 "  desc: true run in a container prints the container's posture\n"
-		 "  condition: evt.type in (execve) and container.id != host and proc.name = true\n"
+		 "  condition: >\n"
+		 "    (evt.type in (execve) and container.id != host and proc.name = true)\n"
+		 "    or (evt.type = container and container.name startswith " PREFIX ")\n"
 		 "  output: >\n"
-		 "    posture (name=%%container.name caps=%%container.cap_effective\n"
+		 "    posture %%evt.type (name=%%container.name caps=%%container.cap_effective\n"
 		 "    added=%%container.cap_added dropped=%%container.cap_dropped\n"
 		 "    user=%%container.user uid=%%container.uid ro=%%container.readonly_rootfs\n"
 		 "    mem=%%container.memory.limit cpu=%%container.cpu.limit\n"
@@ -197,26 +199,16 @@ static void assert_host(const json_t *a, json_t *ins, const char *field, const c
 	e2e_assert_field_bool(a, field, !strcmp(str_at(ins, "HostConfig", key), "host"));
 }
 
-static void run_case(void **state)
+/* Every posture field of alert @a against docker inspect's @ins. */
+static void assert_posture(const json_t *a, json_t *ins, const struct pcase *pc)
 {
-	const struct pcase *pc = *state;
-	char name[64], ip[PATH_MAX], mount[PATH_MAX];
-	const char *user;
-	json_t *arr, *ins;
-	const json_t *a;
-	struct e2e_match m = { .rule = RULE };
+	char ip[PATH_MAX], mount[PATH_MAX];
+	const char *user = str_at(ins, "Config", "User");
+	json_t *mnt = json_array_get(json_object_get(ins, "Mounts"), 0);
 
-	snprintf(name, sizeof(name), PREFIX "%s", pc->name);
-	m.fields[0][0] = "container.name";
-	m.fields[0][1] = name;
-	if (e2e_sh(NULL, E2E_DOCKER_MS, "docker exec %s true", name))
-		fail_msg("docker exec %s true failed", name);
-	a = e2e_wait_alert(vigil, &m, ALERT_WAIT_MS);
-	ins = inspect(name, &arr);
 	e2e_assert_field(a, "container.cap_added", pc->cap_added);
 	e2e_assert_field(a, "container.cap_dropped", pc->cap_dropped);
 	e2e_assert_field_has(a, "container.cap_effective", "CAP_CHOWN");
-	user = str_at(ins, "Config", "User");
 	e2e_assert_field(a, "container.user", user);
 	e2e_assert_field_int(a, "container.uid", atoll(user), atoll(user));
 	e2e_assert_field_bool(a, "container.readonly_rootfs",
@@ -238,19 +230,40 @@ static void run_case(void **state)
 	ips(ins, ip, sizeof(ip));
 	e2e_assert_field(a, "container.ip", ip);
 	snprintf(mount, sizeof(mount), "container.mount.rdwr[%s]", dir);
-	if (pc->rdwr) {
-		e2e_assert_field(a, mount, pc->rdwr);
-		snprintf(mount, sizeof(mount), "container.mount[%s]", dir);
-		/* Falco's format, from what docker inspect says of the mount */
-		snprintf(ip, sizeof(ip), "%s:/data:%s:%s:%s", dir,
-			 str_at(json_array_get(json_object_get(ins, "Mounts"), 0), "Mode", NULL),
-			 pc->rdwr,
-			 str_at(json_array_get(json_object_get(ins, "Mounts"), 0), "Propagation",
-				NULL));
-		e2e_assert_field(a, mount, ip);
-	} else {
+	if (!pc->rdwr) {
 		e2e_assert_field_null(a, mount);
+		return;
 	}
+	e2e_assert_field(a, mount, pc->rdwr);
+	/* Falco's format, from what docker inspect says of the mount */
+	snprintf(mount, sizeof(mount), "container.mount[%s]", dir);
+	snprintf(ip, sizeof(ip), "%s:/data:%s:%s:%s", dir, str_at(mnt, "Mode", NULL), pc->rdwr,
+		 str_at(mnt, "Propagation", NULL));
+	e2e_assert_field(a, mount, ip);
+}
+
+/*
+ * The container event (vigil announces the container at its entrypoint's
+ * exec) and `docker exec CONTAINER true` both print the container's posture.
+ */
+static void run_case(void **state)
+{
+	const struct pcase *pc = *state;
+	struct e2e_match m = { .rule = RULE };
+	char name[64];
+	json_t *arr, *ins;
+
+	snprintf(name, sizeof(name), PREFIX "%s", pc->name);
+	m.fields[0][0] = "container.name";
+	m.fields[0][1] = name;
+	m.fields[1][0] = "evt.type";
+	if (e2e_sh(NULL, E2E_DOCKER_MS, "docker exec %s true", name))
+		fail_msg("docker exec %s true failed", name);
+	ins = inspect(name, &arr);
+	m.fields[1][1] = "container";
+	assert_posture(e2e_wait_alert(vigil, &m, ALERT_WAIT_MS), ins, pc);
+	m.fields[1][1] = "execve";
+	assert_posture(e2e_wait_alert(vigil, &m, ALERT_WAIT_MS), ins, pc);
 	json_decref(arr);
 }
 
