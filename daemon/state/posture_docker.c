@@ -64,9 +64,12 @@ int vgl_docker_posture_config(json_t *root, struct vgl_ctr_meta *m, char err[VGL
 	json_t *config;
 	int rc;
 
-	/* SeccompProfile and NoNewPrivileges: what the daemon applied (Docker 20.10 on) */
-	if ((rc = vgl_json_cstr(root, "", "SeccompProfile", &sc, err)) ||
-	    (rc = vgl_json_bool(root, "", "NoNewPrivileges", &nnp, &has_nnp, err)) ||
+	/*
+	 * SeccompProfile and NoNewPrivileges: what the daemon applied (Docker
+	 * 20.10 on). A custom profile is its whole JSON, longer than a name may be.
+	 */
+	sc = json_string_value(json_object_get(root, "SeccompProfile"));
+	if ((rc = vgl_json_bool(root, "", "NoNewPrivileges", &nnp, &has_nnp, err)) ||
 	    (rc = vgl_json_obj(root, "", "Config", &config, err)) ||
 	    (rc = vgl_json_cstr(config, "Config", "User", &user, err)) ||
 	    (rc = vgl_json_cstr(root, "", "AppArmorProfile", &aa, err)) ||
@@ -80,7 +83,8 @@ int vgl_docker_posture_config(json_t *root, struct vgl_ctr_meta *m, char err[VGL
 	if (has_nnp)
 		vgl_posture_set(p, VGL_PST_NNP, nnp);
 	/* "": the default profile, or none for a privileged one (hostconfig.json says) */
-	if (sc && sc[0] && (rc = vgl_posture_str(&p->seccomp, sc[0] == '{' ? "custom" : sc)))
+	if (sc && sc[0] && (sc[0] == '{' || strlen(sc) <= VGL_META_STR_MAX) &&
+	    (rc = vgl_posture_str(&p->seccomp, sc[0] == '{' ? "custom" : sc)))
 		return rc;
 	if (aa && (rc = vgl_posture_str(&p->apparmor, aa)))
 		return rc;
@@ -121,6 +125,8 @@ static int security_opt(json_t *hc, struct vgl_ctr_posture *p, bool privileged,
 			return -EINVAL;
 		}
 		s = json_string_value(v);
+		if (strlen(s) > VGL_META_STR_MAX && strncmp(s, "seccomp", 7))
+			continue; /* no name is that long; an embedded profile is */
 		if ((val = opt_value(s, "seccomp")))
 			/* the CLI embeds a profile file's JSON: no name to give */
 			seccomp = val[0] == '{' ? "custom" : val;

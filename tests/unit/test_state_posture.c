@@ -220,6 +220,25 @@ static void test_crio_host_namespaces_userns(void **state UNUSED)
 	"{\"ID\":\"x\",\"Name\":\"/n\",\"Config\":{\"Image\":\"busybox\",\"User\":\"nobody\"}," \
 	"\"State\":{}}"
 
+/* A custom profile: Docker keeps its whole JSON, far longer than a name. */
+static int custom_seccomp(struct vgl_ctr_meta *m, char *err)
+{
+	static const char head[] =
+		"{\"ID\":\"x\",\"Config\":{},\"State\":{},"
+		"\"SeccompProfile\":\"{\\\"defaultAction\\\":\\\"SCMP_ACT_ERRNO\\\",";
+	size_t n = sizeof(head) - 1 + 3 * VGL_META_STR_MAX;
+	char *cfg = malloc(n + 8);
+	int rc;
+
+	assert_non_null(cfg);
+	memcpy(cfg, head, sizeof(head) - 1);
+	memset(cfg + sizeof(head) - 1, ' ', n - (sizeof(head) - 1));
+	strcpy(cfg + n, "}\"}");
+	rc = vgl_docker_parse(cfg, strlen(cfg), "{}", 2, m, err);
+	free(cfg);
+	return rc;
+}
+
 static void test_docker_malformed(void **state UNUSED)
 {
 	static const struct {
@@ -251,6 +270,9 @@ static void test_docker_malformed(void **state UNUSED)
 		fail_msg("%s", err);
 	assert_string_equal(m.posture.user, "nobody");
 	assert_false(known(&m.posture, VGL_PST_UID));
+	vgl_ctr_meta_clear(&m);
+	assert_int_equal(custom_seccomp(&m, err), 0);
+	assert_string_equal(m.posture.seccomp, "custom");
 	/* unknown capability names (a newer kernel's) add nothing */
 	vgl_ctr_meta_clear(&m);
 	assert_int_equal(vgl_docker_parse(CFG_V2, strlen(CFG_V2), future, strlen(future), &m, err),
