@@ -151,7 +151,8 @@ bool vgl_kind_has_syscall(enum vgl_kind kind)
 
 bool vgl_kind_has_extractor(enum vgl_kind kind)
 {
-	return kind > VGL_EV_UNKNOWN && kind < VGL_EV_MAX && !kind_is_sched(kind);
+	return kind > VGL_EV_UNKNOWN && kind < VGL_EV_MAX && !kind_is_sched(kind) &&
+	       !vgl_kind_from_userspace(kind);
 }
 
 size_t vgl_kindset_enter_syscalls(const struct vgl_kindset *set, bool have_task_regs,

@@ -44,6 +44,12 @@ enum vgl_kind vgl_kind_by_name(const char *name);
  */
 bool vgl_kind_nparams_ok(unsigned int kind, unsigned int n);
 
+/* Is @kind raised by userspace, with no syscall behind it (the container event)? */
+static inline bool vgl_kind_from_userspace(unsigned int kind)
+{
+	return kind == VGL_EV_CONTAINER;
+}
+
 /* Index of a parameter of @kind by name, or -1. */
 int vgl_param_index(enum vgl_kind kind, const char *name);
 

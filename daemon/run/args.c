@@ -93,7 +93,8 @@ int vgl_args_events(struct vgl_run_opts *o, const char *list, bool any_arch)
 	o->events = true;
 	if (strcmp(list, "all") == 0) {
 		for (int k = 1; k < VGL_EV_MAX; k++)
-			set->has[k] = any_arch || vgl_kind_has_syscall(k);
+			set->has[k] =
+				any_arch || vgl_kind_has_syscall(k) || vgl_kind_from_userspace(k);
 		return 0;
 	}
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -101,7 +102,7 @@ int vgl_args_events(struct vgl_run_opts *o, const char *list, bool any_arch)
 
 		if (kind == VGL_EV_UNKNOWN)
 			return vgl_usage_error("--events: unknown event '%s'", tok);
-		if (any_arch) {
+		if (any_arch || vgl_kind_from_userspace(kind)) {
 			set->has[kind] = true;
 			continue;
 		}

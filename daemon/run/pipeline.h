@@ -39,6 +39,7 @@ struct vgl_pipeline_stats {
 	uint64_t meta_unqueued;	      /* ... not queued, the reader far behind (at drain) */
 	uint64_t meta_errors;	      /* ... state files missing or malformed (at drain) */
 	uint64_t unselected;	      /* decoded, not selected (vgl_pipeline.select) */
+	uint64_t container_events;    /* made by the pipeline (state/ctrnews.h), in by_kind */
 };
 
 struct vgl_pipeline {
@@ -102,6 +103,13 @@ void vgl_pipeline_set_state_ops(struct vgl_pipeline *p, const struct vgl_field_s
 
 /* vgl_record_fn for a source. */
 int vgl_pipeline_record(void *ctx, const void *data, size_t size);
+
+/*
+ * The container event of each container running now (live, at start, after
+ * the programs are attached: a container seen both ways is announced once).
+ * Containers started later are announced at their first exec. How many.
+ */
+size_t vgl_pipeline_scan_containers(struct vgl_pipeline *p);
 
 /* Readable when waiting events may go on; -1 when events never wait. */
 int vgl_pipeline_fd(const struct vgl_pipeline *p);

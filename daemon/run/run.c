@@ -269,6 +269,8 @@ int vgl_run(const struct vgl_run_opts *cli)
 		vgl_err("%s", err);
 		goto out;
 	}
+	/* after attaching: a container that starts meanwhile is announced once */
+	vgl_pipeline_scan_containers(&p);
 	loop.consumed_at = vgl_loop_now_mono(); /* capture starts: healthy from "ready" on */
 	tick(&loop);
 	fputs("vigil: ready\n", stderr);

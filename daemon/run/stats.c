@@ -56,10 +56,10 @@ void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
 	fprintf(f,
 		", \"container_wait\": {\"held\": %llu, \"timeout\": %llu, \"overflow\": %llu}"
 		", \"container_meta\": {\"reads\": %llu, \"unqueued\": %llu, \"errors\": %llu}"
-		", \"lost\": %llu}}\n",
+		", \"container_events\": %llu, \"lost\": %llu}}\n",
 		U(s->user.held), U(s->user.held_timeout), U(s->user.hold_overflow),
 		U(s->user.meta_reads), U(s->user.meta_unqueued), U(s->user.meta_errors),
-		U(s->lost));
+		U(s->user.container_events), U(s->lost));
 	fflush(f);
 }
 

@@ -78,6 +78,7 @@ void vgl_ctr_cache_free(struct vgl_ctr_cache *c)
 	if (!c)
 		return;
 	vgl_resolver_free(c->resolver); /* first: it reads c->roots */
+	free(c->seen.slots);
 	while (c->lru.next != &c->lru)
 		entry_remove(c, c->lru.next);
 	free(c->buckets);
@@ -141,8 +142,8 @@ void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum v
 }
 
 /* Read and classify /proc/PID/cgroup; < 0 when the process is gone. */
-static int read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_info *ci,
-		       struct vgl_cgroup_source *src)
+int ctr_read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_info *ci,
+		    struct vgl_cgroup_source *src)
 {
 	char path[PATH_MAX], *buf;
 	size_t len;
@@ -214,7 +215,7 @@ static void insert(struct vgl_ctr_cache *c, struct ctr_entry *e)
 }
 
 /* The cgroup2 mount point, from mountinfo ("" when there is none). */
-static const char *cgroup2_mount(struct vgl_ctr_cache *c)
+const char *ctr_cgroup2_mount(struct vgl_ctr_cache *c)
 {
 	char path[PATH_MAX], line[1024], mnt[512], fstype[64];
 	FILE *f;
@@ -242,7 +243,7 @@ static const char *cgroup2_mount(struct vgl_ctr_cache *c)
 /* Is @cgroup_id the id (inode) of the cgroup v2 directory @v2_path? */
 static bool v2_id_matches(struct vgl_ctr_cache *c, const char *v2_path, uint64_t cgroup_id)
 {
-	const char *mnt = cgroup2_mount(c);
+	const char *mnt = ctr_cgroup2_mount(c);
 	char path[PATH_MAX];
 	struct stat st;
 
@@ -258,7 +259,7 @@ static bool v2_id_matches(struct vgl_ctr_cache *c, const char *v2_path, uint64_t
  */
 static int v2_path_of_id(struct vgl_ctr_cache *c, uint64_t cgroup_id, char *buf, size_t size)
 {
-	const char *mnt = cgroup2_mount(c);
+	const char *mnt = ctr_cgroup2_mount(c);
 	char hbuf[sizeof(struct file_handle) + sizeof(uint64_t)], link[64], full[PATH_MAX];
 	struct file_handle *fh = (struct file_handle *)hbuf;
 	size_t mlen = strlen(mnt);
@@ -314,7 +315,7 @@ static struct ctr_entry *resolve(struct vgl_ctr_cache *c, uint64_t cgroup_id, ui
 	struct vgl_cgroup_source src;
 	struct vgl_cgroup_info ci;
 	struct ctr_entry *e;
-	int rc = read_cgroup(c, pid, &ci, &src);
+	int rc = ctr_read_cgroup(c, pid, &ci, &src);
 
 	if (rc < 0)
 		rc = classify_id(c, cgroup_id, &ci, &src);

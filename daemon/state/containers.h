@@ -43,6 +43,8 @@ struct vgl_ctr_stats {
 	uint64_t async_discarded; /* finished for an entry already evicted */
 	uint64_t queue_full;	  /* not queued: the worker was too far behind */
 	uint64_t wait_timeouts;	  /* containers whose events stopped waiting */
+	uint64_t announced;	  /* container events raised (ctrnews.h) */
+	uint64_t seen_resets;	  /* the announced set was full and forgotten */
 };
 
 struct vgl_ctr_cache;

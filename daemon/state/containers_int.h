@@ -28,6 +28,12 @@ struct ctr_entry {
 	struct vgl_container_view view;
 };
 
+/* Containers whose container event was raised: hashes of full ids (ctrnews.c). */
+struct ctr_seen {
+	uint64_t *slots; /* open addressing, VGL_CTR_SEEN_SLOTS; 0 empty */
+	size_t count;
+};
+
 struct vgl_ctr_cache {
 	char proc_root[PATH_MAX / 2];
 	char cg2_mount[512]; /* cgroup2 mount point, "" unknown */
@@ -39,6 +45,8 @@ struct vgl_ctr_cache {
 	struct ctr_entry **buckets;
 	struct ctr_entry lru; /* sentinel */
 	struct vgl_ctr_stats stats;
+	struct ctr_seen seen;
+	uint32_t host_mntns; /* ctrnews.c; 0 not read yet */
 	char last_error[VGL_RUNTIME_ERR_MAX];
 };
 
@@ -49,6 +57,11 @@ void ctr_load_meta(struct vgl_ctr_cache *c, struct ctr_entry *e, const struct vg
 void ctr_apply_meta(struct vgl_ctr_cache *c, struct ctr_entry *e, int rc, enum vgl_ctr_runtime rt,
 		    uint64_t now);
 struct ctr_entry *ctr_find_key(struct vgl_ctr_cache *c, uint64_t key);
+/* Read and classify /proc/PID/cgroup; < 0 when the process is gone. */
+int ctr_read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_info *ci,
+		    struct vgl_cgroup_source *src);
+/* The cgroup2 mount point ("" when there is none). */
+const char *ctr_cgroup2_mount(struct vgl_ctr_cache *c);
 void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum vgl_ctr_runtime rt);
 
 #endif /* VIGIL_STATE_CONTAINERS_INT_H */

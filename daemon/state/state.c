@@ -148,6 +148,20 @@ void vgl_state_update(struct vgl_state *st, const struct vgl_event *ev)
 	vgl_ctr_cache_lookup(st->ctrs, ev->hdr.cgroup_id, ev->hdr.pid, st->now);
 }
 
+bool vgl_state_container_news(struct vgl_state *st, const struct vgl_event *ev,
+			      struct vgl_ctr_news *ret)
+{
+	return vgl_ctrnews_exec(st->ctrs, ev, st->now, ret);
+}
+
+size_t vgl_state_scan_containers(struct vgl_state *st, uint64_t now_ns, vgl_ctrnews_fn fn,
+				 void *ctx)
+{
+	if (now_ns > st->now)
+		st->now = now_ns;
+	return vgl_ctrnews_scan(st->ctrs, st->proc_root, st->now, fn, ctx);
+}
+
 uint64_t vgl_state_wait_key(struct vgl_state *st, const struct vgl_event *ev)
 {
 	uint64_t now = ev->hdr.ts > st->now ? ev->hdr.ts : st->now;

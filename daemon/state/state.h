@@ -35,6 +35,7 @@
 #include "decode/event.h"
 #include "rules/state.h"
 #include "state/containers.h"
+#include "state/ctrnews.h"
 #include "state/fdtable.h"
 #include "state/proctable.h"
 
@@ -90,6 +91,16 @@ size_t vgl_state_collect(struct vgl_state *st);
 int vgl_state_fd(const struct vgl_state *st);
 /* Wait up to @timeout_ms for a finished read. */
 bool vgl_state_wait(struct vgl_state *st, int timeout_ms);
+
+/*
+ * The container event (state/ctrnews.h): after vgl_state_update(@ev), is
+ * @ev the first exec of a container not announced yet? Fills *@ret.
+ */
+bool vgl_state_container_news(struct vgl_state *st, const struct vgl_event *ev,
+			      struct vgl_ctr_news *ret);
+/* Containers running now, announced through @fn (at start); how many. */
+size_t vgl_state_scan_containers(struct vgl_state *st, uint64_t now_ns, vgl_ctrnews_fn fn,
+				 void *ctx);
 
 /* The callbacks; pass the struct vgl_state * as their `state` argument. */
 const struct vgl_field_state_ops *vgl_state_ops(void);

@@ -247,7 +247,9 @@ enum vgl_ptype {
 	E(PIPE, "pipe", P(FD, "fd1") P(FD, "fd2"))                                                 \
 	E(PIPE2, "pipe2", P(FD, "fd1") P(FD, "fd2") P(OFLAGS, "flags"))                            \
 	E(SOCKETPAIR, "socketpair",                                                                \
-	  P(FAMILY, "domain") P(SOCKTYPE, "type") P(S64, "proto") P(FD, "fd1") P(FD, "fd2"))
+	  P(FAMILY, "domain") P(SOCKTYPE, "type") P(S64, "proto") P(FD, "fd1") P(FD, "fd2"))       \
+	/* no syscall: raised by userspace once per new container (state/ctrnews.c) */             \
+	E(CONTAINER, "container", P(STR, "id") P(STR, "type"))
 
 #define VGL_E_ENUM(kind, name, params) VGL_EV_##kind,
 #define VGL_P_NONE(type, name)
