@@ -46,7 +46,6 @@ struct vgl_ctr_cache {
 	struct ctr_entry lru; /* sentinel */
 	struct vgl_ctr_stats stats;
 	struct ctr_seen seen;
-	uint32_t host_mntns; /* ctrnews.c; 0 not read yet */
 	char last_error[VGL_RUNTIME_ERR_MAX];
 };
 

@@ -77,16 +77,33 @@ static uint64_t ino_of(const char *path)
 	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
-/* The host's mount namespace: that of pid 1 under the proc root; 0 unknown. */
-static uint32_t host_mntns(struct vgl_ctr_cache *c)
+/* Is @id in the announced set? */
+static bool seen_has(const struct vgl_ctr_cache *c, const char *id)
+{
+	const struct ctr_seen *s = &c->seen;
+	uint64_t h = id_hash(id);
+
+	for (size_t i = h & (SEEN_SLOTS - 1); s->slots && s->slots[i];
+	     i = (i + 1) & (SEEN_SLOTS - 1))
+		if (s->slots[i] == h)
+			return true;
+	return false;
+}
+
+/*
+ * Has @ev's process left its parent's mount namespace? runc's init execs
+ * itself in the container's cgroup, in the mount namespace of runc (its
+ * parent), before it makes the container's and applies its capabilities,
+ * seccomp filter and no_new_privs; the entrypoint's exec comes after, in
+ * the container's mount namespace, its parent the shim. A parent gone
+ * (unknown) counts as left.
+ */
+static bool left_parent_mntns(const struct vgl_ctr_cache *c, const struct vgl_hdr *h)
 {
 	char path[PATH_MAX];
 
-	if (!c->host_mntns) {
-		snprintf(path, sizeof(path), "%s/1/ns/mnt", c->proc_root);
-		c->host_mntns = (uint32_t)ino_of(path);
-	}
-	return c->host_mntns;
+	snprintf(path, sizeof(path), "%s/%u/ns/mnt", c->proc_root, h->ppid);
+	return !h->ppid || ino_of(path) != h->mntns;
 }
 
 bool vgl_ctrnews_exec(struct vgl_ctr_cache *c, const struct vgl_event *ev, uint64_t now,
@@ -96,14 +113,11 @@ bool vgl_ctrnews_exec(struct vgl_ctr_cache *c, const struct vgl_event *ev, uint6
 
 	if ((ev->kind != VGL_EV_EXECVE && ev->kind != VGL_EV_EXECVEAT) || ev->hdr.res != 0)
 		return false;
-	/* the runtime's init execs itself in the container's cgroup, but still
-	 * in the host's mount namespace, before it applies the container's
-	 * capabilities and seccomp: not yet */
-	if (ev->hdr.mntns && ev->hdr.mntns == host_mntns(c))
-		return false;
 	v = vgl_ctr_cache_lookup(c, ev->hdr.cgroup_id, ev->hdr.pid, now);
-	if (!v || !vgl_ctr_cache_meta(v))
+	if (!v || !vgl_ctr_cache_meta(v) || seen_has(c, entry_of(v)->ci.id))
 		return false;
+	if (!left_parent_mntns(c, &ev->hdr))
+		return false; /* the runtime's init: not yet */
 	ret->hdr = ev->hdr;
 	return announce(c, v, ret);
 }
@@ -148,7 +162,6 @@ static int read_ids(const char *proc_root, uint32_t pid, struct vgl_hdr *h)
 	return 0;
 }
 
-/* The cgroup id of a v2 cgroup path: its directory's inode; 0 unknown. */
 static uint64_t cgroup_id_of(struct vgl_ctr_cache *c, const struct vgl_cgroup_source *src)
 {
 	const char *mnt = ctr_cgroup2_mount(c);

@@ -4,9 +4,9 @@
  * by userspace once per container, with no syscall behind it.
  *
  * A container started while vigil runs is announced at the first successful
- * exec inside it outside the host's mount namespace (runc's init execs
- * itself in the container's cgroup first, in the host's): the runtime's init
- * has then applied the container's capabilities, seccomp filter and
+ * exec inside it by a process that left its parent's mount namespace (runc's
+ * init execs itself in the container's cgroup first, in runc's): the
+ * runtime's init has then applied the container's capabilities, seccomp filter and
  * no_new_privs, so what the kernel shows of its first process is what the
  * container runs with. Containers already
  * running when vigil starts are announced by vgl_ctrnews_scan() (their

@@ -38,7 +38,7 @@ static const char rules[] =
 	"  priority: NOTICE\n";
 
 static char proc[PATH_MAX / 2], docker_root[PATH_MAX / 2];
-static uint32_t host_mnt;
+static uint32_t runtime_mnt; /* runc's mount namespace: pid 90's */
 
 static void put(const char *rel, const char *text)
 {
@@ -57,8 +57,8 @@ static void put(const char *rel, const char *text)
 	fclose(f);
 }
 
-/* A /proc with pid 1 (the host's mount namespace), the web container's pids
- * 100 and 101 and a host process 200. */
+/* A /proc with runc (pid 90), the web container's pids 100 and 101 and a
+ * host process 200. */
 static int setup(void **state UNUSED)
 {
 	char path[PATH_MAX];
@@ -67,11 +67,11 @@ static int setup(void **state UNUSED)
 	snprintf(docker_root, sizeof(docker_root), "%s/tests/data/state/docker",
 		 getenv("VIGIL_SOURCE_DIR") ?: ".");
 	tu_mkdtemp("/tmp/vigil-ctrnews-XXXXXX", proc, sizeof(proc));
-	put("1/ns/mnt", "");
-	snprintf(path, sizeof(path), "%s/1/ns/mnt", proc);
+	put("90/ns/mnt", "");
+	snprintf(path, sizeof(path), "%s/90/ns/mnt", proc);
 	assert_int_equal(stat(path, &st), 0);
-	host_mnt = (uint32_t)st.st_ino;
-	put("1/cgroup", "0::/init.scope\n");
+	runtime_mnt = (uint32_t)st.st_ino;
+	put("90/cgroup", "0::/system.slice/containerd.service\n");
 	put("100/cgroup", CG_WEB);
 	put("100/status", "Name:\tnginx\nPPid:\t90\nUid:\t101\t101\t101\t101\nGid:\t0\t0\t0\t0\n");
 	put("100/comm", "nginx\n");
@@ -100,13 +100,15 @@ static void start(struct trun *r)
 	trun_start(r, &o, rules);
 }
 
-/* An execve by @pid (cgroup id 0: the container is found by pid) in mount namespace @mnt. */
+/* An execve by @pid, child of runc (90), in mount namespace @mnt (cgroup id
+ * 0: the container is found by pid). */
 static void exec(struct trun *r, uint32_t pid, uint32_t mnt, int64_t res)
 {
 	struct trec *t = trec_new(VGL_EV_EXECVE);
 	const char *const argv[] = { "nginx", NULL };
 
 	t->hdr.pid = t->hdr.tid = pid;
+	t->hdr.ppid = 90;
 	t->hdr.cgroup_id = 0;
 	t->hdr.res = res;
 	t->hdr.mntns = mnt;
@@ -135,7 +137,7 @@ static void test_first_exec(void **state UNUSED)
 	struct trun r;
 
 	start(&r);
-	exec(&r, 100, host_mnt, 0); /* runc init executing itself: not yet */
+	exec(&r, 100, runtime_mnt, 0); /* runc init executing itself: not yet */
 	assert_string_equal(trun_alerts(&r), "");
 	exec(&r, 100, CTR_MNT, -2); /* a failed exec: nothing ran */
 	assert_string_equal(trun_alerts(&r), "");
