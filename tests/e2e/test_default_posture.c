@@ -319,6 +319,28 @@ static void test_running_before_start(void **state)
 }
 
 /*
+ * Copy container @name's Docker state files under @root as vigil would find
+ * them there with --host-root @root, with HostConfig.Privileged set.
+ */
+static void copy_state_privileged(const char *name, const char *root)
+{
+	char *id = NULL, *data = NULL;
+
+	if (e2e_sh(&id, E2E_DOCKER_MS, "docker inspect -f '{{.Id}}' %s", name) ||
+	    e2e_sh(&data, E2E_DOCKER_MS, "docker info -f '{{.DockerRootDir}}'"))
+		fail_msg("docker inspect %s or docker info failed", name);
+	if (e2e_sh(NULL, 10000,
+		   "d=%s/var/lib/docker/containers/%s && mkdir -p $d && "
+		   "cp %s/containers/%s/config.v2.json %s/containers/%s/hostconfig.json $d/ && "
+		   "sed -i 's/\"Privileged\":false/\"Privileged\":true/' $d/hostconfig.json && "
+		   "grep -q '\"Privileged\":true' $d/hostconfig.json",
+		   root, id, data, id, data, id))
+		fail_msg("could not copy %s's state from %s to %s", name, data, root);
+	free(id);
+	free(data);
+}
+
+/*
  * A fake host root holding a copy of a running container's Docker state,
  * with HostConfig.Privileged set; vigil --host-root reads it at start.
  */
@@ -330,23 +352,12 @@ static void test_privileged_from_state(void **state)
 	char root[PATH_MAX + 32], full[128];
 	struct e2e_match m = { .rule = R_PRIV, .fields = { { "container.name", full } } };
 	struct e2e_vigil *v;
-	char *long_id = NULL;
 
 	(void)state;
 	start(&priv);
 	snprintf(full, sizeof(full), PREFIX "priv");
 	snprintf(root, sizeof(root), "%s/host", tmpdir);
-	if (e2e_sh(&long_id, E2E_DOCKER_MS, "docker inspect -f '{{.Id}}' %s", full))
-		fail_msg("docker inspect %s failed", full);
-	if (e2e_sh(NULL, 10000,
-		   "d=%s/var/lib/docker/containers/%s && mkdir -p $d && "
-		   "cp /var/lib/docker/containers/%s/config.v2.json "
-		   "/var/lib/docker/containers/%s/hostconfig.json $d/ && "
-		   "sed -i 's/\"Privileged\":false/\"Privileged\":true/' $d/hostconfig.json && "
-		   "grep -q '\"Privileged\":true' $d/hostconfig.json",
-		   root, long_id, long_id, long_id))
-		fail_msg("could not copy %s's state under %s", full, root);
-	free(long_id);
+	copy_state_privileged(full, root);
 
 	v = e2e_start_args((const char *[]){ "--host-root", root, "-r",
 					     e2e_source_path("rules/vigil_rules_posture.yaml"),
