@@ -56,6 +56,9 @@ int vgl_caprec_loss(struct vgl_capbuf *b, uint64_t events);
 int vgl_caprec_fd_addr(struct vgl_capbuf *b, uint32_t pid, int64_t fd, const struct vgl_fd_view *v);
 /* @st NULL: unknown (the process or its executable is gone). */
 int vgl_caprec_exe(struct vgl_capbuf *b, uint32_t pid, const struct vgl_exe_stat *st);
+/* config_file()'s answer: @data (@len bytes) when @err is 0, else NULL. */
+int vgl_caprec_config(struct vgl_capbuf *b, uint32_t pid, const char *path, const char *data,
+		      size_t len, int err);
 
 /*
  * Decoders: 0, or -EINVAL when @len bytes at @data are not a whole, valid
@@ -114,5 +117,15 @@ int vgl_caprec_decode_fd_addr(const void *data, size_t len, uint32_t *ret_pid, i
 /* *@ret_known false: unknown (@ret zeroed). */
 int vgl_caprec_decode_exe(const void *data, size_t len, uint32_t *ret_pid, bool *ret_known,
 			  struct vgl_exe_stat *ret);
+/* A CONFIG record; path (not NUL-terminated) and data point into the payload. */
+struct vgl_caprec_config {
+	uint32_t pid;
+	int err;
+	const char *path;
+	size_t path_len;
+	const char *data; /* NULL when err != 0 */
+	size_t len;
+};
+int vgl_caprec_decode_config(const void *data, size_t len, struct vgl_caprec_config *ret);
 
 #endif /* VIGIL_CAPTURE_RECORD_H */

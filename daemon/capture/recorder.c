@@ -199,6 +199,13 @@ static void redo_late(struct vgl_recorder *r, const struct rec_late *l)
 		rec_exe(r, l->pid, &st);
 		break;
 	}
+	case RK_CONFIG: {
+		size_t len;
+		int err;
+
+		rec_config(r, l->pid, r->cfg_path, &len, &err);
+		break;
+	}
 	}
 }
 

@@ -23,7 +23,7 @@
 #define REC_RETRY_NS	   1000000000ull /* an unknown answer is asked again after */
 
 /* A key read outside the event's set, to write again if its block is dropped. */
-enum rec_kind { RK_PROC, RK_LAZY, RK_CTR, RK_USER, RK_GROUP, RK_FD, RK_EXE };
+enum rec_kind { RK_PROC, RK_LAZY, RK_CTR, RK_USER, RK_GROUP, RK_FD, RK_EXE, RK_CONFIG };
 struct rec_late {
 	enum rec_kind kind;
 	uint32_t pid;
@@ -78,6 +78,7 @@ struct vgl_recorder {
 	 *	       version, v1 hash of the names
 	 *	       (pid, 1) -> the last EXE answer: v0 inode, v1 ctime, v2
 	 *	       mtime, v3 1 when known (a new slot: unknown, as replay starts)
+	 *	       (pid, 2) -> v0 hash of the last CONFIG answer (0: none)
 	 *	fds    (pid, fd) -> v0 version (RM_GONE) */
 	struct rm_map procs, ctrs, users, fds;
 	uint64_t epoch, wseq, writer_lost;
@@ -111,6 +112,7 @@ struct vgl_recorder {
 	bool unsure;	   /* an answer the changes callback does not vouch for */
 	bool unknown_proc; /* a process of the set is unknown: ask again in a while */
 	struct vgl_recorder_stats stats;
+	char cfg_path[4096]; /* the last CONFIG record's path, for a rewrite */
 };
 
 /* proc.env and proc.is_exe_upper_layer as the context functions return them. */
@@ -134,6 +136,8 @@ struct rec_names rec_user(struct vgl_recorder *r, uint32_t uid, uint32_t pid, bo
 const struct vgl_fd_view *rec_fd(struct vgl_recorder *r, uint32_t pid, int64_t fd);
 /* The whole set of @ev (see recorder_ctx.c). */
 bool rec_exe(struct vgl_recorder *r, uint32_t pid, struct vgl_exe_stat *ret);
+const char *rec_config(struct vgl_recorder *r, uint32_t pid, const char *path, size_t *ret_len,
+		       int *ret_err);
 void rec_context(struct vgl_recorder *r, const struct vgl_event *ev);
 /* A record written for a rule rather than for the event's set (counted, kept for a rewrite). */
 void rec_note_late(struct vgl_recorder *r, enum rec_kind kind, uint32_t pid, uint64_t arg);

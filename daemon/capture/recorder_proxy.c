@@ -6,6 +6,8 @@
  * The tap's set leaves nothing for them to write but an open's descriptor
  * and ancestors beyond VGL_RECORDER_ANCESTORS; late_records counts the rest.
  */
+#include <errno.h>
+
 #include "capture/recorder_int.h"
 
 #define LIVE(r) ((r)->o.ops)
@@ -111,6 +113,18 @@ static bool px_exe_stat(void *state, uint32_t pid, struct vgl_exe_stat *ret)
 	return LIVE(r)->exe_stat && LIVE(r)->exe_stat(r->o.state, pid, ret);
 }
 
+static const char *px_config_file(void *state, uint32_t pid, const char *path, size_t *ret_len,
+				  int *ret_err)
+{
+	struct vgl_recorder *r = state;
+
+	if (r->active)
+		return rec_config(r, pid, path, ret_len, ret_err);
+	*ret_err = -ENOSYS;
+	return LIVE(r)->config_file ? LIVE(r)->config_file(r->o.state, pid, path, ret_len, ret_err)
+				    : NULL;
+}
+
 static const char *px_users_of(void *state, uint32_t pid, uint64_t *ret_version)
 {
 	struct vgl_recorder *r = state;
@@ -131,6 +145,7 @@ static const struct vgl_field_state_ops ops = {
 	.proc_env = px_proc_env,
 	.exe_upper_layer = px_exe_upper_layer,
 	.exe_stat = px_exe_stat,
+	.config_file = px_config_file,
 	.users_of = px_users_of,
 };
 

@@ -14,6 +14,7 @@
  *	exes        pid -> the last EXE answer written for it: the recorder
  *	            writes one whenever a rule's answer differs from the last
  *	            one it wrote for that pid, gone or not
+ *	configs     (pid, path) -> the last CONFIG answer (replaystate_cfg.c)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -77,6 +78,7 @@ struct vgl_replaystate *vgl_replaystate_new(const char *hostname)
 	    rs_table_init(&rs->binds, VGL_REPLAY_PROCS_MAX, drop_bind, f) ||
 	    rs_table_init(&rs->fds, VGL_REPLAY_FDS_MAX, drop_fd, f) ||
 	    rs_table_init(&rs->exes, VGL_REPLAY_PROCS_MAX, drop_plain, f) ||
+	    rs_table_init(&rs->cfgs, VGL_REPLAY_CONFIGS_MAX, rs_drop_cfg, f) ||
 	    vgl_replaystate_set_hostname(rs, hostname)) {
 		vgl_replaystate_free(rs);
 		errno = ENOMEM;
@@ -95,6 +97,7 @@ void vgl_replaystate_free(struct vgl_replaystate *rs)
 	rs_table_fini(&rs->binds);
 	rs_table_fini(&rs->fds);
 	rs_table_fini(&rs->exes);
+	rs_table_fini(&rs->cfgs);
 	free(rs->hostname);
 	free(rs);
 }
@@ -361,6 +364,9 @@ int vgl_replaystate_apply(struct vgl_replaystate *rs, uint32_t type, const void 
 		break;
 	case VGL_CAP_REC_FD_ADDR:
 		rc = apply_fd_addr(rs, data, len);
+		break;
+	case VGL_CAP_REC_CONFIG:
+		rc = rs_apply_config(rs, data, len);
 		break;
 	case VGL_CAP_REC_EVENT:
 		return -EINVAL; /* not context: the caller's mistake, not the file's */

@@ -18,6 +18,7 @@
 #define VGL_REPLAY_CONTAINERS_MAX 4096
 #define VGL_REPLAY_USERS_MAX	  65536
 #define VGL_REPLAY_FDS_MAX	  262144
+#define VGL_REPLAY_CONFIGS_MAX	  256
 
 struct vgl_replaystate_stats {
 	uint64_t applied;   /* context records applied */

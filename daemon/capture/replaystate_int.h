@@ -78,11 +78,26 @@ struct rs_exe {
 	struct vgl_exe_stat st;
 };
 
+/* The last CONFIG answer for (pid, path) (replaystate_cfg.c); skey: the path, in mem. */
+struct rs_cfg {
+	struct rs_node n;
+	char *mem;
+	int err;
+	const char *data; /* NULL when err != 0 */
+	size_t len;
+};
+
 struct vgl_replaystate {
-	struct rs_table procs, ctrs, users, binds, fds, exes;
+	struct rs_table procs, ctrs, users, binds, fds, exes, cfgs;
 	char *hostname;
 	uint64_t version; /* views get one, so that a replay can be recorded again */
 	struct vgl_replaystate_stats stats;
 };
+
+/* replaystate_cfg.c */
+void rs_drop_cfg(struct rs_node *n);
+int rs_apply_config(struct vgl_replaystate *rs, const void *data, size_t len);
+const char *rs_config_file(void *state, uint32_t pid, const char *path, size_t *ret_len,
+			   int *ret_err);
 
 #endif /* VIGIL_CAPTURE_REPLAYSTATE_INT_H */

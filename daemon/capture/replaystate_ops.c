@@ -130,6 +130,7 @@ static const struct vgl_field_state_ops ops = {
 	.proc_env = cb_proc_env,
 	.exe_upper_layer = cb_exe_upper_layer,
 	.exe_stat = cb_exe_stat,
+	.config_file = rs_config_file,
 	.users_of = cb_users_of,
 };
 

@@ -105,6 +105,9 @@ struct vgl_fd_view {
 	bool local_is_server;
 };
 
+/* Bytes of a config file config_file() returns, at most. */
+#define VGL_STATE_CONFIG_FILE_MAX (64 * 1024)
+
 /* The executable file of a process (proc.exe_ino*). */
 struct vgl_exe_stat {
 	uint64_t ino;
@@ -132,6 +135,15 @@ struct vgl_field_state_ops {
 	 * unknown (the process is gone). A capture records a rule's answers (EXE).
 	 */
 	bool (*exe_stat)(void *state, uint32_t pid, struct vgl_exe_stat *ret);
+	/*
+	 * docker.daemon.*: the bytes of the config file @path (absolute) as
+	 * process @pid sees it, at most VGL_STATE_CONFIG_FILE_MAX of them, in
+	 * *@ret_len; read once per process and path. NULL with *@ret_err
+	 * -ENOENT (no such file), -EFBIG (too large) or another -errno
+	 * (unknown). A capture records a rule's answers (CONFIG).
+	 */
+	const char *(*config_file)(void *state, uint32_t pid, const char *path, size_t *ret_len,
+				   int *ret_err);
 	/*
 	 * For a capture's change detection (may be NULL): the container id whose
 	 * passwd and group answer user_* and group_name for @pid ("host": the

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "state/cfgfile.h"
 #include "state/fdtable.h"
 #include "state/overlay.h"
 #include "state/state.h"
@@ -29,6 +30,7 @@ struct vgl_state {
 	struct vgl_fdtable *fds;
 	struct vgl_userdb *host_users;
 	struct vgl_ovl_cache *ovl;
+	struct vgl_cfgfile_cache *cfgs;
 	char roots[4][ROOT_MAX]; /* runtime roots under --host-root */
 	struct ctr_users cusers[VGL_STATE_USERDB_SLOTS];
 	bool container_users;
@@ -105,7 +107,8 @@ struct vgl_state *vgl_state_new(const struct vgl_state_opts *o)
 	st->fds = vgl_fdtable_new(o->proc_root, o->max_fds);
 	st->host_users = vgl_userdb_new(pw, gr, 0);
 	st->ovl = vgl_ovl_cache_new(o->proc_root, o->host_root, OVL_TTL_NS);
-	if (!st->procs || !st->ctrs || !st->fds || !st->host_users || !st->ovl)
+	st->cfgs = vgl_cfgfile_cache_new(o->proc_root, o->host_root);
+	if (!st->procs || !st->ctrs || !st->fds || !st->host_users || !st->ovl || !st->cfgs)
 		goto out_free;
 	if (o->scan_proc && (rc = vgl_proctable_scan(st->procs)) < 0)
 		goto out_free;
@@ -128,6 +131,7 @@ void vgl_state_free(struct vgl_state *st)
 	vgl_fdtable_free(st->fds);
 	vgl_userdb_free(st->host_users);
 	vgl_ovl_cache_free(st->ovl);
+	vgl_cfgfile_cache_free(st->cfgs);
 	for (i = 0; i < VGL_STATE_USERDB_SLOTS; i++)
 		vgl_userdb_free(st->cusers[i].db);
 	free(st);
@@ -387,6 +391,16 @@ static int cb_exe_upper_layer(void *state, uint32_t pid)
 	return upper;
 }
 
+/* Read once per process (its start time tells a reused pid apart) and path. */
+static const char *cb_config_file(void *state, uint32_t pid, const char *path, size_t *ret_len,
+				  int *ret_err)
+{
+	struct vgl_state *st = state;
+	const struct vgl_proc_view *v = vgl_proctable_get(st->procs, pid, false);
+
+	return vgl_cfgfile_get(st->cfgs, pid, v ? v->start_ts : 0, path, ret_len, ret_err);
+}
+
 static uint64_t cb_changes(void *state)
 {
 	(void)state;
@@ -405,6 +419,7 @@ static const struct vgl_field_state_ops ops = {
 	.proc_env = cb_proc_env,
 	.exe_upper_layer = cb_exe_upper_layer,
 	.exe_stat = cb_exe_stat,
+	.config_file = cb_config_file,
 	.users_of = cb_users_of,
 	.changes = cb_changes,
 };

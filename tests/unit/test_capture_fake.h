@@ -8,6 +8,7 @@
 #ifndef VIGIL_TESTS_TEST_CAPTURE_FAKE_H
 #define VIGIL_TESTS_TEST_CAPTURE_FAKE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,8 @@ struct fproc {
 	const char *db; /* whose passwd it reads: a container id, NULL the host */
 	bool exe_known; /* proc.exe_ino*, read live from /proc */
 	struct vgl_exe_stat exe_st;
+	const char *cfg; /* docker.daemon.*: its config file's bytes, NULL: cfg_err */
+	int cfg_err;
 };
 
 struct fctr {
@@ -188,6 +191,21 @@ static inline bool f_exe(void *st, uint32_t pid, struct vgl_exe_stat *ret)
 	return true;
 }
 
+static inline const char *f_cfg(void *st, uint32_t pid, const char *path, size_t *ret_len,
+				int *ret_err)
+{
+	(void)st;
+	(void)path;
+	F.calls++;
+	*ret_len = 0;
+	*ret_err = -ENOENT;
+	if (pid >= FPIDS || !F.p[pid].used)
+		return NULL;
+	*ret_err = F.p[pid].cfg ? 0 : F.p[pid].cfg_err;
+	*ret_len = F.p[pid].cfg ? strlen(F.p[pid].cfg) : 0;
+	return F.p[pid].cfg;
+}
+
 /*
  * The changes callback: a hash of everything the answers come from, so
  * that a test may change F by hand in any way (but the call count).
@@ -221,6 +239,7 @@ static const struct vgl_field_state_ops fake_ops = {
 	.proc_env = f_env,
 	.exe_upper_layer = f_upper,
 	.exe_stat = f_exe,
+	.config_file = f_cfg,
 	.users_of = f_users_of,
 	.changes = f_changes,
 };

@@ -53,6 +53,15 @@ static const char exe_yaml[] = "- rule: exe\n"
 			       " %proc.exe_ino.ctime_duration_proc_start\"\n"
 			       "  priority: NOTICE\n";
 
+/* docker.daemon.*: a config file read for the rules, written when its answer changes. */
+static const char cfg_yaml[] = "- rule: cfg\n"
+			       "  desc: d\n"
+			       "  condition: evt.type = openat\n"
+			       "  output: \"%proc.name %docker.daemon.config %docker.daemon.icc"
+			       " %docker.daemon.live_restore"
+			       " [%docker.daemon.config_error]\"\n"
+			       "  priority: NOTICE\n";
+
 /* Reads outside the recorded set: an ancestor deeper than 16, an open's descriptor. */
 static const char late_yaml[] =
 	"- rule: late\n"
@@ -276,6 +285,9 @@ static inline void log_record(FILE *f, uint32_t type, const void *data, size_t l
 		break;
 	case VGL_CAP_REC_EXE:
 		fprintf(f, "X%s%u ", len > 4 && p[4] ? "" : "-", a);
+		break;
+	case VGL_CAP_REC_CONFIG:
+		fprintf(f, "K%s%u ", b ? "-" : "", a);
 		break;
 	default:
 		fprintf(f, "T%u ", type);

@@ -42,6 +42,35 @@ static void test_exe(void **state)
 	vgl_capbuf_free(&b);
 }
 
+static void test_config(void **state)
+{
+	static const char json[] = "{\"icc\": false}";
+	struct vgl_capbuf b = { 0 };
+	struct vgl_caprec_config d;
+
+	(void)state;
+	assert_int_equal(vgl_caprec_config(&b, 42, "/etc/docker/daemon.json", json, 14, 0), 0);
+	assert_int_equal(vgl_caprec_decode_config(b.data, b.len, &d), 0);
+	assert_int_equal(d.pid, 42);
+	assert_int_equal(d.err, 0);
+	assert_int_equal(d.path_len, 23);
+	assert_memory_equal(d.path, "/etc/docker/daemon.json", 23);
+	assert_int_equal(d.len, 14);
+	assert_memory_equal(d.data, json, 14);
+	assert_int_equal(vgl_caprec_decode_config(b.data, b.len - 1, &d), -EINVAL);
+	assert_int_equal(vgl_caprec_decode_config(b.data, 11, &d), -EINVAL);
+	b.data[12] = 'x'; /* the path is absolute */
+	assert_int_equal(vgl_caprec_decode_config(b.data, b.len, &d), -EINVAL);
+	/* unknown: no bytes */
+	assert_int_equal(vgl_caprec_config(&b, 7, "/d.json", NULL, 0, -EACCES), 0);
+	assert_int_equal(vgl_caprec_decode_config(b.data, b.len, &d), 0);
+	assert_int_equal(d.err, -EACCES);
+	assert_null(d.data);
+	assert_int_equal(vgl_caprec_config(&b, 7, "/d.json", json, 14, -EACCES), -EINVAL);
+	assert_int_equal(vgl_caprec_config(&b, 7, "/d.json", NULL, 0, 0), -EINVAL);
+	vgl_capbuf_free(&b);
+}
+
 /* Field by field: the struct has a padding byte. */
 static void same_end(const struct vgl_fd_end *a, const struct vgl_fd_end *b)
 {
@@ -87,6 +116,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exe),
+		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_fd_addr),
 	};
 

@@ -339,6 +339,42 @@ static void test_exe(void **state UNUSED)
 	stop();
 }
 
+/* docker.daemon.*: replay reads the config file's bytes live read, written when they change. */
+static void test_config(void **state UNUSED)
+{
+	struct play pl;
+	char path[128];
+
+	start(cfg_yaml, NULL, 0, false);
+	world();
+	fp_set(50, 1, "dockerd", NULL);
+	F.p[50].cfg = "{\"icc\": false}";
+	ev_open(50, 100, 0, "/a"); /* 0 */
+	ev_open(50, 100, 0, "/b"); /* 1: the same answer */
+	F.p[50].cfg = "{\"live-restore\": true}";
+	ev_open(50, 100, 0, "/c"); /* 2: another file */
+	F.p[50].cfg = NULL;
+	F.p[50].cfg_err = -EACCES;
+	ev_open(50, 100, 0, "/d"); /* 3: unreadable */
+	ev_open(20, 100, 0, "/e"); /* 4: not a daemon */
+	assert_int_equal(vgl_capwriter_close(T.w, NULL), 0);
+	T.w = NULL;
+	snprintf(path, sizeof(path), "%s/cap.vgc", T.dir);
+	play(path, &pl);
+	check_same(&pl, 0, T.n);
+	assert_non_null(strstr(T.out[0], "false false []"));
+	assert_non_null(strstr(T.out[2], "true true []"));
+	assert_non_null(strstr(T.out[3], "<NA> <NA> [Permission denied]"));
+	assert_non_null(strstr(T.out[4], "<NA> <NA> [<NA>]"));
+	assert_non_null(strstr(pl.log[0], "K50 "));
+	assert_null(strstr(pl.log[1], "K50"));
+	assert_non_null(strstr(pl.log[2], "K50 "));
+	assert_non_null(strstr(pl.log[3], "K-50 "));
+	assert_null(strstr(pl.log[4], "K"));
+	play_free(&pl);
+	stop();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_late),
 		cmocka_unit_test(test_exe),
+		cmocka_unit_test(test_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

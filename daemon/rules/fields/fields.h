@@ -2,7 +2,7 @@
 /*
  * Field registry: every field a condition or an output may name, with its
  * type and extractor. One file per field class (f_evt.c, f_proc.c, f_fd.c,
- * f_user.c, f_container.c, f_thread.c).
+ * f_user.c, f_container.c, f_thread.c, f_docker.c).
  *
  * An extractor writes up to @max values and returns how many it wrote; 0
  * means "unknown for this event" (Falco's <NA>). Strings it builds go into the
@@ -161,5 +161,6 @@ extern const struct field_def vgl_fields_thread[];
 extern const struct field_def vgl_fields_fd[];
 extern const struct field_def vgl_fields_user[];
 extern const struct field_def vgl_fields_container[];
+extern const struct field_def vgl_fields_docker[];
 
 #endif /* VIGIL_RULES_FIELDS_H */

@@ -11,8 +11,8 @@
 #include "rules/fields/fields.h"
 
 static const struct field_def *const tables[] = {
-	vgl_fields_evt, vgl_fields_proc, vgl_fields_thread,
-	vgl_fields_fd,	vgl_fields_user, vgl_fields_container,
+	vgl_fields_evt,	 vgl_fields_proc,      vgl_fields_thread, vgl_fields_fd,
+	vgl_fields_user, vgl_fields_container, vgl_fields_docker,
 };
 
 /* Fields whose argument may also be written as a dotted suffix. */
