@@ -36,6 +36,7 @@ enum vgl_cap_rec_type {
 	VGL_CAP_REC_EXE = 11,	   /* proc.exe_ino* of a process: its executable's inode, times */
 	VGL_CAP_REC_FD_ADDR = 12,  /* the ends of an IP socket the state followed, after its FD */
 	VGL_CAP_REC_CONFIG = 13,   /* a config file a rule read (docker.daemon.*) */
+	VGL_CAP_REC_CTR_POSTURE = 14, /* a container view's posture, after its CONTAINER */
 	VGL_CAP_REC_MAX
 };
 

@@ -53,6 +53,9 @@ int vgl_caprec_fd(struct vgl_capbuf *b, uint32_t pid, int64_t fd, const struct v
 int vgl_caprec_fd_gone(struct vgl_capbuf *b, uint32_t pid, int64_t fd);
 int vgl_caprec_loss(struct vgl_capbuf *b, uint64_t events);
 /* The ends of @v (after its FD record); -EINVAL when it has none. */
+/* -EINVAL when nothing of @p is known: no record to write. */
+int vgl_caprec_ctr_posture(struct vgl_capbuf *b, uint64_t cgroup_id, uint32_t pid,
+			   const struct vgl_ctr_posture *p);
 int vgl_caprec_fd_addr(struct vgl_capbuf *b, uint32_t pid, int64_t fd, const struct vgl_fd_view *v);
 /* @st NULL: unknown (the process or its executable is gone). */
 int vgl_caprec_exe(struct vgl_capbuf *b, uint32_t pid, const struct vgl_exe_stat *st);
@@ -85,6 +88,7 @@ struct vgl_caprec_container {
 	bool known; /* false: the state tracker had no container for it */
 	struct vgl_container_view view;
 	void *mem;
+	void *posture_mem; /* view.posture's strings (CTR_POSTURE), NULL none */
 };
 
 struct vgl_caprec_user {
@@ -114,6 +118,9 @@ int vgl_caprec_decode_loss(const void *data, size_t len, uint64_t *ret_events);
 /* Into @ret: local, remote and local_is_server only. */
 int vgl_caprec_decode_fd_addr(const void *data, size_t len, uint32_t *ret_pid, int64_t *ret_fd,
 			      struct vgl_fd_view *ret);
+/* Strings of @ret in *@ret_mem (free()). */
+int vgl_caprec_decode_ctr_posture(const void *data, size_t len, uint64_t *ret_cg, uint32_t *ret_pid,
+				  struct vgl_ctr_posture *ret, void **ret_mem);
 /* *@ret_known false: unknown (@ret zeroed). */
 int vgl_caprec_decode_exe(const void *data, size_t len, uint32_t *ret_pid, bool *ret_known,
 			  struct vgl_exe_stat *ret);

@@ -265,6 +265,7 @@ static void parse_container(struct rd *r, void *out)
 	uint8_t flags;
 
 	memset(v, 0, sizeof(*v));
+	c->posture_mem = NULL; /* a CTR_POSTURE record that follows sets it */
 	c->cgroup_id = rd_u64(r);
 	c->pid = rd_u32(r);
 	c->known = rd_bool(r);

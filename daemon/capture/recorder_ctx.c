@@ -157,6 +157,14 @@ static int encode_container(struct vgl_recorder *r, uint64_t cg, uint32_t pid,
 	return vgl_caprec_container(&r->rec, cg, pid, NULL);
 }
 
+/* The posture of the CONTAINER record just written, right after it (none: nothing known). */
+static void emit_posture(struct vgl_recorder *r, uint64_t cg, uint32_t pid,
+			 const struct vgl_container_view *c, bool flight, bool writer)
+{
+	if ((flight || writer) && c && !vgl_caprec_ctr_posture(&r->rec, cg, pid, &c->posture))
+		rec_emit(r, VGL_CAP_REC_CTR_POSTURE, flight, writer);
+}
+
 /*
  * Replay answers (cg, pid) with the newer of its records for (cg, pid) and
  * (cg, 0). A changed answer is written for the whole cgroup when it comes
@@ -183,11 +191,15 @@ const struct vgl_container_view *rec_container(struct vgl_recorder *r, uint64_t 
 		r->unsure |= !c;
 	}
 	/* the flight's context is self-contained: always for the whole cgroup */
-	if (r->to_flight && (!write || target) && !encode_container(r, cg, 0, c))
+	if (r->to_flight && (!write || target) && !encode_container(r, cg, 0, c)) {
 		rec_emit(r, VGL_CAP_REC_CONTAINER, true, false);
+		emit_posture(r, cg, 0, c, true, false);
+	}
 	if (!write || encode_container(r, cg, target, c))
 		return c;
-	if (rec_emit(r, VGL_CAP_REC_CONTAINER, r->to_flight && !target, true)) {
+	write = rec_emit(r, VGL_CAP_REC_CONTAINER, r->to_flight && !target, true);
+	emit_posture(r, cg, target, c, r->to_flight && !target, write);
+	if (write) {
 		s = rm_put(&r->ctrs, cg, target);
 		s->v[0] = want;
 		s->v[1] = (uintptr_t)c;

@@ -37,6 +37,7 @@ static void drop_proc(struct rs_node *n)
 static void drop_ctr(struct rs_node *n)
 {
 	free(((struct rs_ctr *)n)->c.mem);
+	free(((struct rs_ctr *)n)->c.posture_mem);
 	free(n);
 }
 
@@ -193,6 +194,7 @@ static int apply_container(struct vgl_replaystate *rs, const void *data, size_t 
 		return -ENOMEM;
 	}
 	free(c->c.mem);
+	free(c->c.posture_mem);
 	c->c = d;
 	c->c.view.version = ++rs->version;
 	if (fresh)
@@ -367,6 +369,9 @@ int vgl_replaystate_apply(struct vgl_replaystate *rs, uint32_t type, const void 
 		break;
 	case VGL_CAP_REC_CONFIG:
 		rc = rs_apply_config(rs, data, len);
+		break;
+	case VGL_CAP_REC_CTR_POSTURE:
+		rc = rs_apply_ctr_posture(rs, data, len);
 		break;
 	case VGL_CAP_REC_EVENT:
 		return -EINVAL; /* not context: the caller's mistake, not the file's */

@@ -99,5 +99,7 @@ void rs_drop_cfg(struct rs_node *n);
 int rs_apply_config(struct vgl_replaystate *rs, const void *data, size_t len);
 const char *rs_config_file(void *state, uint32_t pid, const char *path, size_t *ret_len,
 			   int *ret_err);
+/* A CTR_POSTURE record: 0, -EINVAL (malformed) or -ENOMEM (replaystate_posture.c). */
+int rs_apply_ctr_posture(struct vgl_replaystate *rs, const void *data, size_t len);
 
 #endif /* VIGIL_CAPTURE_REPLAYSTATE_INT_H */

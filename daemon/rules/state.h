@@ -60,6 +60,49 @@ struct vgl_mount_view {
 	const char *propagation;
 };
 
+/*
+ * A container's security posture (container.cap_effective, .readonly_rootfs,
+ * ...): the kernel's view of one of its processes where it was read, else the
+ * runtime's state. @known says which members are known; booleans are bits of
+ * @set; NULL strings are unknown.
+ */
+enum {
+	VGL_PST_CAPS = 1u << 0,
+	VGL_PST_UID = 1u << 1,
+	VGL_PST_RO_ROOTFS = 1u << 2,
+	VGL_PST_MEMORY = 1u << 3,
+	VGL_PST_CPU = 1u << 4,
+	VGL_PST_PIDS = 1u << 5,
+	VGL_PST_NNP = 1u << 6,
+	VGL_PST_HOST_NET = 1u << 7,
+	VGL_PST_HOST_PID = 1u << 8,
+	VGL_PST_HOST_IPC = 1u << 9,
+	VGL_PST_USERNS = 1u << 10,
+	VGL_PST_ALL = (1u << 11) - 1,
+};
+
+/*
+ * The capabilities Docker and containerd give a container by default:
+ * CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+ * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP.
+ */
+#define VGL_CAPS_RUNTIME_DEFAULT 0xa80425fbull
+
+struct vgl_ctr_posture {
+	uint32_t known; /* VGL_PST_* */
+	uint32_t set;	/* VGL_PST_* booleans that are true */
+	uint64_t cap_effective;
+	int64_t uid;
+	int64_t memory_limit; /* bytes, 0 none */
+	int64_t cpu_limit;    /* millicpus, 0 none */
+	int64_t pids_limit;   /* 0 none */
+	const char *user;     /* as configured, "" none given */
+	const char *seccomp;
+	const char *apparmor;
+	const char *selinux;
+	const char *ip; /* comma-separated */
+};
+
 struct vgl_container_view {
 	const char *id; /* "host" for the host */
 	const char *name;
@@ -79,6 +122,7 @@ struct vgl_container_view {
 	const char *k8s_pod_uid;
 	const struct vgl_label *pod_labels; /* sorted by key; NULL unknown */
 	size_t npod_labels;
+	struct vgl_ctr_posture posture;
 	uint64_t version;
 };
 

@@ -138,6 +138,7 @@ void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum v
 	v->k8s_pod_uid = m->k8s_pod_uid;
 	v->pod_labels = m->pod_labels;
 	v->npod_labels = m->npod_labels;
+	vgl_posture_merge(&m->posture, &e->kpost, &v->posture);
 	v->version = vgl_state_version_next(); /* new entry, or its metadata arrived */
 }
 
@@ -367,6 +368,8 @@ const struct vgl_container_view *vgl_ctr_cache_lookup(struct vgl_ctr_cache *c, u
 		e = resolve(c, cgroup_id, pid, now_ns);
 	if (!e)
 		return NULL;
+	if (!e->host && pid)
+		ctr_posture_try(c, e, pid, now_ns);
 	return e->host ? &host_view : &e->view;
 }
 

@@ -60,6 +60,15 @@ void vgl_ctr_cache_free(struct vgl_ctr_cache *c);
 const struct vgl_container_view *vgl_ctr_cache_lookup(struct vgl_ctr_cache *c, uint64_t cgroup_id,
 						      uint32_t pid, uint64_t now_ns);
 
+/*
+ * @pid of the container of @view (from a lookup; NULL and the host's are
+ * ignored) exec'd: read the kernel's view of its posture now (posture.h),
+ * without waiting for the retry delay, since the exec may have ended the
+ * runtime's setup (runc init becomes the entrypoint).
+ */
+void vgl_ctr_cache_exec(struct vgl_ctr_cache *c, const struct vgl_container_view *view,
+			uint32_t pid, uint64_t now_ns);
+
 /* Labels and the like of the container last returned for @view. */
 const struct vgl_ctr_meta *vgl_ctr_cache_meta(const struct vgl_container_view *view);
 

@@ -6,6 +6,7 @@
 #include <limits.h>
 
 #include "state/containers.h"
+#include "state/posture.h"
 #include "state/resolver.h"
 #include "state/util.h"
 
@@ -25,6 +26,7 @@ struct ctr_entry {
 	struct vgl_cgroup_info ci;
 	char id[VGL_CTR_NAME_MAX + 1];
 	struct vgl_ctr_meta meta;
+	struct vgl_kposture kpost; /* the kernel's view of its posture */
 	struct vgl_container_view view;
 };
 
@@ -61,6 +63,8 @@ int ctr_read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_inf
 		    struct vgl_cgroup_source *src);
 /* The cgroup2 mount point ("" when there is none). */
 const char *ctr_cgroup2_mount(struct vgl_ctr_cache *c);
+/* Read the kernel's view of @e's posture from @pid, unless read or tried just now. */
+void ctr_posture_try(struct vgl_ctr_cache *c, struct ctr_entry *e, uint32_t pid, uint64_t now);
 void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum vgl_ctr_runtime rt);
 
 #endif /* VIGIL_STATE_CONTAINERS_INT_H */

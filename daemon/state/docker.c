@@ -2,14 +2,14 @@
 /*
  * Docker's container state: <root>/containers/<id>/config.v2.json (name,
  * image, image id, labels, start time, mount points) and hostconfig.json
- * (privileged).
+ * (privileged), and the posture (posture_docker.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/jsonget.h"
+#include "state/posture_json.h"
 
 static int dup_or_null(const char *s, const char **ret)
 {
@@ -24,7 +24,7 @@ static int dup_or_null(const char *s, const char **ret)
 static int mount_point(json_t *mp, const char *dest, struct vgl_mount_view *ret,
 		       char err[VGL_META_ERR_MAX])
 {
-	const char *src, *mode, *prop, *d;
+	const char *src, *mode, *relabel, *prop, *d;
 	json_t *rw;
 	int rc;
 
@@ -34,6 +34,7 @@ static int mount_point(json_t *mp, const char *dest, struct vgl_mount_view *ret,
 	}
 	if ((rc = vgl_json_cstr(mp, "MountPoints", "Source", &src, err)) ||
 	    (rc = vgl_json_cstr(mp, "MountPoints", "Mode", &mode, err)) ||
+	    (rc = vgl_json_cstr(mp, "MountPoints", "Relabel", &relabel, err)) ||
 	    (rc = vgl_json_cstr(mp, "MountPoints", "Propagation", &prop, err)) ||
 	    (rc = vgl_json_cstr(mp, "MountPoints", "Destination", &d, err)))
 		return rc;
@@ -44,7 +45,11 @@ static int mount_point(json_t *mp, const char *dest, struct vgl_mount_view *ret,
 	}
 	ret->rw = rw && json_is_true(rw);
 	if ((rc = dup_or_null(src, &ret->source)) || (rc = dup_or_null(d ? d : dest, &ret->dest)) ||
-	    (rc = dup_or_null(mode ? mode : "", &ret->mode)) ||
+	    /* Docker keeps the mode ("ro", "z") as "Relabel"; inspect calls it Mode */
+	    (rc = dup_or_null(mode	? mode
+			      : relabel ? relabel
+					: "",
+			      &ret->mode)) ||
 	    (rc = dup_or_null(prop ? prop : "", &ret->propagation)))
 		return rc;
 	return 0;
@@ -131,7 +136,9 @@ static int config_v2(json_t *root, struct vgl_ctr_meta *m, char err[VGL_META_ERR
 		vgl_parse_rfc3339(created, &m->start_ts);
 	if (m->image && (rc = vgl_image_split(m->image, m)) == -ENOMEM)
 		return rc;
-	return mount_points(root, m, err);
+	if ((rc = mount_points(root, m, err)))
+		return rc;
+	return vgl_docker_posture_config(root, m, err);
 }
 
 static int hostconfig(const char *text, size_t len, struct vgl_ctr_meta *m,
@@ -149,6 +156,7 @@ static int hostconfig(const char *text, size_t len, struct vgl_ctr_meta *m,
 	} else {
 		m->privileged_known = true;
 		m->privileged = priv && json_is_true(priv);
+		rc = vgl_docker_posture_host(root, m, err);
 	}
 	json_decref(root);
 	return rc;

@@ -37,6 +37,7 @@ void vgl_ctr_meta_clear(struct vgl_ctr_meta *m)
 		free(m->pod_labels[i].value);
 	}
 	free(m->pod_labels);
+	vgl_ctr_posture_clear(&m->posture);
 	free(m->sandbox_id);
 	free(m->k8s_ns_name);
 	free(m->k8s_pod_name);

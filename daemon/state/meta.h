@@ -47,7 +47,20 @@ struct vgl_ctr_meta {
 	bool is_sandbox;
 	struct vgl_label *pod_labels; /* sorted by key; NULL unknown */
 	size_t npod_labels;
+	struct vgl_ctr_posture posture; /* the runtime's view; strings owned */
 };
+
+/* Every capability vigil knows a name for (a privileged container's set). */
+uint64_t vgl_caps_all(void);
+
+/*
+ * The bit of capability @name ("NET_ADMIN", "CAP_NET_ADMIN", any case) or
+ * every bit for "ALL"; false when unknown.
+ */
+bool vgl_cap_parse(const char *name, uint64_t *ret_mask);
+
+/* Free the strings of @p (owned, as in struct vgl_ctr_meta) and zero it. */
+void vgl_ctr_posture_clear(struct vgl_ctr_posture *p);
 
 void vgl_ctr_meta_clear(struct vgl_ctr_meta *m);
 

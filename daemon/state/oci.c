@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/jsonget.h"
+#include "state/posture_json.h"
 
 static const char *const all_caps[] = {
 	"CAP_CHOWN",
@@ -248,7 +248,8 @@ int vgl_oci_parse(const char *config, size_t len, struct vgl_ctr_meta *ret,
 	if (!json_is_string(json_object_get(root, "ociVersion"))) {
 		snprintf(err, VGL_META_ERR_MAX, "no ociVersion: not an OCI runtime config");
 		rc = -EINVAL;
-	} else if (!(rc = annotations(root, &m, err)) && !(rc = mounts(root, &m, err))) {
+	} else if (!(rc = annotations(root, &m, err)) && !(rc = mounts(root, &m, err)) &&
+		   !(rc = vgl_oci_posture(root, &m, err))) {
 		m.privileged_known = true;
 		m.privileged = privileged(root);
 		if (m.k8s_container_name && !(m.name = strdup(m.k8s_container_name)))

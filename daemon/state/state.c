@@ -139,6 +139,8 @@ void vgl_state_free(struct vgl_state *st)
 
 void vgl_state_update(struct vgl_state *st, const struct vgl_event *ev)
 {
+	const struct vgl_container_view *c;
+
 	if (ev->hdr.ts > st->now)
 		st->now = ev->hdr.ts;
 	st->tick++;
@@ -149,7 +151,10 @@ void vgl_state_update(struct vgl_state *st, const struct vgl_event *ev)
 	vgl_proctable_update(st->procs, ev);
 	vgl_fdtable_update(st->fds, ev);
 	/* resolve a new container now, while its state files exist */
-	vgl_ctr_cache_lookup(st->ctrs, ev->hdr.cgroup_id, ev->hdr.pid, st->now);
+	c = vgl_ctr_cache_lookup(st->ctrs, ev->hdr.cgroup_id, ev->hdr.pid, st->now);
+	/* an exec may end the runtime's setup: the kernel's posture view is final */
+	if ((ev->kind == VGL_EV_EXECVE || ev->kind == VGL_EV_EXECVEAT) && ev->hdr.res == 0)
+		vgl_ctr_cache_exec(st->ctrs, c, ev->hdr.pid, st->now);
 }
 
 bool vgl_state_container_news(struct vgl_state *st, const struct vgl_event *ev,

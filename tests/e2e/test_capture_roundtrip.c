@@ -159,11 +159,11 @@ static void container_activity(void)
 			  " sleep 60",
 			  rec.long_name, rec.dir);
 	if (e2e_sh(NULL, E2E_DOCKER_MS,
-		   "docker exec %s sh -c '/bin/cat /data/amarker && exit 0' >/dev/null",
+		   "docker exec -t %s sh -c '/bin/cat /data/amarker && exit 0' >/dev/null",
 		   rec.long_name))
 		fail_msg("docker exec %s failed", rec.long_name);
 	if (e2e_sh(NULL, E2E_DOCKER_MS,
-		   "docker run --rm --name %s --network none --cidfile %s/short.cid "
+		   "docker run -t --rm --name %s --network none --cidfile %s/short.cid "
 		   "-v %s/cmarker:/marker:ro " E2E_IMAGE
 		   " sh -c '/bin/cat /marker && exit 0' >/dev/null",
 		   rec.short_name, rec.dir, rec.dir))

@@ -55,6 +55,8 @@ static void ask(struct vgl_replaystate *rs, const uint8_t *p, size_t len)
 				touch(c->mounts[m].source), touch(c->mounts[m].dest);
 			for (size_t l = 0; c->pod_labels && l < c->npod_labels; l++)
 				touch(c->pod_labels[l].key), touch(c->pod_labels[l].value);
+			touch(c->posture.user), touch(c->posture.seccomp);
+			touch(c->posture.apparmor), touch(c->posture.selinux), touch(c->posture.ip);
 		}
 	}
 	touch(o->user_name(rs, a, b)), touch(o->user_home(rs, a, b));

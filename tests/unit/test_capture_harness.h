@@ -35,6 +35,9 @@ static const char rules_yaml[] =
 	" %proc.env[HOME] %proc.is_exe_upper_layer %proc.duration %thread.cap_effective"
 	" %container.id %container.name %container.image %container.image.tag"
 	" %container.privileged %container.mounts %k8s.ns.name %k8s.pod.name %k8s.pod.labels"
+	" %container.cap_added %container.cap_dropped %container.user %container.uid"
+	" %container.readonly_rootfs %container.memory.limit %container.seccomp"
+	" %container.no_new_privileges %container.host_network %container.ip"
 	" %user.name %user.homedir %user.shell %user.loginname %group.name %fd.name"
 	" %fd.typechar %evt.hostname %evt.args\"\n"
 	"  priority: NOTICE\n"
@@ -272,6 +275,11 @@ static inline void log_record(FILE *f, uint32_t type, const void *data, size_t l
 		memcpy(&a, p + 8, 4);
 		fprintf(f, "C%llu/%u ", (unsigned long long)cg, a);
 		break;
+	case VGL_CAP_REC_CTR_POSTURE:
+		memcpy(&cg, p, 8);
+		memcpy(&a, p + 8, 4);
+		fprintf(f, "S%llu/%u ", (unsigned long long)cg, a);
+		break;
 	case VGL_CAP_REC_USER:
 	case VGL_CAP_REC_GROUP:
 		fprintf(f, "%c%u@%u ", type == VGL_CAP_REC_USER ? 'U' : 'G', a, b);
@@ -443,6 +451,16 @@ static inline void resolve_container(void)
 	v->k8s_pod_name = "web-1";
 	v->pod_labels = labels;
 	v->npod_labels = 1;
+	v->posture = (struct vgl_ctr_posture){ .known = VGL_PST_ALL & ~VGL_PST_USERNS,
+					       .set = VGL_PST_RO_ROOTFS | VGL_PST_NNP,
+					       .cap_effective = 0xa80435fbull,
+					       .uid = 101,
+					       .memory_limit = 64ll << 20,
+					       .user = "nginx",
+					       .seccomp = "default",
+					       .apparmor = "docker-default",
+					       .selinux = "",
+					       .ip = "172.17.0.9" };
 	v->version = fver();
 }
 

@@ -162,7 +162,11 @@ static void test_replay_as_live(void **state UNUSED)
 	assert_string_equal(pl.log[3], "F20/3 ");
 	assert_string_equal(pl.log[4], "F20/3 ");
 	assert_string_equal(pl.log[5], "F-20/3 ");
-	assert_string_equal(pl.log[7], "C900/0 P41 L41 U0@41 ");
+	/* the container's metadata arrived: its posture right after it */
+	assert_string_equal(pl.log[7], "C900/0 S900/0 P41 L41 U0@41 ");
+	/* the posture fields, replayed as live printed them */
+	assert_non_null(strstr(pl.out[7], " app:web CAP_NET_ADMIN  nginx 101 true 67108864 default "
+					  "true false 172.17.0.9 "));
 	assert_string_equal(pl.log[8], "U1000@41 ");
 	assert_string_equal(pl.log[9], "U0@40 ");
 	assert_string_equal(pl.log[10], "P31 L31 P-30 U1000@31 ");

@@ -94,6 +94,15 @@ static inline void tsnap_ctr(FILE *f, const struct vgl_container_view *c)
 		tsnap_str(f, c->pod_labels[i].key);
 		tsnap_str(f, c->pod_labels[i].value);
 	}
+	fprintf(f, "posture=%x/%x,%llx,%lld,%lld,%lld,%lld,", c->posture.known, c->posture.set,
+		(unsigned long long)c->posture.cap_effective, (long long)c->posture.uid,
+		(long long)c->posture.memory_limit, (long long)c->posture.cpu_limit,
+		(long long)c->posture.pids_limit);
+	tsnap_str(f, c->posture.user);
+	tsnap_str(f, c->posture.seccomp);
+	tsnap_str(f, c->posture.apparmor);
+	tsnap_str(f, c->posture.selinux);
+	tsnap_str(f, c->posture.ip);
 }
 
 static inline void tsnap_user(FILE *f, const struct vgl_field_state_ops *o, void *st, uint32_t uid,

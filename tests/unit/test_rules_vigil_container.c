@@ -180,7 +180,11 @@ static void test_interactive(void **state)
 	tev_exec(&t, "bash", "/bin/bash", "bash");
 	assert_false(fires(&t, R_TTY)); /* "Shell in container" has it */
 	assert_true(fires(&t, "Shell in container"));
-	tty = 0;
+	tty = 0; /* an entrypoint's or a health check's sh -c: how images run */
+	assert_false(fires(&t, "Shell in container"));
+	parent_name = "nginx"; /* a shell the workload started: a web shell */
+	assert_true(fires(&t, "Shell in container"));
+	parent_name = "containerd-shim";
 }
 
 static void test_runtime_init(void **state)

@@ -125,6 +125,7 @@ static void test_docker_real(void **state UNUSED)
 	assert_string_equal(m.mounts[0].source, "/tmp/vd");
 	assert_string_equal(m.mounts[0].dest, "/data");
 	assert_false(m.mounts[0].rw);
+	assert_string_equal(m.mounts[0].mode, "ro"); /* Docker's "Relabel", inspect's Mode */
 	assert_string_equal(m.mounts[0].propagation, "rslave");
 	vgl_ctr_meta_clear(&m);
 }

@@ -19,6 +19,10 @@ enum {
 	C_MOUNTS,
 	C_MOUNT_DEST,
 	C_MOUNT_SOURCE,
+	C_MOUNT,
+	C_MOUNT_MODE,
+	C_MOUNT_RDWR,
+	C_MOUNT_PROPAGATION,
 	K_NS,
 	K_POD,
 	K_POD_UID,
@@ -71,6 +75,31 @@ static int mounts(struct vgl_xctx *x, const struct vgl_container_view *c, struct
 		return 0;
 	x->scratch[x->scratch_used - 1] = '\0';
 	return put_strn(out, x->scratch + start, x->scratch_used - start - 1);
+}
+
+/*
+ * container.mount[...] ("source:dest:mode:rw:propagation", "none" when no
+ * mount matches, as Falco), .mode, .rdwr ("true" / "false") and
+ * .propagation, selected by index or by a glob on the source.
+ */
+static int mount_part(struct vgl_xctx *x, const struct vgl_container_view *c,
+		      const struct field_ref *ref, struct vgl_fval *out)
+{
+	const struct vgl_mount_view *m = mount_by(c, ref, true);
+
+	if (!m)
+		return ref->def->id == C_MOUNT ? put_str(out, "none") : 0;
+	switch (ref->def->id) {
+	case C_MOUNT:
+		return xctx_printf(x, out, "%s:%s:%s:%s:%s", m->source ?: "", m->dest ?: "",
+				   m->mode ?: "", m->rw ? "true" : "false", m->propagation ?: "");
+	case C_MOUNT_MODE:
+		return put_str(out, m->mode);
+	case C_MOUNT_RDWR:
+		return put_str(out, m->rw ? "true" : "false");
+	default:
+		return put_str(out, m->propagation);
+	}
 }
 
 static int pod_label(const struct vgl_container_view *c, const char *key, struct vgl_fval *out)
@@ -158,6 +187,11 @@ static int ex_container(struct vgl_xctx *x, const struct field_ref *ref, struct 
 	case C_MOUNT_SOURCE:
 		m = mount_by(c, ref, ref->def->id == C_MOUNT_DEST);
 		return m ? put_str(out, ref->def->id == C_MOUNT_SOURCE ? m->source : m->dest) : 0;
+	case C_MOUNT:
+	case C_MOUNT_MODE:
+	case C_MOUNT_RDWR:
+	case C_MOUNT_PROPAGATION:
+		return mount_part(x, c, ref, out);
 	case K_NS:
 		return put_str(out, c->k8s_ns_name);
 	case K_POD:
@@ -192,6 +226,10 @@ const struct field_def vgl_fields_container[] = {
 	CTR("container.mounts", FT_STR, 0, C_MOUNTS),
 	CTR("container.mount.dest", FT_STR, FF_ARG_REQ, C_MOUNT_DEST),
 	CTR("container.mount.source", FT_STR, FF_ARG_REQ, C_MOUNT_SOURCE),
+	CTR("container.mount", FT_STR, FF_ARG_REQ, C_MOUNT),
+	CTR("container.mount.mode", FT_STR, FF_ARG_REQ, C_MOUNT_MODE),
+	CTR("container.mount.rdwr", FT_STR, FF_ARG_REQ, C_MOUNT_RDWR),
+	CTR("container.mount.propagation", FT_STR, FF_ARG_REQ, C_MOUNT_PROPAGATION),
 	CTR("container.healthcheck", FT_STR, 0, C_UNKNOWN),
 	CTR("container.liveness_probe", FT_STR, 0, C_UNKNOWN),
 	CTR("container.readiness_probe", FT_STR, 0, C_UNKNOWN),

@@ -162,5 +162,6 @@ extern const struct field_def vgl_fields_fd[];
 extern const struct field_def vgl_fields_user[];
 extern const struct field_def vgl_fields_container[];
 extern const struct field_def vgl_fields_docker[];
+extern const struct field_def vgl_fields_ctr_posture[];
 
 #endif /* VIGIL_RULES_FIELDS_H */

@@ -12,7 +12,7 @@
 
 static const struct field_def *const tables[] = {
 	vgl_fields_evt,	 vgl_fields_proc,      vgl_fields_thread, vgl_fields_fd,
-	vgl_fields_user, vgl_fields_container, vgl_fields_docker,
+	vgl_fields_user, vgl_fields_container, vgl_fields_docker, vgl_fields_ctr_posture,
 };
 
 /* Fields whose argument may also be written as a dotted suffix. */
