@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,11 +99,40 @@ static bool lsm_label(const char *proc_root, const char *pid, const char *name, 
 	return len > 0;
 }
 
+/*
+ * Is AppArmor enabled in the running kernel? /sys/module is the kernel's,
+ * whatever the mount namespace; a tree with its own sys/ beside proc/ (a
+ * test's) is asked instead.
+ */
+static bool host_apparmor(const char *proc_root)
+{
+	char path[PATH_MAX], c = 'N';
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/../sys/module", proc_root);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		snprintf(path, sizeof(path), "/sys/module");
+	strncat(path, "/apparmor/parameters/enabled", sizeof(path) - strlen(path) - 1);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (fread(&c, 1, 1, f) != 1)
+		c = 'N';
+	fclose(f);
+	return c == 'Y';
+}
+
 static void lsm(const char *proc_root, const char *pid, struct vgl_kposture *k)
 {
 	if (lsm_label(proc_root, pid, "attr/apparmor/current", k->apparmor, sizeof(k->apparmor))) {
 		k->p.apparmor = k->apparmor;
 		return;
+	}
+	/* no AppArmor in the kernel: none, whatever the runtime was asked (Docker
+	 * records apparmor=unconfined before it finds out) */
+	if (!host_apparmor(proc_root)) {
+		k->apparmor[0] = '\0';
+		k->p.apparmor = k->apparmor;
 	}
 	/* older kernels: attr/current is the one LSM's; a SELinux context has its colons */
 	if (!lsm_label(proc_root, pid, "attr/current", k->selinux, sizeof(k->selinux)))
