@@ -32,6 +32,7 @@ static struct vgl_ruleset *rs;
 static const char *container_id = "0123456789ab";
 static const char *parent_name = "containerd-shim";
 static int64_t tty;
+static const char *exepath; /* pid 4242's */
 
 static const struct vgl_container_view *fake_container(void *state, uint64_t cgroup_id,
 						       uint32_t pid)
@@ -50,6 +51,7 @@ static const struct vgl_proc_view *fake_proc(void *state, uint32_t pid)
 	(void)state;
 	v = (struct vgl_proc_view){ .pid = pid, .ppid = pid == 1 ? 0 : 1, .tty = tty };
 	v.name = pid == 1 ? parent_name : NULL;
+	v.exepath = pid == 1 ? NULL : exepath;
 	return &v;
 }
 
@@ -204,6 +206,14 @@ static void test_runtime_init(void **state)
 	assert_false(fires(&t, R_MOUNT));
 	tev_init(&t, VGL_EV_MOUNT, "mount", 4242, -EPERM);
 	assert_true(fires(&t, R_MOUNT));
+	/* runc's init as "/proc/self/exe init" bind-mounts its clone; a copy named exe does not
+	 * pass */
+	exepath = "/usr/sbin/runc";
+	tev_init(&t, VGL_EV_MOUNT, "exe", 4242, 0);
+	assert_false(fires(&t, R_MOUNT));
+	exepath = "/tmp/exe";
+	assert_true(fires(&t, R_MOUNT));
+	exepath = NULL;
 }
 
 int main(void)
