@@ -7,7 +7,7 @@
 # zlib1g-dev:arm64 libdeflate-dev:arm64 (capture files) libzstd-dev:arm64
 # libyaml-dev:arm64 libjansson-dev:arm64 libpcre2-dev:arm64 libcmocka-dev:arm64
 # libcurl4-openssl-dev:arm64 libssl-dev:arm64 libnats-dev:arm64
-# libmicrohttpd-dev:arm64; see .ci/run). The BPF object that the build
+# libmicrohttpd-dev:arm64 libsystemd-dev:arm64; see .ci/run). The BPF object that the build
 # embeds follows CMAKE_SYSTEM_PROCESSOR (cmake/bpf.cmake): arm64.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "output/sink_nats.h"
+#include "util/threadsig.h"
 
 #define LIB_CLOSE_WAIT_MS 2000
 
@@ -29,7 +30,7 @@ void vgl_nats_block_signals(sigset_t *ret_old)
 {
 	sigset_t all;
 
-	sigfillset(&all);
+	vgl_sigfill_threads(&all); /* but the privilege drop's */
 	pthread_sigmask(SIG_SETMASK, &all, ret_old);
 }
 

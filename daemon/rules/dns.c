@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "rules/dns.h"
+#include "util/threadsig.h"
 
 #define DNS_REFRESH_MIN 10  /* seconds */
 #define DNS_REFRESH_MAX 320 /* seconds */
@@ -221,7 +222,7 @@ int vgl_dns_start(void)
 		pthread_cond_init(&dns.wake, &ca);
 		pthread_condattr_destroy(&ca);
 		/* the thread takes no signals: those are the main loop's (signalfd) */
-		sigfillset(&all);
+		vgl_sigfill_threads(&all); /* but the privilege drop's */
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		ret = -pthread_create(&t, NULL, resolver, NULL);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -6,6 +6,7 @@
 #include "bpf/loader.h"
 #include "config/config.h"
 #include "run/capsetup.h"
+#include "run/notify.h"
 #include "run/pipeline.h"
 #include "run/run.h"
 #include "source/source.h"
@@ -24,6 +25,7 @@ struct vgl_loop {
 	struct vgl_run_metrics *metrics; /* NULL: no metrics endpoint */
 	struct vgl_config *cfg;
 	struct vgl_run_capture cap; /* -w, the flight recorder */
+	struct vgl_notify notify;   /* systemd's Type=notify */
 };
 
 double vgl_loop_now_mono(void);

@@ -18,7 +18,9 @@
 #include "run/capsetup.h"
 #include "run/loop.h"
 #include "run/metrics_glue.h"
+#include "run/notify.h"
 #include "run/pipeline.h"
+#include "run/privs.h"
 #include "run/reload.h"
 #include "run/run.h"
 #include "run/setup.h"
@@ -78,13 +80,10 @@ static void loop_fini(struct vgl_loop *l)
 }
 
 /* A reload finished: swap the new set in, or keep the old one. */
-static void reload_done(struct vgl_loop *l)
+static void reload_swap(struct vgl_loop *l, struct vgl_ruleset *rs, int err)
 {
-	struct vgl_ruleset *rs = NULL, *old = NULL;
-	int err = vgl_reload_collect(l->reload, &rs);
+	struct vgl_ruleset *old = NULL;
 
-	if (err == -EAGAIN)
-		return;
 	if (!err) /* else the problems were printed */
 		old = vgl_pipeline_set_rules(l->p, rs, &err);
 	vgl_run_metrics_rules(l->metrics, true, !err, vgl_reload_seconds(l->reload));
@@ -103,6 +102,17 @@ static void reload_done(struct vgl_loop *l)
 			hook[0] ? ": attaching " : "", hook, strerror(-err));
 	}
 	fprintf(stderr, "vigil: rules reloaded: %zu rules\n", vgl_ruleset_nrules(rs));
+}
+
+static void reload_done(struct vgl_loop *l)
+{
+	struct vgl_ruleset *rs = NULL;
+	int err = vgl_reload_collect(l->reload, &rs);
+
+	if (err == -EAGAIN)
+		return;
+	reload_swap(l, rs, err);
+	vgl_notify_ready(&l->notify); /* the new rules run, or the old ones */
 }
 
 /* True when a stop signal arrived; SIGHUP starts a rule reload. */
@@ -124,7 +134,9 @@ static bool stop_requested(struct vgl_loop *l)
 			continue;
 		}
 		err = vgl_reload_start(l->reload);
-		if (err)
+		if (!err)
+			vgl_notify_reloading(&l->notify);
+		else
 			vgl_warn("SIGHUP: %s",
 				 err == -EBUSY ? "a reload is already running" : strerror(-err));
 	}
@@ -151,6 +163,7 @@ static void tick(struct vgl_loop *l)
 		vgl_outputs_tick(l->p->outputs, now_wall_ns());
 	vgl_capsetup_tick(&l->cap, (uint64_t)now_wall_ns()); /* even when idle */
 	vgl_run_metrics_publish(l->metrics, l->bpf, l->consumed_at, &l->cap);
+	vgl_notify_counters(&l->notify, l->bpf, l->p, &l->cap);
 }
 
 static int loop_run(struct vgl_loop *l, FILE *out)
@@ -169,6 +182,7 @@ static int loop_run(struct vgl_loop *l, FILE *out)
 		l->consumed_at = vgl_loop_now_mono();
 		vgl_pipeline_poll(l->p); /* events that waited for container metadata */
 		fflush(out);
+		vgl_notify_watchdog(&l->notify, l->consumed_at); /* the loop turns */
 		tick(l);
 		for (int i = 0; i < n && l->reload; i++)
 			if (evs[i].data.fd == vgl_reload_fd(l->reload))
@@ -219,6 +233,11 @@ static int setup(struct vgl_loop *l, const struct vgl_run_opts *cli, struct vgl_
 	ret = vgl_capsetup_prepare(eff, cfg, &l->cap);
 	if (ret)
 		return ret;
+	/* the settings are valid: now what running them needs, before anything starts */
+	if (vgl_privs_check(err, sizeof(err))) {
+		vgl_err("%s", err);
+		return 1;
+	}
 	if (vgl_pipeline_init(l->p, &eff->print, eff->json ? VGL_FMT_JSON : VGL_FMT_HUMAN, stdout))
 		return 1;
 	if (vgl_setup_outputs(cfg, eff->json, l->p->hostname, &l->p->outputs))
@@ -244,6 +263,7 @@ int vgl_run(const struct vgl_run_opts *cli)
 	int ret, code = 1;
 
 	signal(SIGPIPE, SIG_IGN);
+	vgl_notify_init(&loop.notify); /* before threads: it unsets WATCHDOG_* */
 	if (vgl_signals_block())
 		return 1;
 	/* events come in bursts and every loop iteration flushes: a larger
@@ -271,10 +291,16 @@ int vgl_run(const struct vgl_run_opts *cli)
 	}
 	/* after attaching: a container that starts meanwhile is announced once */
 	vgl_pipeline_scan_containers(&p);
+	if (vgl_privs_drop(err, sizeof(err))) {
+		vgl_err("%s", err);
+		goto out;
+	}
 	loop.consumed_at = vgl_loop_now_mono(); /* capture starts: healthy from "ready" on */
 	tick(&loop);
 	fputs("vigil: ready\n", stderr);
+	vgl_notify_ready(&loop.notify);
 	ret = loop_run(&loop, stdout);
+	vgl_notify_stopping(&loop.notify);
 	if (ret)
 		vgl_err("event loop: %s", strerror(-ret));
 	finish(&loop, live, opts.json);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "state/resolver.h"
+#include "util/threadsig.h"
 
 struct job_node {
 	struct vgl_resolve_job job;
@@ -88,7 +89,7 @@ static int start_worker(struct vgl_resolver *r)
 	sigset_t all, old;
 	int err;
 
-	sigfillset(&all);
+	vgl_sigfill_threads(&all); /* but the privilege drop's */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&r->thread, NULL, worker, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

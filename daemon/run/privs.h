@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The capabilities `vigil run` needs: checked at start, before anything is
+ * loaded, and after attaching the only ones every thread keeps (the
+ * bounding set too, so that programs vigil starts cannot regain others).
+ *
+ *   CAP_BPF             bpf(2): load, and later update the syscall filter,
+ *                       read the counters, attach on reload
+ *   CAP_PERFMON         attach tracing programs (perf_event_open(2) of the
+ *                       syscalls/ tracepoints), at start and on reload
+ *   CAP_SYS_PTRACE      /proc/PID/{exe,cwd,root,environ,ns} of any process
+ *   CAP_DAC_READ_SEARCH /proc/PID/fd and the runtimes' state not root's
+ */
+#ifndef VIGIL_RUN_PRIVS_H
+#define VIGIL_RUN_PRIVS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The capabilities vigil keeps, as a mask of 1 << CAP_*. */
+uint64_t vgl_privs_keep(void);
+
+/*
+ * The first capability of the kept set that @effective lacks, its reason in
+ * *@ret_why ("needed to load the BPF programs"); -1 when none is missing.
+ */
+int vgl_privs_missing(uint64_t effective, const char **ret_why);
+
+/*
+ * Check this process' effective set: 0, or -EPERM with "missing capability
+ * CAP_BPF: needed to load the BPF programs" in @err.
+ */
+int vgl_privs_check(char *err, size_t errlen);
+
+/*
+ * Drop every capability but the kept ones from every thread: effective,
+ * permitted, inheritable, ambient and (with CAP_SETPCAP) bounding sets.
+ * Threads that exist already drop theirs on a signal. 0, or -errno with
+ * what failed in @err.
+ */
+int vgl_privs_drop(char *err, size_t errlen);
+
+/* The effective set of this thread (1 << CAP_*), 0 if unreadable. */
+uint64_t vgl_privs_effective(void);
+
+#endif /* VIGIL_RUN_PRIVS_H */

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The capabilities `vigil run` needs and keeps, and what it says of a missing one. */
+#include <errno.h>
+#include <linux/capability.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "run/privs.h"
+
+#define UNUSED __attribute__((unused))
+#define BIT(c) (1ull << (c))
+
+static void test_keep_is_the_documented_set(void **state UNUSED)
+{
+	/* packaging/systemd/vigil.service and the README name these four */
+	assert_int_equal(vgl_privs_keep(), BIT(CAP_BPF) | BIT(CAP_PERFMON) | BIT(CAP_SYS_PTRACE) |
+						   BIT(CAP_DAC_READ_SEARCH));
+}
+
+static void test_missing_names_the_first_lacking(void **state UNUSED)
+{
+	uint64_t all = vgl_privs_keep();
+	const char *why = NULL;
+
+	assert_int_equal(vgl_privs_missing(~0ull, &why), -1);
+	assert_int_equal(vgl_privs_missing(all, &why), -1);
+	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_BPF), &why), CAP_BPF);
+	assert_string_equal(why, "needed to load the BPF programs");
+	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_PERFMON), &why), CAP_PERFMON);
+	assert_non_null(strstr(why, "attach"));
+	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_SYS_PTRACE), &why), CAP_SYS_PTRACE);
+	assert_non_null(strstr(why, "/proc/PID"));
+	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_DAC_READ_SEARCH), &why),
+			 CAP_DAC_READ_SEARCH);
+	assert_non_null(strstr(why, "runtimes' state"));
+	/* CAP_SYS_ADMIN does not stand in for them: the kept set is exact */
+	assert_int_equal(vgl_privs_missing(BIT(CAP_SYS_ADMIN), &why), CAP_BPF);
+	assert_int_equal(vgl_privs_missing(0, &why), CAP_BPF);
+}
+
+static int set_effective(uint64_t eff)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[0].effective = (uint32_t)eff;
+	data[1].effective = (uint32_t)(eff >> 32);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Root or not: with CAP_BPF out of the effective set, that is what it names. */
+static void test_check_message(void **state UNUSED)
+{
+	uint64_t eff = vgl_privs_effective();
+	char err[256] = "";
+
+	assert_int_equal(set_effective(eff & ~BIT(CAP_BPF)), 0);
+	assert_int_equal(vgl_privs_check(err, sizeof(err)), -EPERM);
+	assert_int_equal(set_effective(eff), 0);
+	assert_string_equal(err, "missing capability CAP_BPF: needed to load the BPF programs");
+	if (vgl_privs_missing(eff, &(const char *){ NULL }) < 0)
+		assert_int_equal(vgl_privs_check(err, sizeof(err)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keep_is_the_documented_set),
+		cmocka_unit_test(test_missing_names_the_first_lacking),
+		cmocka_unit_test(test_check_message),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
