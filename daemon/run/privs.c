@@ -127,13 +127,13 @@ static void on_privs_signal(int sig)
 }
 
 /* The permitted set of thread @tid from /proc, or ~0 when unreadable. */
-static uint64_t task_permitted(const char *tid)
+static uint64_t task_permitted(pid_t tid)
 {
 	char path[64], line[128];
 	unsigned long long prm = ~0ull;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%s/status", tid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : ~0ull; /* gone: nothing to drop */
@@ -160,7 +160,7 @@ static int signal_threads(uint64_t keep, char *err, size_t errlen)
 	while ((de = readdir(d))) {
 		pid_t tid = (pid_t)atoi(de->d_name);
 
-		if (tid <= 0 || tid == self || !(task_permitted(de->d_name) & ~keep))
+		if (tid <= 0 || tid == self || !(task_permitted(tid) & ~keep))
 			continue;
 		if (!syscall(SYS_tgkill, getpid(), tid, VGL_SIG_PRIVS)) {
 			pending++;
