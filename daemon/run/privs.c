@@ -37,22 +37,43 @@ static const struct {
 	{ CAP_DAC_READ_SEARCH, "needed to read /proc/PID/fd and the container runtimes' state" },
 };
 
-uint64_t vgl_privs_keep(void)
+static const char perf_admin_why[] =
+	"needed to attach the BPF programs to tracepoints where kernel.perf_event_paranoid is 3 "
+	"(Debian's kernels)";
+
+bool vgl_privs_perf_admin(void)
 {
-	uint64_t keep = 0;
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	int level = 2;
+
+	if (f) {
+		if (fscanf(f, "%d", &level) != 1)
+			level = 2;
+		fclose(f);
+	}
+	return level > 2;
+}
+
+uint64_t vgl_privs_keep(bool perf_admin)
+{
+	uint64_t keep = perf_admin ? BIT(CAP_SYS_ADMIN) : 0;
 
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
 		keep |= BIT(needs[i].cap);
 	return keep;
 }
 
-int vgl_privs_missing(uint64_t effective, const char **ret_why)
+int vgl_privs_missing(uint64_t effective, bool perf_admin, const char **ret_why)
 {
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
 		if (!(effective & BIT(needs[i].cap))) {
 			*ret_why = needs[i].why;
 			return needs[i].cap;
 		}
+	}
+	if (perf_admin && !(effective & BIT(CAP_SYS_ADMIN))) {
+		*ret_why = perf_admin_why;
+		return CAP_SYS_ADMIN;
 	}
 	return -1;
 }
@@ -76,7 +97,7 @@ uint64_t vgl_privs_effective(void)
 int vgl_privs_check(char *err, size_t errlen)
 {
 	const char *why = "";
-	int cap = vgl_privs_missing(vgl_privs_effective(), &why);
+	int cap = vgl_privs_missing(vgl_privs_effective(), vgl_privs_perf_admin(), &why);
 
 	if (cap < 0)
 		return 0;
@@ -181,7 +202,7 @@ int vgl_privs_drop(char *err, size_t errlen)
 	struct sigaction sa = { .sa_handler = on_privs_signal, .sa_flags = SA_RESTART };
 	int ret;
 
-	drop_keep = vgl_privs_keep() & vgl_privs_effective();
+	drop_keep = vgl_privs_keep(vgl_privs_perf_admin()) & vgl_privs_effective();
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(VGL_SIG_PRIVS, &sa, NULL))
 		return -errno;

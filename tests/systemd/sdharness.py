@@ -22,8 +22,19 @@ CAP_DAC_READ_SEARCH = 2
 CAP_SYS_PTRACE = 19
 CAP_PERFMON = 38
 CAP_BPF = 39
-# what vigil keeps after attaching (packaging/systemd/vigil.service, README)
-KEPT = (1 << CAP_DAC_READ_SEARCH) | (1 << CAP_SYS_PTRACE) | (1 << CAP_PERFMON) | (1 << CAP_BPF)
+CAP_SYS_ADMIN = 21
+
+
+def perf_admin():
+    """kernel.perf_event_paranoid above 2 (Debian's kernels): perf events need CAP_SYS_ADMIN."""
+    with open("/proc/sys/kernel/perf_event_paranoid") as f:
+        return int(f.read()) > 2
+
+
+# what vigil needs and keeps after attaching (packaging/systemd/vigil.service, README)
+NEEDED = [CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH] + \
+    ([CAP_SYS_ADMIN] if perf_admin() else [])
+KEPT = sum(1 << c for c in NEEDED)
 
 
 class SdVigil(Vigil):
@@ -116,5 +127,6 @@ def cap_masks(path):
 
 def cap_names(mask):
     names = {CAP_BPF: "CAP_BPF", CAP_PERFMON: "CAP_PERFMON",
-             CAP_SYS_PTRACE: "CAP_SYS_PTRACE", CAP_DAC_READ_SEARCH: "CAP_DAC_READ_SEARCH"}
+             CAP_SYS_PTRACE: "CAP_SYS_PTRACE", CAP_DAC_READ_SEARCH: "CAP_DAC_READ_SEARCH",
+             CAP_SYS_ADMIN: "CAP_SYS_ADMIN"}
     return sorted(names.get(b, str(b)) for b in range(64) if mask >> b & 1)

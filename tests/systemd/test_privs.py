@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """
 The capabilities of `vigil run`: once ready, every thread holds exactly the
-documented set (CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH),
+documented set (CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH, and
+CAP_SYS_ADMIN where kernel.perf_event_paranoid is 3, as on Debian's kernels),
 nothing inheritable, ambient or in the bounding set beyond it; started
 with exactly that set (as the systemd unit does) it runs and reloads; with
 one of them missing it stops at once with one line naming it.
@@ -10,8 +11,8 @@ import os
 import signal
 import unittest
 
-from sdharness import (CAP_BPF, CAP_DAC_READ_SEARCH, CAP_PERFMON, CAP_SYS_PTRACE, KEPT,
-                       SdVigil, cap_masks, cap_names)
+from sdharness import (CAP_BPF, CAP_DAC_READ_SEARCH, CAP_PERFMON, CAP_SYS_ADMIN, CAP_SYS_PTRACE,
+                       KEPT, NEEDED, SdVigil, cap_masks, cap_names)
 from vigil_harness import OutputTest, wait_for
 
 RULES = """\
@@ -31,11 +32,13 @@ RULES_MKDIR = RULES + """\
 """
 
 NAMES = {CAP_BPF: "bpf", CAP_PERFMON: "perfmon", CAP_SYS_PTRACE: "sys_ptrace",
-         CAP_DAC_READ_SEARCH: "dac_read_search"}
+         CAP_DAC_READ_SEARCH: "dac_read_search", CAP_SYS_ADMIN: "sys_admin"}
 WHY = {CAP_BPF: "needed to load the BPF programs",
        CAP_PERFMON: "needed to attach the BPF programs to the kernel's tracepoints",
        CAP_SYS_PTRACE: "needed to read /proc/PID of processes of other users",
-       CAP_DAC_READ_SEARCH: "needed to read /proc/PID/fd and the container runtimes' state"}
+       CAP_DAC_READ_SEARCH: "needed to read /proc/PID/fd and the container runtimes' state",
+       CAP_SYS_ADMIN: "needed to attach the BPF programs to tracepoints where "
+                      "kernel.perf_event_paranoid is 3 (Debian's kernels)"}
 
 
 def setpriv_only(caps):
@@ -74,7 +77,7 @@ class PrivsTest(OutputTest):
 
     def test_runs_and_reloads_with_exactly_the_set(self):
         # what the unit grants: CapabilityBoundingSet= of the four, root
-        v = self.vigil_with(setpriv_only(NAMES)).start()
+        v = self.vigil_with(setpriv_only(NEEDED)).start()
         self.assert_kept_set(v.proc.pid)
         v.rewrite_rules(RULES_MKDIR)
         v.kill(signal.SIGHUP)
@@ -88,9 +91,9 @@ class PrivsTest(OutputTest):
         self.assert_clean_exit(v)
 
     def test_each_missing_capability(self):
-        for cap in (CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH):
+        for cap in NEEDED:
             with self.subTest(cap=NAMES[cap]):
-                v = self.vigil_with(setpriv_only(c for c in NAMES if c != cap))
+                v = self.vigil_with(setpriv_only(c for c in NEEDED if c != cap))
                 v.start(ready=False)
                 self.assertEqual(v.proc.wait(30), 1, v.err())
                 self.assertEqual(v.err().splitlines(),
