@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""`docker run` options that reproduce the vigil container of a DaemonSet.
+
+    ds2docker.py MANIFEST WORKDIR               the options, one per line
+    ds2docker.py --without CAP MANIFEST WORKDIR the same, less one added capability
+    ds2docker.py --args MANIFEST                the container's args, one per line
+
+Used by tests/pkg/daemonset.sh. From the pod: hostPID. From the container:
+securityContext (capabilities drop/add, readOnlyRootFilesystem,
+allowPrivilegeEscalation, runAsUser/runAsGroup, seccompProfile), the memory
+limit and every volumeMount: hostPath volumes as read-only (or not) bind
+mounts (left out, with a note on stderr, when the host lacks the path and the
+manifest would create it), configMap volumes as files written to WORKDIR,
+emptyDir as tmpfs. Anything else in those places is an error: the test must
+not silently run the container differently from the manifest.
+"""
+import os
+import sys
+
+import yaml
+
+
+def daemonset(path):
+    with open(path) as f:
+        for doc in yaml.safe_load_all(f):
+            if doc and doc.get("kind") == "DaemonSet":
+                return doc
+    sys.exit(f"ds2docker: {path}: no DaemonSet")
+
+
+def vigil_container(ds):
+    pod = ds["spec"]["template"]["spec"]
+    for c in pod["containers"]:
+        if c["name"] == "vigil":
+            return pod, c
+    sys.exit("ds2docker: no container named vigil")
+
+
+def memory(q):
+    units = {"Ki": "k", "Mi": "m", "Gi": "g"}
+    for suffix, docker in units.items():
+        if str(q).endswith(suffix):
+            return str(q)[: -len(suffix)] + docker
+    return str(q)
+
+
+def security(pod, c, without):
+    sc = c.get("securityContext", {})
+    opts = []
+    if pod.get("hostPID"):
+        opts += ["--pid", "host"]
+    if sc.get("privileged"):
+        sys.exit("ds2docker: the container is privileged")
+    caps = sc.get("capabilities", {})
+    opts += [f"--cap-drop={d}" for d in caps.get("drop", [])]
+    added = caps.get("add", [])
+    if without and without not in added:
+        sys.exit(f"ds2docker: {without} is not among the added capabilities {added}")
+    opts += [f"--cap-add={a}" for a in added if a != without]
+    if sc.get("readOnlyRootFilesystem"):
+        opts.append("--read-only")
+    if sc.get("allowPrivilegeEscalation") is False:
+        opts += ["--security-opt", "no-new-privileges"]
+    if "runAsUser" in sc:
+        opts += ["--user", f"{sc['runAsUser']}:{sc.get('runAsGroup', 0)}"]
+    seccomp = sc.get("seccompProfile", {}).get("type")
+    if seccomp == "Unconfined":
+        opts += ["--security-opt", "seccomp=unconfined"]
+    elif seccomp not in (None, "RuntimeDefault"):
+        sys.exit(f"ds2docker: seccompProfile {seccomp}: not handled")
+    limit = c.get("resources", {}).get("limits", {}).get("memory")
+    if limit:
+        opts.append(f"--memory={memory(limit)}")
+    return opts
+
+
+def mounts(manifest, pod, c, work):
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    opts = []
+    for m in c.get("volumeMounts", []):
+        v = volumes[m["name"]]
+        dest, ro = m["mountPath"], ",ro" if m.get("readOnly") else ""
+        if "hostPath" in v:
+            hp = v["hostPath"]
+            if not os.path.exists(hp["path"]):
+                if hp.get("type") == "DirectoryOrCreate":
+                    print(f"ds2docker: {hp['path']} is not on this host: not mounted",
+                          file=sys.stderr)
+                    continue
+                sys.exit(f"ds2docker: host path {hp['path']} does not exist")
+            opts += ["--mount", f"type=bind,source={hp['path']},target={dest}{ro}"]
+        elif "configMap" in v:
+            data = configmap(manifest, v["configMap"]["name"])
+            key = m.get("subPath")
+            if not key:
+                sys.exit("ds2docker: a configMap mount without subPath: not handled")
+            path = os.path.join(os.path.abspath(work), "configmap-" + key)
+            with open(path, "w") as f:
+                f.write(data[key])
+            opts += ["--mount", f"type=bind,source={path},target={dest}{ro}"]
+        elif "emptyDir" in v:
+            size = v["emptyDir"].get("sizeLimit")
+            opts += ["--tmpfs", dest + (f":size={memory(size)}" if size else "")]
+        else:
+            sys.exit(f"ds2docker: volume {m['name']}: kind not handled")
+    return opts
+
+
+def configmap(manifest, name):
+    with open(manifest) as f:
+        for doc in yaml.safe_load_all(f):
+            if doc and doc.get("kind") == "ConfigMap" and doc["metadata"]["name"] == name:
+                return doc["data"]
+    sys.exit(f"ds2docker: no ConfigMap {name}")
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--args":
+        _, c = vigil_container(daemonset(argv[2]))
+        print("\n".join(c.get("args", [])))
+        return
+    without = None
+    if len(argv) == 5 and argv[1] == "--without":
+        without, argv = argv[2], argv[:1] + argv[3:]
+    if len(argv) != 3:
+        sys.exit(__doc__)
+    manifest, work = argv[1], argv[2]
+    pod, c = vigil_container(daemonset(manifest))
+    print("\n".join(security(pod, c, without) + mounts(manifest, pod, c, work)))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
