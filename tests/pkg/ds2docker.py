@@ -3,6 +3,8 @@
 
     ds2docker.py MANIFEST WORKDIR               the options, one per line
     ds2docker.py --without CAP MANIFEST WORKDIR the same, less one added capability
+    ds2docker.py --old-runtime [--without CAP] MANIFEST WORKDIR
+                                                SYS_ADMIN in place of BPF and PERFMON
     ds2docker.py --args MANIFEST                the container's args, one per line
 
 Used by tests/pkg/daemonset.sh. From the pod: hostPID. From the container:
@@ -11,7 +13,10 @@ allowPrivilegeEscalation, runAsUser/runAsGroup, seccompProfile), the memory
 limit and every volumeMount: hostPath volumes as read-only (or not) bind
 mounts (left out, with a note on stderr, when the host lacks the path and the
 manifest would create it), configMap volumes as files written to WORKDIR,
-emptyDir as tmpfs. Anything else in those places is an error: the test must
+emptyDir as tmpfs. A capability this host's own bounding set lacks cannot be
+granted to any container: it is left out, with a note on stderr. --old-runtime is for a Docker that does not know CAP_BPF
+and CAP_PERFMON (Debian 12's docker.io 20.10): it swaps them for SYS_ADMIN,
+as the manifest's comment says to do on such runtimes. Anything else in those places is an error: the test must
 not silently run the container differently from the manifest.
 """
 import os
@@ -36,6 +41,18 @@ def vigil_container(ds):
     sys.exit("ds2docker: no container named vigil")
 
 
+CAP_NUMBERS = {"DAC_READ_SEARCH": 2, "SYS_PTRACE": 19, "SYS_ADMIN": 21, "SYS_RESOURCE": 24,
+               "PERFMON": 38, "BPF": 39}
+
+
+def host_has(cap):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("CapBnd:"):
+                return bool(int(line.split()[1], 16) >> CAP_NUMBERS.get(cap, 0) & 1)
+    return True
+
+
 def memory(q):
     units = {"Ki": "k", "Mi": "m", "Gi": "g"}
     for suffix, docker in units.items():
@@ -44,7 +61,7 @@ def memory(q):
     return str(q)
 
 
-def security(pod, c, without):
+def security(pod, c, without, old_runtime):
     sc = c.get("securityContext", {})
     opts = []
     if pod.get("hostPID"):
@@ -54,9 +71,17 @@ def security(pod, c, without):
     caps = sc.get("capabilities", {})
     opts += [f"--cap-drop={d}" for d in caps.get("drop", [])]
     added = caps.get("add", [])
+    if old_runtime:
+        added = [a for a in added if a not in ("BPF", "PERFMON")] + ["SYS_ADMIN"]
     if without and without not in added:
         sys.exit(f"ds2docker: {without} is not among the added capabilities {added}")
-    opts += [f"--cap-add={a}" for a in added if a != without]
+    for a in added:
+        if a == without:
+            continue
+        if not host_has(a):
+            print(f"ds2docker: this host's bounding set lacks CAP_{a}: not added", file=sys.stderr)
+            continue
+        opts.append(f"--cap-add={a}")
     if sc.get("readOnlyRootFilesystem"):
         opts.append("--read-only")
     if sc.get("allowPrivilegeEscalation") is False:
@@ -119,6 +144,9 @@ def main(argv):
         _, c = vigil_container(daemonset(argv[2]))
         print("\n".join(c.get("args", [])))
         return
+    old_runtime = len(argv) > 1 and argv[1] == "--old-runtime"
+    if old_runtime:
+        argv = argv[:1] + argv[2:]
     without = None
     if len(argv) == 5 and argv[1] == "--without":
         without, argv = argv[2], argv[:1] + argv[3:]
@@ -126,7 +154,7 @@ def main(argv):
         sys.exit(__doc__)
     manifest, work = argv[1], argv[2]
     pod, c = vigil_container(daemonset(manifest))
-    print("\n".join(security(pod, c, without) + mounts(manifest, pod, c, work)))
+    print("\n".join(security(pod, c, without, old_runtime) + mounts(manifest, pod, c, work)))
 
 
 if __name__ == "__main__":
