@@ -45,7 +45,12 @@ docker info >/dev/null 2>&1 || die "docker does not answer"
 mkdir -p "$work"
 
 start=$(date +%s)
+old_base=$(docker image inspect -f '{{.Id}}' "$base_image" 2>/dev/null) || true
 tar -C "$base" -c . | docker import - "$base_image" >/dev/null
+# the previous import, now untagged (kept while a container uses it)
+if [ -n "$old_base" ] && [ "$old_base" != "$(docker image inspect -f '{{.Id}}' "$base_image")" ]; then
+	docker rmi "$old_base" >/dev/null 2>&1 || true
+fi
 echo "container: imported $base as $base_image in $(($(date +%s) - start)) s"
 
 # --- build ---------------------------------------------------------------------------
