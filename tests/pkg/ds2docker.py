@@ -8,16 +8,20 @@
     ds2docker.py --args MANIFEST                the container's args, one per line
 
 Used by tests/pkg/daemonset.sh. From the pod: hostPID. From the container:
-securityContext (capabilities drop/add, readOnlyRootFilesystem,
-allowPrivilegeEscalation, runAsUser/runAsGroup, seccompProfile), the memory
-limit and every volumeMount: hostPath volumes as read-only (or not) bind
-mounts (left out, with a note on stderr, when the host lacks the path and the
-manifest would create it), configMap volumes as files written to WORKDIR,
-emptyDir as tmpfs. A capability this host's own bounding set lacks cannot be
-granted to any container: it is left out, with a note on stderr. --old-runtime is for a Docker that does not know CAP_BPF
-and CAP_PERFMON (Debian 12's docker.io 20.10): it swaps them for SYS_ADMIN,
-as the manifest's comment says to do on such runtimes. Anything else in those places is an error: the test must
-not silently run the container differently from the manifest.
+command (as --entrypoint and leading args), securityContext (capabilities
+drop/add, readOnlyRootFilesystem, allowPrivilegeEscalation,
+runAsUser/runAsGroup, seccompProfile), the memory limit, plain env values
+and every volumeMount: hostPath volumes as read-only (or not) bind mounts
+(left out, with a note on stderr, when the host lacks the path and the
+manifest would create it), configMap volumes as files written to WORKDIR (a
+subPath mounts one of them), emptyDir as tmpfs. Probes are not run.
+
+A capability this host's own bounding set lacks cannot be granted to any
+container: it is left out, with a note on stderr. --old-runtime is for a
+Docker that does not know CAP_BPF and CAP_PERFMON (Debian 12's docker.io
+20.10): it swaps them for SYS_ADMIN, as the manifest's comment says to do on
+such runtimes. Anything else in those places is an error: the test must not
+silently run the container differently from the manifest.
 """
 import os
 import sys
@@ -64,6 +68,8 @@ def memory(q):
 def security(pod, c, without, old_runtime):
     sc = c.get("securityContext", {})
     opts = []
+    if c.get("command"):
+        opts += ["--entrypoint", c["command"][0]]
     if pod.get("hostPID"):
         opts += ["--pid", "host"]
     if sc.get("privileged"):
@@ -93,6 +99,10 @@ def security(pod, c, without, old_runtime):
         opts += ["--security-opt", "seccomp=unconfined"]
     elif seccomp not in (None, "RuntimeDefault"):
         sys.exit(f"ds2docker: seccompProfile {seccomp}: not handled")
+    for e in c.get("env", []):
+        if "value" not in e:
+            sys.exit(f"ds2docker: env {e['name']}: only plain values are handled")
+        opts += ["--env", f"{e['name']}={e['value']}"]
     limit = c.get("resources", {}).get("limits", {}).get("memory")
     if limit:
         opts.append(f"--memory={memory(limit)}")
@@ -116,13 +126,16 @@ def mounts(manifest, pod, c, work):
             opts += ["--mount", f"type=bind,source={hp['path']},target={dest}{ro}"]
         elif "configMap" in v:
             data = configmap(manifest, v["configMap"]["name"])
-            key = m.get("subPath")
-            if not key:
-                sys.exit("ds2docker: a configMap mount without subPath: not handled")
-            path = os.path.join(os.path.abspath(work), "configmap-" + key)
-            with open(path, "w") as f:
-                f.write(data[key])
-            opts += ["--mount", f"type=bind,source={path},target={dest}{ro}"]
+            items = {i["key"]: i["path"] for i in v["configMap"].get("items", [])} or \
+                {k: k for k in data}
+            top = os.path.join(os.path.abspath(work), "configmap-" + m["name"])
+            os.makedirs(top, exist_ok=True)
+            for key, rel in items.items():
+                os.makedirs(os.path.dirname(os.path.join(top, rel)), exist_ok=True)
+                with open(os.path.join(top, rel), "w") as f:
+                    f.write(data[key])
+            source = os.path.join(top, m["subPath"]) if m.get("subPath") else top
+            opts += ["--mount", f"type=bind,source={source},target={dest}{ro}"]
         elif "emptyDir" in v:
             size = v["emptyDir"].get("sizeLimit")
             opts += ["--tmpfs", dest + (f":size={memory(size)}" if size else "")]
@@ -142,7 +155,7 @@ def configmap(manifest, name):
 def main(argv):
     if len(argv) == 3 and argv[1] == "--args":
         _, c = vigil_container(daemonset(argv[2]))
-        print("\n".join(c.get("args", [])))
+        print("\n".join(c.get("command", [])[1:] + c.get("args", [])))
         return
     old_runtime = len(argv) > 1 and argv[1] == "--old-runtime"
     if old_runtime:
