@@ -44,6 +44,13 @@ def require_models(test):
     raise unittest.SkipTest("python3-kubernetes is not installed")
 
 
+def vigil_bin(test):
+    path = os.environ.get("VIGIL_BIN")
+    if not path or not os.access(path, os.X_OK):
+        test.fail("VIGIL_BIN must name the vigil binary")
+    return path
+
+
 def validate(*paths):
     r = subprocess.run([PYTHON, VALIDATE, *paths], capture_output=True, text=True, timeout=60)
     return r.returncode, r.stdout + r.stderr
@@ -130,9 +137,7 @@ class TestDaemonSetMatchesVigil(unittest.TestCase):
         self.config = yaml.safe_load(self.cm["data"]["vigil.yaml"])
 
     def test_config_passes_check_config(self):
-        vigil = os.environ.get("VIGIL_BIN")
-        if not vigil:
-            self.fail("VIGIL_BIN must name the vigil binary")
+        vigil = vigil_bin(self)
         with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="vigil-k8s-") as f:
             f.write(self.cm["data"]["vigil.yaml"])
             f.flush()
@@ -158,8 +163,17 @@ class TestDaemonSetMatchesVigil(unittest.TestCase):
         self.assertEqual(self.config["rules"],
                          ["/etc/vigil/rules.d", f"{cdir}/zz_local_rules.yaml"])
         self.assertEqual(set(self.cm["data"]), {"vigil.yaml", "zz_local_rules.yaml"})
-        rules = yaml.safe_load(self.cm["data"]["zz_local_rules.yaml"])
-        self.assertIsInstance(rules, list)
+
+    def test_local_rules_load_after_the_default_rules(self):
+        """The ConfigMap's rules file appends to the defaults: both load."""
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="vigil-k8s-") as f:
+            f.write(self.cm["data"]["zz_local_rules.yaml"])
+            f.flush()
+            r = subprocess.run([vigil_bin(self), "rules", "check", "-r",
+                                os.path.join(SRC, "rules"), "-r", f.name],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"^[0-9]+ rule files OK: .*" + re.escape(f.name) + "\n")
 
     def test_probes_reach_metrics_listen(self):
         port = int(re.fullmatch(r":(\d+)", self.config["metrics"]["listen"]).group(1))
