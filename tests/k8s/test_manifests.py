@@ -100,6 +100,15 @@ class TestValidator(unittest.TestCase):
             f"{path}: document 4 (ConfigMap list): data: expected a mapping, got a list",
         ])
 
+    def test_duplicate_key_fails(self):
+        path = os.path.join(HERE, "fixtures", "duplicate.yaml")
+        rc, out = validate(path)
+        self.assertEqual(rc, 1, out)
+        self.assertEqual(out.splitlines(), [
+            f"{path}: duplicate key 'securityContext'",
+            f'  in "{path}", line 13, column 7',
+        ])
+
     def test_misspelling_in_the_daemonset_fails(self):
         """The real manifest with one field misspelt: the error names it."""
         with open(DAEMONSET, encoding="utf-8") as f:

@@ -35,6 +35,21 @@ except ImportError:
     sys.exit(2)
 
 MAX_DEPTH = 64
+
+
+class StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in a mapping (the
+    API server's strict decoding does; PyYAML would keep the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 _required_cache = {}
 
 
@@ -193,7 +208,7 @@ def check_document(where, doc):
 def check_file(path):
     try:
         with open(path, encoding="utf-8") as f:
-            docs = list(yaml.safe_load_all(f))
+            docs = list(yaml.load_all(f, Loader=StrictLoader))
     except (OSError, yaml.YAMLError) as e:
         return [f"{path}: {e}"], 0
     errors = []
