@@ -10,6 +10,7 @@
 #   1. vigil attaches ("vigil: ready") and raises an alert for a process on
 #      the host (container.id host) and for one in another container (its id,
 #      name and image), from a local rule mounted beside the ConfigMap's;
+#      the manifest's httpGet probes answer 200 on the container's address;
 #   2. SIGHUP reloads the rules;
 #   3. without each one of CAP_BPF and CAP_PERFMON it stops at start with a
 #      message naming the capability.
@@ -36,6 +37,9 @@ fail() {
 	failures=$((failures + 1))
 }
 ok() { echo "ok: $*"; }
+check() { # OK_MESSAGE FAIL_MESSAGE CMD...
+	if "${@:3}"; then ok "$1"; else fail "$2"; fi
+}
 die() {
 	echo "daemonset: $*" >&2
 	exit 1
@@ -138,6 +142,18 @@ if [ "$got" = "$want" ]; then
 else
 	fail "container process alert: '$got', expected '$want'"
 fi
+
+# The manifest's httpGet probes, on the container's address.
+ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$tag")
+while read -r kind port path; do
+	code=$(python3 -c 'import sys, urllib.request
+try:
+    print(urllib.request.urlopen(sys.argv[1], timeout=5).status)
+except Exception as e:
+    print(getattr(e, "code", e))' "http://$ip:$port$path" 2>&1)
+	check "$kind: GET http://$ip:$port$path: $code" "$kind: GET http://$ip:$port$path: $code" \
+		[ "$code" = 200 ]
+done < <(python3 "$here/ds2docker.py" --probes "$manifest")
 
 # --- 2. SIGHUP reloads ----------------------------------------------------------------------
 docker kill -s HUP "$tag" >/dev/null

@@ -6,6 +6,7 @@
     ds2docker.py --old-runtime [--without CAP] MANIFEST WORKDIR
                                                 SYS_ADMIN in place of BPF and PERFMON
     ds2docker.py --args MANIFEST                the container's args, one per line
+    ds2docker.py --probes MANIFEST              "KIND PORT PATH" of each httpGet probe
 
 Used by tests/pkg/daemonset.sh. From the pod: hostPID. From the container:
 command (as --entrypoint and leading args), securityContext (capabilities
@@ -153,6 +154,14 @@ def configmap(manifest, name):
 
 
 def main(argv):
+    if len(argv) == 3 and argv[1] == "--probes":
+        _, c = vigil_container(daemonset(argv[2]))
+        ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
+        for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+            get = c.get(kind, {}).get("httpGet")
+            if get:
+                print(kind, ports.get(get["port"], get["port"]), get.get("path", "/"))
+        return
     if len(argv) == 3 and argv[1] == "--args":
         _, c = vigil_container(daemonset(argv[2]))
         print("\n".join(c.get("command", [])[1:] + c.get("args", [])))
