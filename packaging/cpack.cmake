@@ -26,20 +26,20 @@ if(DEFINED PROJECT_VERSION AND NOT PROJECT_VERSION STREQUAL "")
   set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 endif()
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
-set(CPACK_STRIP_FILES OFF)
+# Debian ships stripped binaries (lintian: unstripped-binary-or-object); the
+# BPF objects are data inside the binary and are not touched.
+set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_PACKAGE_NAME "vigil")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "admin")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
-# Runtime libraries (Debian 12 names). libpcre2-8-0 is for the rule engine's
-# regex operator; it is part of every Debian installation. libdeflate0
-# compresses and inflates capture files. libcurl4 (webhook),
-# libssl3 (syslog over TLS), libnats3.4 (nats) and libmicrohttpd12 (/metrics)
-# are the output stage's.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libbpf1 (>= 1:1.0), libelf1, zlib1g, libdeflate0, libyaml-0-2, libjansson4, libcurl4, libpcre2-8-0, libssl3, libnats3.4, libmicrohttpd12")
+# Runtime libraries: dpkg-shlibdeps (package dpkg-dev) reads them from the
+# binary, with the minimal versions the build host's shlibs files give
+# (libc6, libbpf1, libelf1, zlib1g, libdeflate0, libyaml-0-2, libjansson4,
+# libpcre2-8-0, libcurl4, libssl3, libnats3.4, libmicrohttpd12 on Debian 12).
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 
@@ -55,5 +55,26 @@ if(VIGIL_DEB_CONFFILES)
   list(APPEND _vigil_deb_control "${CMAKE_CURRENT_BINARY_DIR}/debian/conffiles")
 endif()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${_vigil_deb_control}")
+
+# Documentation (in every install, not only the package): the README and
+# docs/ in /usr/share/doc/vigil with Debian's copyright and changelog (a
+# native package's changelog.gz, gzip -9n as policy 12.7 asks), and the
+# manual page.
+find_program(VIGIL_GZIP gzip REQUIRED)
+set(_vigil_doc_gz "")
+foreach(_src debian/changelog vigil.1)
+  get_filename_component(_name ${_src} NAME)
+  set(_gz ${CMAKE_CURRENT_BINARY_DIR}/doc/${_name}.gz)
+  add_custom_command(OUTPUT ${_gz}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/doc
+    COMMAND ${VIGIL_GZIP} -9nc ${CMAKE_CURRENT_LIST_DIR}/${_src} > ${_gz}
+    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/${_src} VERBATIM)
+  list(APPEND _vigil_doc_gz ${_gz})
+endforeach()
+add_custom_target(vigil_docs ALL DEPENDS ${_vigil_doc_gz})
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${CMAKE_CURRENT_LIST_DIR}/debian/copyright
+  ${CMAKE_CURRENT_BINARY_DIR}/doc/changelog.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/doc/vigil.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 include(CPack)

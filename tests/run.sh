@@ -17,6 +17,9 @@
 #   9. ctest -L qemu in build/: the x86_64 BPF tests in Debian 12's 6.1 kernel
 #  10. ctest -L qemu in build-arm64/: the arm64 BPF tests in Debian 12's 6.1
 #      and bookworm-backports' 6.12 kernels (tests/qemu/boot.sh; TCG, no KVM)
+#  11. tests/pkg/run.sh: the .deb (build-pkg/, lintian, installed and purged in
+#      a debootstrap'd Debian 12 chroot) and the container image (built from
+#      that root, run as the DaemonSet runs it)
 # Every step runs even when an earlier one failed (a step whose build failed
 # is reported as failed, not run). Re-running reuses the build directories.
 # Exit status: 0 when every step passed, 1 otherwise. The last line is
@@ -53,7 +56,7 @@ trap 'rm -rf "$log_dir"' EXIT
 announce() {
 	step_no=$((step_no + 1))
 	echo
-	echo "==> [$step_no/10] $*"
+	echo "==> [$step_no/11] $*"
 }
 
 record() { # record NAME ok|FAILED|skipped
@@ -196,6 +199,13 @@ if [ "$arm64_built" -eq 0 ]; then
 	run_ctest "ctest build-arm64 (qemu)" --test-dir build-arm64 -L qemu
 else
 	skip "ctest build-arm64 (qemu)" "build failed"
+fi
+
+announce "packages: .deb and container image (tests/pkg/run.sh)"
+if bash tests/pkg/run.sh build-pkg; then
+	record "packages (deb, image)" ok
+else
+	record "packages (deb, image)" FAILED
 fi
 
 echo

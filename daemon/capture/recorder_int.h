@@ -143,6 +143,18 @@ void rec_context(struct vgl_recorder *r, const struct vgl_event *ev);
 void rec_note_late(struct vgl_recorder *r, enum rec_kind kind, uint32_t pid, uint64_t arg);
 /* r->db: the user database of @pid, asked once per event. */
 void rec_users_db(struct vgl_recorder *r, uint32_t pid);
+/* The names of the ids @ev's fields show (recorder_users.c). */
+void rec_event_users(struct vgl_recorder *r, const struct vgl_event *ev);
+
+/* FNV-1a of @s, never 0 (0 means "none" in the tables). */
+static inline uint64_t rec_str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h | 1;
+}
 
 /* recorder_fast.c */
 void rec_keys_of(const struct vgl_recorder *r, const struct vgl_event *ev, struct rec_keys *ret);

@@ -3,8 +3,9 @@
  * The container event (evt.type = container) with a real Docker engine: a
  * container already running when vigil starts is announced at start, one
  * started later at its entrypoint's exec (not runc's init), each exactly
- * once however many `docker exec`s follow, with the container's name and
- * image; a capture of the run replays the same alerts.
+ * once however many `docker exec`s follow, with the container's name, image
+ * and posture as its entrypoint runs with it; a capture of the run replays
+ * the same alerts, posture fields included.
  *
  * Needs root and docker (see harness_docker.h); skips without them, except
  * with CI=true, where it fails.
@@ -39,19 +40,25 @@ static const char *write_rules(const char *dir)
 {
 	const char *path = tu_join(dir, "rules.yaml");
 
-	e2e_write_file(path, "- rule: " RULE "\n"
-			     "  desc: a container was seen for the first time\n"
-			     "  condition: evt.type = container\n"
-			     "  output: >\n"
-			     "    %evt.type started (id=%container.id name=%container.name\n"
-			     "    image=%container.image type=%evt.arg.type proc=%proc.name\n"
-			     "    cmdline=%proc.cmdline)\n"
-			     "  priority: NOTICE\n"
-			     "  tags: [e2e]\n");
+	e2e_write_file(path,
+		       "- rule: " RULE "\n"
+		       "  desc: a container was seen for the first time\n"
+		       "  condition: evt.type = container\n"
+		       "  output: >\n"
+		       "    %evt.type started (id=%container.id name=%container.name\n"
+		       "    image=%container.image type=%evt.arg.type proc=%proc.name\n"
+		       "    cmdline=%proc.cmdline caps=%container.cap_added\n"
+		       "    ro=%container.readonly_rootfs mem=%container.memory.limit\n"
+		       "    user=%container.user uid=%container.uid seccomp=%container.seccomp\n"
+		       "    nnp=%container.no_new_privileges hostpid=%container.host_pid\n"
+		       "    userns=%container.userns)\n"
+		       "  priority: NOTICE\n"
+		       "  tags: [e2e]\n");
 	return path;
 }
 
-static void expect_once(struct e2e_vigil *v, const char *name, const char *cid, const char *proc)
+static const json_t *expect_once(struct e2e_vigil *v, const char *name, const char *cid,
+				 const char *proc)
 {
 	const struct e2e_match m = { .rule = RULE, .fields = { { "container.name", name } } };
 	const json_t *a = e2e_expect_one(v, &m);
@@ -62,6 +69,7 @@ static void expect_once(struct e2e_vigil *v, const char *name, const char *cid, 
 	e2e_assert_field(a, "evt.arg.type", "docker");
 	e2e_assert_field(a, "proc.name", proc);
 	e2e_assert_top(a, "priority", "Notice");
+	return a;
 }
 
 static void test_running_and_new(void **state)
@@ -71,6 +79,7 @@ static void test_running_and_new(void **state)
 	struct e2e_markers mk = { 0 };
 	struct e2e_replay *rp;
 	struct e2e_vigil *v;
+	const json_t *a;
 	json_t *mine;
 
 	(void)state;
@@ -81,7 +90,9 @@ static void test_running_and_new(void **state)
 	snprintf(cap, sizeof(cap), "%s/run.vcap", dir);
 	e2e_docker_run_id(old_id, "run -d --name " OLD " --network none " E2E_IMAGE " sleep 60");
 	v = e2e_start_args((const char *[]){ "-r", write_rules(dir), "-w", cap, NULL });
-	e2e_docker_run_id(new_id, "run -d --name " NEW " --network none " E2E_IMAGE " sleep 60");
+	e2e_docker_run_id(new_id, "run -d --name " NEW " --network none --read-only --memory 64m"
+				  " --user 1000:1000 --cap-add SYS_PTRACE --pid host"
+				  " --security-opt no-new-privileges " E2E_IMAGE " sleep 60");
 	e2e_wait_alert(v, &new_m, WAIT_MS);
 	for (int i = 0; i < 3; i++) /* later execs in both: no new container events */
 		if (e2e_sh(NULL, E2E_DOCKER_MS,
@@ -89,7 +100,17 @@ static void test_running_and_new(void **state)
 			fail_msg("docker exec failed");
 	e2e_stop(v);
 	expect_once(v, OLD, old_id, "sleep");
-	expect_once(v, NEW, new_id, "sleep");
+	a = expect_once(v, NEW, new_id, "sleep");
+	/* the posture as the container runs it: the entrypoint's, after runc's init */
+	e2e_assert_field(a, "container.cap_added", "CAP_SYS_PTRACE");
+	e2e_assert_field_bool(a, "container.readonly_rootfs", true);
+	e2e_assert_field_int(a, "container.memory.limit", 64 << 20, 64 << 20);
+	e2e_assert_field(a, "container.user", "1000:1000");
+	e2e_assert_field_int(a, "container.uid", 1000, 1000);
+	e2e_assert_field(a, "container.seccomp", "default");
+	e2e_assert_field_bool(a, "container.no_new_privileges", true);
+	e2e_assert_field_bool(a, "container.host_pid", true);
+	e2e_assert_field_bool(a, "container.userns", false);
 
 	rp = e2e_replay(cap, "-r", tu_join(dir, "rules.yaml"));
 	e2e_marker_add(&mk, OLD);
