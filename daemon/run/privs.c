@@ -27,14 +27,20 @@
 #define VGL_DROP_ROUNDS	  200 /* of 5 ms: a second for every thread to drop */
 #define VGL_DROP_ROUND_NS 5000000
 
+/* @alt, where there is one, stands in for @cap: the kernel's own rule
+ * (bpf_capable(), perfmon_capable()), and all that runtimes without CAP_BPF
+ * and CAP_PERFMON (Debian 12's dockerd 20.10) can grant. */
 static const struct {
 	int cap;
+	int alt;
 	const char *why;
 } needs[] = {
-	{ CAP_BPF, "needed to load the BPF programs" },
-	{ CAP_PERFMON, "needed to attach the BPF programs to the kernel's tracepoints" },
-	{ CAP_SYS_PTRACE, "needed to read /proc/PID of processes of other users" },
-	{ CAP_DAC_READ_SEARCH, "needed to read /proc/PID/fd and the container runtimes' state" },
+	{ CAP_BPF, CAP_SYS_ADMIN, "needed to load the BPF programs" },
+	{ CAP_PERFMON, CAP_SYS_ADMIN,
+	  "needed to attach the BPF programs to the kernel's tracepoints" },
+	{ CAP_SYS_PTRACE, -1, "needed to read /proc/PID of processes of other users" },
+	{ CAP_DAC_READ_SEARCH, -1,
+	  "needed to read /proc/PID/fd and the container runtimes' state" },
 };
 
 static const char perf_admin_why[] =
@@ -54,19 +60,22 @@ bool vgl_privs_perf_admin(void)
 	return level > 2;
 }
 
-uint64_t vgl_privs_keep(bool perf_admin)
+uint64_t vgl_privs_keep(uint64_t effective, bool perf_admin)
 {
 	uint64_t keep = perf_admin ? BIT(CAP_SYS_ADMIN) : 0;
 
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-		keep |= BIT(needs[i].cap);
+		keep |= (effective & BIT(needs[i].cap)) || needs[i].alt < 0 ? BIT(needs[i].cap)
+									    : BIT(needs[i].alt);
 	return keep;
 }
 
 int vgl_privs_missing(uint64_t effective, bool perf_admin, const char **ret_why)
 {
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
-		if (!(effective & BIT(needs[i].cap))) {
+		bool alt = needs[i].alt >= 0 && (effective & BIT(needs[i].alt));
+
+		if (!(effective & BIT(needs[i].cap)) && !alt) {
 			*ret_why = needs[i].why;
 			return needs[i].cap;
 		}
@@ -202,7 +211,9 @@ int vgl_privs_drop(char *err, size_t errlen)
 	struct sigaction sa = { .sa_handler = on_privs_signal, .sa_flags = SA_RESTART };
 	int ret;
 
-	drop_keep = vgl_privs_keep(vgl_privs_perf_admin()) & vgl_privs_effective();
+	uint64_t eff = vgl_privs_effective();
+
+	drop_keep = vgl_privs_keep(eff, vgl_privs_perf_admin()) & eff;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(VGL_SIG_PRIVS, &sa, NULL))
 		return -errno;

@@ -24,8 +24,12 @@
 /* True when kernel.perf_event_paranoid is above 2 (CAP_SYS_ADMIN is needed). */
 bool vgl_privs_perf_admin(void);
 
-/* The capabilities vigil keeps, as a mask of 1 << CAP_*. */
-uint64_t vgl_privs_keep(bool perf_admin);
+/*
+ * The capabilities vigil keeps (a mask of 1 << CAP_*) when it holds
+ * @effective: CAP_SYS_ADMIN in place of CAP_BPF and CAP_PERFMON when it
+ * was given that instead (runtimes that know neither).
+ */
+uint64_t vgl_privs_keep(uint64_t effective, bool perf_admin);
 
 /*
  * The first capability of the kept set that @effective lacks, its reason in

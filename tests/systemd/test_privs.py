@@ -90,6 +90,19 @@ class PrivsTest(OutputTest):
         v.stop()
         self.assert_clean_exit(v)
 
+    def test_sys_admin_in_their_place(self):
+        # what a runtime that knows neither CAP_BPF nor CAP_PERFMON can grant
+        # (Debian 12's dockerd 20.10): CAP_SYS_ADMIN stands in, and is kept
+        v = self.vigil_with(setpriv_only([CAP_SYS_ADMIN, CAP_SYS_PTRACE,
+                                          CAP_DAC_READ_SEARCH])).start()
+        want = (1 << CAP_SYS_ADMIN) | (1 << CAP_SYS_PTRACE) | (1 << CAP_DAC_READ_SEARCH)
+        m = cap_masks("/proc/%d/status" % v.proc.pid)
+        self.assertEqual(m["CapEff"], want, cap_names(m["CapEff"]))
+        v.trigger(1)
+        v.stop()
+        self.assert_clean_exit(v)
+        self.assertEqual(v.stats["alerts"], 1)
+
     def test_each_missing_capability(self):
         for cap in NEEDED:
             with self.subTest(cap=NAMES[cap]):

@@ -23,14 +23,20 @@ static void test_keep_is_the_documented_set(void **state UNUSED)
 		BIT(CAP_BPF) | BIT(CAP_PERFMON) | BIT(CAP_SYS_PTRACE) | BIT(CAP_DAC_READ_SEARCH);
 
 	/* packaging/systemd/vigil.service and the README name these four */
-	assert_int_equal(vgl_privs_keep(false), four);
+	assert_int_equal(vgl_privs_keep(~0ull, false), four);
+	assert_int_equal(vgl_privs_keep(four, false), four);
 	/* kernel.perf_event_paranoid 3 (Debian): perf events need CAP_SYS_ADMIN */
-	assert_int_equal(vgl_privs_keep(true), four | BIT(CAP_SYS_ADMIN));
+	assert_int_equal(vgl_privs_keep(~0ull, true), four | BIT(CAP_SYS_ADMIN));
+	/* given CAP_SYS_ADMIN instead of CAP_BPF and CAP_PERFMON (dockerd 20.10) */
+	assert_int_equal(
+		vgl_privs_keep(BIT(CAP_SYS_ADMIN) | BIT(CAP_SYS_PTRACE) | BIT(CAP_DAC_READ_SEARCH),
+			       false),
+		BIT(CAP_SYS_ADMIN) | BIT(CAP_SYS_PTRACE) | BIT(CAP_DAC_READ_SEARCH));
 }
 
 static void test_missing_names_the_first_lacking(void **state UNUSED)
 {
-	uint64_t all = vgl_privs_keep(false);
+	uint64_t all = vgl_privs_keep(~0ull, false);
 	const char *why = NULL;
 
 	assert_int_equal(vgl_privs_missing(~0ull, false, &why), -1);
@@ -45,8 +51,12 @@ static void test_missing_names_the_first_lacking(void **state UNUSED)
 	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_DAC_READ_SEARCH), false, &why),
 			 CAP_DAC_READ_SEARCH);
 	assert_non_null(strstr(why, "runtimes' state"));
-	/* CAP_SYS_ADMIN does not stand in for them: the kept set is exact */
-	assert_int_equal(vgl_privs_missing(BIT(CAP_SYS_ADMIN), false, &why), CAP_BPF);
+	/* CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON, as in the kernel */
+	assert_int_equal(vgl_privs_missing(BIT(CAP_SYS_ADMIN), false, &why), CAP_SYS_PTRACE);
+	assert_int_equal(vgl_privs_missing(BIT(CAP_SYS_ADMIN) | BIT(CAP_SYS_PTRACE) |
+						   BIT(CAP_DAC_READ_SEARCH),
+					   false, &why),
+			 -1);
 	assert_int_equal(vgl_privs_missing(0, false, &why), CAP_BPF);
 	/* where perf events need CAP_SYS_ADMIN, it is named after the four */
 	assert_int_equal(vgl_privs_missing(all, true, &why), CAP_SYS_ADMIN);
@@ -68,13 +78,14 @@ static int set_effective(uint64_t eff)
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
-/* Root or not: with CAP_BPF out of the effective set, that is what it names. */
+/* Root or not: with CAP_BPF (and CAP_SYS_ADMIN, its stand-in) out of the
+ * effective set, that is what it names. */
 static void test_check_message(void **state UNUSED)
 {
 	uint64_t eff = vgl_privs_effective();
 	char err[256] = "";
 
-	assert_int_equal(set_effective(eff & ~BIT(CAP_BPF)), 0);
+	assert_int_equal(set_effective(eff & ~(BIT(CAP_BPF) | BIT(CAP_SYS_ADMIN))), 0);
 	assert_int_equal(vgl_privs_check(err, sizeof(err)), -EPERM);
 	assert_int_equal(set_effective(eff), 0);
 	assert_string_equal(err, "missing capability CAP_BPF: needed to load the BPF programs");
