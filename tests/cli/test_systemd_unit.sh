@@ -3,8 +3,8 @@
 # systemd: `systemd-analyze verify` finds nothing to say (a misspelt
 # directive it would report), `systemd-analyze security --offline` rates it
 # at most 3.0 ("OK"), and it is Type=notify with a watchdog and exactly the
-# capabilities vigil may keep (daemon/run/privs.c: CAP_SYS_ADMIN only where
-# kernel.perf_event_paranoid is 3, as on Debian's kernels). ExecStart= points at the
+# capabilities vigil keeps (daemon/run/privs.c; CAP_SYS_ADMIN, needed where
+# kernel.perf_event_paranoid is 3, is the administrator's to add). ExecStart= points at the
 # built vigil (verify wants the binary to exist).
 set -u
 src=${VIGIL_SOURCE_DIR:?VIGIL_SOURCE_DIR must point at the source tree}
@@ -52,8 +52,8 @@ fi
 
 for line in "Type=notify" "NotifyAccess=main" "WatchdogSec=30s" \
 	"ExecReload=/bin/kill -HUP \$MAINPID" \
-	"CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_SYS_ADMIN" \
-	"AmbientCapabilities=CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH CAP_SYS_ADMIN"; do
+	"CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH" \
+	"AmbientCapabilities=CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH"; do
 	grep -qxF "$line" "$unit" && echo "ok: $line" || fail "no line '$line' in $unit"
 done
 
