@@ -24,20 +24,9 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 base_image=vigil-build/debian:12
 version=$(sed -n 's/^project(vigil VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
 image=vigil:$version
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-ok() { echo "ok: $*"; }
-check() { # OK_MESSAGE FAIL_MESSAGE CMD...
-	if "${@:3}"; then ok "$1"; else fail "$2"; fi
-}
-die() {
-	echo "container: $*" >&2
-	exit 1
-}
+me=container
+# shellcheck source=tests/pkg/lib.sh
+. "$src/tests/pkg/lib.sh"
 
 [ -n "$version" ] || die "no project version in CMakeLists.txt"
 [ -d "$base/usr/bin" ] || die "$base: not a root file system (tests/pkg/rootfs.sh makes one)"

@@ -30,20 +30,9 @@ manifest=$src/packaging/kubernetes/daemonset.yaml
 tag=wt-pkg-ds-$$
 marker=vigil-pkg-marker-$$
 target_image=vigil-build/debian:12
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-ok() { echo "ok: $*"; }
-check() { # OK_MESSAGE FAIL_MESSAGE CMD...
-	if "${@:3}"; then ok "$1"; else fail "$2"; fi
-}
-die() {
-	echo "daemonset: $*" >&2
-	exit 1
-}
+me=daemonset
+# shellcheck source=tests/pkg/lib.sh
+. "$src/tests/pkg/lib.sh"
 cleanup() {
 	docker rm -f "$tag" "$tag-target" "$tag-nocap" >/dev/null 2>&1 || true
 }

@@ -26,20 +26,9 @@ fi
 deb=$(realpath "$1") base=$2 work=$3
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 root=$work/deb-root
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-ok() { echo "ok: $*"; }
-check() { # OK_MESSAGE FAIL_MESSAGE CMD...
-	if "${@:3}"; then ok "$1"; else fail "$2"; fi
-}
-die() {
-	echo "deb: $*" >&2
-	exit 1
-}
+me=deb
+# shellcheck source=tests/pkg/lib.sh
+. "$src/tests/pkg/lib.sh"
 
 # in_root CMD...: CMD in the chroot, with its own /proc (a private mount
 # namespace: nothing to unmount afterwards).
