@@ -43,10 +43,6 @@ static const struct {
 	  "needed to read /proc/PID/fd and the container runtimes' state" },
 };
 
-static const char perf_admin_why[] =
-	"needed to attach the BPF programs to tracepoints where kernel.perf_event_paranoid is 3 "
-	"(Debian's kernels)";
-
 bool vgl_privs_perf_admin(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
@@ -70,7 +66,7 @@ uint64_t vgl_privs_keep(uint64_t effective, bool perf_admin)
 	return keep;
 }
 
-int vgl_privs_missing(uint64_t effective, bool perf_admin, const char **ret_why)
+int vgl_privs_missing(uint64_t effective, const char **ret_why)
 {
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
 		bool alt = needs[i].alt >= 0 && (effective & BIT(needs[i].alt));
@@ -79,10 +75,6 @@ int vgl_privs_missing(uint64_t effective, bool perf_admin, const char **ret_why)
 			*ret_why = needs[i].why;
 			return needs[i].cap;
 		}
-	}
-	if (perf_admin && !(effective & BIT(CAP_SYS_ADMIN))) {
-		*ret_why = perf_admin_why;
-		return CAP_SYS_ADMIN;
 	}
 	return -1;
 }
@@ -106,7 +98,7 @@ uint64_t vgl_privs_effective(void)
 int vgl_privs_check(char *err, size_t errlen)
 {
 	const char *why = "";
-	int cap = vgl_privs_missing(vgl_privs_effective(), vgl_privs_perf_admin(), &why);
+	int cap = vgl_privs_missing(vgl_privs_effective(), &why);
 
 	if (cap < 0)
 		return 0;

@@ -10,9 +10,13 @@
  *                       syscalls/ tracepoints), at start and on reload
  *   CAP_SYS_PTRACE      /proc/PID/{exe,cwd,root,environ,ns} of any process
  *   CAP_DAC_READ_SEARCH /proc/PID/fd and the runtimes' state not root's
- *   CAP_SYS_ADMIN       only where kernel.perf_event_paranoid is above 2: a
- *                       Debian patch then lets nothing else open perf
- *                       events, tracepoints included (Debian 12's 6.1)
+ *   CAP_SYS_ADMIN       kept, when held, where kernel.perf_event_paranoid
+ *                       is above 2: a Debian patch then lets nothing else
+ *                       open perf events, the per-syscall tracepoints
+ *                       included (Debian 12's 6.1). Not required at start:
+ *                       without tracefs vigil hooks tp_btf/sys_exit, which
+ *                       opens no perf event; with it, the attach fails
+ *                       naming the tracepoint.
  */
 #ifndef VIGIL_RUN_PRIVS_H
 #define VIGIL_RUN_PRIVS_H
@@ -21,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* True when kernel.perf_event_paranoid is above 2 (CAP_SYS_ADMIN is needed). */
+/* True when kernel.perf_event_paranoid is above 2 (perf events need CAP_SYS_ADMIN). */
 bool vgl_privs_perf_admin(void);
 
 /*
@@ -35,7 +39,7 @@ uint64_t vgl_privs_keep(uint64_t effective, bool perf_admin);
  * The first capability of the kept set that @effective lacks, its reason in
  * *@ret_why ("needed to load the BPF programs"); -1 when none is missing.
  */
-int vgl_privs_missing(uint64_t effective, bool perf_admin, const char **ret_why);
+int vgl_privs_missing(uint64_t effective, const char **ret_why);
 
 /*
  * Check this process' effective set: 0, or -EPERM with "missing capability

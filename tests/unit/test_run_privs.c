@@ -39,31 +39,26 @@ static void test_missing_names_the_first_lacking(void **state UNUSED)
 	uint64_t all = vgl_privs_keep(~0ull, false);
 	const char *why = NULL;
 
-	assert_int_equal(vgl_privs_missing(~0ull, false, &why), -1);
-	assert_int_equal(vgl_privs_missing(all, false, &why), -1);
-	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_BPF), false, &why), CAP_BPF);
+	assert_int_equal(vgl_privs_missing(~0ull, &why), -1);
+	assert_int_equal(vgl_privs_missing(all, &why), -1);
+	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_BPF), &why), CAP_BPF);
 	assert_string_equal(why, "needed to load the BPF programs");
-	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_PERFMON), false, &why), CAP_PERFMON);
+	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_PERFMON), &why), CAP_PERFMON);
 	assert_non_null(strstr(why, "attach"));
-	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_SYS_PTRACE), false, &why),
-			 CAP_SYS_PTRACE);
+	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_SYS_PTRACE), &why), CAP_SYS_PTRACE);
 	assert_non_null(strstr(why, "/proc/PID"));
-	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_DAC_READ_SEARCH), false, &why),
+	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_DAC_READ_SEARCH), &why),
 			 CAP_DAC_READ_SEARCH);
 	assert_non_null(strstr(why, "runtimes' state"));
 	/* CAP_SYS_ADMIN stands in for CAP_BPF and CAP_PERFMON, as in the kernel */
-	assert_int_equal(vgl_privs_missing(BIT(CAP_SYS_ADMIN), false, &why), CAP_SYS_PTRACE);
+	assert_int_equal(vgl_privs_missing(BIT(CAP_SYS_ADMIN), &why), CAP_SYS_PTRACE);
 	assert_int_equal(vgl_privs_missing(BIT(CAP_SYS_ADMIN) | BIT(CAP_SYS_PTRACE) |
 						   BIT(CAP_DAC_READ_SEARCH),
-					   false, &why),
+					   &why),
 			 -1);
-	assert_int_equal(vgl_privs_missing(0, false, &why), CAP_BPF);
-	/* where perf events need CAP_SYS_ADMIN, it is named after the four */
-	assert_int_equal(vgl_privs_missing(all, true, &why), CAP_SYS_ADMIN);
-	assert_string_equal(why, "needed to attach the BPF programs to tracepoints where "
-				 "kernel.perf_event_paranoid is 3 (Debian's kernels)");
-	assert_int_equal(vgl_privs_missing(all & ~BIT(CAP_BPF), true, &why), CAP_BPF);
-	assert_int_equal(vgl_privs_missing(all | BIT(CAP_SYS_ADMIN), true, &why), -1);
+	assert_int_equal(vgl_privs_missing(0, &why), CAP_BPF);
+	/* CAP_SYS_ADMIN is not required where perf events need it: tp_btf needs none */
+	assert_int_equal(vgl_privs_missing(all, &why), -1);
 }
 
 static int set_effective(uint64_t eff)
@@ -89,7 +84,7 @@ static void test_check_message(void **state UNUSED)
 	assert_int_equal(vgl_privs_check(err, sizeof(err)), -EPERM);
 	assert_int_equal(set_effective(eff), 0);
 	assert_string_equal(err, "missing capability CAP_BPF: needed to load the BPF programs");
-	if (vgl_privs_missing(eff, vgl_privs_perf_admin(), &(const char *){ NULL }) < 0)
+	if (vgl_privs_missing(eff, &(const char *){ NULL }) < 0)
 		assert_int_equal(vgl_privs_check(err, sizeof(err)), 0);
 }
 
