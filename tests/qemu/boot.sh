@@ -201,36 +201,12 @@ log="$work/serial-$debarch-$suite.log"
 # per vCPU, a vCPU could keep executing its translation of kernel text that
 # another vCPU had just patched (static keys, BPF trampolines): x86_64 6.1
 # guests locked up trapping on an int3 the text no longer held.
-#
-# KVM only where it really runs the guest: /dev/kvm can be there while KVM
-# cannot run this kernel (nested virtualisation): qemu then aborts at once
-# ("failed to set MSR 0x10a", exit 134) or the guest never gets past the
-# firmware and the test would sit out its whole timeout. kvm_runs_guest boots
-# the kernel alone under KVM and waits up to 15 s for its banner on the
-# serial console (it comes within a second or two where KVM works).
-kvm_runs_guest() {
-	local probe="$work/kvm-probe-$debarch.log" pid
-	"${qemu[@]}" -accel kvm -smp 1 -m 256 -nographic -no-reboot -kernel "$kernel" \
-		-append "console=$console panic=-1" </dev/null >"$probe" 2>&1 &
-	pid=$!
-	for _ in $(seq 150); do
-		if grep -aq 'Linux version' "$probe"; then
-			kill "$pid" 2>/dev/null || true
-			wait "$pid" 2>/dev/null || true
-			return 0
-		fi
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	echo "boot.sh: /dev/kvm is there but KVM did not run the kernel (no banner within" \
-		"15 s; qemu said: $(tail -c 160 "$probe" | tr -cd '[:print:]\n' | tr '\n' ' ')): TCG"
-	return 1
-}
+# KVM only where a probe shows it runs the guest (tests/qemu/accel.sh).
+# shellcheck source=tests/qemu/accel.sh
+. "$here/accel.sh"
 accel=(-accel "tcg,thread=$tcg_thread")
-if [ "$arch" = x86_64 ] && [ -w /dev/kvm ] && [ "${VIGIL_QEMU_KVM:-1}" != 0 ] &&
-	kvm_runs_guest; then
+if [ "$arch" = x86_64 ] &&
+	kvm_usable "$work/kvm-probe-$debarch.log" "$kernel" "$console" "${qemu[@]}"; then
 	accel=(-accel kvm)
 fi
 echo "boot.sh: accelerator: ${accel[*]}"
