@@ -9,6 +9,8 @@
 #   3. a clean Debian 12 root (tests/pkg/rootfs.sh: debootstrap; made afresh
 #      with CI=true, reused otherwise) in BUILD_DIR/debian-12;
 #   4. tests/pkg/deb.sh: dpkg -i, the installed vigil, dpkg -r, dpkg -P;
+#   4b. tests/pkg/systemd.sh: the .deb in that root with systemd, booted under
+#      qemu (systemd as PID 1): the unit as an administrator meets it;
 #   5. tests/pkg/container.sh: the image, built from that root;
 #   6. tests/pkg/daemonset.sh: the image run as the DaemonSet runs it.
 # Each step's time is printed. A missing tool (debootstrap, lintian, docker)
@@ -107,6 +109,10 @@ if need debootstrap debootstrap "rootfs: debootstrap"; then
 fi
 if $rootfs_ok && [ -n "$deb" ]; then
 	step "deb: install, run, remove, purge" bash tests/pkg/deb.sh "$deb" "$build/debian-12" "$build"
+fi
+if $rootfs_ok && [ -n "$deb" ] && need qemu-system-x86_64 qemu-system-x86 "systemd: booted (qemu)"; then
+	step "systemd: the .deb under a booted systemd (qemu)" \
+		bash tests/pkg/systemd.sh "$deb" "$build/debian-12" "$build"
 fi
 image_ok=false
 if $rootfs_ok && need docker docker.io "container: image"; then
