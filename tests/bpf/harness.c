@@ -226,6 +226,17 @@ int vh_exec_vigil_no_tracefs(char **ret_err_text, const char *arg, ...)
 	return status;
 }
 
+int vh_exec_vigil_with(char **ret_err_text, tu_setup_fn setup, const char *arg, ...)
+{
+	va_list ap;
+	int status;
+
+	va_start(ap, arg);
+	status = exec_vigil(ret_err_text, setup, 0, arg, ap);
+	va_end(ap);
+	return status;
+}
+
 void *vh_shared(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -102,6 +102,9 @@ int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...);
  */
 int vh_exec_vigil_no_tracefs(char **ret_err_text, const char *arg, ...);
 
+/* As root, with @setup run in the child before the exec. */
+int vh_exec_vigil_with(char **ret_err_text, tu_setup_fn setup, const char *arg, ...);
+
 /* --- actions in children ------------------------------------------------ */
 
 /* The children of tests/common/child.h under the names the BPF tests use. */
