@@ -25,6 +25,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "bpf/loader.h"
 #include "bpf/loader_int.h"
 #include "vigil.skel.h"
 
@@ -42,8 +43,7 @@ static int tracefs_ready(void)
 	return access(VGL_TRACEFS "/events/syscalls", F_OK) ? -errno : 0;
 }
 
-/* kernel.perf_event_paranoid, or 2 (upstream's default) if unreadable. */
-static int perf_paranoid(void)
+int vgl_bpf_perf_paranoid(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
 	int level = 2;
@@ -98,7 +98,7 @@ static int perf_allowed(char *why, size_t len)
 		return 0;
 	}
 	err = errno;
-	paranoid = perf_paranoid();
+	paranoid = vgl_bpf_perf_paranoid();
 	if (paranoid > 2)
 		snprintf(why, len,
 			 "perf_event_open(2) refused (%s): kernel.perf_event_paranoid is %d, "

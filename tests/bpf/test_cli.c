@@ -125,8 +125,8 @@ static void test_no_tracefs(void **state)
 
 	(void)state;
 	vh_require_root();
-	status = vh_exec_vigil_no_tracefs(&err, "run", "-v", "--events", "openat", "--duration",
-					  "0.5", NULL);
+	status = vh_exec_vigil_with(&err, vh_hide_tracefs, "run", "-v", "--events", "openat",
+				    "--duration", "0.5", NULL);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 	    !strstr(err, "vigil: hook: syscalls: tp_btf/sys_exit") || !strstr(err, why)) {
 		print_error("vigil run -v without tracefs: wait status 0x%x, stderr:\n%s\n", status,
@@ -136,8 +136,8 @@ static void test_no_tracefs(void **state)
 	}
 	free(err);
 
-	status = vh_exec_vigil_no_tracefs(&err, "run", "--syscall-hook", "tracepoints", "--events",
-					  "openat", NULL);
+	status = vh_exec_vigil_with(&err, vh_hide_tracefs, "run", "--syscall-hook", "tracepoints",
+				    "--events", "openat", NULL);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || strcmp(err, want_err) != 0) {
 		print_error("vigil run --syscall-hook tracepoints without tracefs: wait status "
 			    "0x%x, stderr:\n%s\n",
