@@ -40,11 +40,6 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # (libc6, libbpf1, libelf1, zlib1g, libdeflate0, libyaml-0-2, libjansson4,
 # libpcre2-8-0, libcurl4, libssl3, libnats3.4, libmicrohttpd12 on Debian 12).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# and procps: the unit's ExecReload= runs /bin/kill, which a Debian 12 with
-# systemd but without procps (minbase, containers) lacks: systemd-analyze
-# verify refuses the unit there and `systemctl reload vigil` cannot work
-# (tests/pkg/systemd.sh). dpkg-shlibdeps' list is added to it.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 
