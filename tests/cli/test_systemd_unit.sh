@@ -51,7 +51,7 @@ else
 fi
 
 for line in "Type=notify" "NotifyAccess=main" "WatchdogSec=30s" \
-	"ExecReload=/bin/kill -HUP \$MAINPID" \
+	"ExecReload=/bin/sh -c 'kill -HUP \${MAINPID}'" \
 	"CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH" \
 	"AmbientCapabilities=CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH"; do
 	grep -qxF "$line" "$unit" && echo "ok: $line" || fail "no line '$line' in $unit"

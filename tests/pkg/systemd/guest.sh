@@ -107,11 +107,11 @@ check_start() {
 	state=$(prop ActiveState)
 	exec=$(prop ExecMainStartTimestampMonotonic)
 	enter=$(prop ActiveEnterTimestampMonotonic)
-	if [ "$rc" -ne 0 ] || [ "$state" != active ]; then
-		fail "start: systemctl start vigil exited $rc, vigil.service $state"
+	if [ "$rc" -ne 0 ] || [ "$state" != active ] || [ "$(prop Type)" != notify ]; then
+		fail "start: systemctl start vigil exited $rc, vigil.service $state (Type=$(prop Type))"
 		return
 	fi
-	ok "start: systemctl start vigil returned 0 after $took s, vigil.service active;" \
+	ok "start: systemctl start vigil (Type=notify) returned 0 after $took s, active;" \
 		"from exec to READY=1 (active) $(awk -v a="$exec" -v b="$enter" 'BEGIN { printf "%.2f", (b - a) / 1e6 }') s"
 	if wait_for 30 shadow_alert /tmp/vigil-systemd-start; then
 		ok "start: /etc/shadow read right after systemctl start returned raised its alert" \
