@@ -87,7 +87,7 @@ if ! { in_root apt-get update -q && in_root apt-get install -y -q --no-install-r
 	tail -n 40 "$work/apt.log"
 	die "apt-get in the root failed (log: $work/apt.log)"
 fi
-echo "systemd: installed $(in_root dpkg-query -W -f '${Package} ${Version}, ' systemd vigil jq)"
+echo "systemd: installed $(in_root dpkg-query -W -f '${Package} ${Version}; ' systemd vigil jq)"
 s=$root/etc/systemd/system
 install -m 755 "$here/guest.sh" "$root/usr/local/sbin/vigil-systemd-check"
 mkdir -p "$root/usr/local/share/vigil-systemd"
@@ -156,4 +156,4 @@ if grep -aq '^vigil-systemd: FAILED: ' "$log" || ! grep -aq ' 0 failed' <<<"$don
 	grep -a '^vigil-systemd: FAILED: ' "$log" | sed 's/^/  /'
 	exit 1
 fi
-echo "systemd: PASSED (${done_line#vigil-systemd: done: })"
+echo "systemd: PASSED: ${done_line#vigil-systemd: done: }"
