@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * End-to-end container identity when vigil runs in its own cgroup namespace
+ * (as in a pod, or a Docker container on a cgroup v2 node): the kernel then
+ * shows every other process's cgroup relative to vigil's ("/../../docker/<id>"),
+ * and a container's exec must still carry its container.id and name, a host
+ * process's "host".
+ *
+ * vigil is started in cgns-e2e-<pid>/vigil of every cgroup hierarchy, in a
+ * cgroup namespace of its own (unshare(CLONE_NEWCGROUP) before the exec).
+ * The container is started before vigil: the first events vigil sees from it
+ * come from processes that are still alive, whose /proc/PID/cgroup is read
+ * (an exited one is resolved through its cgroup v2 id instead, which would
+ * hide a wrong reading of the relative path on a hybrid host).
+ *
+ * Needs root, docker and /bin/busybox (busybox-static); without them the test
+ * skips, except with CI=true, where it fails.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "harness_docker.h"
+
+#define ALERT_WAIT_MS 15000
+#define RULE	      "e2e cgns marker"
+#define MARKER	      "cgns-e2e-marker"
+#define HIER_MAX      32
+
+static char name[64];		      /* the container's and the cgroups' name */
+static char hier[HIER_MAX][PATH_MAX]; /* every hierarchy's mount point */
+static size_t nhier;
+
+/* /sys/fs/cgroup itself (cgroup v2), else each hierarchy under it (v1, hybrid). */
+static void find_hierarchies(void)
+{
+	const char *top = "/sys/fs/cgroup";
+	char path[PATH_MAX];
+	struct dirent *d;
+	DIR *dir;
+
+	nhier = 0;
+	if (access("/sys/fs/cgroup/cgroup.procs", F_OK) == 0) {
+		snprintf(hier[nhier++], PATH_MAX, "%s", top);
+		return;
+	}
+	dir = opendir(top);
+	assert_non_null(dir);
+	while ((d = readdir(dir)) && nhier < HIER_MAX) {
+		snprintf(path, sizeof(path), "%s/%s/cgroup.procs", top, d->d_name);
+		if (d->d_name[0] != '.' && access(path, F_OK) == 0)
+			snprintf(hier[nhier++], PATH_MAX, "%s/%s", top, d->d_name);
+	}
+	closedir(dir);
+}
+
+static int write_to(const char *dir, const char *file, const char *text)
+{
+	char path[PATH_MAX * 2];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+/* A cpuset cgroup has no cpus or memory nodes until given its parent's. */
+static void copy_cpuset(const char *parent, const char *child)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char path[PATH_MAX * 2], buf[4096];
+
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		write_to(child, files[i], buf);
+	}
+}
+
+/* In vigil's child before the exec: into NAME/vigil everywhere, then a cgroup namespace. */
+static void enter_private_cgns(const void *arg)
+{
+	char outer[PATH_MAX * 2], inner[PATH_MAX * 3], pid[32];
+
+	(void)arg;
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	for (size_t i = 0; i < nhier; i++) {
+		snprintf(outer, sizeof(outer), "%s/%s", hier[i], name);
+		snprintf(inner, sizeof(inner), "%s/vigil", outer);
+		E2E_CHECK(mkdir(outer, 0755) == 0 || errno == EEXIST);
+		E2E_CHECK(mkdir(inner, 0755) == 0 || errno == EEXIST);
+		copy_cpuset(hier[i], outer);
+		copy_cpuset(outer, inner);
+		E2E_CHECK(write_to(inner, "cgroup.procs", pid) == 0);
+	}
+	E2E_CHECK(unshare(CLONE_NEWCGROUP) == 0);
+}
+
+static void remove_cgroups(void)
+{
+	char path[PATH_MAX * 2];
+
+	for (size_t i = 0; i < nhier; i++) {
+		snprintf(path, sizeof(path), "%s/%s/vigil", hier[i], name);
+		rmdir(path);
+		snprintf(path, sizeof(path), "%s/%s", hier[i], name);
+		rmdir(path);
+	}
+}
+
+static int teardown(void **state)
+{
+	int rc;
+
+	e2e_sh(NULL, E2E_DOCKER_MS, "docker rm -f %s >/dev/null 2>&1", name);
+	rc = e2e_teardown(state); /* vigil gone: its cgroups are empty */
+	remove_cgroups();
+	return rc;
+}
+
+/* vigil's cgroup namespace is not this process's, and it sees itself at its root. */
+static void assert_private_cgns(pid_t pid)
+{
+	char mine[64] = "", its[64] = "", path[64];
+	char *cg = NULL;
+
+	assert_true(readlink("/proc/self/ns/cgroup", mine, sizeof(mine) - 1) > 0);
+	snprintf(path, sizeof(path), "/proc/%d/ns/cgroup", (int)pid);
+	assert_true(readlink(path, its, sizeof(its) - 1) > 0);
+	assert_string_not_equal(mine, its);
+	/* this process, read from inside vigil's namespace: above its root */
+	assert_int_equal(
+		e2e_sh(&cg, 5000, "nsenter -t %d -C cat /proc/%d/cgroup", (int)pid, (int)getpid()),
+		0);
+	assert_non_null(strstr(cg, ":/.."));
+	free(cg);
+}
+
+static void test_exec_in_private_cgns(void **state)
+{
+	char dir[PATH_MAX], cid[13], rules[PATH_MAX + 1024];
+	const char *args[] = { "-r", NULL, NULL };
+	struct e2e_match m = { .rule = RULE };
+	struct e2e_vigil *v;
+
+	(void)state;
+	e2e_require_root();
+	e2e_docker_ready();
+	snprintf(name, sizeof(name), "cgns-e2e-%d", (int)getpid());
+	find_hierarchies();
+	assert_true(nhier > 0);
+	e2e_tmpdir(dir, sizeof(dir));
+	snprintf(rules, sizeof(rules),
+		 "- rule: " RULE "\n"
+		 "  desc: the test's marked processes\n"
+		 "  condition: evt.type in (execve, execveat) and proc.args contains " MARKER "\n"
+		 "  output: marker (args=%%proc.args id=%%container.id name=%%container.name)\n"
+		 "  priority: NOTICE\n");
+	args[1] = tu_join(dir, "rules.yaml");
+	e2e_write_file(args[1], rules);
+	e2e_docker_run_id(cid, "run -d --name %s --network none " E2E_IMAGE " sleep 60", name);
+	v = e2e_start_setup(args, enter_private_cgns, NULL);
+	assert_private_cgns(v->pid);
+
+	if (e2e_sh(NULL, E2E_DOCKER_MS, "docker exec %s sh -c 'sleep 1; true' " MARKER "-ctr",
+		   name))
+		fail_msg("docker exec %s failed", name);
+	if (e2e_sh(NULL, 5000, "sh -c 'sleep 1; true' " MARKER "-host"))
+		fail_msg("the host's marked shell failed");
+	m.fields[0][0] = "proc.args";
+	m.fields[0][1] = "-c sleep 1; true " MARKER "-ctr";
+	e2e_wait_alert(v, &m, ALERT_WAIT_MS);
+	m.fields[0][1] = "-c sleep 1; true " MARKER "-host";
+	e2e_wait_alert(v, &m, ALERT_WAIT_MS);
+	e2e_stop(v);
+
+	m.fields[0][1] = "-c sleep 1; true " MARKER "-ctr";
+	e2e_assert_field(e2e_expect_one(v, &m), "container.id", cid);
+	e2e_assert_field(e2e_expect_one(v, &m), "container.name", name);
+	m.fields[0][1] = "-c sleep 1; true " MARKER "-host";
+	e2e_assert_field(e2e_expect_one(v, &m), "container.id", "host");
+	e2e_assert_field(e2e_expect_one(v, &m), "container.name", "host");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_exec_in_private_cgns, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
