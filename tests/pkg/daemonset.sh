@@ -7,9 +7,11 @@
 #
 #	tests/pkg/daemonset.sh IMAGE WORKDIR
 #
-#   1. vigil attaches ("vigil: ready") and raises an alert for a process on
-#      the host (container.id host) and for one in another container (its id,
-#      name and image), from a local rule mounted beside the ConfigMap's;
+#   1. vigil, in a cgroup namespace of its own (--cgroupns=private, as a pod
+#      on a cgroup v2 node), attaches ("vigil: ready") and raises an alert for
+#      a process on the host (container.id host) and for one in another
+#      container (its id, name and image), from a local rule mounted beside
+#      the ConfigMap's;
 #      the manifest's httpGet probes answer 200 on the container's address;
 #   2. SIGHUP reloads the rules;
 #   3. without each one of CAP_BPF and CAP_PERFMON it stops at start with a
@@ -65,6 +67,10 @@ if grep -q 'unknown capability' <<<"$probe"; then
 fi
 mapfile -t opts < <(python3 "$here/ds2docker.py" "${compat[@]}" "$manifest" "$work")
 mapfile -t args < <(python3 "$here/ds2docker.py" --args "$manifest")
+# In its own cgroup namespace, as every pod on a cgroup v2 node (and Docker's
+# default there): other containers' cgroups then read relative to vigil's
+# ("/../<id>"), and the manifest's /host/sys/fs/cgroup tells where vigil is.
+opts+=(--cgroupns=private)
 echo "daemonset: docker run ${opts[*]} -v $work/zz_pkg_test.yaml:/etc/vigil/rules.d/zz_pkg_test.yaml:ro $image ${args[*]}"
 
 # wait_log NAME PATTERN SECONDS: until NAME's output has PATTERN, or it exits.
