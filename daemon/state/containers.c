@@ -283,11 +283,14 @@ static int classify_id(struct vgl_ctr_cache *c, uint64_t cgroup_id, struct vgl_c
 {
 	char path[512];
 
-	if (!cgroup_id || v2_path_of_id(c, cgroup_id, path, sizeof(path)))
+	/*
+	 * The v2 root says nothing: on a cgroup v1 host every process is there,
+	 * containers too. Unknown, so that the caller asks the parent instead.
+	 */
+	if (!cgroup_id || v2_path_of_id(c, cgroup_id, path, sizeof(path)) || !strcmp(path, "/"))
 		return -ENOENT;
 	memset(src, 0, sizeof(*src));
 	src->has_v2 = true;
-	src->v2_root = strcmp(path, "/") == 0;
 	snprintf(src->v2_path, sizeof(src->v2_path), "%s", path);
 	src->from_v2 = vgl_cgroup_parse_path(path, strlen(path), ci);
 	if (!src->from_v2)
