@@ -13,8 +13,12 @@
  * (an exited one is resolved through its cgroup v2 id instead, which would
  * hide a wrong reading of the relative path on a hybrid host).
  *
- * Needs root, docker and /bin/busybox (busybox-static); without them the test
- * skips, except with CI=true, where it fails.
+ * And a process gone before vigil reads its /proc/PID/cgroup, in a container
+ * known only from cgroup v1 paths (lxc.payload.cgns-e2e-<pid>; its v2 cgroup
+ * the root, as for everyone on a cgroup v1 host), has its parent's container.
+ *
+ * Needs root, docker and /bin/busybox (busybox-static); without them the tests
+ * skip, except with CI=true, where they fail.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -203,10 +208,89 @@ static void test_exec_in_private_cgns(void **state)
 	e2e_assert_field(e2e_expect_one(v, &m), "container.name", "host");
 }
 
+/* In the spawned child: into NAME/../lxc.payload.NAME of every v1 hierarchy, then the marker. */
+static void short_lived_child(void *ctx)
+{
+	char dir[PATH_MAX * 2], pid[32];
+	pid_t child;
+	int status;
+
+	(void)ctx;
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	for (size_t i = 0; i < nhier; i++) {
+		/* the v2 hierarchy keeps it at the root, as on a cgroup v1 host */
+		if (nhier > 1 && !strcmp(hier[i], "/sys/fs/cgroup/unified"))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/lxc.payload.%s", hier[i], name);
+		E2E_CHECK(mkdir(dir, 0755) == 0 || errno == EEXIST);
+		copy_cpuset(hier[i], dir);
+		E2E_CHECK(write_to(dir, "cgroup.procs", pid) == 0);
+	}
+	child = fork();
+	E2E_CHECK(child >= 0);
+	if (child == 0) {
+		execl("/bin/true", "true", MARKER "-short", (char *)NULL);
+		_exit(127);
+	}
+	E2E_CHECK(waitpid(child, &status, 0) == child && status == 0);
+	tu_sleep_ms(2000); /* the parent stays while vigil looks it up */
+}
+
+static void remove_lxc_cgroups(void)
+{
+	char path[PATH_MAX * 2];
+
+	for (size_t i = 0; i < nhier; i++) {
+		snprintf(path, sizeof(path), "%s/lxc.payload.%s", hier[i], name);
+		rmdir(path);
+	}
+}
+
+static int teardown_short(void **state)
+{
+	int rc = e2e_teardown(state);
+
+	remove_lxc_cgroups();
+	return rc;
+}
+
+/*
+ * A process gone before vigil reads its /proc/PID/cgroup, in a container
+ * known only from its cgroup v1 paths (its v2 cgroup, all a cgroup v1 host
+ * has, is the root): it has its parent's container, not the host.
+ */
+static void test_short_lived_v1(void **state)
+{
+	char dir[PATH_MAX], rules[1024];
+	const char *args[] = { "-r", NULL, NULL };
+	struct e2e_match m = { .rule = RULE, .fields = { { "proc.args", MARKER "-short" } } };
+	struct e2e_vigil *v;
+
+	(void)state;
+	e2e_require_root();
+	snprintf(name, sizeof(name), "cgns-e2e-%d", (int)getpid());
+	find_hierarchies();
+	e2e_tmpdir(dir, sizeof(dir));
+	snprintf(rules, sizeof(rules),
+		 "- rule: " RULE "\n"
+		 "  desc: the test's marked processes\n"
+		 "  condition: evt.type in (execve, execveat) and proc.args contains " MARKER "\n"
+		 "  output: marker (args=%%proc.args id=%%container.id name=%%container.name)\n"
+		 "  priority: NOTICE\n");
+	args[1] = tu_join(dir, "rules.yaml");
+	e2e_write_file(args[1], rules);
+	v = e2e_start_args(args);
+	e2e_spawn("cgnsshort", short_lived_child, NULL);
+	e2e_wait_alert(v, &m, ALERT_WAIT_MS);
+	e2e_stop(v);
+	e2e_assert_field(e2e_expect_one(v, &m), "container.id", name);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_exec_in_private_cgns, teardown),
+		cmocka_unit_test_teardown(test_short_lived_v1, teardown_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
