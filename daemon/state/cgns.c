@@ -205,6 +205,15 @@ static bool find_root(struct vgl_ctr_cache *c, const char *ctrl, struct ctr_cgns
 	return true;
 }
 
+const char *ctr_cgns_known(const struct vgl_ctr_cache *c, const char *ctrl)
+{
+	for (size_t i = 0; i < c->cgns.n; i++) {
+		if (!strcmp(c->cgns.h[i].ctrl, ctrl))
+			return c->cgns.h[i].known ? c->cgns.h[i].root : NULL;
+	}
+	return NULL;
+}
+
 const char *ctr_cgns_root(void *ctx, const char *ctrl)
 {
 	struct vgl_ctr_cache *c = ctx;

@@ -86,6 +86,8 @@ int ctr_cgroup_mount(struct vgl_ctr_cache *c, const char *ctrl, char *mnt, size_
 		     size_t *ret_ups);
 /* vgl_cgroup_root_fn for @ctx, a struct vgl_ctr_cache: vigil's namespace root in @ctrl. */
 const char *ctr_cgns_root(void *ctx, const char *ctrl);
+/* The same when already found (a relative path was read), else NULL; no I/O. */
+const char *ctr_cgns_known(const struct vgl_ctr_cache *c, const char *ctrl);
 /* Read the kernel's view of @e's posture from @pid, unless read or tried just now. */
 void ctr_posture_try(struct vgl_ctr_cache *c, struct ctr_entry *e, uint32_t pid, uint64_t now);
 void ctr_fill_view(struct ctr_entry *e, const struct vgl_cgroup_info *ci, enum vgl_ctr_runtime rt);
