@@ -29,7 +29,7 @@ struct vgl_hook_choice {
 
 struct vgl_hooks {
 	struct vgl_hook_choice choice[VGL_HOOK_MAX];
-	char why_buf[VGL_HOOK_MAX][160];
+	char why_buf[VGL_HOOK_MAX][320];
 };
 
 /*

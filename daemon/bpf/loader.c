@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
+/*
+ * The BPF object's life: open and configure the skeleton, load it with the
+ * kernel's BTF, attach and re-sync the hooks as the wanted kinds change,
+ * destroy. Preflight checks are in preflight.c, the tracepoint choice in
+ * tracepoints.c, the -v text in describe.c, hook probing in hooks.c.
+ */
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-#include <linux/capability.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -23,39 +24,6 @@
 
 #define VGL_RINGBUF_MIN	  4096u
 #define VGL_RINGBUF_LIMIT (1u << 30)
-#define VGL_TRACEFS	  "/sys/kernel/tracing"
-
-static bool have_caps(uint64_t need)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = {};
-	uint64_t eff;
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	eff = data[0].effective | ((uint64_t)data[1].effective << 32);
-	return (eff & need) == need;
-}
-
-int vgl_bpf_preflight(char *err, size_t errlen)
-{
-	uint64_t bpf_caps = (1ull << 39) | (1ull << 38); /* CAP_BPF, CAP_PERFMON */
-
-	if (!have_caps(bpf_caps) && !have_caps(1ull << CAP_SYS_ADMIN)) {
-		snprintf(err, errlen,
-			 "loading BPF programs needs root, or the capabilities CAP_BPF and "
-			 "CAP_PERFMON (this process has neither; run as root or grant them)");
-		return -EPERM;
-	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-		snprintf(err, errlen,
-			 "this kernel has no BTF (/sys/kernel/btf/vmlinux: %s): vigil needs a "
-			 "kernel >= 5.8 built with CONFIG_DEBUG_INFO_BTF=y",
-			 strerror(errno));
-		return -ENOTSUP;
-	}
-	return 0;
-}
 
 bool vgl_bpf_ringbuf_size_ok(uint64_t size)
 {
@@ -105,62 +73,6 @@ static int fill_exit_progs(struct vgl_bpf *b, char *err, size_t errlen)
 				 strerror(errno));
 			return -errno;
 		}
-	}
-	return 0;
-}
-
-/* tracefs, where libbpf looks for tracepoint ids; mounted if it is not. */
-static int tracefs_ready(void)
-{
-	if (access(VGL_TRACEFS "/events/syscalls", F_OK) == 0)
-		return 0;
-	if (mount("tracefs", VGL_TRACEFS, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
-		return -errno;
-	return access(VGL_TRACEFS "/events/syscalls", F_OK) ? -errno : 0;
-}
-
-/*
- * Hook each wanted syscall's exit at its own syscalls/sys_exit_<name>
- * tracepoint where the kernel allows (tracefs, and bpf_task_pt_regs() to
- * read the arguments: 5.15+): then the system's other syscalls run no
- * program at all. Else one tp_btf/sys_exit program dispatches every
- * syscall. Syscalls this kernel has no tracepoint for (compiled out, such
- * as init_module without CONFIG_MODULES: a call fails with ENOSYS) go
- * through that dispatcher too, attached only while one of them is wanted.
- */
-static int choose_exit_hook(struct vgl_bpf *b, enum vgl_syscall_hook want, char *err, size_t errlen)
-{
-	const char *why = NULL;
-	char path[128];
-	int ret = 0;
-
-	if (want == VGL_SYSCALL_HOOK_RAW) {
-		why = "not asked for (--syscall-hook raw)";
-	} else if (vgl_syscall_slots() > VGL_EXIT_SLOTS) {
-		why = "more syscalls than VGL_EXIT_SLOTS";
-	} else if ((ret = tracefs_ready()) != 0) {
-		why = "no tracefs at " VGL_TRACEFS;
-	} else if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) !=
-		   1) {
-		why = "no bpf_task_pt_regs() to read the arguments (kernel < 5.15)";
-	}
-	b->exit_tp = !why;
-	if (why) {
-		snprintf(b->exit_why, sizeof(b->exit_why),
-			 "syscalls/sys_exit_<name> tracepoints: %s%s%s", why, ret ? ": " : "",
-			 ret ? strerror(-ret) : "");
-		if (want == VGL_SYSCALL_HOOK_TRACEPOINTS) {
-			snprintf(err, errlen, "--syscall-hook tracepoints: %s", b->exit_why);
-			return -ENOTSUP;
-		}
-		return 0;
-	}
-	for (size_t i = 0; i < vgl_syscall_slots(); i++) {
-		const char *tp;
-
-		vgl_syscall_slot(i, &tp);
-		snprintf(path, sizeof(path), VGL_TRACEFS "/events/syscalls/sys_exit_%s", tp);
-		b->on_tp[i] = access(path, F_OK) == 0;
 	}
 	return 0;
 }
@@ -265,7 +177,7 @@ int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char
 		goto out_destroy;
 	ret = configure(b, opts, err, errlen);
 	if (!ret)
-		ret = choose_exit_hook(b, opts->syscall_hook, err, errlen);
+		ret = vgl_tp_choose_exit(b, opts->syscall_hook, err, errlen);
 	if (ret)
 		goto out_destroy;
 	prepare_extractors(b);
@@ -289,95 +201,6 @@ int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char
 out_destroy:
 	vgl_bpf_destroy(b);
 	return ret;
-}
-
-static void drop_links(struct bpf_link **links, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		bpf_link__destroy(links[i]);
-}
-
-/* Attach vgl_sys_enter_tp to each syscall's own sys_enter tracepoint. */
-static int attach_enter_tp(struct vgl_bpf *b, struct bpf_link **links, size_t *ret_n)
-{
-	const char *names[VGL_ENTER_TP_MAX];
-	size_t n = vgl_kindset_enter_syscalls(&b->enter_set, b->have_task_regs, names,
-					      VGL_ENTER_TP_MAX);
-	char tp[64];
-	int ret;
-
-	if (n > VGL_ENTER_TP_MAX)
-		return -E2BIG;
-	ret = tracefs_ready();
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < n; i++) {
-		snprintf(tp, sizeof(tp), "sys_enter_%s", names[i]);
-		links[i] = bpf_program__attach_tracepoint(b->skel->progs.vgl_sys_enter_tp,
-							  "syscalls", tp);
-		if (!links[i]) {
-			ret = -errno;
-			drop_links(links, i);
-			return ret ? ret : -ENOENT;
-		}
-	}
-	*ret_n = n;
-	return 0;
-}
-
-/* Append to a string buffer, silently cut at its end. */
-static void append(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t len = strnlen(buf, size);
-	va_list ap;
-
-	if (len + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + len, size - len, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * What `vigil run -v` says of the syscall hooks: the exit hook, then
- * @enter, the entry hook; @enter_err: why sys_enter is not per syscall.
- */
-static void set_syscalls_hook(struct vgl_bpf *b, const char *enter, int enter_err)
-{
-	struct vgl_hook_choice *c = &b->hooks.choice[VGL_HOOK_SYSCALLS];
-	char *why = b->hooks.why_buf[VGL_HOOK_SYSCALLS];
-	char *hook = b->syscalls_hook;
-	const char *sep = " (";
-
-	hook[0] = '\0';
-	if (!b->exit_tp) {
-		append(hook, sizeof(b->syscalls_hook), "tp_btf/sys_exit");
-	} else {
-		append(hook, sizeof(b->syscalls_hook), "syscalls/sys_exit_<name> tracepoints");
-		for (size_t i = 0; b->need_raw_exit && i < vgl_syscall_slots(); i++) {
-			const char *tp;
-
-			vgl_syscall_slot(i, &tp);
-			if (b->on_tp[i] || !vgl_kindset_exit_slot(&b->exit_set, i))
-				continue;
-			append(hook, sizeof(b->syscalls_hook), "%s%s", sep, tp);
-			sep = ", ";
-		}
-		if (b->need_raw_exit)
-			append(hook, sizeof(b->syscalls_hook),
-			       ": no tracepoint in this kernel, at tp_btf/sys_exit)");
-	}
-	append(hook, sizeof(b->syscalls_hook), "%s", enter);
-	c->hook = hook;
-	why[0] = '\0';
-	append(why, sizeof(b->hooks.why_buf[0]), "%s", b->exit_why);
-	if (enter_err)
-		append(why, sizeof(b->hooks.why_buf[0]),
-		       "%ssyscalls/sys_enter_<name> tracepoints: %s", why[0] ? "; " : "",
-		       strerror(-enter_err));
-	c->why = why;
 }
 
 /*
@@ -418,7 +241,7 @@ static int sync_exit(struct vgl_bpf *b)
 		if (!added[i]) {
 			ret = prog && errno ? -errno : -ENOENT;
 			snprintf(b->attach_what, sizeof(b->attach_what), "syscalls/%s", tp);
-			drop_links(added, i);
+			vgl_bpf_drop_links(added, i);
 			return ret;
 		}
 	}
@@ -427,7 +250,7 @@ static int sync_exit(struct vgl_bpf *b)
 		if (!*raw) {
 			ret = errno ? -errno : -EINVAL;
 			snprintf(b->attach_what, sizeof(b->attach_what), "tp_btf/sys_exit");
-			drop_links(added, vgl_syscall_slots());
+			vgl_bpf_drop_links(added, vgl_syscall_slots());
 			return ret;
 		}
 	}
@@ -461,14 +284,15 @@ static int sync_enter(struct vgl_bpf *b)
 	int ret = 0;
 
 	if (!b->need_enter) {
-		set_syscalls_hook(b, " (sys_enter not needed by the wanted syscalls)", 0);
+		vgl_bpf_describe_syscalls(b, " (sys_enter not needed by the wanted syscalls)", 0);
 	} else {
-		ret = b->attached ? attach_enter_tp(b, tps, &n) : 0;
-		set_syscalls_hook(b,
-				  ret ? " + tp_btf/sys_enter (old ids, arguments)"
-				      : " + syscalls/sys_enter_<name> tracepoints of the syscalls "
-					"that need old ids or arguments",
-				  ret);
+		ret = b->attached ? vgl_tp_attach_enter(b, tps, &n) : 0;
+		vgl_bpf_describe_syscalls(
+			b,
+			ret ? " + tp_btf/sys_enter (old ids, arguments)"
+			    : " + syscalls/sys_enter_<name> tracepoints of the syscalls "
+			      "that need old ids or arguments",
+			ret);
 	}
 	if (!b->attached)
 		return 0;
@@ -479,7 +303,7 @@ static int sync_enter(struct vgl_bpf *b)
 			return errno ? -errno : -EINVAL;
 		}
 	}
-	drop_links(b->enter_tp, b->n_enter_tp);
+	vgl_bpf_drop_links(b->enter_tp, b->n_enter_tp);
 	memcpy(b->enter_tp, tps, n * sizeof(tps[0]));
 	b->n_enter_tp = n;
 	if ((!b->need_enter || !ret) && *raw) {
@@ -541,9 +365,9 @@ void vgl_bpf_detach(struct vgl_bpf *b)
 {
 	if (!b)
 		return;
-	drop_links(b->enter_tp, b->n_enter_tp);
+	vgl_bpf_drop_links(b->enter_tp, b->n_enter_tp);
 	b->n_enter_tp = 0;
-	drop_links(b->exit_links, VGL_EXIT_SLOTS);
+	vgl_bpf_drop_links(b->exit_links, VGL_EXIT_SLOTS);
 	memset(b->exit_links, 0, sizeof(b->exit_links));
 	b->attached = false;
 	if (b->skel)
@@ -569,8 +393,8 @@ void vgl_bpf_destroy(struct vgl_bpf *b)
 {
 	if (!b)
 		return;
-	drop_links(b->enter_tp, b->n_enter_tp);
-	drop_links(b->exit_links, VGL_EXIT_SLOTS);
+	vgl_bpf_drop_links(b->enter_tp, b->n_enter_tp);
+	vgl_bpf_drop_links(b->exit_links, VGL_EXIT_SLOTS);
 	vigil_bpf__destroy(b->skel);
 	btf__free(b->vmlinux);
 	if (b->btf_fd >= 0)

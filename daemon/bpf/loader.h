@@ -71,6 +71,12 @@ int vgl_bpf_read_stats_cpu(const struct vgl_bpf *bpf, struct vgl_kind_stats *ret
 
 void vgl_bpf_destroy(struct vgl_bpf *bpf);
 
+/*
+ * kernel.perf_event_paranoid, or 2 (upstream's default) when unreadable.
+ * Above 2 (a Debian patch) perf_event_open(2) needs CAP_SYS_ADMIN.
+ */
+int vgl_bpf_perf_paranoid(void);
+
 /* Valid ring buffer size? (power of two, page multiple, within limits) */
 bool vgl_bpf_ringbuf_size_ok(uint64_t size);
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "bpf/hooks.h"
+#include "bpf/loader.h"
 #include "bpf/syscalls.h"
 
 struct bpf_link;
@@ -38,9 +39,26 @@ struct vgl_bpf {
 	struct bpf_link *exit_links[VGL_EXIT_SLOTS];
 	bool need_raw_exit; /* a wanted syscall has none: tp_btf/sys_exit too */
 	struct vgl_kindset exit_set;
-	char exit_why[128];	 /* why not per-syscall tracepoints */
+	char exit_why[256];	 /* why not per-syscall tracepoints */
 	char syscalls_hook[256]; /* what -v says of the syscall hooks */
 	char attach_what[80];	 /* the hook that failed to attach */
 };
+
+/*
+ * tracepoints.c: 0 if the per-syscall tracepoints can be attached here
+ * (tracefs, mounted if need be, and a perf event on one of them allowed),
+ * else -errno and @why says what is missing.
+ */
+int vgl_tp_usable(char *why, size_t len);
+/* The exit hook: per-syscall tracepoints where usable (b->exit_tp, on_tp). */
+int vgl_tp_choose_exit(struct vgl_bpf *b, enum vgl_syscall_hook want, char *err, size_t errlen);
+/* sys_enter on each of b->enter_set's syscalls' tracepoints: links, count. */
+int vgl_tp_attach_enter(struct vgl_bpf *b, struct bpf_link **links, size_t *ret_n);
+void vgl_bpf_drop_links(struct bpf_link **links, size_t n);
+/*
+ * describe.c: what -v says of the syscall hooks: the exit hook, then
+ * @enter, the entry hook; @enter_err: why sys_enter is not per syscall.
+ */
+void vgl_bpf_describe_syscalls(struct vgl_bpf *b, const char *enter, int enter_err);
 
 #endif /* VIGIL_BPF_LOADER_INT_H */

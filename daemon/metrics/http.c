@@ -3,8 +3,8 @@
  * The HTTP side of the endpoint: libmicrohttpd with one internal polling
  * thread (every request is handled on it, one at a time, so the request
  * scratch space below needs no lock), a bounded number of connections and
- * an idle timeout. GET and HEAD of /metrics and /healthz; 404 for other
- * paths, 405 for other methods.
+ * an idle timeout. GET and HEAD of /metrics, /healthz and /livez; 404 for
+ * other paths, 405 for other methods.
  */
 #include <errno.h>
 #include <microhttpd.h>
@@ -119,15 +119,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct vgl_metrics_view v;
 	struct vgl_text body;
 	bool metrics = !strcmp(url, "/metrics"), health = !strcmp(url, "/healthz");
+	bool live = !strcmp(url, "/livez");
 	size_t problems;
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
 	(void)req_cls;
-	if (!metrics && !health)
+	if (!metrics && !health && !live)
 		return reply(c, MHD_HTTP_NOT_FOUND, CT_TEXT, NULL,
-			     "not found: vigil serves /metrics and /healthz\n");
+			     "not found: vigil serves /metrics, /healthz and /livez\n");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, CT_TEXT, NULL,
 			     "method not allowed: GET or HEAD\n");
@@ -138,7 +139,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return reply(c, MHD_HTTP_OK, CT_METRICS, &body, "");
 	}
 	vgl_text_init(&body, 1u << 20);
-	problems = vgl_metrics_health(&v, &body);
+	problems = live ? vgl_metrics_live(&v, &body) : vgl_metrics_health(&v, &body);
 	if (!problems)
 		vgl_text_printf(&body, "ok\n");
 	return reply(c, problems ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK, CT_TEXT, &body, "");

@@ -76,7 +76,11 @@ struct vgl_metrics_view {
 	struct vgl_process_stats proc;
 };
 
-/* The problems of @v, one line each, into @out; returns how many (0: healthy). */
+/*
+ * The problems of @v, one line each, into @out; returns how many (0: healthy).
+ * _live: capture's only (/livez); _health: capture's and the outputs' (/healthz).
+ */
+size_t vgl_metrics_live(const struct vgl_metrics_view *v, struct vgl_text *out);
 size_t vgl_metrics_health(const struct vgl_metrics_view *v, struct vgl_text *out);
 
 /* The Prometheus text of @v into @out. */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpf/loader.h"
 #include "output/names.h"
 #include "run/privs.h"
 #include "util/threadsig.h"
@@ -45,15 +46,7 @@ static const struct {
 
 bool vgl_privs_perf_admin(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
-	int level = 2;
-
-	if (f) {
-		if (fscanf(f, "%d", &level) != 1)
-			level = 2;
-		fclose(f);
-	}
-	return level > 2;
+	return vgl_bpf_perf_paranoid() > 2;
 }
 
 uint64_t vgl_privs_keep(uint64_t effective, bool perf_admin)

@@ -163,10 +163,10 @@ int vh_teardown(void **state)
 }
 
 /*
- * In the child of vh_exec_vigil_no_tracefs: a mount namespace without
- * tracefs, and no CAP_SYS_ADMIN left (bounding set) to mount it again.
+ * A mount namespace without tracefs, and no CAP_SYS_ADMIN left (bounding
+ * set) to mount it again (harness.h).
  */
-static void hide_tracefs(const void *arg)
+void vh_hide_tracefs(const void *arg)
 {
 	(void)arg;
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -215,13 +215,13 @@ int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...)
 	return status;
 }
 
-int vh_exec_vigil_no_tracefs(char **ret_err_text, const char *arg, ...)
+int vh_exec_vigil_with(char **ret_err_text, tu_setup_fn setup, const char *arg, ...)
 {
 	va_list ap;
 	int status;
 
 	va_start(ap, arg);
-	status = exec_vigil(ret_err_text, hide_tracefs, 0, arg, ap);
+	status = exec_vigil(ret_err_text, setup, 0, arg, ap);
 	va_end(ap);
 	return status;
 }

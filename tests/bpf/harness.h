@@ -96,11 +96,15 @@ int vh_teardown(void **state);
  */
 int vh_exec_vigil(char **ret_err_text, uid_t uid, const char *arg, ...);
 
+/* As root, with @setup run in the child before the exec. */
+int vh_exec_vigil_with(char **ret_err_text, tu_setup_fn setup, const char *arg, ...);
+
 /*
- * The same as root in a mount namespace where tracefs is not mounted and
- * cannot be (no CAP_SYS_ADMIN), as on a host or in a pod without it.
+ * A setup for vh_exec_vigil_with(): a mount namespace where tracefs is not
+ * mounted and cannot be (no CAP_SYS_ADMIN), as on a host or in a pod
+ * without it.
  */
-int vh_exec_vigil_no_tracefs(char **ret_err_text, const char *arg, ...);
+void vh_hide_tracefs(const void *arg);
 
 /* --- actions in children ------------------------------------------------ */
 

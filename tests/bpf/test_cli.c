@@ -15,8 +15,12 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/wait.h>
 
 #include "harness.h"
@@ -121,8 +125,8 @@ static void test_no_tracefs(void **state)
 
 	(void)state;
 	vh_require_root();
-	status = vh_exec_vigil_no_tracefs(&err, "run", "-v", "--events", "openat", "--duration",
-					  "0.5", NULL);
+	status = vh_exec_vigil_with(&err, vh_hide_tracefs, "run", "-v", "--events", "openat",
+				    "--duration", "0.5", NULL);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 	    !strstr(err, "vigil: hook: syscalls: tp_btf/sys_exit") || !strstr(err, why)) {
 		print_error("vigil run -v without tracefs: wait status 0x%x, stderr:\n%s\n", status,
@@ -132,14 +136,61 @@ static void test_no_tracefs(void **state)
 	}
 	free(err);
 
-	status = vh_exec_vigil_no_tracefs(&err, "run", "--syscall-hook", "tracepoints", "--events",
-					  "openat", NULL);
+	status = vh_exec_vigil_with(&err, vh_hide_tracefs, "run", "--syscall-hook", "tracepoints",
+				    "--events", "openat", NULL);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || strcmp(err, want_err) != 0) {
 		print_error("vigil run --syscall-hook tracepoints without tracefs: wait status "
 			    "0x%x, stderr:\n%s\n",
 			    status, err);
 		free(err);
 		fail_msg("want exit 1 and only: %s", want_err);
+	}
+	free(err);
+}
+
+/*
+ * --- perf events refused: tp_btf/sys_exit instead ------------------------------
+ * Attaching a tracepoint opens a perf event. Debian's kernels at
+ * kernel.perf_event_paranoid=3 refuse that without CAP_SYS_ADMIN (the
+ * systemd unit does not grant it) while tracefs is there; a seccomp filter
+ * returning EACCES for perf_event_open(2) makes any kernel refuse it alike.
+ * vigil must then hook tp_btf/sys_exit, capture, and say why in -v.
+ */
+
+static void refuse_perf_events(const void *arg)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_perf_event_open, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	(void)arg;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		_exit(125);
+}
+
+static void test_perf_refused(void **state)
+{
+	static const char why[] = "syscalls/sys_exit_<name> tracepoints: perf_event_open(2) "
+				  "refused";
+	char *err;
+	int status;
+
+	(void)state;
+	vh_require_root();
+	status = vh_exec_vigil_with(&err, refuse_perf_events, "run", "-v", "--events",
+				    "openat,execve", "--duration", "0.5", NULL);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    !strstr(err, "vigil: hook: syscalls: tp_btf/sys_exit") || !strstr(err, why) ||
+	    !strstr(err, "Permission denied")) {
+		print_error("vigil run -v with perf_event_open refused: wait status 0x%x, "
+			    "stderr:\n%s\n",
+			    status, err);
+		free(err);
+		fail_msg("want exit 0 and the hook \"tp_btf/sys_exit\" (not used: %s ...)", why);
 	}
 	free(err);
 }
@@ -392,11 +443,11 @@ static void test_loss_accounting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		vh_test(test_not_root),	      vh_test(test_usage_errors),
-		vh_test(test_no_tracefs),     vh_test(test_unknown_event),
-		vh_test(test_events_selects), vh_test(test_events_all),
-		vh_test(test_stats),	      vh_test(test_loss_accounting),
-		vh_test(test_sigterm_drains),
+		vh_test(test_not_root),	       vh_test(test_usage_errors),
+		vh_test(test_no_tracefs),      vh_test(test_perf_refused),
+		vh_test(test_unknown_event),   vh_test(test_events_selects),
+		vh_test(test_events_all),      vh_test(test_stats),
+		vh_test(test_loss_accounting), vh_test(test_sigterm_drains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,8 +189,11 @@ class TestDaemonSetMatchesVigil(unittest.TestCase):
         ports = {p["name"]: p["containerPort"] for p in self.ctr["ports"]}
         self.assertEqual(ports["metrics"], port)
         self.assertFalse(self.pod.get("hostNetwork", False))
-        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            self.assertEqual(self.ctr[probe]["httpGet"], {"path": "/healthz", "port": "metrics"},
+        # liveness is capture's only (/livez): a receiver that is down must
+        # not get vigil restarted; readiness and startup include the outputs
+        for probe, path in (("startupProbe", "/healthz"), ("readinessProbe", "/healthz"),
+                            ("livenessProbe", "/livez")):
+            self.assertEqual(self.ctr[probe]["httpGet"], {"path": path, "port": "metrics"},
                              probe)
 
     def test_security_context(self):

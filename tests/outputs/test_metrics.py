@@ -2,7 +2,8 @@
 """
 The metrics endpoint as a scraper and a liveness probe see it: /metrics in
 the Prometheus text format (checked by promtool) with the counters of known
-activity, /healthz following an output that fails and recovers, "starting"
+activity, /healthz following an output that fails and recovers while /livez
+stays 200, "starting"
 before capture, rule reloads counted, and the start-up errors for a port in
 use or a bad address.
 """
@@ -193,6 +194,9 @@ outputs:
         status, _, body = request(self.port, "/metricsx")
         self.assertEqual(status, 404, body)
         self.assertEqual(request(self.port, "/healthz?verbose=1")[::2], (200, "ok\n"))
+        self.assertEqual(request(self.port, "/livez")[::2], (200, "ok\n"))
+        status, _, body = request(self.port, "/livez", method="POST")
+        self.assertEqual(status, 405, body)
         # clients that connect and say nothing take every connection slot
         # (16) for a while, not for ever: they are closed after 10 s idle
         idle = [socket.create_connection(("127.0.0.1", self.port)) for _ in range(20)]
@@ -245,6 +249,9 @@ outputs:
         status, _, body = request(self.port, "/healthz")
         self.assertEqual(status, 503)
         self.assertRegex(body, want)
+        # liveness (/livez, the DaemonSet's livenessProbe) is capture's only:
+        # restarting vigil would not bring the receiver back
+        self.assertEqual(request(self.port, "/livez")[::2], (200, "ok\n"))
         s = parse(self.scrape())
         self.assertEqual(value(s, "vigil_output_healthy", sink="file-0", type="file"), 0)
         self.assertEqual(value(s, "vigil_healthy"), 0)

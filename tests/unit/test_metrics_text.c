@@ -223,6 +223,11 @@ static void test_health(void **state UNUSED)
 	/* the reason quotes a receiver: escaped, one line */
 	assert_string_equal(t.buf, "output hook: failing for 12 s: HTTP 500\\n\\x1b[31m\n");
 	vgl_text_free(&t);
+	/* a failing receiver is not vigil's liveness: restarting would not mend it */
+	vgl_text_init(&t, 4096);
+	assert_int_equal(vgl_metrics_live(&v, &t), 0);
+	assert_int_equal(t.len, 0);
+	vgl_text_free(&t);
 
 	sinks[1].healthy = true;
 	vgl_text_init(&t, 4096);
@@ -234,6 +239,11 @@ static void test_health(void **state UNUSED)
 	snap.consumed_at = v.now_mono - 12;
 	vgl_text_init(&t, 4096);
 	assert_int_equal(vgl_metrics_health(&v, &t), 2);
+	assert_string_equal(t.buf, "capture: programs not attached\n"
+				   "capture: ring buffer not consumed for 12 s\n");
+	vgl_text_free(&t);
+	vgl_text_init(&t, 4096);
+	assert_int_equal(vgl_metrics_live(&v, &t), 2);
 	assert_string_equal(t.buf, "capture: programs not attached\n"
 				   "capture: ring buffer not consumed for 12 s\n");
 	vgl_text_free(&t);
