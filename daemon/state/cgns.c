@@ -47,7 +47,7 @@ static void unescape(char *s)
 static bool has_all(const char *opts, const char *want)
 {
 	char w[256], *item, *save;
-	char o[1024];
+	char o[1024 + 3]; /* ",OPTS," of mountinfo's options (< 1024) */
 
 	snprintf(o, sizeof(o), ",%s,", opts);
 	snprintf(w, sizeof(w), "%s", want);

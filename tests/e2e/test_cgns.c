@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,7 +62,7 @@ static void find_hierarchies(void)
 	dir = opendir(top);
 	assert_non_null(dir);
 	while ((d = readdir(dir)) && nhier < HIER_MAX) {
-		snprintf(path, sizeof(path), "%s/%s/cgroup.procs", top, d->d_name);
+		snprintf(path, sizeof(path), "%.1024s/%s/cgroup.procs", top, d->d_name);
 		if (d->d_name[0] != '.' && access(path, F_OK) == 0)
 			snprintf(hier[nhier++], PATH_MAX, "%s/%s", top, d->d_name);
 	}
@@ -73,7 +74,7 @@ static int write_to(const char *dir, const char *file, const char *text)
 	char path[PATH_MAX * 2];
 	int fd, rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	snprintf(path, sizeof(path), "%.1024s/%s", dir, file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -92,7 +93,7 @@ static void copy_cpuset(const char *parent, const char *child)
 		FILE *f;
 		size_t n;
 
-		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
+		snprintf(path, sizeof(path), "%.1024s/%s", parent, files[i]);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
@@ -111,7 +112,7 @@ static void enter_private_cgns(const void *arg)
 	(void)arg;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	for (size_t i = 0; i < nhier; i++) {
-		snprintf(outer, sizeof(outer), "%s/%s", hier[i], name);
+		snprintf(outer, sizeof(outer), "%.1024s/%s", hier[i], name);
 		snprintf(inner, sizeof(inner), "%s/vigil", outer);
 		E2E_CHECK(mkdir(outer, 0755) == 0 || errno == EEXIST);
 		E2E_CHECK(mkdir(inner, 0755) == 0 || errno == EEXIST);
@@ -122,14 +123,24 @@ static void enter_private_cgns(const void *arg)
 	E2E_CHECK(unshare(CLONE_NEWCGROUP) == 0);
 }
 
+/* The same, in a mount namespace without the host's cgroup file system. */
+static void enter_private_cgns_unmounted(const void *arg)
+{
+	enter_private_cgns(arg);
+	E2E_CHECK(unshare(CLONE_NEWNS) == 0);
+	E2E_CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+	while (umount2("/sys/fs/cgroup", MNT_DETACH) == 0)
+		; /* with every hierarchy mounted below it */
+}
+
 static void remove_cgroups(void)
 {
 	char path[PATH_MAX * 2];
 
 	for (size_t i = 0; i < nhier; i++) {
-		snprintf(path, sizeof(path), "%s/%s/vigil", hier[i], name);
+		snprintf(path, sizeof(path), "%.1024s/%s/vigil", hier[i], name);
 		rmdir(path);
-		snprintf(path, sizeof(path), "%s/%s", hier[i], name);
+		snprintf(path, sizeof(path), "%.1024s/%s", hier[i], name);
 		rmdir(path);
 	}
 }
@@ -208,6 +219,30 @@ static void test_exec_in_private_cgns(void **state)
 	e2e_assert_field(e2e_expect_one(v, &m), "container.name", "host");
 }
 
+/*
+ * Without a mount of the host's cgroup file system nothing tells vigil
+ * where its namespace's root is: it says so at start, naming the mount.
+ */
+static void test_private_cgns_unmounted(void **state)
+{
+	static const char warn[] = "vigil: warning: vigil runs in a cgroup namespace of its "
+				   "own and cannot tell where its root is (no mount of the "
+				   "host's cgroup file system, such as "
+				   "HOST_ROOT/sys/fs/cgroup, read-only)";
+	const char *args[] = { "--events", "execve", NULL };
+	struct e2e_vigil *v;
+
+	(void)state;
+	e2e_require_root();
+	snprintf(name, sizeof(name), "cgns-e2e-%d", (int)getpid());
+	find_hierarchies();
+	assert_true(nhier > 0);
+	v = e2e_start_setup(args, enter_private_cgns_unmounted, NULL);
+	e2e_stop(v);
+	if (e2e_stderr_count(v, warn) != 1)
+		fail_msg("want one warning \"%s...\"; vigil's stderr:\n%s", warn, v->err_text);
+}
+
 /* In the spawned child: into NAME/../lxc.payload.NAME of every v1 hierarchy, then the marker. */
 static void short_lived_child(void *ctx)
 {
@@ -221,7 +256,7 @@ static void short_lived_child(void *ctx)
 		/* the v2 hierarchy keeps it at the root, as on a cgroup v1 host */
 		if (nhier > 1 && !strcmp(hier[i], "/sys/fs/cgroup/unified"))
 			continue;
-		snprintf(dir, sizeof(dir), "%s/lxc.payload.%s", hier[i], name);
+		snprintf(dir, sizeof(dir), "%.1024s/lxc.payload.%s", hier[i], name);
 		E2E_CHECK(mkdir(dir, 0755) == 0 || errno == EEXIST);
 		copy_cpuset(hier[i], dir);
 		E2E_CHECK(write_to(dir, "cgroup.procs", pid) == 0);
@@ -241,7 +276,7 @@ static void remove_lxc_cgroups(void)
 	char path[PATH_MAX * 2];
 
 	for (size_t i = 0; i < nhier; i++) {
-		snprintf(path, sizeof(path), "%s/lxc.payload.%s", hier[i], name);
+		snprintf(path, sizeof(path), "%.1024s/lxc.payload.%s", hier[i], name);
 		rmdir(path);
 	}
 }
@@ -291,6 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_exec_in_private_cgns, teardown),
 		cmocka_unit_test_teardown(test_short_lived_v1, teardown_short),
+		cmocka_unit_test_teardown(test_private_cgns_unmounted, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
