@@ -7,6 +7,7 @@
 
 #include "capture/flight.h"
 #include "run/pipeline.h"
+#include "util/log.h"
 #include "state/hold.h"
 
 int vgl_pipeline_init(struct vgl_pipeline *p, const struct vgl_kindset *print,
@@ -264,13 +265,23 @@ static void on_running(void *ctx, const struct vgl_ctr_news *n)
 
 size_t vgl_pipeline_scan_containers(struct vgl_pipeline *p)
 {
+	struct vgl_state_stats ss;
 	struct timespec ts;
+	size_t n;
 
 	if (!p->state || clock_gettime(CLOCK_BOOTTIME, &ts))
 		return 0;
-	return vgl_state_scan_containers(p->state,
-					 (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
-					 on_running, p);
+	n = vgl_state_scan_containers(p->state,
+				      (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+				      on_running, p);
+	/* the scan read every process's cgroup: a namespace root not found shows now */
+	vgl_state_stats(p->state, &ss);
+	if (ss.containers.cgns_unknown)
+		vgl_warn("vigil runs in a cgroup namespace of its own and cannot tell where its "
+			 "root is (no mount of the host's cgroup file system, such as "
+			 "HOST_ROOT/sys/fs/cgroup, read-only): processes outside its own cgroup "
+			 "will show as the host, not as their containers");
+	return n;
 }
 
 int vgl_pipeline_record(void *ctx, const void *data, size_t size)

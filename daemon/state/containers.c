@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#define _GNU_SOURCE /* open_by_handle_at */
+#define _GNU_SOURCE /* open_by_handle_at, memmem */
 /* Container cache: cgroup id / pid -> container view, bounded LRU. */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "state/cgroup_rel.h"
 #include "state/containers_int.h"
 
 static const struct vgl_container_view host_view = { .id = "host",
@@ -154,6 +155,16 @@ int ctr_read_cgroup(struct vgl_ctr_cache *c, uint32_t pid, struct vgl_cgroup_inf
 	rc = vgl_read_file(path, VGL_CGROUP_FILE_MAX, &buf, &len);
 	if (rc)
 		return rc;
+	/* vigil in its own cgroup namespace reads "/../<id>": make it absolute */
+	if (memmem(buf, len, ":/..", 4)) {
+		char *abs;
+
+		rc = vgl_cgroup_rebase_file(buf, len, ctr_cgns_root, c, &abs, &len);
+		free(buf);
+		if (rc)
+			return rc;
+		buf = abs;
+	}
 	rc = vgl_cgroup_parse_file(buf, len, ci, src);
 	free(buf);
 	return rc;
@@ -215,32 +226,6 @@ static void insert(struct vgl_ctr_cache *c, struct ctr_entry *e)
 	vgl_state_changed(); /* a host entry gets no version of its own */
 }
 
-/* The cgroup2 mount point, from mountinfo ("" when there is none). */
-const char *ctr_cgroup2_mount(struct vgl_ctr_cache *c)
-{
-	char path[PATH_MAX], line[1024], mnt[512], fstype[64];
-	FILE *f;
-
-	if (c->cg2_probed)
-		return c->cg2_mount;
-	c->cg2_probed = true;
-	snprintf(path, sizeof(path), "%s/self/mountinfo", c->proc_root);
-	f = fopen(path, "re");
-	if (!f)
-		return c->cg2_mount;
-	while (fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-
-		if (!sep || sscanf(sep, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %511s", mnt) == 1)
-			snprintf(c->cg2_mount, sizeof(c->cg2_mount), "%s", mnt);
-		break;
-	}
-	fclose(f);
-	return c->cg2_mount;
-}
-
 /* Is @cgroup_id the id (inode) of the cgroup v2 directory @v2_path? */
 static bool v2_id_matches(struct vgl_ctr_cache *c, const char *v2_path, uint64_t cgroup_id)
 {
@@ -298,11 +283,14 @@ static int classify_id(struct vgl_ctr_cache *c, uint64_t cgroup_id, struct vgl_c
 {
 	char path[512];
 
-	if (!cgroup_id || v2_path_of_id(c, cgroup_id, path, sizeof(path)))
+	/*
+	 * The v2 root says nothing: on a cgroup v1 host every process is there,
+	 * containers too. Unknown, so that the caller asks the parent instead.
+	 */
+	if (!cgroup_id || v2_path_of_id(c, cgroup_id, path, sizeof(path)) || !strcmp(path, "/"))
 		return -ENOENT;
 	memset(src, 0, sizeof(*src));
 	src->has_v2 = true;
-	src->v2_root = strcmp(path, "/") == 0;
 	snprintf(src->v2_path, sizeof(src->v2_path), "%s", path);
 	src->from_v2 = vgl_cgroup_parse_path(path, strlen(path), ci);
 	if (!src->from_v2)

@@ -45,6 +45,7 @@ struct vgl_ctr_stats {
 	uint64_t wait_timeouts;	  /* containers whose events stopped waiting */
 	uint64_t announced;	  /* container events raised (ctrnews.h) */
 	uint64_t seen_resets;	  /* the announced set was full and forgotten */
+	uint64_t cgns_unknown;	  /* hierarchies whose cgroup namespace root is not known */
 };
 
 struct vgl_ctr_cache;

@@ -18,7 +18,7 @@ void ctr_posture_try(struct vgl_ctr_cache *c, struct ctr_entry *e, uint32_t pid,
 
 	if (k->done || now < k->next_try)
 		return;
-	rc = vgl_posture_read(c->proc_root, ctr_cgroup2_mount(c), pid, k);
+	rc = vgl_posture_read(c->proc_root, ctr_cgroup2_mount(c), ctr_cgns_known(c, ""), pid, k);
 	if (rc) {
 		k->next_try = now + VGL_KPOST_RETRY_NS;
 		k->done = ++k->tries >= VGL_KPOST_TRIES;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "state/cgroup.h"
+#include "state/cgroup_rel.h"
 #include "state/posture.h"
 #include "state/util.h"
 
@@ -220,10 +222,10 @@ static int64_t cg_limit(const char *dir, const char *name, int64_t *ret_period)
 }
 
 /* memory.max, cpu.max, pids.max of the process's cgroup v2 ("0::/path" of /proc/PID/cgroup). */
-static void limits(const char *proc_root, const char *cg2_mount, const char *pid,
-		   struct vgl_ctr_posture *p)
+static void limits(const char *proc_root, const char *cg2_mount, const char *ns_root,
+		   const char *pid, struct vgl_ctr_posture *p)
 {
-	char dir[PATH_MAX], *text, *line, *nl;
+	char dir[PATH_MAX * 2], abs[VGL_CGROUP_PATH_MAX + 1], *text, *line, *nl;
 	int64_t v, period = 0;
 	size_t len;
 
@@ -236,7 +238,14 @@ static void limits(const char *proc_root, const char *cg2_mount, const char *pid
 	}
 	if ((nl = strchr(line, '\n')))
 		*nl = '\0';
-	snprintf(dir, sizeof(dir), "%s%s", cg2_mount, line + 3);
+	line += 3;
+	if (vgl_cgroup_ups(line, strlen(line)) &&
+	    (!ns_root || vgl_cgroup_rebase(ns_root, line, strlen(line), abs, sizeof(abs)))) {
+		free(text); /* relative to a namespace root not known */
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s%s", cg2_mount,
+		 vgl_cgroup_ups(line, strlen(line)) ? abs : line);
 	free(text);
 	if ((v = cg_limit(dir, "memory.max", NULL)) >= 0) {
 		p->memory_limit = v;
@@ -252,8 +261,8 @@ static void limits(const char *proc_root, const char *cg2_mount, const char *pid
 	}
 }
 
-int vgl_posture_read(const char *proc_root, const char *cg2_mount, uint32_t pid,
-		     struct vgl_kposture *ret)
+int vgl_posture_read(const char *proc_root, const char *cg2_mount, const char *cg2_ns_root,
+		     uint32_t pid, struct vgl_kposture *ret)
 {
 	struct vgl_kposture k = { 0 };
 	char spid[16], *text;
@@ -273,7 +282,7 @@ int vgl_posture_read(const char *proc_root, const char *cg2_mount, uint32_t pid,
 		return rc;
 	lsm(proc_root, spid, &k);
 	namespaces(proc_root, spid, &k.p);
-	limits(proc_root, cg2_mount, spid, &k.p);
+	limits(proc_root, cg2_mount, cg2_ns_root, spid, &k.p);
 	/* the host's network: no address of its own, as Docker says */
 	if ((k.p.known & k.p.set & VGL_PST_HOST_NET) ||
 	    !vgl_posture_ips(proc_root, spid, k.ip, sizeof(k.ip)))

@@ -34,13 +34,15 @@ struct vgl_kposture {
 
 /*
  * The kernel's view of the container process @pid into @ret (its cgroup's
- * limits under @cg2_mount, "" none). 0; -EAGAIN when @pid is still the
+ * limits under @cg2_mount, "" none; a relative cgroup path, vigil in its own
+ * cgroup namespace, is taken from @cg2_ns_root, that namespace's root, or
+ * not at all when NULL). 0; -EAGAIN when @pid is still the
  * runtime's (runc init: its capabilities, seccomp filter and LSM label are
  * not the container's yet); -ENOENT when it is gone; -EINVAL when
  * /proc/PID/status lacks a key (the kernel is not one vigil knows).
  */
-int vgl_posture_read(const char *proc_root, const char *cg2_mount, uint32_t pid,
-		     struct vgl_kposture *ret);
+int vgl_posture_read(const char *proc_root, const char *cg2_mount, const char *cg2_ns_root,
+		     uint32_t pid, struct vgl_kposture *ret);
 
 /*
  * The local IPv4 addresses of process @pid's network namespace but

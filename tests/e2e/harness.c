@@ -86,6 +86,11 @@ void e2e_wait_stderr(struct e2e_vigil *v, const char *needle, size_t n, long ms)
 
 struct e2e_vigil *e2e_start_args(const char *const *args)
 {
+	return e2e_start_setup(args, NULL, NULL);
+}
+
+struct e2e_vigil *e2e_start_setup(const char *const *args, tu_setup_fn setup, const void *arg)
+{
 	char *argv[E2E_ARGS_MAX + 4];
 	int argc = 0;
 	struct e2e_vigil *v;
@@ -109,7 +114,7 @@ struct e2e_vigil *e2e_start_args(const char *const *args)
 	}
 	argv[argc] = NULL;
 
-	v->pid = tu_exec_redirected(argv, &v->files, NULL, NULL);
+	v->pid = tu_exec_redirected(argv, &v->files, setup, arg);
 	e2e_wait_stderr(v, E2E_READY_LINE, 1, E2E_READY_TIMEOUT_MS);
 	return v;
 }

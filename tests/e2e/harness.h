@@ -68,6 +68,8 @@ struct e2e_vigil *e2e_start(const char *const *rules);
 /* The same with any arguments after `vigil run --json` (NULL-terminated). */
 #define E2E_ARGS_MAX 28
 struct e2e_vigil *e2e_start_args(const char *const *args);
+/* The same, after @setup(@arg) in the child before the exec (see child.h). */
+struct e2e_vigil *e2e_start_setup(const char *const *args, tu_setup_fn setup, const void *arg);
 /* Send @sig (e.g. SIGHUP) to the running vigil. */
 void e2e_signal(struct e2e_vigil *v, int sig);
 /* Read every alert vigil has printed so far (fails when it exited). */

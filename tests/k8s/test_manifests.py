@@ -219,8 +219,11 @@ class TestDaemonSetMatchesVigil(unittest.TestCase):
             with self.subTest(mount=m["mountPath"]):
                 self.assertIs(m.get("readOnly"), True)
                 host = vol["hostPath"]["path"]
-                # the kernel's interfaces at their own path, the rest under /host
-                want = host if host.startswith("/sys/") else "/host" + host
+                # the kernel's interfaces at their own path, the rest under
+                # /host; the host's cgroup fs too, beside the pod's own view
+                # of its cgroup namespace at /sys/fs/cgroup
+                own = host.startswith("/sys/") and host != "/sys/fs/cgroup"
+                want = host if own else "/host" + host
                 self.assertEqual(m["mountPath"], want)
 
 

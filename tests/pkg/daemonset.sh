@@ -7,9 +7,12 @@
 #
 #	tests/pkg/daemonset.sh IMAGE WORKDIR
 #
-#   1. vigil attaches ("vigil: ready") and raises an alert for a process on
-#      the host (container.id host) and for one in another container (its id,
-#      name and image), from a local rule mounted beside the ConfigMap's;
+#   1. vigil, in a cgroup namespace of its own (--cgroupns=private, as a pod
+#      on a cgroup v2 node), attaches ("vigil: ready") and raises an alert for
+#      a process on the host (container.id host), for one in a container
+#      started after it and for a `docker exec` in one started before it
+#      (their id, name and image), from a local rule mounted beside the
+#      ConfigMap's;
 #      the manifest's httpGet probes answer 200 on the container's address;
 #   2. SIGHUP reloads the rules;
 #   3. without each one of CAP_BPF and CAP_PERFMON it stops at start with a
@@ -34,7 +37,7 @@ me=daemonset
 # shellcheck source=tests/pkg/lib.sh
 . "$src/tests/pkg/lib.sh"
 cleanup() {
-	docker rm -f "$tag" "$tag-target" "$tag-nocap" >/dev/null 2>&1 || true
+	docker rm -f "$tag" "$tag-target" "$tag-pre" "$tag-nocap" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -65,6 +68,10 @@ if grep -q 'unknown capability' <<<"$probe"; then
 fi
 mapfile -t opts < <(python3 "$here/ds2docker.py" "${compat[@]}" "$manifest" "$work")
 mapfile -t args < <(python3 "$here/ds2docker.py" --args "$manifest")
+# In its own cgroup namespace, as every pod on a cgroup v2 node (and Docker's
+# default there): other containers' cgroups then read relative to vigil's
+# ("/../<id>"), and the manifest's /host/sys/fs/cgroup tells where vigil is.
+opts+=(--cgroupns=private)
 echo "daemonset: docker run ${opts[*]} -v $work/zz_pkg_test.yaml:/etc/vigil/rules.d/zz_pkg_test.yaml:ro $image ${args[*]}"
 
 # wait_log NAME PATTERN SECONDS: until NAME's output has PATTERN, or it exits.
@@ -79,6 +86,10 @@ wait_log() {
 }
 
 # --- 1. attach, alerts for the host and another container -----------------------------
+# A container that runs before vigil starts: the `docker exec` in it below is
+# read from /proc/PID/cgroup (its cgroup is not known to vigil from any
+# earlier, exited process's cgroup id).
+pre_id=$(docker run -d --name "$tag-pre" --network none "$target_image" sleep 120)
 start=$(date +%s)
 docker run -d --name "$tag" "${opts[@]}" \
 	-v "$work/zz_pkg_test.yaml:/etc/vigil/rules.d/zz_pkg_test.yaml:ro" \
@@ -96,6 +107,7 @@ fi
 target_id=$(docker run -d --name "$tag-target" --network none "$target_image" \
 	/bin/sh -c "sleep 1; exec /bin/sh -c 'sleep 2' $marker-ctr")
 docker wait "$tag-target" >/dev/null
+docker exec "$tag-pre" /bin/sh -c 'sleep 1; true' "$marker-exec"
 
 # alert ARGS: container.id|name|image of the marker alert for a process
 # whose arguments are ARGS.
@@ -115,7 +127,8 @@ for line in sys.stdin:
         break'
 }
 for ((i = 0; i < 20; i++)); do
-	[ -n "$(alert "$marker-host")" ] && [ -n "$(alert "-c sleep 2 $marker-ctr")" ] && break
+	[ -n "$(alert "$marker-host")" ] && [ -n "$(alert "-c sleep 2 $marker-ctr")" ] &&
+		[ -n "$(alert "-c sleep 1; true $marker-exec")" ] && break
 	sleep 0.5
 done
 got=$(alert "$marker-host")
@@ -130,6 +143,14 @@ if [ "$got" = "$want" ]; then
 	ok "container process: container.id, name, image '$got'"
 else
 	fail "container process alert: '$got', expected '$want'"
+fi
+
+want="${pre_id:0:12}|$tag-pre|${target_image%:*}"
+got=$(alert "-c sleep 1; true $marker-exec")
+if [ "$got" = "$want" ]; then
+	ok "docker exec in a running container: container.id, name, image '$got'"
+else
+	fail "docker exec alert: '$got', expected '$want'"
 fi
 
 # The manifest's httpGet probes, on the container's address.

@@ -113,7 +113,7 @@ static void test_read(void **state UNUSED)
 	struct vgl_kposture k = { 0 };
 	const struct vgl_ctr_posture *p = &k.p;
 
-	assert_int_equal(vgl_posture_read(proc, cg2, 4242, &k), 0);
+	assert_int_equal(vgl_posture_read(proc, cg2, NULL, 4242, &k), 0);
 	assert_true(k.done);
 	assert_true(p->cap_effective == 0xa80435fbull); /* the default set + NET_ADMIN */
 	assert_true(p->uid == 1000);
@@ -131,7 +131,24 @@ static void test_read(void **state UNUSED)
 	assert_string_equal(p->ip, "172.17.0.6");
 	/* no cgroup v2 mount: the limits are the runtime's to say */
 	memset(&k, 0, sizeof(k));
-	assert_int_equal(vgl_posture_read(proc, "", 4242, &k), 0);
+	assert_int_equal(vgl_posture_read(proc, "", NULL, 4242, &k), 0);
+	assert_false(k.p.known & (VGL_PST_MEMORY | VGL_PST_CPU | VGL_PST_PIDS));
+}
+
+/* vigil in its own cgroup namespace reads "0::/../<id>": the limits through its namespace root. */
+static void test_limits_relative_path(void **state UNUSED)
+{
+	struct vgl_kposture k = { 0 };
+
+	put("proc/4246/comm", "sleep\n");
+	put("proc/4246/status", STATUS("00000000a80435fb", "1000", "1", "2"));
+	put("proc/4246/cgroup", "0::/../" D_LIMITS "\n");
+	assert_int_equal(vgl_posture_read(proc, cg2, "/docker/vigil", 4246, &k), 0);
+	assert_true((k.p.known & VGL_PST_MEMORY) && k.p.memory_limit == 64ll << 20);
+	assert_true((k.p.known & VGL_PST_CPU) && k.p.cpu_limit == 500);
+	/* the namespace root not known: no limits rather than another cgroup's */
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(vgl_posture_read(proc, cg2, NULL, 4246, &k), 0);
 	assert_false(k.p.known & (VGL_PST_MEMORY | VGL_PST_CPU | VGL_PST_PIDS));
 }
 
@@ -143,7 +160,7 @@ static void test_identity_map_and_unconfined(void **state UNUSED)
 	put("proc/4243/status", STATUS("000001ffffffffff", "0", "0", "0"));
 	put("proc/4243/uid_map", "         0          0 4294967295\n");
 	link_ns("4243", "net", "net:[4026531840]");
-	assert_int_equal(vgl_posture_read(proc, cg2, 4243, &k), 0);
+	assert_int_equal(vgl_posture_read(proc, cg2, NULL, 4243, &k), 0);
 	assert_string_equal(k.p.seccomp, "unconfined");
 	assert_false(k.p.set & VGL_PST_USERNS);
 	assert_true(k.p.set & VGL_PST_HOST_NET);
@@ -158,12 +175,12 @@ static void test_not_readable(void **state UNUSED)
 
 	put("proc/4244/comm", "runc:[2:INIT]\n");
 	put("proc/4244/status", STATUS("000001ffffffffff", "0", "0", "0"));
-	assert_int_equal(vgl_posture_read(proc, cg2, 4244, &k), -EAGAIN);
+	assert_int_equal(vgl_posture_read(proc, cg2, NULL, 4244, &k), -EAGAIN);
 	assert_false(k.done);
-	assert_int_equal(vgl_posture_read(proc, cg2, 4299, &k), -ENOENT);
+	assert_int_equal(vgl_posture_read(proc, cg2, NULL, 4299, &k), -ENOENT);
 	put("proc/4245/comm", "app\n");
 	put("proc/4245/status", "Name:\tapp\nUid:\t0\t0\t0\t0\n");
-	assert_int_equal(vgl_posture_read(proc, cg2, 4245, &k), -EINVAL);
+	assert_int_equal(vgl_posture_read(proc, cg2, NULL, 4245, &k), -EINVAL);
 	assert_false(k.done);
 }
 
@@ -182,7 +199,7 @@ static void test_merge(void **state UNUSED)
 
 	vgl_posture_merge(&rt, &k, &out); /* nothing read: the runtime's */
 	assert_true(out.cap_effective == VGL_CAPS_RUNTIME_DEFAULT && out.uid == 0);
-	assert_int_equal(vgl_posture_read(proc, cg2, 4242, &k), 0);
+	assert_int_equal(vgl_posture_read(proc, cg2, NULL, 4242, &k), 0);
 	vgl_posture_merge(&rt, &k, &out);
 	assert_true(out.cap_effective == 0xa80435fbull);
 	assert_true(out.uid == 1000);
@@ -241,6 +258,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_limits_relative_path),
 		cmocka_unit_test(test_identity_map_and_unconfined),
 		cmocka_unit_test(test_not_readable),
 		cmocka_unit_test(test_merge),
