@@ -173,9 +173,28 @@ static void assert_private_cgns(pid_t pid)
 	free(cg);
 }
 
+/* A rule file (in a new temporary directory) for the marked execs: its path. */
+static const char *marker_rules(void)
+{
+	char dir[PATH_MAX];
+	const char *path;
+
+	e2e_tmpdir(dir, sizeof(dir));
+	path = tu_join(dir, "rules.yaml");
+	e2e_write_file(path,
+		       "- rule: " RULE "\n"
+		       "  desc: the test's marked processes\n"
+		       "  condition: evt.type in (execve, execveat) and proc.args contains " MARKER
+		       "\n"
+		       "  output: marker (args=%proc.args id=%container.id "
+		       "name=%container.name)\n"
+		       "  priority: NOTICE\n");
+	return path;
+}
+
 static void test_exec_in_private_cgns(void **state)
 {
-	char dir[PATH_MAX], cid[13], rules[PATH_MAX + 1024];
+	char cid[13];
 	const char *args[] = { "-r", NULL, NULL };
 	struct e2e_match m = { .rule = RULE };
 	struct e2e_vigil *v;
@@ -186,15 +205,7 @@ static void test_exec_in_private_cgns(void **state)
 	snprintf(name, sizeof(name), "cgns-e2e-%d", (int)getpid());
 	find_hierarchies();
 	assert_true(nhier > 0);
-	e2e_tmpdir(dir, sizeof(dir));
-	snprintf(rules, sizeof(rules),
-		 "- rule: " RULE "\n"
-		 "  desc: the test's marked processes\n"
-		 "  condition: evt.type in (execve, execveat) and proc.args contains " MARKER "\n"
-		 "  output: marker (args=%%proc.args id=%%container.id name=%%container.name)\n"
-		 "  priority: NOTICE\n");
-	args[1] = tu_join(dir, "rules.yaml");
-	e2e_write_file(args[1], rules);
+	args[1] = marker_rules();
 	e2e_docker_run_id(cid, "run -d --name %s --network none " E2E_IMAGE " sleep 60", name);
 	v = e2e_start_setup(args, enter_private_cgns, NULL);
 	assert_private_cgns(v->pid);
@@ -296,7 +307,6 @@ static int teardown_short(void **state)
  */
 static void test_short_lived_v1(void **state)
 {
-	char dir[PATH_MAX], rules[1024];
 	const char *args[] = { "-r", NULL, NULL };
 	struct e2e_match m = { .rule = RULE, .fields = { { "proc.args", MARKER "-short" } } };
 	struct e2e_vigil *v;
@@ -305,15 +315,7 @@ static void test_short_lived_v1(void **state)
 	e2e_require_root();
 	snprintf(name, sizeof(name), "cgns-e2e-%d", (int)getpid());
 	find_hierarchies();
-	e2e_tmpdir(dir, sizeof(dir));
-	snprintf(rules, sizeof(rules),
-		 "- rule: " RULE "\n"
-		 "  desc: the test's marked processes\n"
-		 "  condition: evt.type in (execve, execveat) and proc.args contains " MARKER "\n"
-		 "  output: marker (args=%%proc.args id=%%container.id name=%%container.name)\n"
-		 "  priority: NOTICE\n");
-	args[1] = tu_join(dir, "rules.yaml");
-	e2e_write_file(args[1], rules);
+	args[1] = marker_rules();
 	v = e2e_start_args(args);
 	e2e_spawn("cgnsshort", short_lived_child, NULL);
 	e2e_wait_alert(v, &m, ALERT_WAIT_MS);
