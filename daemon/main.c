@@ -32,6 +32,7 @@
 #include "bpf/loader.h"
 #include "decode/event.h"
 #include "rules/rules.h"
+#include "run/reloadreq.h"
 #include "run/replay.h"
 #include "run/run.h"
 #include "util/log.h"
@@ -71,6 +72,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "rules") == 0)
 		return vgl_cmd_rules(argc - 1, argv + 1);
+	if (strcmp(argv[1], "reload") == 0)
+		return vgl_cmd_reload(argc - 1, argv + 1);
 	if (strcmp(argv[1], "replay") == 0)
 		return cmd_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0) {

@@ -8,6 +8,7 @@
 #include "run/capsetup.h"
 #include "run/notify.h"
 #include "run/pipeline.h"
+#include "run/reloadreq.h"
 #include "run/run.h"
 #include "source/source.h"
 
@@ -24,8 +25,9 @@ struct vgl_loop {
 	double consumed_at;		 /* monotonic seconds of the last ring-buffer read */
 	struct vgl_run_metrics *metrics; /* NULL: no metrics endpoint */
 	struct vgl_config *cfg;
-	struct vgl_run_capture cap; /* -w, the flight recorder */
-	struct vgl_notify notify;   /* systemd's Type=notify */
+	struct vgl_run_capture cap;	   /* -w, the flight recorder */
+	struct vgl_notify notify;	   /* systemd's Type=notify */
+	struct vgl_reload_waiters waiters; /* `vigil reload PID`s to answer */
 };
 
 double vgl_loop_now_mono(void);

@@ -80,7 +80,7 @@ static void loop_fini(struct vgl_loop *l)
 }
 
 /* A reload finished: swap the new set in, or keep the old one. */
-static void reload_swap(struct vgl_loop *l, struct vgl_ruleset *rs, int err)
+static enum vgl_reload_outcome reload_swap(struct vgl_loop *l, struct vgl_ruleset *rs, int err)
 {
 	struct vgl_ruleset *old = NULL;
 
@@ -91,7 +91,7 @@ static void reload_swap(struct vgl_loop *l, struct vgl_ruleset *rs, int err)
 		if (rs)
 			vgl_err("reload failed, keeping the running rules: %s", strerror(-err));
 		vgl_ruleset_free(rs);
-		return;
+		return VGL_RELOAD_FAILED;
 	}
 	vgl_ruleset_free(old);
 	err = vgl_loop_apply_kinds(l);
@@ -102,6 +102,7 @@ static void reload_swap(struct vgl_loop *l, struct vgl_ruleset *rs, int err)
 			hook[0] ? ": attaching " : "", hook, strerror(-err));
 	}
 	fprintf(stderr, "vigil: rules reloaded: %zu rules\n", vgl_ruleset_nrules(rs));
+	return err ? VGL_RELOAD_PARTIAL : VGL_RELOAD_OK;
 }
 
 static void reload_done(struct vgl_loop *l)
@@ -111,8 +112,36 @@ static void reload_done(struct vgl_loop *l)
 
 	if (err == -EAGAIN)
 		return;
-	reload_swap(l, rs, err);
+	vgl_reload_waiters_answer(&l->waiters, reload_swap(l, rs, err));
 	vgl_notify_ready(&l->notify); /* the new rules run, or the old ones */
+}
+
+/*
+ * SIGHUP: start a rule reload. One queued by `vigil reload PID` gets its
+ * outcome answered when the reload is over (one that finds a reload under
+ * way, that reload's).
+ */
+static void reload_requested(struct vgl_loop *l, const struct signalfd_siginfo *si)
+{
+	bool waits = si->ssi_code == SI_QUEUE && si->ssi_int == VGL_RELOAD_MARKER;
+	int err;
+
+	if (!l->reload) {
+		vgl_warn("SIGHUP: no rules to reload (vigil runs without rules)");
+		if (waits)
+			vgl_reload_answer((pid_t)si->ssi_pid, VGL_RELOAD_NO_RULES);
+		return;
+	}
+	err = vgl_reload_start(l->reload);
+	if (!err)
+		vgl_notify_reloading(&l->notify);
+	else
+		vgl_warn("SIGHUP: %s",
+			 err == -EBUSY ? "a reload is already running" : strerror(-err));
+	if (waits && (!err || err == -EBUSY))
+		vgl_reload_waiters_add(&l->waiters, (pid_t)si->ssi_pid);
+	else if (waits)
+		vgl_reload_answer((pid_t)si->ssi_pid, VGL_RELOAD_FAILED);
 }
 
 /* True when a stop signal arrived; SIGHUP starts a rule reload. */
@@ -120,25 +149,14 @@ static bool stop_requested(struct vgl_loop *l)
 {
 	struct signalfd_siginfo si;
 	bool stop = false;
-	int err;
 
 	while (read(l->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
 			stop = true;
 		if (si.ssi_signo == SIGUSR1 && l->p->outputs)
 			vgl_outputs_reopen(l->p->outputs); /* logrotate moved the files */
-		if (si.ssi_signo != SIGHUP)
-			continue;
-		if (!l->reload) {
-			vgl_warn("SIGHUP: no rules to reload (vigil runs without rules)");
-			continue;
-		}
-		err = vgl_reload_start(l->reload);
-		if (!err)
-			vgl_notify_reloading(&l->notify);
-		else
-			vgl_warn("SIGHUP: %s",
-				 err == -EBUSY ? "a reload is already running" : strerror(-err));
+		if (si.ssi_signo == SIGHUP)
+			reload_requested(l, &si);
 	}
 	return stop;
 }

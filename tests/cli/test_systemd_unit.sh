@@ -3,9 +3,10 @@
 # systemd: `systemd-analyze verify` finds nothing to say (a misspelt
 # directive it would report), `systemd-analyze security --offline` rates it
 # at most 3.0 ("OK"), and it is Type=notify with a watchdog and exactly the
-# capabilities vigil keeps (daemon/run/privs.c; CAP_SYS_ADMIN, needed where
-# kernel.perf_event_paranoid is 3, is the administrator's to add). ExecStart= points at the
-# built vigil (verify wants the binary to exist).
+# capabilities vigil keeps (daemon/run/privs.c; CAP_SYS_ADMIN, which
+# per-syscall tracepoints need where kernel.perf_event_paranoid is 3, is the
+# administrator's to add). ExecStart= and ExecReload= point at the built
+# vigil (verify wants the binary to exist).
 set -u
 src=${VIGIL_SOURCE_DIR:?VIGIL_SOURCE_DIR must point at the source tree}
 vigil=${VIGIL_BIN:?VIGIL_BIN must point at the vigil binary}
@@ -29,7 +30,8 @@ fi
 dir=$(mktemp -d /tmp/vigil-cli-unit.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 mkdir "$dir/ok" "$dir/bad"
-sed "s|^ExecStart=/usr/bin/vigil |ExecStart=$vigil |" "$unit" >"$dir/ok/vigil.service"
+sed -e "s|^ExecStart=/usr/bin/vigil |ExecStart=$vigil |" \
+	-e "s|^ExecReload=/usr/bin/vigil |ExecReload=$vigil |" "$unit" >"$dir/ok/vigil.service"
 grep -q "^ExecStart=$vigil run" "$dir/ok/vigil.service" || fail "no ExecStart=/usr/bin/vigil run in $unit"
 
 out=$(systemd-analyze verify "$dir/ok/vigil.service" 2>&1) || fail "verify exited $?: $out"
@@ -51,7 +53,7 @@ else
 fi
 
 for line in "Type=notify" "NotifyAccess=main" "WatchdogSec=30s" \
-	"ExecReload=/bin/sh -c 'kill -HUP \${MAINPID}'" \
+	"ExecReload=/usr/bin/vigil reload \$MAINPID" \
 	"CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH" \
 	"AmbientCapabilities=CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH"; do
 	grep -qxF "$line" "$unit" && echo "ok: $line" || fail "no line '$line' in $unit"

@@ -10,7 +10,10 @@
 #   status    `systemctl show -p StatusText` holds vigil's counters (STATUS=);
 #   reload    numbered files opened every 20 ms around `systemctl reload vigil`
 #             all raise their alert (no gap), the unit stays active with the
-#             same MainPID, and a rule that only the new rule files have fires;
+#             same MainPID, a rule that only the new rule files have fires,
+#             and systemd counts the reload done only once the new rules run;
+#   badreload a broken rule file: `systemctl reload vigil` fails, vigil runs
+#             on (same MainPID) and its rules still fire;
 #   kill      after `systemctl kill -s KILL vigil` systemd starts it again
 #             (NRestarts + 1, a new MainPID) and alerts flow;
 #   caps      /proc/MAINPID/status: the capability set the unit documents;
@@ -186,10 +189,19 @@ check_reload() {
 		fail "reload: no \"vigil: rules reloaded:\" and \"Reloaded vigil.service\" in the journal"
 	fi
 	$during || fail "reload: the $ngap files were all opened before the reload was done"
-	# systemd 252 counts the reload done when ExecReload's kill exits, not at
-	# vigil's READY=1: said here, not checked
-	say "reload: systemd logged \"Reloaded\" at $(journal_at 'Reloaded vigil.service')," \
-		"vigil \"rules reloaded\" at $(journal_at 'vigil: rules reloaded:') (s after boot)"
+	# ExecReload (vigil reload) waits for vigil's answer: systemd counts the
+	# reload done only once the new rules run
+	local done_at loaded_at
+	done_at=$(journal_at 'Reloaded vigil.service')
+	loaded_at=$(journal_at 'vigil: rules reloaded:')
+	if [ -n "$done_at" ] && [ -n "$loaded_at" ] &&
+		awk -v d="$done_at" -v l="$loaded_at" 'BEGIN { exit !(l <= d) }'; then
+		ok "reload: vigil \"rules reloaded\" at $loaded_at, systemd \"Reloaded\" at" \
+			"$done_at (s after boot): systemctl reload returned once the new rules ran"
+	else
+		fail "reload: vigil \"rules reloaded\" at ${loaded_at:-never}, systemd" \
+			"\"Reloaded\" at ${done_at:-never}: the reload counted done before the new rules ran"
+	fi
 	wait_for 30 all_gap_alerts || true
 	n=$(gap_alerts)
 	if [ "$n" -eq "$ngap" ]; then
@@ -204,6 +216,31 @@ check_reload() {
 	else
 		fail "reload: \"systemd test after reload\": $(alerts_where '.rule == "systemd test after reload"' | jq -r '.output_fields["fd.name"]' | tr '\n' ' ')" \
 			"(want /tmp/vigil-systemd-new-after only)"
+	fi
+}
+
+# A broken rule file: `systemctl reload` fails, vigil runs on with its rules.
+check_badreload() {
+	local pid rc=0 good=/tmp/vigil-systemd-rules.good
+	pid=$(prop MainPID)
+	cp "$rules" "$good"
+	printf -- '- rule: systemd test broken\n  desc: d\n  condition: evt.type = open and\n' \
+		'  output: o\n  priority: NOTICE\n' >"$rules"
+	systemctl reload vigil.service 2>/dev/null || rc=$?
+	cp "$good" "$rules"
+	if [ "$rc" -ne 0 ] && [ "$(prop ActiveState)" = active ] && [ "$(prop MainPID)" = "$pid" ] &&
+		journal_has "reload failed, keeping the running rules"; then
+		ok "badreload: a broken rule file: systemctl reload vigil exited $rc; active, MainPID" \
+			"$pid unchanged; journal: $(journalctl -q -u vigil.service -o cat | grep -F 'reload failed, keeping' | tail -n 1)"
+	else
+		fail "badreload: a broken rule file: systemctl reload vigil exited $rc (want non-zero);" \
+			"vigil.service $(prop ActiveState), MainPID $(prop MainPID) (was $pid)"
+	fi
+	: >/tmp/vigil-systemd-new-bad
+	if wait_for 30 has_alert '.rule == "systemd test after reload" and .output_fields["fd.name"] == "/tmp/vigil-systemd-new-bad"'; then
+		ok "badreload: the running rules still fire"
+	else
+		fail "badreload: no alert of the running rules after the failed reload"
 	fi
 }
 
@@ -345,7 +382,7 @@ Restart=no"
 
 # run NAME: check_NAME, and how long it took. The checks of a running vigil
 # fail at once when it is not active (no waiting out their timeouts).
-needs_vigil=' journal status reload kill caps watchdog '
+needs_vigil=' journal status reload badreload kill caps watchdog '
 run() {
 	local t0
 	if [[ $needs_vigil == *" $1 "* ]] && [ "$(prop ActiveState)" != active ]; then
@@ -361,7 +398,7 @@ main() {
 	local c
 	say "start: $(uname -r), systemd $(systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')," \
 		"$(dpkg-query -W -f '${Package} ${Version}' vigil), uptime $(now) s"
-	for c in boot start journal status reload kill caps analyze watchdog fewcaps; do
+	for c in boot start journal status reload badreload kill caps analyze watchdog fewcaps; do
 		run "$c"
 	done
 	if [ "$failed" -gt 0 ]; then # what vigil and systemd said about it
