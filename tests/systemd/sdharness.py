@@ -6,6 +6,7 @@ WATCHDOG_USEC) or under a command that changes its capabilities (setpriv),
 and a listener that collects what vigil sends to NOTIFY_SOCKET the way
 systemd does: one datagram per sd_notify(3) call, NAME=value lines.
 """
+import json
 import os
 import socket
 import subprocess
@@ -35,6 +36,19 @@ def perf_admin():
 NEEDED = [CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH] + \
     ([CAP_SYS_ADMIN] if perf_admin() else [])
 KEPT = sum(1 << c for c in NEEDED)
+
+
+def alerts(v, rule):
+    """The JSON alerts of @rule that vigil @v printed on stdout so far."""
+    out = []
+    for line in v.out().splitlines():
+        try:
+            a = json.loads(line)
+        except ValueError:
+            continue
+        if a.get("rule") == rule:
+            out.append(a)
+    return out
 
 
 class SdVigil(Vigil):

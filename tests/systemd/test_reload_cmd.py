@@ -6,13 +6,12 @@ new file has fires at once), fails when they cannot be loaded (exit 1, the
 old rules run on), and refuses a process that is not vigil, a vigil
 without rules, bad arguments, with one line naming the problem.
 """
-import json
 import os
 import subprocess
 import time
 import unittest
 
-from sdharness import SdVigil
+from sdharness import SdVigil, alerts
 from vigil_harness import OutputTest, vigil_bin, wait_for
 
 RULE = """\
@@ -27,18 +26,6 @@ RULE = """\
 def rules(v, *names):
     return "".join(RULE.format(name=n, prefix=v.prefix, name_=n.replace(" ", "_"))
                    for n in names)
-
-
-def alerts(v, rule):
-    out = []
-    for line in v.out().splitlines():
-        try:
-            a = json.loads(line)
-        except ValueError:
-            continue
-        if a.get("rule") == rule:
-            out.append(a)
-    return out
 
 
 def reload(pid, *args):

@@ -7,14 +7,13 @@ STATUS= carries the counters, WATCHDOG=1 comes every half WATCHDOG_USEC,
 RELOADING=1 (with MONOTONIC_USEC=) and READY=1 frame a SIGHUP reload, and
 STOPPING=1 comes at SIGTERM.
 """
-import json
 import os
 import re
 import signal
 import time
 import unittest
 
-from sdharness import NotifyListener, SdVigil
+from sdharness import NotifyListener, SdVigil, alerts
 from vigil_harness import OutputTest, wait_for
 
 RULES = """\
@@ -36,18 +35,6 @@ RULES_MKDIR = RULES + """\
 """
 
 STATUS = re.compile(r"^STATUS=capturing: (\d+) events, (\d+) lost, (\d+) alerts, (\d+) rules$")
-
-
-def alerts(v, rule):
-    out = []
-    for line in v.out().splitlines():
-        try:
-            a = json.loads(line)
-        except ValueError:
-            continue
-        if a.get("rule") == rule:
-            out.append(a)
-    return out
 
 
 class SdNotifyTest(OutputTest):
