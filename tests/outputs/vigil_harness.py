@@ -83,6 +83,8 @@ class Vigil:
         with open(self.config_path, "w") as f:
             f.write(config.replace("@DIR@", self.dir))
         self.extra_args = list(extra_args)
+        self.env = None  # the environment vigil runs with: None, this one's
+        self.wrapper = []  # a command vigil runs under (setpriv ...)
         self.proc = None
         self.stdout = os.path.join(self.dir, "stdout")
         self.stderr = os.path.join(self.dir, "stderr")
@@ -93,12 +95,15 @@ class Vigil:
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def start(self, timeout=60):
-        args = [vigil_bin(), "run", "-c", self.config_path, "-r", self.rules_path,
-                "--json"] + self.extra_args
+    def start(self, timeout=60, ready=True):
+        """Start vigil; unless not @ready, wait for "vigil: ready"."""
+        args = self.wrapper + [vigil_bin(), "run", "-c", self.config_path, "-r",
+                               self.rules_path, "--json"] + self.extra_args
         with open(self.stdout, "wb") as out, open(self.stderr, "wb") as err:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=err,
+            self.proc = subprocess.Popen(args, stdout=out, stderr=err, env=self.env,
                                          stdin=subprocess.DEVNULL)
+        if not ready:
+            return self
         wait_for(lambda: "vigil: ready" in self.err() or self.proc.poll() is not None,
                  timeout, "vigil: ready")
         if self.proc.poll() is not None:

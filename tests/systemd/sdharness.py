@@ -9,14 +9,13 @@ systemd does: one datagram per sd_notify(3) call, NAME=value lines.
 import json
 import os
 import socket
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "outputs"))
 
-from vigil_harness import Vigil, vigil_bin, wait_for  # noqa: E402
+from vigil_harness import Vigil  # noqa: E402
 
 # linux/capability.h
 CAP_DAC_READ_SEARCH = 2
@@ -36,6 +35,30 @@ def perf_admin():
 NEEDED = [CAP_BPF, CAP_PERFMON, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH] + \
     ([CAP_SYS_ADMIN] if perf_admin() else [])
 KEPT = sum(1 << c for c in NEEDED)
+
+
+RULES_TEMPLATE = """\
+- rule: {tag} open
+  desc: a file of the test was opened
+  condition: evt.type in (open, openat, openat2) and fd.name startswith @PREFIX@
+  output: "{tag} open (file=%fd.name)"
+  priority: WARNING
+"""
+
+# A second rule on a kind that nothing captured before a reload: the reload
+# attaches mkdir's hooks with the capabilities vigil kept.
+RULES_MKDIR_TEMPLATE = RULES_TEMPLATE + """\
+- rule: {tag} mkdir
+  desc: a directory of the test was made
+  condition: evt.type in (mkdir, mkdirat) and evt.arg.path startswith @PREFIX@
+  output: "{tag} mkdir (path=%evt.arg.path)"
+  priority: WARNING
+"""
+
+
+def open_rules(tag):
+    """The rule "TAG open" (files under the prefix) alone, and with "TAG mkdir"."""
+    return RULES_TEMPLATE.format(tag=tag), RULES_MKDIR_TEMPLATE.format(tag=tag)
 
 
 def alerts(v, rule):
@@ -61,21 +84,6 @@ class SdVigil(Vigil):
             self.env.pop(k, None)
         self.env.update(env or {})
         self.wrapper = list(wrapper)
-
-    def start(self, timeout=60, ready=True):
-        args = self.wrapper + [vigil_bin(), "run", "-c", self.config_path, "-r",
-                               self.rules_path, "--json"] + self.extra_args
-        with open(self.stdout, "wb") as out, open(self.stderr, "wb") as err:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=err, env=self.env,
-                                         stdin=subprocess.DEVNULL)
-        if not ready:
-            return self
-        wait_for(lambda: "vigil: ready" in self.err() or self.proc.poll() is not None,
-                 timeout, "vigil: ready")
-        if self.proc.poll() is not None:
-            raise AssertionError("vigil exited %d before ready:\n%s" %
-                                 (self.proc.returncode, self.err()))
-        return self
 
     def rewrite_rules(self, text):
         with open(self.rules_path, "w") as f:

@@ -12,24 +12,10 @@ import signal
 import unittest
 
 from sdharness import (CAP_BPF, CAP_DAC_READ_SEARCH, CAP_PERFMON, CAP_SYS_ADMIN, CAP_SYS_PTRACE,
-                       KEPT, NEEDED, SdVigil, cap_masks, cap_names)
+                       KEPT, NEEDED, SdVigil, cap_masks, cap_names, open_rules)
 from vigil_harness import OutputTest, wait_for
 
-RULES = """\
-- rule: privs open
-  desc: a file of the test was opened
-  condition: evt.type in (open, openat, openat2) and fd.name startswith @PREFIX@
-  output: "privs open (file=%fd.name)"
-  priority: WARNING
-"""
-
-RULES_MKDIR = RULES + """\
-- rule: privs mkdir
-  desc: a directory of the test was made
-  condition: evt.type in (mkdir, mkdirat) and evt.arg.path startswith @PREFIX@
-  output: "privs mkdir (path=%evt.arg.path)"
-  priority: WARNING
-"""
+RULES, RULES_MKDIR = open_rules("privs")
 
 NAMES = {CAP_BPF: "bpf", CAP_PERFMON: "perfmon", CAP_SYS_PTRACE: "sys_ptrace",
          CAP_DAC_READ_SEARCH: "dac_read_search", CAP_SYS_ADMIN: "sys_admin"}

@@ -13,26 +13,10 @@ import signal
 import time
 import unittest
 
-from sdharness import NotifyListener, SdVigil, alerts
+from sdharness import NotifyListener, SdVigil, alerts, open_rules
 from vigil_harness import OutputTest, wait_for
 
-RULES = """\
-- rule: sd open
-  desc: a file of the test was opened
-  condition: evt.type in (open, openat, openat2) and fd.name startswith @PREFIX@
-  output: "sd open (file=%fd.name)"
-  priority: WARNING
-"""
-
-# A second rule on a kind that nothing captured before the reload: the
-# reload attaches mkdir's hooks with the capabilities vigil kept.
-RULES_MKDIR = RULES + """\
-- rule: sd mkdir
-  desc: a directory of the test was made
-  condition: evt.type in (mkdir, mkdirat) and evt.arg.path startswith @PREFIX@
-  output: "sd mkdir (path=%evt.arg.path)"
-  priority: WARNING
-"""
+RULES, RULES_MKDIR = open_rules("sd")
 
 STATUS = re.compile(r"^STATUS=capturing: (\d+) events, (\d+) lost, (\d+) alerts, (\d+) rules$")
 
