@@ -121,20 +121,11 @@ check "the CA certificates are in" "no CA certificates" grep -q 'ca-certificates
 
 # --- it runs ---------------------------------------------------------------------------
 expect() { # CODE PATTERN ARGS...: vigil in the image, read-only, no capability
-	local code=$1 pattern=$2 out rc=0 verdict=ok shown
+	local code=$1 pattern=$2 out rc=0
 	shift 2
 	out=$(docker run --rm --name "wt-pkg-ctr-$$" --read-only --cap-drop ALL --network none \
 		"$image" "$@" 2>&1) || rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		verdict="exited $rc, expected $code"
-	elif ! grep -qE -- "$pattern" <<<"$out"; then
-		verdict="printed no line matching /$pattern/"
-	fi
-	shown=$out
-	[ "$verdict" = ok ] && shown=$(head -n 3 <<<"$out")
-	echo "# docker run $image $*"
-	printf '    %s\n' "${shown//$'\n'/$'\n'    }"
-	if [ "$verdict" = ok ]; then ok "$*"; else fail "$* $verdict"; fi
+	judge "$code" "$pattern" "$rc" "$out" 3 "docker run $image $*" "$*"
 }
 nrules=$(cat "$src"/rules/*.yaml | grep -c '^- rule:')
 expect 0 "^vigil $version \(wire format [0-9]+\)$" version

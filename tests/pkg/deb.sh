@@ -40,20 +40,10 @@ in_root() {
 
 # expect CODE PATTERN CMD...: CMD in the root exits CODE and prints PATTERN.
 expect() {
-	local code=$1 pattern=$2 out rc=0 verdict=ok shown
+	local code=$1 pattern=$2 out rc=0
 	shift 2
 	out=$(in_root "$@" 2>&1) || rc=$?
-	if [ "$rc" -ne "$code" ]; then
-		verdict="exited $rc, expected $code"
-	elif ! grep -qE -- "$pattern" <<<"$out"; then
-		verdict="printed no line matching /$pattern/"
-	fi
-	# a passing command's first lines, a failing one's whole output
-	shown=$out
-	[ "$verdict" = ok ] && shown=$(head -n 12 <<<"$out")
-	echo "# $*"
-	printf '    %s\n' "${shown//$'\n'/$'\n'    }"
-	if [ "$verdict" = ok ]; then ok "$*"; else fail "$* $verdict"; fi
+	judge "$code" "$pattern" "$rc" "$out" 12 "$*" "$*"
 }
 
 # Every path in the root but /proc, /dev and the apt lists (sorted).
