@@ -51,21 +51,28 @@ static __always_inline struct vgl_kind_stats *vgl_stats_of(__u32 kind)
 	return bpf_map_lookup_elem(&vgl_stats, &kind);
 }
 
-static __always_inline int vgl_begin(struct vgl_builder *b, __u16 kind, __s64 res, __u16 nparams)
+/* Start a record's parameters; vgl_fill_hdr() must run before vgl_submit(). */
+static __always_inline int vgl_begin_params(struct vgl_builder *b, __u16 kind, __u16 nparams)
 {
 	__u32 zero = 0;
 
 	b->buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
 	if (!b->buf)
 		return -1;
-	vgl_fill_hdr((struct vgl_hdr *)b->buf, kind, res);
-	((struct vgl_hdr *)b->buf)->nparams = nparams;
 	/* bounded for the verifier; nparams == VGL_MAX_PARAMS must survive it */
 	b->off = VGL_LENS_OFF + 2 * (nparams & (2 * VGL_MAX_PARAMS - 1));
 	b->idx = 0;
 	b->kind = kind;
 	b->flags = 0;
 	b->read_failed = false;
+	return 0;
+}
+
+static __always_inline int vgl_begin(struct vgl_builder *b, __u16 kind, __s64 res, __u16 nparams)
+{
+	if (vgl_begin_params(b, kind, nparams))
+		return -1;
+	vgl_fill_hdr((struct vgl_hdr *)b->buf, kind, res);
 	return 0;
 }
 

@@ -10,6 +10,13 @@
 #define VGL_O_TRUNC	  01000
 #define VGL_O_TMPFILE_BIT 020000000
 #define VGL_AT_FDCWD	  -100
+#if defined(__TARGET_ARCH_arm64)
+#define VGL_O_DIRECTORY 040000
+#else
+#define VGL_O_DIRECTORY 0200000
+#endif
+
+#include "prefilter.h"
 
 /* The name the kernel copied from @uptr for this open, if the hook ran. */
 SEC("fentry/do_filp_open")
@@ -88,12 +95,19 @@ static __always_inline int vgl_open_exit(long ret, __u16 kind, long dirfd, const
 {
 	struct vgl_kstash *k = vgl_kstash_for((__u64)uptr);
 	struct vgl_builder b;
+	__u32 n0, n1;
 
-	if (vgl_begin(&b, kind, ret, 5))
+	/* the header last: an open the prefilter drops costs no more than its path */
+	if (vgl_begin_params(&b, kind, 5))
 		return 0;
 	vgl_put_u64(&b, dirfd);
+	n0 = b.off;
 	vgl_put_open_name(&b, uptr, k);
+	n1 = b.off;
 	vgl_put_open_path(&b, ret, dirfd, uptr, k);
+	if (vgl_pf_drop(&b, ret, flags, mode, n0, n1, b.off))
+		return 0;
+	vgl_fill_hdr((struct vgl_hdr *)b.buf, kind, ret);
 	vgl_put_u64(&b, flags);
 	vgl_put_u64(&b, (flags & (VGL_O_CREAT | VGL_O_TMPFILE_BIT)) ? (mode & 07777) : 0);
 	vgl_submit(&b);

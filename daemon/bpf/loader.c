@@ -395,6 +395,7 @@ void vgl_bpf_destroy(struct vgl_bpf *b)
 		return;
 	vgl_bpf_drop_links(b->enter_tp, b->n_enter_tp);
 	vgl_bpf_drop_links(b->exit_links, VGL_EXIT_SLOTS);
+	vgl_bpf_prefilter_free(b);
 	vigil_bpf__destroy(b->skel);
 	btf__free(b->vmlinux);
 	if (b->btf_fd >= 0)

@@ -43,6 +43,16 @@ int vgl_bpf_load(const struct vgl_bpf_opts *opts, struct vgl_bpf **ret_bpf, char
 int vgl_bpf_set_kinds(struct vgl_bpf *bpf, const struct vgl_kindset *set,
 		      const struct vgl_kindset *wanted);
 
+/*
+ * Judge opens by @pf from now on (ownership passes; NULL: no prefilter):
+ * its tables are written under a new generation, then events switch to it.
+ * The tables of the generation before stay until the next call, for events
+ * that read it just before. On failure the prefilter is off (every event
+ * passes) and -errno returns with @err set.
+ */
+struct vgl_prefilter;
+int vgl_bpf_set_prefilter(struct vgl_bpf *bpf, struct vgl_prefilter *pf, char *err, size_t errlen);
+
 /* Capture up to @bytes (at most VGL_ENV_MAX) of each exec's environment; 0: none. */
 void vgl_bpf_set_env_bytes(struct vgl_bpf *bpf, uint32_t bytes);
 

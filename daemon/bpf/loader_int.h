@@ -8,10 +8,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bpf/hooks.h"
 #include "bpf/loader.h"
 #include "bpf/syscalls.h"
+#include "vigil/events.h"
 
 struct bpf_link;
 struct btf;
@@ -42,6 +44,10 @@ struct vgl_bpf {
 	char exit_why[256];	 /* why not per-syscall tracepoints */
 	char syscalls_hook[256]; /* what -v says of the syscall hooks */
 	char attach_what[80];	 /* the hook that failed to attach */
+	/* prefilter.c: the generations whose tables are in the maps */
+	uint16_t pf_gen;			      /* the one events read; 0: off */
+	struct vgl_prefilter *pf_tables[VGL_PF_GENS]; /* by generation % VGL_PF_GENS */
+	uint16_t pf_table_gen[VGL_PF_GENS];
 };
 
 /*
@@ -59,6 +65,8 @@ void vgl_bpf_drop_links(struct bpf_link **links, size_t n);
  * describe.c: what -v says of the syscall hooks: the exit hook, then
  * @enter, the entry hook; @enter_err: why sys_enter is not per syscall.
  */
+/* prefilter.c: free the prefilters whose tables were written. */
+void vgl_bpf_prefilter_free(struct vgl_bpf *b);
 void vgl_bpf_describe_syscalls(struct vgl_bpf *b, const char *enter, int enter_err);
 
 #endif /* VIGIL_BPF_LOADER_INT_H */

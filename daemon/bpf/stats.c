@@ -21,6 +21,7 @@ static void add(struct vgl_kind_stats *to, const struct vgl_kind_stats *from)
 	to->rb_full += from->rb_full;
 	to->truncated += from->truncated;
 	to->read_failed += from->read_failed;
+	to->prefiltered += from->prefiltered;
 }
 
 int vgl_bpf_read_stats_cpu(const struct vgl_bpf *b, struct vgl_kind_stats *ret_kinds,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * `vigil rules check|list [-r PATH]...`: validate rule files and print a
- * summary or every error; list the rules with priority, tags, event types.
+ * `vigil rules check|list|explain [-r PATH]... [-v]`: validate rule files
+ * and print a summary or every error; list the rules with priority, tags,
+ * event types; explain the in-kernel prefilter derived from them.
  * Paths expand as for `vigil run` (rulefiles.h: files, directories, the
  * defaults). Exit codes: 0 valid, 1 invalid rules, 2 usage error.
  */
@@ -10,13 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/prefilter.h"
 #include "rules/rulefiles.h"
 #include "rules/rules.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vigil rules check [-r PATH]... [--first-match]\n"
+	fprintf(f, "usage: vigil rules check [-r PATH]... [--first-match] [-v]\n"
 		   "       vigil rules list  [-r PATH]...\n"
+		   "       vigil rules explain [-r PATH]... [-v]\n"
+		   "  explain            the prefilter the kernel applies for these rules: per\n"
+		   "                     event type, the paths and open flags that pass, and\n"
+		   "                     the rules that keep a type unfiltered (-v: every entry)\n"
+		   "  -v, --verbose      check: also the prefilter, as explain\n"
 		   "  -r, --rules PATH   rule file, or directory of *.yaml and *.yml loaded in\n"
 		   "                     name order (repeatable, loaded in order; default: as\n"
 		   "                     vigil run)\n");
@@ -103,7 +110,8 @@ static void print_list(const struct vgl_ruleset *rs)
 }
 
 /* Parse options after the subcommand; returns the number of paths or -1. */
-static int parse_args(int argc, char **argv, const char **paths, struct vgl_rules_opts *o)
+static int parse_args(int argc, char **argv, const char **paths, struct vgl_rules_opts *o,
+		      bool *verbose)
 {
 	int i, n = 0;
 
@@ -121,6 +129,9 @@ static int parse_args(int argc, char **argv, const char **paths, struct vgl_rule
 		} else if (!strcmp(a, "--first-match")) {
 			o->first_match = true;
 			continue;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			*verbose = true;
+			continue;
 		} else {
 			fprintf(stderr, "vigil rules: unknown option '%s'\n", a);
 			return -1;
@@ -135,9 +146,25 @@ static int parse_args(int argc, char **argv, const char **paths, struct vgl_rule
 	return n;
 }
 
-/* Load the rules of @files and print them (@list) or their summary. */
+enum mode { CHECK, LIST, EXPLAIN };
+
+/* The prefilter of @rs for `explain` and `check -v`; 0 or 1 without memory. */
+static int print_prefilter(const struct vgl_ruleset *rs, bool verbose)
+{
+	struct vgl_prefilter *pf;
+
+	if (vgl_prefilter_derive(&rs, 1, NULL, NULL, &pf)) {
+		fprintf(stderr, "vigil rules: prefilter: out of memory\n");
+		return 1;
+	}
+	vgl_prefilter_explain(pf, verbose, stdout);
+	vgl_prefilter_free(pf);
+	return 0;
+}
+
+/* Load the rules of @files and print them, their summary or their prefilter. */
 static int check_files(const struct vgl_rule_files *files, const struct vgl_rules_opts *o,
-		       bool list)
+		       enum mode mode, bool verbose)
 {
 	const char *const *paths = (const char *const *)files->path;
 	struct vgl_ruleset *rs = NULL;
@@ -158,13 +185,15 @@ static int check_files(const struct vgl_rule_files *files, const struct vgl_rule
 		vgl_diag_free(&d);
 		return 1;
 	}
-	if (list)
+	if (mode == LIST)
 		print_list(rs);
-	else
+	else if (mode == CHECK)
 		print_summary(rs, paths, files->n);
+	if (mode == EXPLAIN || (mode == CHECK && verbose))
+		err = print_prefilter(rs, verbose);
 	vgl_diag_free(&d);
 	vgl_ruleset_free(rs);
-	return 0;
+	return err ? 1 : 0;
 }
 
 int vgl_cmd_rules(int argc, char **argv)
@@ -173,27 +202,28 @@ int vgl_cmd_rules(int argc, char **argv)
 	struct vgl_rules_opts o = { 0 };
 	struct vgl_rule_files files;
 	char err[512];
+	bool verbose = false;
+	enum mode mode;
 	int n, ret;
-	bool list;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	list = !strcmp(argv[1], "list");
-	if (!list && strcmp(argv[1], "check")) {
+	mode = !strcmp(argv[1], "list") ? LIST : !strcmp(argv[1], "explain") ? EXPLAIN : CHECK;
+	if (mode == CHECK && strcmp(argv[1], "check")) {
 		fprintf(stderr, "vigil rules: unknown command '%s'\n", argv[1]);
 		usage(stderr);
 		return 2;
 	}
-	n = parse_args(argc, argv, paths, &o);
+	n = parse_args(argc, argv, paths, &o, &verbose);
 	if (n < 0)
 		return 2;
 	if (vgl_rule_files_expand(paths, (size_t)n, &files, err, sizeof(err))) {
 		fprintf(stderr, "vigil rules: %s\n", err);
 		return 1;
 	}
-	ret = check_files(&files, &o, list);
+	ret = check_files(&files, &o, mode, verbose);
 	vgl_rule_files_free(&files);
 	return ret;
 }

@@ -33,6 +33,8 @@ const char vgl_run_usage[] =
 	"                         the config's rules, " VIGIL_RULES_DIR ", else the source\n"
 	"                         tree's rules/)\n"
 	"  --first-match          raise only the first matching rule per event\n"
+	"  --no-prefilter         send every open to userspace, not only those a rule may\n"
+	"                         match (diagnosis; 'vigil rules explain' shows the filter)\n"
 	"  --json                 JSON lines: Falco-compatible alerts, events as in "
 	"docs/events.md\n"
 	"  -v, --verbose          log hook choices (-vv: also libbpf's messages)\n"
@@ -209,6 +211,7 @@ enum {
 	O_HOOK,
 	O_CHECK,
 	O_CAPTURE_FILTER,
+	O_NO_PREFILTER,
 };
 
 static const struct option longopts[] = {
@@ -226,6 +229,7 @@ static const struct option longopts[] = {
 	{ "syscall-hook", required_argument, NULL, O_HOOK },
 	{ "write", required_argument, NULL, O_WRITE },
 	{ "capture-filter", required_argument, NULL, O_CAPTURE_FILTER },
+	{ "no-prefilter", no_argument, NULL, O_NO_PREFILTER },
 	{ "help", no_argument, NULL, O_HELP },
 	{ 0 },
 };
@@ -267,6 +271,9 @@ static int handle(struct vgl_run_opts *o, int c, const char *arg)
 		return opt_write(o, arg);
 	case O_CAPTURE_FILTER:
 		o->capture_filter = arg;
+		return 0;
+	case O_NO_PREFILTER:
+		o->no_prefilter = true;
 		return 0;
 	case O_HELP:
 		fputs(vgl_run_usage, stdout);

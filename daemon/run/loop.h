@@ -35,6 +35,9 @@ double vgl_loop_now_mono(void);
 /* The kinds to capture: printed ones, the rules', the capture's and what state needs. */
 int vgl_loop_apply_kinds(struct vgl_loop *l);
 
+/* The in-kernel prefilter of the rules (and @also's during a reload). */
+void vgl_loop_apply_prefilter(struct vgl_loop *l, const struct vgl_ruleset *also);
+
 /* Rules, BPF load, state, the capture stage: 0 or -1 (said why). */
 int vgl_loop_start(struct vgl_loop *l);
 

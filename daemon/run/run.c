@@ -79,13 +79,34 @@ static void loop_fini(struct vgl_loop *l)
 		close(l->sigfd);
 }
 
+/*
+ * Swap @rs in at a cut of the event stream. The prefilter first passes
+ * what either rule set may match; the records emitted before that (judged
+ * by the old filter) go through the old rules; then the new rules run, and
+ * only then the filter narrows to them. No event meets rules its filter
+ * was not derived from.
+ */
+static struct vgl_ruleset *swap_rules(struct vgl_loop *l, struct vgl_ruleset *rs, int *err)
+{
+	struct vgl_ruleset *old;
+
+	vgl_loop_apply_prefilter(l, rs);
+	usleep(2000); /* programs that read the old generation are done in microseconds */
+	if (vgl_live_drain(l->live))
+		vgl_warn("reload: records still being written after 1 s");
+	old = vgl_pipeline_set_rules(l->p, rs, err);
+	if (*err) /* the old rules stay: so does their filter */
+		vgl_loop_apply_prefilter(l, NULL);
+	return old;
+}
+
 /* A reload finished: swap the new set in, or keep the old one. */
 static enum vgl_reload_outcome reload_swap(struct vgl_loop *l, struct vgl_ruleset *rs, int err)
 {
 	struct vgl_ruleset *old = NULL;
 
 	if (!err) /* else the problems were printed */
-		old = vgl_pipeline_set_rules(l->p, rs, &err);
+		old = swap_rules(l, rs, &err);
 	vgl_run_metrics_rules(l->metrics, true, !err, vgl_reload_seconds(l->reload));
 	if (err) {
 		if (rs)
@@ -95,6 +116,7 @@ static enum vgl_reload_outcome reload_swap(struct vgl_loop *l, struct vgl_rulese
 	}
 	vgl_ruleset_free(old);
 	err = vgl_loop_apply_kinds(l);
+	vgl_loop_apply_prefilter(l, NULL);
 	if (err) {
 		const char *hook = vgl_bpf_failed_hook(l->bpf);
 

@@ -32,6 +32,7 @@ struct vgl_run_opts {
 	const char *const *rule_args; /* -r files or directories; none: config, defaults */
 	size_t nrule_args;
 	bool first_match;
+	bool no_prefilter; /* --no-prefilter */
 	uint32_t ringbuf_size;
 	uint64_t wakeup_bytes;
 	enum vgl_syscall_hook syscall_hook;

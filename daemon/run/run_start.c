@@ -10,6 +10,7 @@
 
 #include "bpf/loader.h"
 #include "rules/dns.h"
+#include "rules/prefilter.h"
 #include "run/capsetup.h"
 #include "run/loop.h"
 #include "run/metrics_glue.h"
@@ -38,6 +39,31 @@ int vgl_loop_apply_kinds(struct vgl_loop *l)
 	wanted = capture;
 	vgl_kindset_add_state(&capture);
 	return vgl_bpf_set_kinds(l->bpf, &capture, &wanted);
+}
+
+/*
+ * The prefilter for the running rules and, during a reload, @also's: what
+ * they may match, all of the kinds printed or recorded. Failing, every
+ * event passes (said why).
+ */
+void vgl_loop_apply_prefilter(struct vgl_loop *l, const struct vgl_ruleset *also)
+{
+	const struct vgl_ruleset *sets[2] = { l->p->rules, also };
+	struct vgl_kindset keep = l->opts->print;
+	struct vgl_prefilter *pf = NULL;
+	char err[256] = "";
+
+	if (!l->opts->no_prefilter && l->p->rules) {
+		vgl_capsetup_kinds(&l->cap, l->cfg, &keep);
+		if (vgl_prefilter_derive(sets, also ? 2 : 1, &keep,
+					 "printed or recorded (--events, -w, flight recorder)",
+					 &pf))
+			vgl_warn("prefilter: out of memory: every event passes");
+		else if (l->opts->verbose && !also)
+			vgl_prefilter_explain(pf, false, stderr);
+	}
+	if (vgl_bpf_set_prefilter(l->bpf, pf, err, sizeof(err)))
+		vgl_warn("%s: every event passes", err);
 }
 
 static void log_hooks(const struct vgl_hooks *h)
@@ -133,6 +159,7 @@ int vgl_loop_start(struct vgl_loop *l)
 		vgl_err("cannot configure the syscall filter: %s", strerror(-ret));
 		return -1;
 	}
+	vgl_loop_apply_prefilter(l, NULL);
 	log_hooks(vgl_bpf_hooks(l->bpf));
 	return 0;
 }

@@ -17,6 +17,7 @@ void vgl_run_stats_sum(struct vgl_run_stats *s)
 		t->rb_full += s->kernel[k].rb_full;
 		t->truncated += s->kernel[k].truncated;
 		t->read_failed += s->kernel[k].read_failed;
+		t->prefiltered += s->kernel[k].prefiltered;
 	}
 	s->lost = t->rb_full + s->user.decode_errors + s->user.output_errors +
 		  s->user.alert_errors + s->outputs.lost + s->capture.lost;
@@ -26,8 +27,9 @@ static void print_kind_json(const struct vgl_kind_stats *k, FILE *f)
 {
 	fprintf(f,
 		"{\"emitted\": %llu, \"rb_full\": %llu, \"truncated\": %llu"
-		", \"read_failed\": %llu}",
-		U(k->emitted), U(k->rb_full), U(k->truncated), U(k->read_failed));
+		", \"read_failed\": %llu, \"prefiltered\": %llu}",
+		U(k->emitted), U(k->rb_full), U(k->truncated), U(k->read_failed),
+		U(k->prefiltered));
 }
 
 void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
@@ -44,7 +46,8 @@ void vgl_run_stats_print_json(const struct vgl_run_stats *s, FILE *f)
 	for (int k = 1; k < VGL_EV_MAX; k++) {
 		const struct vgl_kind_stats *ks = &s->kernel[k];
 
-		if (!ks->emitted && !ks->rb_full && !ks->truncated && !ks->read_failed)
+		if (!ks->emitted && !ks->rb_full && !ks->truncated && !ks->read_failed &&
+		    !ks->prefiltered)
 			continue;
 		fprintf(f, "%s\"%s\": ", sep, vgl_kind_info[k].name);
 		print_kind_json(ks, f);
@@ -73,8 +76,9 @@ void vgl_run_stats_print_text(const struct vgl_run_stats *s, FILE *f)
 
 	fprintf(f,
 		"vigil: events: %llu emitted by the kernel, %llu received, %llu"
-		" printed; %llu alerts\n",
-		U(t->emitted), U(s->user.received), U(s->user.printed), U(s->user.alerts));
+		" printed; %llu alerts; %llu dropped by the prefilter\n",
+		U(t->emitted), U(s->user.received), U(s->user.printed), U(s->user.alerts),
+		U(t->prefiltered));
 	fprintf(f,
 		"vigil: lost: %llu (ring buffer full %llu, undecodable %llu"
 		", output errors %llu, alerts lost on outputs %llu%s); truncated %llu"

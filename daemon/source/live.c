@@ -150,3 +150,23 @@ void vgl_live_close(struct vgl_live *live)
 		munmap((void *)live->producer_pos, live->page + 2 * (live->mask + 1));
 	free(live);
 }
+
+/*
+ * Deliver every record written before the call, waiting (up to a second)
+ * for those still being written. Returns 0, -ETIMEDOUT or the callback's error.
+ */
+int vgl_live_drain(struct vgl_live *live)
+{
+	unsigned long prod = __atomic_load_n(live->producer_pos, __ATOMIC_ACQUIRE);
+
+	for (int i = 0; i < 10000; i++) {
+		int ret = vgl_live_consume(live);
+
+		if (ret < 0)
+			return ret;
+		if (__atomic_load_n(live->consumer_pos, __ATOMIC_ACQUIRE) >= prod)
+			return 0;
+		usleep(100);
+	}
+	return -ETIMEDOUT;
+}

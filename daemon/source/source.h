@@ -25,6 +25,8 @@ int vgl_live_fd(const struct vgl_live *live);
 
 /* Deliver every waiting record; returns how many or -errno. */
 int vgl_live_consume(struct vgl_live *live);
+/* Every record written before the call, in order (a rule reload's cut). */
+int vgl_live_drain(struct vgl_live *live);
 
 void vgl_live_close(struct vgl_live *live);
 

@@ -264,6 +264,43 @@ struct vgl_kind_stats {
 	__u64 rb_full;	   /* lost: ring buffer had no room */
 	__u64 truncated;   /* delivered with a parameter cut at its limit */
 	__u64 read_failed; /* delivered with a parameter unreadable (absent) */
+	__u64 prefiltered; /* dropped by the prefilter: no loaded rule can match it */
+};
+
+/*
+ * The prefilter (daemon/rules/prefilter.h, bpf/prefilter.h): an open's class
+ * is these bits; a set of classes is a 128-bit mask.
+ */
+#define VGL_PFC_READ   (1u << 0) /* O_RDONLY or O_RDWR: evt.is_open_read */
+#define VGL_PFC_WRITE  (1u << 1) /* O_WRONLY or O_RDWR: evt.is_open_write */
+#define VGL_PFC_CREATE (1u << 2) /* O_CREAT: evt.is_open_create */
+#define VGL_PFC_EXEC   (1u << 3) /* O_CREAT, mode with an x bit: evt.is_open_exec */
+#define VGL_PFC_OK     (1u << 4) /* succeeded: fd.num >= 0 */
+#define VGL_PFC_DIR    (1u << 5) /* O_DIRECTORY: fd.typechar 'd' */
+#define VGL_PFC_DOTDOT (1u << 6) /* the requested name (fd.nameraw) holds "../" */
+#define VGL_PF_PATH    252	 /* path bytes in a key: LPM data is at most 256 */
+#define VGL_PF_SLOTS   4	 /* open, openat, openat2, creat */
+#define VGL_PF_GENS    4	 /* generations in flight: vgl_pf_conf slots */
+/* "vgl_pf_fwd" (exact names with their NUL, prefixes) and "vgl_pf_rev" (suffixes, reversed) */
+struct vgl_pf_key {
+	__u32 prefixlen; /* bits: 32 for gen and slot, then 8 per path byte */
+	__u16 gen;
+	__u16 slot;
+	__u8 path[VGL_PF_PATH];
+};
+struct vgl_pf_val {
+	__u64 mask[2]; /* classes passing: this entry's and all its shorter ones' */
+};
+/* "vgl_pf_conf", indexed by (gen % VGL_PF_GENS) * VGL_PF_SLOTS + slot */
+#define VGL_PFF_ON     (1u << 0) /* filter this kind; else it passes whole */
+#define VGL_PFF_FWD    (1u << 1) /* look the path up in vgl_pf_fwd */
+#define VGL_PFF_DOTDOT (1u << 2) /* some mask tells VGL_PFC_DOTDOT apart: compute it */
+#define VGL_PFF_NAME   (1u << 3) /* look the requested name up in vgl_pf_fwd, slot + SLOTS */
+struct vgl_pf_conf {
+	__u64 any[2];  /* classes passing whatever the path */
+	__u32 flags;   /* VGL_PFF_* */
+	__u16 rev_max; /* the longest suffix; 0: no vgl_pf_rev lookup */
+	__u16 pad;
 };
 
 /* Values of the "vgl_syscalls" filter map, indexed by syscall number. */
@@ -277,7 +314,7 @@ struct vgl_syscall_cfg {
 
 _Static_assert(sizeof(struct vgl_hdr) == 96, "vgl_hdr is part of the wire format");
 _Static_assert(sizeof(struct vgl_sockaddr_hdr) == 4, "vgl_sockaddr_hdr layout");
-_Static_assert(sizeof(struct vgl_kind_stats) == 32, "vgl_kind_stats layout");
+_Static_assert(sizeof(struct vgl_kind_stats) == 40, "vgl_kind_stats layout");
 _Static_assert(sizeof(struct vgl_syscall_cfg) == 4, "vgl_syscall_cfg layout");
 _Static_assert(VGL_EV_MAX < 128, "kind fits the stats map");
 

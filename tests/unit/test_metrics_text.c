@@ -42,11 +42,11 @@ static struct vgl_metrics_view known_view(void)
 	memset(&snap, 0, sizeof(snap));
 	snap.attached = true;
 	snap.consumed_at = 999.9;
-	snap.kernel[VGL_EV_OPENAT] = (struct vgl_kind_stats){ 120, 4, 2, 1 };
-	snap.kernel[VGL_EV_EXECVE] = (struct vgl_kind_stats){ 30, 1, 0, 0 };
+	snap.kernel[VGL_EV_OPENAT] = (struct vgl_kind_stats){ 120, 4, 2, 1, 0 };
+	snap.kernel[VGL_EV_EXECVE] = (struct vgl_kind_stats){ 30, 1, 0, 0, 0 };
 	snap.ncpus = 2;
-	snap.cpu[0] = (struct vgl_kind_stats){ 100, 5, 0, 0 };
-	snap.cpu[1] = (struct vgl_kind_stats){ 50, 0, 0, 0 };
+	snap.cpu[0] = (struct vgl_kind_stats){ 100, 5, 0, 0, 0 };
+	snap.cpu[1] = (struct vgl_kind_stats){ 50, 0, 0, 0, 0 };
 	snap.received = 145;
 	snap.decode_errors = 2;
 	snap.decoded[VGL_EV_OPENAT] = 116;

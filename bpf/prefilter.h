@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The prefilter (daemon/rules/prefilter.h): drop an open no loaded rule can
+ * match, once its name and resolved path are in the scratch record and
+ * before the header is filled and the record sent.
+ *
+ * The daemon writes a generation's tables, then vgl_pf_gen; an event is
+ * judged by the one generation it read. Keys are looked up in place: the 8
+ * bytes of key head (prefixlen, generation, kind slot) are written over the
+ * bytes just before the path in the record, and put back after.
+ */
+#ifndef VIGIL_BPF_PREFILTER_H
+#define VIGIL_BPF_PREFILTER_H
+
+__u32 vgl_pf_gen = 0; /* 0: no prefilter; written by the daemon only */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vgl_pf_key);
+	__type(value, struct vgl_pf_val);
+} vgl_pf_fwd SEC(".maps"), vgl_pf_rev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VGL_PF_GENS *VGL_PF_SLOTS);
+	__type(key, __u32);
+	__type(value, struct vgl_pf_conf);
+} vgl_pf_conf SEC(".maps");
+
+static __always_inline int vgl_pf_slot(__u16 kind)
+{
+	switch (kind) {
+	case VGL_EV_OPEN:
+		return 0;
+	case VGL_EV_OPENAT:
+		return 1;
+	case VGL_EV_OPENAT2:
+		return 2;
+	case VGL_EV_CREAT:
+		return 3;
+	default:
+		return -1;
+	}
+}
+
+static __always_inline bool vgl_pf_has(const __u64 *m, __u32 cls)
+{
+	return (m[(cls >> 6) & 1] >> (cls & 63)) & 1;
+}
+
+static __always_inline __u32 vgl_pf_class(long ret, __u64 flags, __u64 mode)
+{
+	__u64 acc = flags & 3;
+	__u32 c = 0;
+
+	if (acc == 0 || acc == 2)
+		c |= VGL_PFC_READ;
+	if (acc == 1 || acc == 2)
+		c |= VGL_PFC_WRITE;
+	if (flags & VGL_O_CREAT) {
+		c |= VGL_PFC_CREATE;
+		if (mode & 0111)
+			c |= VGL_PFC_EXEC;
+	}
+	if (ret >= 0)
+		c |= VGL_PFC_OK;
+	if (flags & VGL_O_DIRECTORY)
+		c |= VGL_PFC_DIR;
+	return c;
+}
+
+/*
+ * Whether the name at [@n0, @n1) of the scratch record holds "../": 1, 0,
+ * or -1 when too long to tell. Global: the verifier checks its loop once.
+ */
+__noinline int vgl_pf_dotdot_g(__u32 n0, __u32 n1)
+{
+	__u32 zero = 0, len = n1 - n0;
+	__u8 *buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+
+	if (!buf || n1 < n0 || len > VGL_PF_PATH)
+		return -1;
+	for (__u32 i = 0; i + 2 < VGL_PF_PATH; i++) {
+		if (i + 2 >= len)
+			break;
+		if (buf[VGL_OFF(n0 + i)] == '.' && buf[VGL_OFF(n0 + i + 1)] == '.' &&
+		    buf[VGL_OFF(n0 + i + 2)] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+/* Look up the key whose path bytes start at @buf + @at, @bits of them. */
+static __always_inline bool vgl_pf_lookup(void *map, __u8 *buf, __u32 at, __u32 bits, __u32 gen,
+					  __u32 slot, __u32 cls)
+{
+	struct vgl_pf_key *k = (struct vgl_pf_key *)(buf + VGL_OFF(at - 8));
+	struct vgl_pf_val *v;
+	__u64 saved;
+
+	__builtin_memcpy(&saved, k, sizeof(saved));
+	k->prefixlen = 32 + bits;
+	k->gen = gen;
+	k->slot = slot;
+	v = bpf_map_lookup_elem(map, k);
+	__builtin_memcpy(k, &saved, sizeof(saved));
+	return v && vgl_pf_has(v->mask, cls);
+}
+
+/*
+ * The last @n bytes of the path ending at @end (its NUL) in the scratch
+ * record, reversed, looked up as suffixes: the mask found, or 0. Global:
+ * its loop is verified once.
+ */
+__noinline __u64 vgl_pf_suffix_g(__u32 end, __u32 n, __u32 gen, __u32 slot, __u32 cls)
+{
+	__u32 zero = 0;
+	__u8 *buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+	struct vgl_pathbuf *pb = bpf_map_lookup_elem(&vgl_pathbuf, &zero);
+	struct vgl_pf_key *k;
+	struct vgl_pf_val *v;
+
+	if (!buf || !pb || n > VGL_PF_PATH || end < n)
+		return 1;
+	k = (struct vgl_pf_key *)&pb->buf[VGL_PATH_MAX];
+	for (__u32 i = 0; i < VGL_PF_PATH; i++) {
+		if (i >= n)
+			break;
+		k->path[i] = buf[VGL_OFF(end - 1 - i)];
+	}
+	k->prefixlen = 32 + 8 * n;
+	k->gen = gen;
+	k->slot = slot;
+	v = bpf_map_lookup_elem(&vgl_pf_rev, k);
+	return v && vgl_pf_has(v->mask, cls);
+}
+
+/*
+ * Whether to drop the open being built in @b: its name at [@n0, @n1), its
+ * path at [@n1, @p1), both with their NUL. Anything it cannot judge passes.
+ */
+static __always_inline bool vgl_pf_drop(struct vgl_builder *b, long ret, __u64 flags, __u64 mode,
+					__u32 n0, __u32 n1, __u32 p1)
+{
+	__u32 gen = vgl_pf_gen, idx, cls, plen;
+	int slot = vgl_pf_slot(b->kind);
+	struct vgl_pf_conf *conf;
+	struct vgl_kind_stats *st;
+	int dd;
+
+	if (!gen || slot < 0)
+		return false;
+	idx = (gen % VGL_PF_GENS) * VGL_PF_SLOTS + slot;
+	conf = bpf_map_lookup_elem(&vgl_pf_conf, &idx);
+	if (!conf || !(conf->flags & VGL_PFF_ON))
+		return false;
+	if ((b->flags & VGL_EVF_TRUNCATED) || b->read_failed || n1 < n0 + 2 || p1 < n1 + 2 ||
+	    n0 < 8 || b->buf[VGL_OFF(n1)] != '/')
+		return false;
+	cls = vgl_pf_class(ret, flags, mode);
+	if (conf->flags & VGL_PFF_DOTDOT) {
+		dd = vgl_pf_dotdot_g(n0, n1 - 1);
+		if (dd < 0)
+			return false;
+		if (dd)
+			cls |= VGL_PFC_DOTDOT;
+	}
+	if (vgl_pf_has(conf->any, cls))
+		return false;
+	plen = p1 - n1; /* with its NUL */
+	if ((conf->flags & VGL_PFF_FWD) &&
+	    vgl_pf_lookup(&vgl_pf_fwd, b->buf, n1, 8 * (plen < VGL_PF_PATH ? plen : VGL_PF_PATH),
+			  gen, slot, cls))
+		return false;
+	if ((conf->flags & VGL_PFF_NAME) &&
+	    vgl_pf_lookup(&vgl_pf_fwd, b->buf, n0,
+			  8 * (n1 - n0 < VGL_PF_PATH ? n1 - n0 : VGL_PF_PATH), gen,
+			  slot + VGL_PF_SLOTS, cls))
+		return false;
+	plen--;
+	if (conf->rev_max &&
+	    vgl_pf_suffix_g(p1 - 1, plen < conf->rev_max ? plen : conf->rev_max, gen, slot, cls))
+		return false;
+	st = vgl_stats_of(b->kind);
+	if (st)
+		st->prefiltered++;
+	return true;
+}
+
+#endif /* VIGIL_BPF_PREFILTER_H */

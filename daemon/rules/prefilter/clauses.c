@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+/* The clause algebra of the prefilter (clauses.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/prefilter/clauses.h"
+
+void pfr_free(struct pfr *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->c[i].s);
+	free(r->c);
+	r->c = NULL;
+	r->n = 0;
+}
+
+struct vgl_pf_mask pf_mask_bit(unsigned int bit, bool set)
+{
+	struct vgl_pf_mask m = { { 0, 0 } };
+
+	for (unsigned int cls = 0; cls < 128; cls++)
+		if (!!(cls & (1u << bit)) == set)
+			m.w[cls / 64] |= 1ull << (cls % 64);
+	return m;
+}
+
+static int push(struct pfr *r, enum vgl_pf_atom type, char *s, struct vgl_pf_mask m)
+{
+	struct vgl_pf_entry *c;
+
+	if (pf_mask_empty(m)) {
+		free(s);
+		return 0;
+	}
+	c = realloc(r->c, (r->n + 1) * sizeof(*c));
+	if (!c) {
+		free(s);
+		r->nomem = true;
+		return -ENOMEM;
+	}
+	r->c = c;
+	r->c[r->n++] = (struct vgl_pf_entry){ .type = type, .s = s, .mask = m };
+	return 0;
+}
+
+struct pfr pfr_mask(struct vgl_pf_mask m, bool exact)
+{
+	struct pfr r = { .exact = exact };
+
+	push(&r, VGL_PF_ANY, NULL, m);
+	return r;
+}
+
+struct pfr pfr_true(bool exact)
+{
+	return pfr_mask((struct vgl_pf_mask)VGL_PF_ALL, exact);
+}
+
+int pfr_add_atom(struct pfr *r, enum vgl_pf_atom type, const char *s, size_t len)
+{
+	char *copy = strndup(s, len);
+
+	if (!copy) {
+		r->nomem = true;
+		return -ENOMEM;
+	}
+	return push(r, type, copy, (struct vgl_pf_mask)VGL_PF_ALL);
+}
+
+struct vgl_pf_mask pfr_any(const struct pfr *r)
+{
+	struct vgl_pf_mask m = { { 0, 0 } };
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->c[i].type == VGL_PF_ANY)
+			m = pf_mask_or(m, r->c[i].mask);
+	return m;
+}
+
+static bool has_atoms(const struct pfr *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->c[i].type == VGL_PF_ANY)
+			return false;
+	return r->n > 0;
+}
+
+/* The conjunction of two clauses: one path atom survives (the left's first). */
+static int clause_and(struct pfr *out, const struct vgl_pf_entry *x, const struct vgl_pf_entry *y)
+{
+	const struct vgl_pf_entry *keep = x->type != VGL_PF_ANY ? x : y;
+	struct vgl_pf_mask m = pf_mask_and(x->mask, y->mask);
+	char *s = NULL;
+
+	if (x->type != VGL_PF_ANY && y->type != VGL_PF_ANY)
+		out->exact = false;
+	if (pf_mask_empty(m))
+		return 0;
+	if (keep->s && !(s = strdup(keep->s))) {
+		out->nomem = true;
+		return -ENOMEM;
+	}
+	return push(out, keep->type, s, m);
+}
+
+/* Too many clauses: one side alone allows more; keep the one with paths. */
+static struct pfr keep_one(struct pfr a, struct pfr b)
+{
+	bool keep_a = has_atoms(&a) || (!has_atoms(&b) && a.n <= b.n);
+
+	pfr_free(keep_a ? &b : &a);
+	if (keep_a) {
+		a.exact = false;
+		return a;
+	}
+	b.exact = false;
+	return b;
+}
+
+struct pfr pfr_and(struct pfr a, struct pfr b)
+{
+	struct pfr out = { .exact = a.exact && b.exact, .nomem = a.nomem || b.nomem };
+
+	if (out.nomem || a.n * b.n > PF_MAX_CLAUSES) {
+		if (out.nomem) {
+			pfr_free(&a);
+			pfr_free(&b);
+			return out;
+		}
+		return keep_one(a, b);
+	}
+	for (size_t i = 0; i < a.n && !out.nomem; i++)
+		for (size_t j = 0; j < b.n && !out.nomem; j++)
+			clause_and(&out, &a.c[i], &b.c[j]);
+	pfr_free(&a);
+	pfr_free(&b);
+	if (!out.nomem)
+		pfr_normalize(&out);
+	return out;
+}
+
+struct pfr pfr_or(struct pfr a, struct pfr b)
+{
+	struct vgl_pf_entry *c;
+
+	a.exact = a.exact && b.exact;
+	a.nomem = a.nomem || b.nomem;
+	if (!a.nomem && b.n) {
+		c = realloc(a.c, (a.n + b.n) * sizeof(*c));
+		if (!c) {
+			a.nomem = true;
+		} else {
+			a.c = c;
+			memcpy(a.c + a.n, b.c, b.n * sizeof(*c));
+			a.n += b.n;
+			free(b.c);
+			b.c = NULL;
+			b.n = 0;
+		}
+	}
+	pfr_free(&b);
+	if (!a.nomem)
+		pfr_normalize(&a);
+	return a;
+}
+
+/* Only a mask is negated exactly; anything else may be true afterwards. */
+struct pfr pfr_not(struct pfr a)
+{
+	struct vgl_pf_mask m = pfr_any(&a);
+	bool flags_only = a.exact;
+
+	for (size_t i = 0; i < a.n && flags_only; i++)
+		flags_only = a.c[i].type == VGL_PF_ANY;
+	if (a.nomem)
+		return a;
+	pfr_free(&a);
+	if (!flags_only)
+		return pfr_true(false);
+	return pfr_mask((struct vgl_pf_mask){ { ~m.w[0], ~m.w[1] } }, true);
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const struct vgl_pf_entry *a = x, *b = y;
+
+	if (a->type != b->type)
+		return (int)a->type - (int)b->type;
+	if (!a->s || !b->s)
+		return !!a->s - !!b->s;
+	return strcmp(a->s, b->s);
+}
+
+int pfr_normalize(struct pfr *r)
+{
+	size_t out = 0;
+
+	qsort(r->c, r->n, sizeof(*r->c), cmp_entry);
+	for (size_t i = 0; i < r->n; i++) {
+		if (out && !cmp_entry(&r->c[out - 1], &r->c[i])) {
+			r->c[out - 1].mask = pf_mask_or(r->c[out - 1].mask, r->c[i].mask);
+			free(r->c[i].s);
+			continue;
+		}
+		r->c[out++] = r->c[i];
+	}
+	r->n = out;
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What a condition allows of an open, as clauses "path atom and class in
+ * mask" (prefilter.h): the algebra of and / or / not over them. A result is
+ * exact when it is what the condition is, and otherwise an
+ * over-approximation, which only exact results may be negated from.
+ */
+#ifndef VIGIL_RULES_PREFILTER_CLAUSES_H
+#define VIGIL_RULES_PREFILTER_CLAUSES_H
+
+#include "rules/prefilter.h"
+
+#define PF_MAX_CLAUSES 4096 /* a product past this keeps one side */
+
+struct pfr {
+	struct vgl_pf_entry *c;
+	size_t n;
+	bool exact;
+	bool nomem;
+};
+
+void pfr_free(struct pfr *r);
+struct pfr pfr_mask(struct vgl_pf_mask m, bool exact);
+struct pfr pfr_true(bool exact);
+/* One clause per value: @type with the value as given, every class. */
+int pfr_add_atom(struct pfr *r, enum vgl_pf_atom type, const char *s, size_t len);
+struct pfr pfr_and(struct pfr a, struct pfr b);
+struct pfr pfr_or(struct pfr a, struct pfr b);
+struct pfr pfr_not(struct pfr a);
+
+/* The union of the classes of the clauses without a path atom. */
+struct vgl_pf_mask pfr_any(const struct pfr *r);
+
+static inline struct vgl_pf_mask pf_mask_and(struct vgl_pf_mask a, struct vgl_pf_mask b)
+{
+	return (struct vgl_pf_mask){ { a.w[0] & b.w[0], a.w[1] & b.w[1] } };
+}
+
+static inline struct vgl_pf_mask pf_mask_or(struct vgl_pf_mask a, struct vgl_pf_mask b)
+{
+	return (struct vgl_pf_mask){ { a.w[0] | b.w[0], a.w[1] | b.w[1] } };
+}
+
+static inline bool pf_mask_empty(struct vgl_pf_mask m)
+{
+	return !m.w[0] && !m.w[1];
+}
+
+static inline bool pf_mask_full(struct vgl_pf_mask m)
+{
+	return m.w[0] == UINT64_MAX && m.w[1] == UINT64_MAX;
+}
+
+/* The classes where bit @bit is @set. */
+struct vgl_pf_mask pf_mask_bit(unsigned int bit, bool set);
+
+/* Sort by atom and string, merge equal atoms' masks, drop empty ones. */
+int pfr_normalize(struct pfr *r);
+
+#endif /* VIGIL_RULES_PREFILTER_CLAUSES_H */

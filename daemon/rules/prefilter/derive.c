@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The prefilter from the rule sets (prefilter.h): each enabled rule's
+ * expanded condition, per filterable kind it applies to, as clauses; their
+ * union per kind, with each entry's mask widened by the shorter entries it
+ * extends, which is what the kernel's longest-prefix lookups need.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/compile/compile.h"
+#include "rules/prefilter/derive.h"
+
+struct pfr pf_tree(const struct ast *a, enum vgl_kind kind)
+{
+	struct pfr acc;
+
+	switch (a->type) {
+	case AST_CMP:
+		return pf_cmp(a, kind);
+	case AST_NOT:
+		return pfr_not(pf_tree(a->kids[0], kind));
+	case AST_AND:
+	case AST_OR:
+		acc = pf_tree(a->kids[0], kind);
+		for (size_t i = 1; i < a->nkids; i++) {
+			struct pfr k = pf_tree(a->kids[i], kind);
+
+			acc = a->type == AST_AND ? pfr_and(acc, k) : pfr_or(acc, k);
+		}
+		return acc;
+	default:
+		return pfr_true(false);
+	}
+}
+
+bool vgl_pf_kind_filterable(enum vgl_kind k)
+{
+	return k == VGL_EV_OPEN || k == VGL_EV_OPENAT || k == VGL_EV_OPENAT2 || k == VGL_EV_CREAT;
+}
+
+static void unfilter(struct vgl_pf_kind *k, const char *why, const char *name)
+{
+	if (!k->filtered)
+		return;
+	k->filtered = false;
+	snprintf(k->why, sizeof(k->why), "%s%s%s%s", why, name ? " \"" : "", name ? name : "",
+		 name ? "\"" : "");
+}
+
+/* Rule @cr's clauses for kind @kind into @acc. */
+static int add_rule(struct vgl_pf_kind *k, struct pfr *acc, const struct crule *cr,
+		    enum vgl_kind kind)
+{
+	struct pfr r = pf_tree(cr->ast, kind);
+
+	if (r.nomem) {
+		pfr_free(&r);
+		return -ENOMEM;
+	}
+	if (r.n)
+		k->nrules++;
+	if (!pf_mask_empty(pfr_any(&r)) && k->nany_by < 4)
+		snprintf(k->any_by[k->nany_by++], sizeof(k->any_by[0]), "%s", cr->info.name);
+	if (pf_mask_full(pf_mask_or(pfr_any(acc), pfr_any(&r))))
+		unfilter(k, "every open may match rule", cr->info.name);
+	*acc = pfr_or(*acc, r);
+	return acc->nomem ? -ENOMEM : 0;
+}
+
+static bool extends(const struct vgl_pf_entry *longer, const struct vgl_pf_entry *shorter)
+{
+	size_t a = strlen(longer->s), b = strlen(shorter->s);
+
+	if (b > a)
+		return false;
+	if (shorter->type == VGL_PF_SUFFIX)
+		return longer->type == VGL_PF_SUFFIX && !memcmp(longer->s + a - b, shorter->s, b);
+	if ((shorter->type >= VGL_PF_NAME_EXACT) != (longer->type >= VGL_PF_NAME_EXACT))
+		return false;
+	if (shorter->type == VGL_PF_NAME_PREFIX)
+		return !memcmp(longer->s, shorter->s, b);
+	return shorter->type == VGL_PF_PREFIX && longer->type != VGL_PF_SUFFIX &&
+	       !memcmp(longer->s, shorter->s, b);
+}
+
+/* Cut to what a key holds (shorter atoms allow more), then widen the masks. */
+static void finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
+{
+	size_t n = 0;
+
+	k->any = pfr_any(acc);
+	for (size_t i = 0; i < acc->n; i++) {
+		struct vgl_pf_entry *e = &acc->c[i];
+		size_t len = strlen(e->s ? e->s : "");
+
+		if (e->type == VGL_PF_ANY) {
+			free(e->s);
+			continue;
+		}
+		if ((e->type == VGL_PF_EXACT || e->type == VGL_PF_NAME_EXACT) && len >= VGL_PF_PATH)
+			e->type = e->type == VGL_PF_EXACT ? VGL_PF_PREFIX : VGL_PF_NAME_PREFIX;
+		if ((e->type == VGL_PF_PREFIX || e->type == VGL_PF_NAME_PREFIX) &&
+		    len > VGL_PF_PATH)
+			e->s[VGL_PF_PATH] = '\0';
+		if (e->type == VGL_PF_SUFFIX && len > VGL_PF_PATH)
+			memmove(e->s, e->s + len - VGL_PF_PATH, VGL_PF_PATH + 1);
+		acc->c[n++] = *e;
+	}
+	acc->n = n;
+	pfr_normalize(acc);
+	k->e = acc->c;
+	k->n = acc->n;
+	acc->c = NULL;
+	acc->n = 0;
+	for (size_t i = 0; i < k->n; i++) {
+		if (k->e[i].type == VGL_PF_SUFFIX && strlen(k->e[i].s) > k->max_suffix)
+			k->max_suffix = strlen(k->e[i].s);
+		for (size_t j = 0; j < k->n; j++)
+			if (j != i && extends(&k->e[i], &k->e[j]))
+				k->e[i].mask = pf_mask_or(k->e[i].mask, k->e[j].mask);
+	}
+	if (k->n > VGL_PF_MAX_ENTRIES)
+		unfilter(k, "more path constants than the kernel's tables hold", NULL);
+}
+
+static int derive_kind(struct vgl_prefilter *pf, const struct vgl_ruleset *const *sets,
+		       size_t nsets, enum vgl_kind kind)
+{
+	struct vgl_pf_kind *k = &pf->k[kind];
+	struct pfr acc = { .exact = true };
+	int ret = 0;
+
+	for (size_t s = 0; s < nsets && !ret; s++) {
+		const struct vgl_ruleset *rs = sets[s];
+
+		for (size_t i = 0; i < rs->nrules && !ret && k->filtered; i++) {
+			const struct crule *cr = &rs->rules[i];
+
+			if (cr->info.enabled && cr->root && cr->ast &&
+			    vgl_ruleset_rule_kind(rs, i, kind))
+				ret = add_rule(k, &acc, cr, kind);
+		}
+	}
+	if (!ret && k->filtered)
+		finish_kind(k, &acc);
+	pfr_free(&acc);
+	return ret;
+}
+
+int vgl_prefilter_derive(const struct vgl_ruleset *const *sets, size_t nsets,
+			 const struct vgl_kindset *keep, const char *keep_why,
+			 struct vgl_prefilter **ret)
+{
+	struct vgl_prefilter *pf = calloc(1, sizeof(*pf));
+	int err = 0;
+
+	if (!pf)
+		return -ENOMEM;
+	for (int k = 1; k < VGL_EV_MAX && !err; k++) {
+		pf->k[k].filtered = vgl_pf_kind_filterable(k);
+		if (!pf->k[k].filtered)
+			continue;
+		if (keep && keep->has[k])
+			unfilter(&pf->k[k], keep_why, NULL);
+		else
+			err = derive_kind(pf, sets, nsets, k);
+	}
+	if (err) {
+		vgl_prefilter_free(pf);
+		return err;
+	}
+	*ret = pf;
+	return 0;
+}
+
+void vgl_prefilter_free(struct vgl_prefilter *pf)
+{
+	if (!pf)
+		return;
+	for (int k = 0; k < VGL_EV_MAX; k++) {
+		for (size_t i = 0; i < pf->k[k].n; i++)
+			free(pf->k[k].e[i].s);
+		free(pf->k[k].e);
+	}
+	free(pf);
+}

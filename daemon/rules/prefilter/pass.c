@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The prefilter's verdict in userspace, as the BPF side gives it
+ * (bpf/prefilter.h): the reference its tests compare the matcher with.
+ */
+#include <fcntl.h>
+#include <string.h>
+
+#include "rules/prefilter.h"
+
+bool vgl_pf_mask_has(const struct vgl_pf_mask *m, unsigned int cls)
+{
+	return cls < 128 && (m->w[cls / 64] >> (cls % 64)) & 1;
+}
+
+unsigned int vgl_pf_open_class(uint64_t flags, uint64_t mode, int64_t res, const char *name)
+{
+	uint64_t acc = flags & O_ACCMODE;
+	unsigned int c = 0;
+
+	if (acc == O_RDONLY || acc == O_RDWR)
+		c |= VGL_PFC_READ;
+	if (acc == O_WRONLY || acc == O_RDWR)
+		c |= VGL_PFC_WRITE;
+	if (flags & O_CREAT) {
+		c |= VGL_PFC_CREATE;
+		if (mode & 0111)
+			c |= VGL_PFC_EXEC;
+	}
+	if (res >= 0)
+		c |= VGL_PFC_OK;
+	if (flags & O_DIRECTORY)
+		c |= VGL_PFC_DIR;
+	if (name && strstr(name, "../"))
+		c |= VGL_PFC_DOTDOT;
+	return c;
+}
+
+static bool entry_matches(const struct vgl_pf_entry *e, const char *path, size_t len)
+{
+	size_t n = strlen(e->s);
+
+	switch (e->type) {
+	case VGL_PF_EXACT:
+	case VGL_PF_NAME_EXACT:
+		return n == len && !memcmp(e->s, path, n);
+	case VGL_PF_PREFIX:
+	case VGL_PF_NAME_PREFIX:
+		return n <= len && !memcmp(e->s, path, n);
+	case VGL_PF_SUFFIX:
+		return n <= len && !memcmp(e->s, path + len - n, n);
+	default:
+		return false;
+	}
+}
+
+bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const char *path,
+			const char *name, unsigned int cls)
+{
+	const struct vgl_pf_kind *pk;
+	size_t len;
+
+	if ((unsigned int)k >= VGL_EV_MAX || !pf->k[k].filtered)
+		return true;
+	pk = &pf->k[k];
+	if (vgl_pf_mask_has(&pk->any, cls))
+		return true;
+	if (!path || path[0] != '/' || !name || !name[0])
+		return true; /* the kernel cannot judge it either */
+	len = strlen(path);
+	for (size_t i = 0; i < pk->n; i++) {
+		bool by_name = pk->e[i].type >= VGL_PF_NAME_EXACT;
+
+		if (vgl_pf_mask_has(&pk->e[i].mask, cls) &&
+		    entry_matches(&pk->e[i], by_name ? name : path, by_name ? strlen(name) : len))
+			return true;
+	}
+	return false;
+}
