@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The prefilter against the matcher: synthetic opens built from every
+ * constant of the filter derived from a rule set (each exact path, prefix,
+ * suffix and requested name, with and without a further component, and
+ * paths no constant names), in each of the 128 open classes, by a few
+ * processes. For every open the prefilter drops, the matcher must raise
+ * nothing: it is an over-approximation. The processes are a few common
+ * ones and those the rules name (proc.name constants), on the host and in
+ * a container. Dropped and passed counts per kind are printed; a filter
+ * that drops nothing fails too.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "rules/compile/compile.h"
+#include "rules/prefilter.h"
+#include "test_rules_util.h"
+#include "testutil.h"
+
+static const enum vgl_kind kinds[] = { VGL_EV_OPENAT, VGL_EV_OPEN, VGL_EV_OPENAT2, VGL_EV_CREAT };
+#define MAX_COMMS 24
+
+struct tally {
+	size_t dropped[VGL_EV_MAX], passed[VGL_EV_MAX];
+	const char *set;
+	struct vgl_match_ctx *ctx;
+	const char *comms[MAX_COMMS];
+	size_t ncomms;
+};
+
+static const struct vgl_container_view *in_container(void *state, uint64_t cgroup_id, uint32_t pid)
+{
+	static const struct vgl_container_view v = { .id = "0123456789ab",
+						     .name = "web",
+						     .image = "busybox" };
+
+	(void)state, (void)cgroup_id, (void)pid;
+	return &v;
+}
+
+static const struct vgl_field_state_ops container_ops = { .container = in_container };
+
+/* proc.name constants of @a into @tl's processes, up to MAX_COMMS. */
+static void add_comms(const struct ast *a, struct tally *tl)
+{
+	for (size_t i = 0; i < a->nkids; i++)
+		add_comms(a->kids[i], tl);
+	if (a->type != AST_CMP || strcmp(a->field, "proc.name"))
+		return;
+	for (size_t i = 0; i < a->nvals && tl->ncomms < MAX_COMMS; i++) {
+		size_t j = 0;
+
+		while (j < tl->ncomms && strcmp(tl->comms[j], a->vals[i].s))
+			j++;
+		if (j == tl->ncomms && a->vals[i].len < 16)
+			tl->comms[tl->ncomms++] = a->vals[i].s;
+	}
+}
+
+/* Whether some rule matches @ev, on the host or in a container: its name. */
+static const char *matches(const struct vgl_ruleset *rs, struct tally *tl,
+			   const struct vgl_event *ev)
+{
+	static struct hits h;
+
+	h.n = 0;
+	vgl_ruleset_eval(rs, tl->ctx, ev, NULL, NULL, hits_cb, &h);
+	if (!h.n)
+		vgl_ruleset_eval(rs, tl->ctx, ev, &container_ops, NULL, hits_cb, &h);
+	return h.n ? h.names[0] : NULL;
+}
+
+/* An open of @kind in class @cls: flags, mode, result and name that give it. */
+static void build(struct tev *t, enum vgl_kind kind, const char *comm, const char *path,
+		  const char *name, unsigned int cls)
+{
+	int64_t flags = (cls & VGL_PFC_READ) && (cls & VGL_PFC_WRITE) ? O_RDWR
+			: (cls & VGL_PFC_WRITE)			      ? O_WRONLY
+			: (cls & VGL_PFC_READ)			      ? O_RDONLY
+								      : O_ACCMODE;
+
+	if (cls & VGL_PFC_CREATE)
+		flags |= O_CREAT;
+	if (cls & VGL_PFC_DIR)
+		flags |= O_DIRECTORY;
+	tev_init(t, kind, comm, 4242, (cls & VGL_PFC_OK) ? 3 : -ENOENT);
+	if (kind != VGL_EV_OPEN && kind != VGL_EV_CREAT)
+		tev_num(t, "dirfd", -100);
+	tev_str(t, "name", name);
+	tev_str(t, "path", path);
+	if (kind != VGL_EV_CREAT)
+		tev_num(t, "flags", flags);
+	tev_num(t, "mode", (cls & VGL_PFC_CREATE) && (cls & VGL_PFC_EXEC) ? 0755 : 0644);
+}
+
+static void one(const struct vgl_ruleset *rs, const struct vgl_prefilter *pf, enum vgl_kind kind,
+		const char *path, const char *name, struct tally *tl)
+{
+	static struct tev t;
+	const char *hit;
+
+	for (unsigned int cls = 0; cls < 128; cls++) {
+		/* creat is O_CREAT|O_WRONLY|O_TRUNC, never a directory */
+		if (kind == VGL_EV_CREAT &&
+		    (cls & (VGL_PFC_READ | VGL_PFC_DIR | VGL_PFC_CREATE | VGL_PFC_WRITE)) !=
+			    (VGL_PFC_CREATE | VGL_PFC_WRITE))
+			continue;
+		if (!!strstr(name, "../") != !!(cls & VGL_PFC_DOTDOT))
+			continue;
+		if (vgl_prefilter_pass(pf, kind, path, name, cls)) {
+			tl->passed[kind]++;
+			continue;
+		}
+		tl->dropped[kind]++;
+		for (size_t c = 0; c < tl->ncomms; c++) {
+			build(&t, kind, tl->comms[c], path, name, cls);
+			if ((hit = matches(rs, tl, &t.ev)))
+				fail_msg("%s: %s of %s (name %s, class %#x, %s) dropped, but rule "
+					 "\"%s\" matches it",
+					 tl->set, vgl_kind_info[kind].name, path, name, cls,
+					 tl->comms[c], hit);
+		}
+	}
+}
+
+/* Paths around one constant: itself, one level under it, one beside it. */
+static void around(const struct vgl_ruleset *rs, const struct vgl_prefilter *pf, enum vgl_kind kind,
+		   const struct vgl_pf_entry *e, struct tally *tl)
+{
+	char a[512], b[512], c[512];
+
+	switch (e->type) {
+	case VGL_PF_SUFFIX:
+		snprintf(a, sizeof(a), "/tmp/pf%s", e->s);
+		snprintf(b, sizeof(b), "/tmp/pf%s.bak", e->s);
+		snprintf(c, sizeof(c), "/tmp/pf/x%s", e->s);
+		break;
+	case VGL_PF_NAME_EXACT:
+	case VGL_PF_NAME_PREFIX:
+		snprintf(a, sizeof(a), "%s", e->s);
+		snprintf(b, sizeof(b), "%setc/shadow", e->s);
+		snprintf(c, sizeof(c), "%s/x", e->s);
+		one(rs, pf, kind, "/etc/shadow", a, tl);
+		one(rs, pf, kind, "/etc/shadow", b, tl);
+		one(rs, pf, kind, "/tmp/pf/y", c, tl);
+		return;
+	default:
+		snprintf(a, sizeof(a), "%s", e->s);
+		snprintf(b, sizeof(b), "%s/x", e->s);
+		snprintf(c, sizeof(c), "%sx", e->s);
+		break;
+	}
+	one(rs, pf, kind, a, a, tl);
+	one(rs, pf, kind, b, b, tl);
+	one(rs, pf, kind, c, c, tl);
+	one(rs, pf, kind, a, "../x/../y", tl);
+}
+
+static void differential(const char *set, const char *const *files, size_t n)
+{
+	static const char *const plain[] = {
+		"/tmp/pf/nothing", "/usr/lib/libc.so.6", "/", "/etc", "/home/u/.cache/x", "/root/x"
+	};
+	const struct vgl_ruleset *rsc;
+	struct vgl_ruleset *rs = NULL;
+	struct vgl_prefilter *pf;
+	struct tally tl = { .set = set, .comms = { "cat", "sh", "sshd", "python3" }, .ncomms = 4 };
+	struct vgl_diag d;
+
+	vgl_diag_init(&d);
+	if (vgl_ruleset_load(files, n, NULL, &rs, &d))
+		diag_dump(&d);
+	vgl_diag_free(&d);
+	assert_non_null(rs);
+	rsc = rs;
+	assert_int_equal(vgl_prefilter_derive(&rsc, 1, NULL, NULL, &pf), 0);
+	tl.ctx = vgl_match_ctx_new(rs);
+	assert_non_null(tl.ctx);
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].ast)
+			add_comms(rs->rules[i].ast, &tl);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		const struct vgl_pf_kind *pk = &pf->k[kinds[k]];
+
+		for (size_t i = 0; i < pk->n; i++)
+			around(rs, pf, kinds[k], &pk->e[i], &tl);
+		for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+			one(rs, pf, kinds[k], plain[i], plain[i], &tl);
+		printf("%s: %-7s filtered=%d classes dropped %zu, passed %zu\n", set,
+		       vgl_kind_info[kinds[k]].name, pk->filtered, tl.dropped[kinds[k]],
+		       tl.passed[kinds[k]]);
+	}
+	assert_true(tl.dropped[VGL_EV_OPENAT] > 0);
+	vgl_match_ctx_free(tl.ctx);
+	vgl_prefilter_free(pf);
+	vgl_ruleset_free(rs);
+}
+
+static void src_path(char *buf, size_t size, const char *rel)
+{
+	const char *src = getenv("VIGIL_SOURCE_DIR");
+
+	if (src) {
+		snprintf(buf, size, "%s/%s", src, rel);
+	} else {
+		snprintf(buf, size, "%s", __FILE__);
+		*strrchr(buf, '/') = '\0';
+		strncat(buf, "/../../", size - strlen(buf) - 1);
+		strncat(buf, rel, size - strlen(buf) - 1);
+	}
+}
+
+static void test_default_rules(void **state)
+{
+	static const char *const names[] = { "vigil_rules.yaml", "vigil_rules_container.yaml",
+					     "vigil_rules_daemon.yaml",
+					     "vigil_rules_posture.yaml" };
+	char paths[4][1024];
+	const char *files[4];
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "rules/%s", names[i]);
+		src_path(paths[i], sizeof(paths[i]), rel);
+		files[i] = paths[i];
+	}
+	differential("default rules", files, 4);
+}
+
+static void test_stock_rules(void **state)
+{
+	static const char *const names[] = { "falco_rules.yaml", "falco-incubating_rules.yaml",
+					     "falco-sandbox_rules.yaml" };
+	char paths[3][1024];
+	const char *files[3];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "../shared/compat/falco/%s", names[i]);
+		src_path(paths[i], sizeof(paths[i]), rel);
+		files[i] = paths[i];
+		if (access(paths[i], R_OK))
+			tu_skip_or_fail("Falco stock rule file %s: %s", paths[i], strerror(errno));
+	}
+	differential("falco_rules.yaml", files, 1);
+	differential("all three stock files", files, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_rules),
+		cmocka_unit_test(test_stock_rules),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
