@@ -112,7 +112,11 @@ usable() {
 	local f help
 	case "$1" in
 	events | default) ;;
-	rules) [ "${#rules[@]}" -gt 0 ] || { echo "bench: skipping rules: no -R RULES_FILE given"; return 1; } ;;
+	rules)
+		[ "${#rules[@]}" -gt 0 ] && return 0
+		echo "bench: skipping rules: no -R RULES_FILE given"
+		return 1
+		;;
 	falco | stock)
 		for f in falco_rules.yaml falco-incubating_rules.yaml falco-sandbox_rules.yaml; do
 			[ "$1" = stock ] || [ "$f" = falco_rules.yaml ] || continue
@@ -257,15 +261,17 @@ run_round() {
 			"ratio=$c ${lines[$i]}" >>"$results"
 		progress+=" $(field config "${lines[$i]}") $c,"
 	done
-	echo "  round $n/$rounds $mode: unmonitored $(field ops_per_sec "$base") ops/s; ratios:${progress%,}"
+	echo "  round $n/$rounds $mode: unmonitored $(field ops_per_sec "$base") ops/s;" \
+		"ratios:${progress%,}"
 }
 
 results="$bench_dir/results.txt"
 : >"$results"
 echo "bench: $("$vigil" version 2>&1 | head -n 1); kernel $(uname -r); $(nproc) cpus"
-echo "bench: modes: $modes; $rounds rounds of $secs s; configurations:" \
-	"${vigil_configs[*]:-}$([ "$baseline" -eq 0 ] || echo ' probe-exit probe-tp')" \
-	"${vigil_args[*]:+(vigil run ... ${vigil_args[*]})}"
+what="${vigil_configs[*]:-}$([ "$baseline" -eq 0 ] || echo " probe-exit probe-tp")"
+what="bench: modes: $modes; $rounds rounds of $secs s; configurations: $what"
+[ "${#vigil_args[@]}" -eq 0 ] || what+=" (vigil run ... ${vigil_args[*]})"
+echo "$what"
 [ "$discard" -eq 0 ] || echo "bench: -n: events go to /dev/null (not counted)"
 bpf_stats_warning
 echo "bench: files in $bench_dir$([ "$keep" -eq 1 ] || echo ' (removed at exit; -k keeps them)')"
