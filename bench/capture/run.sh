@@ -43,7 +43,8 @@
 # Environment: VIGIL (default build/vigil), WORKLOAD (default
 # build/vigil-workload, compiled from bench/workload/workload.c when missing),
 # BENCH_DIR (where event files go; default a new directory in /var/tmp),
-# FALCO_RULES (as -F).
+# FALCO_RULES (as -F), OPENMATCH_FILES (the files the openmatch mode opens in
+# turn, space-separated, instead of /etc/passwd and a file under /home).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -178,6 +179,20 @@ if [ "$baseline" -eq 1 ]; then
 		die "cannot mount tracefs for the baseline's tracepoint hook"
 fi
 
+# wl_mode MODE: one workload run; the openmatch mode opens the files of
+# OPENMATCH_FILES (space-separated) when set.
+match_args=()
+for f in ${OPENMATCH_FILES:-}; do
+	match_args+=(-f "$f")
+done
+wl_mode() {
+	if [ "$1" = openmatch ]; then
+		wl "$1" ${match_args[@]+"${match_args[@]}"}
+	else
+		wl "$1"
+	fi
+}
+
 # probe_run HOOK MODE: the workload under the baseline monitor on HOOK (exit
 # or tracepoint); the workload's output line in run_line.
 probe_run() {
@@ -189,7 +204,7 @@ probe_run() {
 		[ "$SECONDS" -lt "$end" ] || die "the baseline monitor is not ready after 60 s"
 		sleep 0.1
 	done
-	run_line=$(wl "$2")
+	run_line=$(wl_mode "$2")
 	kill -TERM "$pid"
 	wait "$pid" || die "the baseline monitor failed: $(cat "$err")"
 	run_line="mon_ops_per_sec=$(field ops_per_sec "$run_line")"
@@ -214,7 +229,7 @@ vigil_run() {
 	config_args "$c" "$3"
 	start_vigil "$ev" "$err" "${mon_cmd[@]}"
 	ready=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$vpid/stat")
-	out=$(wl "$2")
+	out=$(wl_mode "$2")
 	times >"$bench_dir/times.0"
 	stop_vigil
 	times >"$bench_dir/times.1"
@@ -245,7 +260,7 @@ run_round() {
 	for i in "${!all[@]}"; do
 		order+=("${all[$(((i + n - 1) % ${#all[@]}))]}")
 	done
-	[ $((n % 2)) -eq 0 ] || base=$(wl "$mode")
+	[ $((n % 2)) -eq 0 ] || base=$(wl_mode "$mode")
 	for c in "${order[@]}"; do
 		case "$c" in
 		probe-exit) probe_run exit "$mode" ;;
@@ -254,7 +269,7 @@ run_round() {
 		esac
 		lines+=("config=$c $run_line")
 	done
-	[ $((n % 2)) -eq 1 ] || base=$(wl "$mode")
+	[ $((n % 2)) -eq 1 ] || base=$(wl_mode "$mode")
 	for i in "${!lines[@]}"; do
 		c=$(ratio "$(field mon_ops_per_sec "${lines[$i]}")" "$(field ops_per_sec "$base")")
 		echo "mode=$mode round=$n kinds=$kinds base_ops_per_sec=$(field ops_per_sec "$base")" \
