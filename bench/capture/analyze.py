@@ -6,8 +6,11 @@
       reads vigil's final {"vigil_stats": ...} line. Prints key=value pairs.
 
   analyze.py summary RESULTS_FILE
-      RESULTS_FILE has one line of key=value pairs per round (written by
-      run.sh). Prints a table per mode with the median throughput ratio.
+      RESULTS_FILE has one line of key=value pairs per round, mode and
+      configuration (written by run.sh). Prints one row per mode and
+      configuration: the median throughput ratio, events lost, alerts, vigil's CPU
+      per event received and per million operations, the share of the
+      system's opens the prefilter passed, the events seen (events mode).
 """
 import json
 import os
@@ -31,7 +34,8 @@ def belongs(ev, wl, pid):
         return False
     if kind == "openat" and wl.get("file"):
         args = ev.get("args") or {}
-        return wl["file"] in (args.get("name"), args.get("path"))
+        files = wl["file"].split(",")
+        return args.get("name") in files or args.get("path") in files
     return True
 
 
@@ -64,68 +68,94 @@ def count(events_path, wl_line, stderr_path):
         out["lost"] = stats.get("lost")
         for key in ("rb_full", "truncated", "read_failed"):
             out["kernel_" + key] = kern.get(key)
-        for key in ("received", "decode_errors", "output_errors"):
+        for key in ("received", "alerts", "decode_errors", "output_errors"):
             out[key] = stats.get(key)
         for k in kinds:
             ks = stats.get("kinds", {}).get(k, {})
             out["emitted_" + k] = ks.get("emitted")
             out["rb_full_" + k] = ks.get("rb_full")
+        # the system's opens, whatever the mode: passed or dropped by the
+        # prefilter ("prefiltered" is absent from vigil builds without one)
+        ks = stats.get("kinds", {}).get("openat", {})
+        for key in ("emitted", "rb_full", "prefiltered"):
+            out["open_" + key] = ks.get(key, "NA")
     print(kv_line(out))
 
 
+# Issue 2's and issue 16's goals: (configurations, mode) -> the median ratio
+# to reach with nothing lost (and, in the events mode, every call seen).
+GOALS = {
+    (("events",), "open"): 0.85,
+    (("default", "falco"), "open"): 0.90,
+    (("default", "falco"), "exec"): 0.95,
+    (("default", "falco"), "connect"): 0.90,
+}
+
+
+def total(rs, key):
+    """The sum of @key over the rounds @rs, or None when a round lacks it."""
+    vals = [num(r.get(key)) for r in rs]
+    return None if None in vals else sum(vals)
+
+
+def seen(rs):
+    """Events counted / calls made (events mode), as a string."""
+    kinds = rs[0].get("kinds", "").split(",")
+    calls = sum(int(r.get("calls_" + k, 0)) for r in rs for k in kinds)
+    if not calls or any(r.get("events_" + k, "NA") == "NA" for r in rs for k in kinds):
+        return "n/a"
+    return "%.2f%%" % (100.0 * sum(int(r["events_" + k]) for r in rs for k in kinds) / calls)
+
+
+def row(mode, config, rs):
+    """The summary's row for the rounds @rs of @config on @mode, as columns."""
+    ratios = [num(r.get("ratio")) for r in rs if num(r.get("ratio")) is not None]
+    med = statistics.median(ratios) if ratios else float("nan")
+    probe = config.startswith("probe-")
+    lost = total(rs, "lost")
+    cpu, received, ops = total(rs, "vigil_cpu"), total(rs, "received"), total(rs, "ops")
+    passed, dropped = total(rs, "open_emitted"), total(rs, "open_prefiltered")
+    rb_full = total(rs, "open_rb_full")
+    if passed is not None and rb_full is not None:
+        passed += rb_full  # sent to the ring buffer, found it full: passed the filter
+    cols = [mode, config, "%.3f" % med, " ".join("%.3f" % x for x in ratios)]
+    cols.append("" if probe else "?" if lost is None else "%d" % lost)
+    alerts = total(rs, "alerts")
+    cols.append("" if probe else "?" if alerts is None else "%d" % alerts)
+    cols.append("%.2f" % (cpu / received * 1e6) if cpu is not None and received else
+                "" if probe else "n/a")
+    cols.append("%.2f" % (cpu / ops * 1e6) if cpu is not None and ops else "" if probe else "n/a")
+    cols.append("%.2f%%" % (100.0 * passed / (passed + dropped))
+                if passed is not None and dropped is not None and passed + dropped else
+                "" if probe else "n/a")
+    cols.append(seen(rs) if config.split("@")[0] == "events" else "")
+    goal = [g for (cs, m), g in GOALS.items() if config in cs and m == mode]
+    cols.append("" if not goal else "met" if med >= goal[0] and lost == 0 and
+                cols[-1] in ("", "100.00%") else "NOT met (>= %.2f)" % goal[0])
+    return cols
+
+
 def summary(results_path):
-    rounds = {}
+    groups = {}
     with open(results_path) as f:
         for line in f:
             r = kv(line)
             if "mode" in r:
-                rounds.setdefault(r["mode"], []).append(r)
-    print("%-8s %7s  %-23s %12s %12s %9s %8s %8s" % (
-        "mode", "median", "ratios (monitored/base)", "calls", "events", "events%",
-        "lost", "rb_full"))
-    for mode, rs in rounds.items():
-        ratios = [num(r.get("ratio")) for r in rs if num(r.get("ratio")) is not None]
-        kinds = rs[0].get("kinds", "").split(",")
-        calls = sum(int(r.get("calls_" + k, 0)) for r in rs for k in kinds)
-        counted = all(r.get("events_" + k, "NA") != "NA" for r in rs for k in kinds)
-        events = sum(int(r["events_" + k]) for r in rs for k in kinds) if counted else -1
-        lost = [num(r.get("lost")) for r in rs]
-        rb_full = [num(r.get("kernel_rb_full")) for r in rs]
-        med = statistics.median(ratios) if ratios else float("nan")
-        lost_s = "?" if None in lost else "%d" % sum(lost)
-        rb_s = "?" if None in rb_full else "%d" % sum(rb_full)
-        events_s = "%d" % events if counted else "n/a"
-        pct_s = "%.2f%%" % (100.0 * events / calls) if counted and calls else "n/a"
-        print("%-8s %7.3f  %-23s %12d %12s %9s %8s %8s" % (
-            mode, med, " ".join("%.3f" % x for x in ratios), calls, events_s, pct_s,
-            lost_s, rb_s))
-        print("result mode=%s rounds=%d median_ratio=%.3f calls=%d events=%s "
-              "lost=%s rb_full=%s" % (mode, len(rs), med, calls, events_s, lost_s, rb_s))
-    for mode, rs in rounds.items():  # -B: the other vigil, in the same rounds
-        other = [num(r.get("other")) for r in rs if num(r.get("other")) is not None]
-        vs = [num(r.get("this_vs_other")) for r in rs if num(r.get("this_vs_other")) is not None]
-        if other:
-            print("other vigil %-8s median %.3f  (%s); this/other median %.3f  (%s)" % (
-                mode, statistics.median(other), " ".join("%.3f" % x for x in other),
-                statistics.median(vs), " ".join("%.3f" % x for x in vs)))
-    for hook in ("exit", "tracepoint"):
-        b = [num(r.get("baseline_" + hook)) for rs in rounds.values() for r in rs]
-        b = [x for x in b if x is not None]
-        if b:
-            print("baseline open %-10s median %.3f  (%s)" % (
-                hook, statistics.median(b), " ".join("%.3f" % x for x in b)))
-    open_rs = rounds.get("open")
-    if open_rs:
-        ratios = [num(r.get("ratio")) for r in open_rs if num(r.get("ratio")) is not None]
-        med = statistics.median(ratios) if ratios else 0.0
-        lost = sum(num(r.get("lost")) or 0 for r in open_rs)
-        unknown = any(num(r.get("lost")) is None for r in open_rs)
-        calls = sum(int(r.get("calls_openat", 0)) for r in open_rs)
-        events = sum(int(r.get("events_openat", 0)) for r in open_rs
-                     if r.get("events_openat", "NA") != "NA")
-        met = med >= 0.85 and lost == 0 and not unknown and events == calls
-        print("target (open: median ratio >= 0.85, 0 lost, every open seen): %s" % (
-            "met" if met else "NOT met"))
+                groups.setdefault((r["mode"], r["config"]), []).append(r)
+    head = ["mode", "config", "median", "ratios (monitored/unmonitored)", "lost", "alerts",
+            "cpu µs/event", "cpu s/1M ops", "opens passed", "events seen", "goal"]
+    rows = [head] + [row(m, c, rs) for (m, c), rs in groups.items()]
+    width = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        print("  ".join(x.ljust(w) for x, w in zip(r, width)).rstrip())
+    for (mode, config), rs in groups.items():  # -B: this vigil over the other
+        ors = groups.get((mode, config + "@other"), [])
+        mine = {r["round"]: num(r.get("mon_ops_per_sec")) for r in rs}
+        vs = [mine[r["round"]] / num(r["mon_ops_per_sec"]) for r in ors
+              if mine.get(r["round"]) and num(r.get("mon_ops_per_sec"))]
+        if vs:
+            print("this/other vigil %s %s: median %.3f (%s)" % (
+                mode, config, statistics.median(vs), " ".join("%.3f" % x for x in vs)))
 
 
 if __name__ == "__main__":

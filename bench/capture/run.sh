@@ -1,37 +1,50 @@
 #!/usr/bin/env bash
 # Capture overhead benchmark: runs each workload of bench/workload/ without and
-# with `vigil run --json` attached, in one run, alternating the two for several
-# rounds, and prints
+# with vigil attached, in one run, alternating them for several rounds, and
+# prints per workload and vigil configuration
 #   - the throughput ratio monitored / unmonitored (median over the rounds),
-#   - the calls the workload made vs. the events vigil printed for it,
-#   - vigil's loss counters from its final {"vigil_stats": ...} line.
+#   - the events lost (vigil's final {"vigil_stats": ...} line),
+#   - vigil's CPU time per event received and per million workload operations,
+#   - the share of the system's opens the in-kernel prefilter passed,
+#   - in the events mode, the calls the workload made vs. the events printed.
 # See bench/README.md.
 #
-#	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open exec connect read"] [-k] [-n] [-b]
-#	                               [-B OTHER_VIGIL] [-R RULES_FILE]...
+#	sudo bash bench/capture/run.sh [-d SECS] [-r ROUNDS] [-m "open openmatch exec connect read"]
+#	                               [-C "events default falco stock noprefilter rules"]
+#	                               [-F FALCO_RULES_DIR] [-R RULES_FILE]... [-k] [-n] [-b] [-p]
+#	                               [-B OTHER_VIGIL]
 #	                               [-- EXTRA VIGIL RUN ARGS, e.g. --ringbuf-size 16777216]
-# -k keeps the event files; -n sends vigil's events to /dev/null instead of a
-# file (throughput and loss counters only: the cost of capture and formatting
-# without the file writes, events not counted). -b also runs, in every round
-# of the open mode, the minimal baseline monitor (bench/capture/baseline/:
-# a 40-byte record per openat, nothing else) on the raw sys_exit tracepoint
-# (vigil's --syscall-hook raw) and on the per-syscall sys_exit_openat
-# tracepoint (vigil's default where it can), and
-# prints their ratios beside vigil's: the floor each hook allows here.
-# -R RULES_FILE (repeatable) measures what users run: `vigil run -r FILE...`
-# (rules mode: only the kinds the rules need, alerts to the file or
-# /dev/null) instead of printing the mode's events; events are then not
-# counted, as with -n.
-# -B OTHER_VIGIL also runs, in every round, the workload under another vigil
-# binary (an older build: before/after a change) with the same arguments,
-# and prints its ratio and its ratio to this vigil's beside.
+# -C lists the vigil configurations measured side by side in every round (the
+# order rotates from round to round):
+#	events       vigil run --json --events <the mode's kinds> (the default
+#	             without -R: every event printed, to a file, and counted)
+#	default      vigil run --json -r rules/ (vigil's default rules)
+#	falco        vigil run --json -r falco_rules.yaml
+#	stock        vigil run --json -r each of Falco's three stock files
+#	noprefilter  default, with --no-prefilter (skipped when vigil has no such flag)
+#	rules        vigil run --json -r each -R RULES_FILE (the default with -R)
+# The rules configurations send their alerts to /dev/null. Falco's files are
+# read from -F DIR (default FALCO_RULES, else ../shared/compat/falco beside
+# the source tree); a configuration whose files are missing is skipped with a
+# message.
+# -k keeps the event files and results.txt; -n sends the events mode's events
+# to /dev/null instead of a file (throughput and loss counters only: events
+# not counted). -b also runs, in every round of the open modes, the minimal
+# baseline monitor (bench/capture/baseline/: a 40-byte record per openat,
+# nothing else) on the raw sys_exit tracepoint (vigil's --syscall-hook raw)
+# and on the per-syscall sys_exit_openat tracepoint (vigil's default where it
+# can): the floor each hook allows here.
+# -B OTHER_VIGIL also runs, in every round, each configuration under another
+# vigil binary (an older build: before/after a change) with the same arguments.
 # -p pins the workload to the last CPU at SCHED_FIFO priority 50 and the
 # monitor to CPU 0 at priority 40, so that other load on a small machine
 # moves the figures less (needs 2 CPUs or more).
 #
 # Environment: VIGIL (default build/vigil), WORKLOAD (default
 # build/vigil-workload, compiled from bench/workload/workload.c when missing),
-# BENCH_DIR (where event files go; default a new directory in /var/tmp).
+# BENCH_DIR (where event files go; default a new directory in /var/tmp),
+# FALCO_RULES (as -F), OPENMATCH_FILES (the files the openmatch mode opens in
+# turn, space-separated, instead of /etc/passwd and a file under /home).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -40,7 +53,9 @@ here="$root/bench/capture"
 . "$root/bench/lib.sh"
 secs=5
 rounds=3
-modes="open exec connect read"
+modes="open openmatch exec connect read"
+configs=""
+falco=${FALCO_RULES:-$root/../shared/compat/falco}
 keep=0
 discard=0
 baseline=0
@@ -50,9 +65,9 @@ wl_pin=()
 mon_pin=()
 
 usage() {
-	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open exec connect read\"] [-k] [-n] [-b] [-p]" \
-		"[-B OTHER_VIGIL] [-R RULES_FILE]..." \
-		"[-- VIGIL RUN ARGS]" >&2
+	echo "usage: $0 [-d SECS] [-r ROUNDS] [-m \"open openmatch exec connect read\"]" \
+		"[-C \"events default falco stock noprefilter rules\"] [-F FALCO_RULES_DIR]" \
+		"[-R RULES_FILE]... [-k] [-n] [-b] [-p] [-B OTHER_VIGIL] [-- VIGIL RUN ARGS]" >&2
 	exit 2
 }
 die() {
@@ -60,11 +75,13 @@ die() {
 	exit 1
 }
 
-while getopts "d:r:m:knbpB:R:h" opt; do
+while getopts "d:r:m:C:F:knbpB:R:h" opt; do
 	case "$opt" in
 	d) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	m) modes=$OPTARG ;;
+	C) configs=$OPTARG ;;
+	F) falco=$OPTARG ;;
 	k) keep=1 ;;
 	n) discard=1 ;;
 	b) baseline=1 ;;
@@ -76,21 +93,60 @@ while getopts "d:r:m:knbpB:R:h" opt; do
 done
 shift $((OPTIND - 1))
 vigil_args=("$@")
-[ "${#rules[@]}" -eq 0 ] || discard=1 # rules mode prints alerts, not the events to count
-# what vigil runs: the mode's events printed, or the rules (-R)
-monitor_args() { # monitor_args KINDS
-	if [ "${#rules[@]}" -gt 0 ]; then
-		mon_cmd=(run "${rules[@]}")
-	else
-		mon_cmd=(run --json --events "$1")
-	fi
-	mon_cmd+=(${vigil_args[@]+"${vigil_args[@]}"})
-}
+if [ -z "$configs" ]; then
+	configs=events
+	[ "${#rules[@]}" -eq 0 ] || configs=rules
+fi
 
 vigil=${VIGIL:-$root/build/vigil}
 [ "$(id -u)" -eq 0 ] || die "needs root: vigil loads BPF programs (sudo bash $0)"
 [ -x "$vigil" ] || die "$vigil not found: build it first (cmake --build build)"
 command -v python3 >/dev/null || die "python3 is needed to count events"
+
+stock=()
+for f in falco_rules.yaml falco-incubating_rules.yaml falco-sandbox_rules.yaml; do
+	stock+=(-r "$falco/$f")
+done
+
+# usable CONFIG: 0 when the configuration can run here, else 1 after saying why.
+usable() {
+	local f help
+	case "$1" in
+	events | default) ;;
+	rules)
+		[ "${#rules[@]}" -gt 0 ] && return 0
+		echo "bench: skipping rules: no -R RULES_FILE given"
+		return 1
+		;;
+	falco | stock)
+		for f in falco_rules.yaml falco-incubating_rules.yaml falco-sandbox_rules.yaml; do
+			[ "$1" = stock ] || [ "$f" = falco_rules.yaml ] || continue
+			[ -f "$falco/$f" ] && continue
+			echo "bench: skipping $1: $falco/$f not found (Falco's stock rules: -F DIR or FALCO_RULES)"
+			return 1
+		done
+		;;
+	noprefilter)
+		help=$("$vigil" run --help 2>&1 || true)
+		grep -q -- --no-prefilter <<<"$help" && return 0
+		echo "bench: skipping noprefilter: $vigil run has no --no-prefilter"
+		return 1
+		;;
+	*) die "unknown configuration '$1' (-C: events default falco stock noprefilter rules)" ;;
+	esac
+}
+# config_args CONFIG KINDS: the arguments of `vigil run` for CONFIG, in mon_cmd.
+config_args() {
+	case "$1" in
+	events) mon_cmd=(run --json --events "$2") ;;
+	rules) mon_cmd=(run --json "${rules[@]}") ;;
+	default) mon_cmd=(run --json -r "$root/rules") ;;
+	falco) mon_cmd=(run --json -r "$falco/falco_rules.yaml") ;;
+	stock) mon_cmd=(run --json "${stock[@]}") ;;
+	noprefilter) mon_cmd=(run --json -r "$root/rules" --no-prefilter) ;;
+	esac
+	mon_cmd+=(${vigil_args[@]+"${vigil_args[@]}"})
+}
 
 bench_dir=${BENCH_DIR:-$(mktemp -d /var/tmp/vigil-bench.XXXXXX)}
 mkdir -p "$bench_dir"
@@ -106,6 +162,13 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 130" INT TERM
 
+vigil_configs=()
+for c in $configs; do
+	if usable "$c"; then
+		vigil_configs+=("$c")
+	fi
+done
+[ "${#vigil_configs[@]}" -gt 0 ] || [ "$baseline" -eq 1 ] || die "no configuration left to run"
 bench_workload "$bench_dir"
 
 base_mon=${BASELINE:-$root/build/bench/capture/baseline/vigil-capture-baseline}
@@ -116,10 +179,24 @@ if [ "$baseline" -eq 1 ]; then
 		die "cannot mount tracefs for the baseline's tracepoint hook"
 fi
 
-# baseline_ratio HOOK MODE BASE_LINE: the workload's throughput under the
-# baseline monitor on HOOK, as a ratio of BASE_LINE's.
-baseline_ratio() {
-	local err="$bench_dir/baseline.stderr" pid end=$((SECONDS + 60)) out
+# wl_mode MODE: one workload run; the openmatch mode opens the files of
+# OPENMATCH_FILES (space-separated) when set.
+match_args=()
+for f in ${OPENMATCH_FILES:-}; do
+	match_args+=(-f "$f")
+done
+wl_mode() {
+	if [ "$1" = openmatch ]; then
+		wl "$1" ${match_args[@]+"${match_args[@]}"}
+	else
+		wl "$1"
+	fi
+}
+
+# probe_run HOOK MODE: the workload under the baseline monitor on HOOK (exit
+# or tracepoint); the workload's output line in run_line.
+probe_run() {
+	local err="$bench_dir/baseline.stderr" pid end=$((SECONDS + 60))
 	${mon_pin[@]+"${mon_pin[@]}"} "$base_mon" "$1" >"$bench_dir/baseline.stdout" 2>"$err" &
 	pid=$!
 	until grep -q 'baseline: ready' "$err"; do
@@ -127,81 +204,89 @@ baseline_ratio() {
 		[ "$SECONDS" -lt "$end" ] || die "the baseline monitor is not ready after 60 s"
 		sleep 0.1
 	done
-	out=$(wl "$2")
+	run_line=$(wl_mode "$2")
 	kill -TERM "$pid"
 	wait "$pid" || die "the baseline monitor failed: $(cat "$err")"
-	ratio "$(field ops_per_sec "$out")" "$(field ops_per_sec "$3")"
+	run_line="mon_ops_per_sec=$(field ops_per_sec "$run_line")"
 }
 
-# other_run MODE KINDS ROUND: the workload under the -B vigil (its events to
-# a file as this vigil's, or to /dev/null with -n); the workload's output line
-# in other_out.
-other_out=""
-other_run() {
-	local saved=$vigil err="$bench_dir/$1.$3.other.stderr" ev="$bench_dir/$1.$3.other.jsonl"
-	[ "$discard" -eq 0 ] || ev=/dev/null
-	vigil=$other
-	monitor_args "$2"
+# children_cpu FILE: user + system seconds of the reaped children in the
+# output of bash's `times` (its second line) saved in FILE.
+children_cpu() {
+	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+		printf "%.3f", t }' "$1"
+}
+
+# vigil_run CONFIG MODE KINDS ROUND: the workload under vigil in CONFIG
+# (CONFIG@other: under the -B binary); key=value pairs in run_line. vigil's
+# CPU time is what it used from `vigil: ready` to its exit (draining included):
+# getrusage of the reaped children around its exit (bash's `times`, in this
+# shell, not a subshell) less what /proc/PID/stat said when it was ready.
+vigil_run() {
+	local c=${1%@other} saved=$vigil ev=/dev/null err="$bench_dir/$2.$4.$1.stderr" out ready
+	[ "$1" = "$c" ] || vigil=$other
+	[ "$c" != events ] || [ "$discard" -eq 1 ] || ev="$bench_dir/$2.$4.$1.events.jsonl"
+	config_args "$c" "$3"
 	start_vigil "$ev" "$err" "${mon_cmd[@]}"
-	other_out=$(wl "$1")
+	ready=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$vpid/stat")
+	out=$(wl_mode "$2")
+	times >"$bench_dir/times.0"
 	stop_vigil
+	times >"$bench_dir/times.1"
 	vigil=$saved
-	[ "$ev" = /dev/null ] || rm -f "$ev"
-}
-
-# run_round MODE ROUND: one unmonitored and one monitored run, in alternating
-# order from round to round; appends one line to results.
-run_round() {
-	local mode=$1 n=$2 kinds base mon counts ratio ev err extra=
-	kinds=$("$workload" -k "$mode")
-	ev="$bench_dir/$mode.$n.events.jsonl"
-	[ "$discard" -eq 0 ] || ev=/dev/null
-	err="$bench_dir/$mode.$n.vigil.stderr"
-	if [ $((n % 2)) -eq 1 ]; then
-		base=$(wl "$mode")
-	fi
-	monitor_args "$kinds"
-	start_vigil "$ev" "$err" "${mon_cmd[@]}"
-	mon=$(wl "$mode")
-	stop_vigil
-	if [ $((n % 2)) -eq 0 ]; then
-		base=$(wl "$mode")
-	fi
-	if [ "$discard" -eq 1 ]; then
-		counts=$(python3 "$here/analyze.py" count - "$mon" "$err")
+	run_line="mon_ops_per_sec=$(field ops_per_sec "$out") ops=$(field ops "$out")"
+	run_line+=" vigil_cpu=$(awk -v a="$(children_cpu "$bench_dir/times.0")" \
+		-v b="$(children_cpu "$bench_dir/times.1")" -v r="$ready" \
+		'BEGIN { printf "%.3f", b - a - r }')"
+	if [ "$ev" = /dev/null ]; then
+		run_line+=" $(python3 "$here/analyze.py" count - "$out" "$err")"
 	else
-		counts=$(python3 "$here/analyze.py" count "$ev" "$mon" "$err")
+		run_line+=" $(python3 "$here/analyze.py" count "$ev" "$out" "$err")"
 		[ "$keep" -eq 1 ] || rm -f "$ev"
 	fi
-	ratio=$(ratio "$(field ops_per_sec "$mon")" "$(field ops_per_sec "$base")")
+}
+
+# run_round MODE ROUND: one unmonitored run, first in odd rounds and last in
+# even ones, and one under each configuration, their order rotated by the
+# round; appends one line per configuration to results.
+run_round() {
+	local mode=$1 n=$2 kinds base c i all=() order=() lines=() progress=""
+	kinds=$("$workload" -k "$mode")
+	all=("${vigil_configs[@]}")
 	if [ -n "$other" ]; then
-		other_run "$mode" "$kinds" "$n"
-		extra+=" other=$(ratio "$(field ops_per_sec "$other_out")" "$(field ops_per_sec "$base")")"
-		extra+=" this_vs_other=$(ratio "$(field ops_per_sec "$mon")" \
-			"$(field ops_per_sec "$other_out")")"
+		for c in "${vigil_configs[@]}"; do all+=("$c@other"); done
 	fi
-	if [ "$baseline" -eq 1 ] && [ "$mode" = open ]; then
-		extra="baseline_exit=$(baseline_ratio exit "$mode" "$base")"
-		extra+=" baseline_tracepoint=$(baseline_ratio tracepoint "$mode" "$base")"
-	fi
-	echo "mode=$mode round=$n kinds=$kinds base_ops_per_sec=$(field ops_per_sec "$base")" \
-		"mon_ops_per_sec=$(field ops_per_sec "$mon") ratio=$ratio $extra $counts" >>"$results"
-	echo "  round $n/$rounds $mode: unmonitored $(field ops_per_sec "$base") ops/s," \
-		"monitored $(field ops_per_sec "$mon") ops/s, ratio $ratio" \
-		"${extra:+($extra)}"
-	echo "    $counts"
+	case "$mode" in open | openmatch) [ "$baseline" -eq 0 ] || all+=(probe-exit probe-tp) ;; esac
+	for i in "${!all[@]}"; do
+		order+=("${all[$(((i + n - 1) % ${#all[@]}))]}")
+	done
+	[ $((n % 2)) -eq 0 ] || base=$(wl_mode "$mode")
+	for c in "${order[@]}"; do
+		case "$c" in
+		probe-exit) probe_run exit "$mode" ;;
+		probe-tp) probe_run tracepoint "$mode" ;;
+		*) vigil_run "$c" "$mode" "$kinds" "$n" ;;
+		esac
+		lines+=("config=$c $run_line")
+	done
+	[ $((n % 2)) -eq 1 ] || base=$(wl_mode "$mode")
+	for i in "${!lines[@]}"; do
+		c=$(ratio "$(field mon_ops_per_sec "${lines[$i]}")" "$(field ops_per_sec "$base")")
+		echo "mode=$mode round=$n kinds=$kinds base_ops_per_sec=$(field ops_per_sec "$base")" \
+			"ratio=$c ${lines[$i]}" >>"$results"
+		progress+=" $(field config "${lines[$i]}") $c,"
+	done
+	echo "  round $n/$rounds $mode: unmonitored $(field ops_per_sec "$base") ops/s;" \
+		"ratios:${progress%,}"
 }
 
 results="$bench_dir/results.txt"
 : >"$results"
 echo "bench: $("$vigil" version 2>&1 | head -n 1); kernel $(uname -r); $(nproc) cpus"
-if [ "${#rules[@]}" -gt 0 ]; then
-	echo "bench: modes: $modes; $rounds rounds of $secs s; vigil run ${rules[*]}" \
-		"${vigil_args[*]:-} (rules mode)"
-else
-	echo "bench: modes: $modes; $rounds rounds of $secs s; vigil run --json --events KINDS" \
-		"${vigil_args[*]:-}"
-fi
+what="${vigil_configs[*]:-}$([ "$baseline" -eq 0 ] || echo " probe-exit probe-tp")"
+what="bench: modes: $modes; $rounds rounds of $secs s; configurations: $what"
+[ "${#vigil_args[@]}" -eq 0 ] || what+=" (vigil run ... ${vigil_args[*]})"
+echo "$what"
 [ "$discard" -eq 0 ] || echo "bench: -n: events go to /dev/null (not counted)"
 bpf_stats_warning
 echo "bench: files in $bench_dir$([ "$keep" -eq 1 ] || echo ' (removed at exit; -k keeps them)')"

@@ -3,11 +3,16 @@
  * vigil-workload: a syscall-heavy workload for the capture benchmark
  * (bench/capture/run.sh).
  *
- *	vigil-workload MODE [-d SECS | -n ITERATIONS] [-R OPS_PER_SEC] [-t TMPDIR]
+ *	vigil-workload MODE [-d SECS | -n ITERATIONS] [-R OPS_PER_SEC] [-t TMPDIR] [-f FILE]...
  *	vigil-workload -k MODE
  *
  * MODE is one of
  *	open     open(2) + close(2) of one file in a private temporary directory
+ *	openmatch  open(2) read-only + close(2) of files that a loaded rule's
+ *	         path constants cover without raising an alert, in turn:
+ *	         /etc/passwd (Falco's etc_dir prefix /etc/) and a file in a
+ *	         private directory under /home (vigil's and Falco's
+ *	         /home/USER/... globs), or the -f FILEs; see bench/README.md
  *	exec     fork(2) + execve("/bin/true") in the child + waitpid(2)
  *	connect  socket + connect to a 127.0.0.1 listener of its own + accept4 +
  *	         close of both ends
@@ -15,7 +20,8 @@
  *	         while vigil captures opens: what capture costs the system's
  *	         other syscalls
  *
- * -R paces the loop to that many operations per second (the output
+ * -t gives the directory of the private one (default $TMPDIR or /tmp for
+ * open, /home for openmatch). -R paces the loop to that many operations per second (the output
  * benchmark's steady alert rate); without it the loop runs flat out.
  *
  * When done it prints one line of key=value pairs on stdout, e.g.
@@ -46,33 +52,38 @@
 #include <unistd.h>
 
 #define WL_KINDS_MAX	3
+#define WL_FILES_MAX	8 /* files opened in turn by the open modes */
 #define WL_DEFAULT_SECS 5.0
 #define WL_CLOCK_EVERY	8 /* iterations between two looks at the clock */
 
 struct wl_ctx {
 	char dir[PATH_MAX];
 	char file[PATH_MAX];
+	const char *files[WL_FILES_MAX]; /* open modes: opened in turn */
+	size_t nfiles, next;
 	int lfd; /* connect mode: the listener */
 	int rfd; /* read mode: /dev/zero */
 	struct sockaddr_in addr;
 	uint64_t sc[WL_KINDS_MAX]; /* calls made, indexed like wl_mode.kinds */
 };
 
-struct wl_mode {
-	const char *name;
-	const char *kinds[WL_KINDS_MAX]; /* vigil event kinds, NULL-terminated */
-	int (*setup)(struct wl_ctx *ctx, const char *tmpdir);
-	int (*op)(struct wl_ctx *ctx);
-	void (*teardown)(struct wl_ctx *ctx);
-};
-
 struct wl_opts {
 	const char *mode;
-	const char *tmpdir;
+	const char *tmpdir; /* -t; NULL: the mode's default */
+	const char *files[WL_FILES_MAX];
+	size_t nfiles;
 	double secs;
 	uint64_t iters; /* 0: run for secs */
 	double rate;	/* operations per second; 0: as fast as possible */
 	bool list_kinds;
+};
+struct wl_mode {
+	const char *name;
+	const char *kinds[WL_KINDS_MAX]; /* vigil event kinds, NULL-terminated */
+	const char *dir;		 /* the private directory's parent; NULL: $TMPDIR or /tmp */
+	int (*setup)(struct wl_ctx *ctx, const struct wl_opts *o);
+	int (*op)(struct wl_ctx *ctx);
+	void (*teardown)(struct wl_ctx *ctx);
 };
 
 static char *const true_argv[] = { "true", NULL };
@@ -91,12 +102,12 @@ static double now_secs(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* open mode: the file is created once, then opened read-only in the loop. */
-static int open_setup(struct wl_ctx *ctx, const char *tmpdir)
+/* The open modes' private file, created once in a new directory under @dir. */
+static int private_file(struct wl_ctx *ctx, const char *dir)
 {
 	int n, fd;
 
-	n = snprintf(ctx->dir, sizeof(ctx->dir), "%s/vigil-workload.XXXXXX", tmpdir);
+	n = snprintf(ctx->dir, sizeof(ctx->dir), "%s/vigil-workload.XXXXXX", dir);
 	if (n < 0 || (size_t)n >= sizeof(ctx->dir))
 		return -ENAMETOOLONG;
 	if (!mkdtemp(ctx->dir))
@@ -109,14 +120,38 @@ static int open_setup(struct wl_ctx *ctx, const char *tmpdir)
 	if (fd < 0)
 		return -errno;
 	close(fd);
+	ctx->files[ctx->nfiles++] = ctx->file;
 	return 0;
+}
+
+/* open mode: the private file opened read-only in the loop. */
+static int open_setup(struct wl_ctx *ctx, const struct wl_opts *o)
+{
+	return private_file(ctx, o->tmpdir);
+}
+
+/* openmatch mode: /etc/passwd and a private file under /home, or the -f files,
+ * opened read-only in turn (bench/README.md says why these). */
+static int openmatch_setup(struct wl_ctx *ctx, const struct wl_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nfiles; i++)
+		ctx->files[ctx->nfiles++] = o->files[i];
+	if (o->nfiles)
+		return 0;
+	ctx->files[ctx->nfiles++] = "/etc/passwd";
+	return private_file(ctx, o->tmpdir);
 }
 
 static int open_op(struct wl_ctx *ctx)
 {
+	const char *file = ctx->files[ctx->next];
 	int fd;
 
-	fd = open(ctx->file, O_RDONLY | O_CLOEXEC);
+	if (++ctx->next == ctx->nfiles)
+		ctx->next = 0;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	ctx->sc[SC_OPENAT]++;
 	if (fd < 0)
 		return -errno;
@@ -157,12 +192,12 @@ static int exec_op(struct wl_ctx *ctx)
 }
 
 /* connect mode: a listener on an ephemeral 127.0.0.1 port. */
-static int connect_setup(struct wl_ctx *ctx, const char *tmpdir)
+static int connect_setup(struct wl_ctx *ctx, const struct wl_opts *o)
 {
 	socklen_t len = sizeof(ctx->addr);
 	int one = 1;
 
-	(void)tmpdir;
+	(void)o;
 	ctx->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ctx->sc[SC_SOCKET]++;
 	if (ctx->lfd < 0)
@@ -216,10 +251,11 @@ static void connect_teardown(struct wl_ctx *ctx)
 }
 
 /* read mode: the one open of /dev/zero is the only event it causes. */
-static int read_setup(struct wl_ctx *ctx, const char *tmpdir)
+static int read_setup(struct wl_ctx *ctx, const struct wl_opts *o)
 {
-	(void)tmpdir;
+	(void)o;
 	snprintf(ctx->file, sizeof(ctx->file), "/dev/zero");
+	ctx->files[ctx->nfiles++] = ctx->file;
 	ctx->rfd = open(ctx->file, O_RDONLY | O_CLOEXEC);
 	ctx->sc[SC_OPENAT]++;
 	return ctx->rfd < 0 ? -errno : 0;
@@ -239,14 +275,16 @@ static void read_teardown(struct wl_ctx *ctx)
 }
 
 static const struct wl_mode modes[] = {
-	{ "open", { "openat" }, open_setup, open_op, open_teardown },
-	{ "exec", { "clone", "execve", "procexit" }, NULL, exec_op, NULL },
+	{ "open", { "openat" }, NULL, open_setup, open_op, open_teardown },
+	{ "openmatch", { "openat" }, "/home", openmatch_setup, open_op, open_teardown },
+	{ "exec", { "clone", "execve", "procexit" }, NULL, NULL, exec_op, NULL },
 	{ "connect",
 	  { "socket", "connect", "accept4" },
+	  NULL,
 	  connect_setup,
 	  connect_op,
 	  connect_teardown },
-	{ "read", { "openat" }, read_setup, read_op, read_teardown },
+	{ "read", { "openat" }, NULL, read_setup, read_op, read_teardown },
 };
 
 static const struct wl_mode *find_mode(const char *name)
@@ -319,8 +357,8 @@ static void print_result(const struct wl_mode *m, const struct wl_ctx *ctx, uint
 	printf("mode=%s pid=%d ops=%llu secs=%.2f ops_per_sec=%.1f kinds=", m->name, (int)getpid(),
 	       (unsigned long long)ops, secs, secs > 0 ? (double)ops / secs : 0.0);
 	print_kinds(stdout, m);
-	if (ctx->file[0])
-		printf(" file=%s", ctx->file);
+	for (i = 0; i < (int)ctx->nfiles; i++)
+		printf("%s%s", i ? "," : " file=", ctx->files[i]);
 	for (i = 0; i < WL_KINDS_MAX && m->kinds[i]; i++)
 		printf(" sc_%s=%llu", m->kinds[i], (unsigned long long)ctx->sc[i]);
 	printf("\n");
@@ -328,9 +366,10 @@ static void print_result(const struct wl_mode *m, const struct wl_ctx *ctx, uint
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vigil-workload open|exec|connect|read [-d SECS | -n ITERATIONS] "
-		   "[-R OPS_PER_SEC] [-t TMPDIR]\n"
-		   "       vigil-workload -k open|exec|connect\n");
+	fprintf(f,
+		"usage: vigil-workload open|openmatch|exec|connect|read [-d SECS | -n ITERATIONS]"
+		" [-R OPS_PER_SEC] [-t TMPDIR] [-f FILE]...\n"
+		"       vigil-workload -k open|openmatch|exec|connect|read\n");
 }
 
 static int parse_opts(int argc, char **argv, struct wl_opts *o)
@@ -339,8 +378,7 @@ static int parse_opts(int argc, char **argv, struct wl_opts *o)
 	int c;
 
 	o->secs = WL_DEFAULT_SECS;
-	o->tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	while ((c = getopt(argc, argv, "d:n:R:t:kh")) != -1) {
+	while ((c = getopt(argc, argv, "d:n:R:t:f:kh")) != -1) {
 		switch (c) {
 		case 'd':
 			errno = 0;
@@ -362,6 +400,11 @@ static int parse_opts(int argc, char **argv, struct wl_opts *o)
 			break;
 		case 't':
 			o->tmpdir = optarg;
+			break;
+		case 'f':
+			if (o->nfiles == WL_FILES_MAX)
+				return -E2BIG;
+			o->files[o->nfiles++] = optarg;
 			break;
 		case 'k':
 			o->list_kinds = true;
@@ -400,8 +443,10 @@ int main(int argc, char **argv)
 		printf("\n");
 		return 0;
 	}
+	if (!o.tmpdir)
+		o.tmpdir = m->dir ? m->dir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	if (m->setup)
-		err = m->setup(&ctx, o.tmpdir);
+		err = m->setup(&ctx, &o);
 	if (!err)
 		err = run_loop(m, &ctx, &o, &ops, &secs);
 	if (m->teardown)
