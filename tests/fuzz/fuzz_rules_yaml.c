@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * libFuzzer target for the whole loader: YAML text -> items -> expansion ->
- * compilation. Any input must load or fail cleanly.
+ * compilation -> the prefilter derived from it. Any input must load or fail
+ * cleanly.
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rules/prefilter.h"
 #include "rules/rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -21,7 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vgl_diag_init(&d);
 	if (!vgl_ruleset_load_text("fuzz.yaml", (const char *)data, size, &o, &rs, &d)) {
 		struct vgl_match_ctx *ctx = vgl_match_ctx_new(rs);
+		const struct vgl_ruleset *sets[1] = { rs };
+		struct vgl_prefilter *pf = NULL;
 
+		if (!vgl_prefilter_derive(sets, 1, NULL, NULL, &pf))
+			vgl_prefilter_free(pf);
 		vgl_match_ctx_free(ctx);
 		vgl_ruleset_free(rs);
 	}
