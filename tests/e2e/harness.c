@@ -91,15 +91,21 @@ struct e2e_vigil *e2e_start_args(const char *const *args)
 
 struct e2e_vigil *e2e_start_setup(const char *const *args, tu_setup_fn setup, const void *arg)
 {
+	e2e_free(current);
+	current = NULL;
+	current = e2e_start_other(args, setup, arg);
+	return current;
+}
+
+struct e2e_vigil *e2e_start_other(const char *const *args, tu_setup_fn setup, const void *arg)
+{
 	char *argv[E2E_ARGS_MAX + 4];
 	int argc = 0;
 	struct e2e_vigil *v;
 
 	e2e_require_root();
-	e2e_free(current);
 	v = calloc(1, sizeof(*v));
 	assert_non_null(v);
-	current = v;
 	v->alerts = json_array();
 	v->events = json_array();
 	tu_outdir_make(&v->files, "/tmp/vigil-e2e-run-XXXXXX");

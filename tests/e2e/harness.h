@@ -70,6 +70,8 @@ struct e2e_vigil *e2e_start(const char *const *rules);
 struct e2e_vigil *e2e_start_args(const char *const *args);
 /* The same, after @setup(@arg) in the child before the exec (see child.h). */
 struct e2e_vigil *e2e_start_setup(const char *const *args, tu_setup_fn setup, const void *arg);
+/* The same, but not the current vigil (a second one): the caller stops and frees it. */
+struct e2e_vigil *e2e_start_other(const char *const *args, tu_setup_fn setup, const void *arg);
 /* Send @sig (e.g. SIGHUP) to the running vigil. */
 void e2e_signal(struct e2e_vigil *v, int sig);
 /* Read every alert vigil has printed so far (fails when it exited). */

@@ -18,10 +18,18 @@
 static char made[MADE_MAX][512];
 static size_t n_made;
 
+/* The same rules with --no-prefilter beside: e2e_host_cleanup() compares their alerts. */
+static struct e2e_vigil *twin;
+
 struct e2e_vigil *e2e_host_start(void)
 {
+	const char *rules = e2e_source_path("rules/vigil_rules.yaml");
+	struct e2e_vigil *v;
+
 	e2e_require_root();
-	return e2e_start((const char *[]){ e2e_source_path("rules/vigil_rules.yaml"), NULL });
+	v = e2e_start_args((const char *[]){ "-r", rules, NULL });
+	twin = e2e_start_other((const char *[]){ "-r", rules, "--no-prefilter", NULL }, NULL, NULL);
+	return v;
 }
 
 const char *e2e_host_name(const char *prefix)
@@ -85,8 +93,90 @@ void e2e_host_made(const char *path)
 	snprintf(made[n_made++], sizeof(made[0]), "%s", path);
 }
 
-void e2e_host_cleanup(void)
+/* Whether alert @a is of this test's processes: the test's children or theirs. */
+static bool ours(const json_t *a)
 {
+	const json_t *f = json_object_get(a, "output_fields");
+	const char *name = json_string_value(json_object_get(f, "proc.name"));
+	const char *pname = json_string_value(json_object_get(f, "proc.pname"));
+	char token[16];
+
+	snprintf(token, sizeof(token), "%d", (int)getpid());
+	return (name && (strstr(name, token) || !strcmp(name, e2e_self_comm()))) ||
+	       (pname && (strstr(pname, token) || !strcmp(pname, e2e_self_comm())));
+}
+
+#define KEYS_MAX 512
+
+static int cmp_key(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/*
+ * This test's alerts of @v as "rule|evt.type|fd.name|proc.name", sorted;
+ * their number. Not the time: each vigil's programs stamp their own.
+ */
+static size_t alert_keys(const struct e2e_vigil *v, char **keys)
+{
+	const json_t *a;
+	size_t i, n = 0;
+
+	json_array_foreach(v->alerts, i, a)
+	{
+		const json_t *f = json_object_get(a, "output_fields");
+
+		if (ours(a) && n < KEYS_MAX &&
+		    asprintf(&keys[n], "%s|%s|%s|%s", json_string_value(json_object_get(a, "rule")),
+			     json_string_value(json_object_get(f, "evt.type")),
+			     json_string_value(json_object_get(f, "fd.name")),
+			     json_string_value(json_object_get(f, "proc.name"))) > 0)
+			n++;
+	}
+	qsort(keys, n, sizeof(*keys), cmp_key);
+	return n;
+}
+
+/*
+ * Stop both vigils: the twin without the prefilter must have raised the
+ * very alerts (same rule, event type, file, process) for this test's
+ * processes, as many.
+ */
+static bool compare_twin(struct e2e_vigil *v)
+{
+	static char *a[KEYS_MAX], *b[KEYS_MAX];
+	size_t na, nb, i;
+	bool same;
+
+	if (!twin)
+		return true;
+	if (v && v->pid)
+		e2e_stop(v);
+	e2e_stop(twin);
+	na = v ? alert_keys(v, a) : 0;
+	nb = alert_keys(twin, b);
+	same = na == nb;
+	for (i = 0; same && i < na; i++)
+		same = !strcmp(a[i], b[i]);
+	if (!same) {
+		print_error("prefilter: %zu alerts with it, %zu with --no-prefilter:\n", na, nb);
+		for (i = 0; i < na || i < nb; i++)
+			print_error("  %-70s | %s\n", i < na ? a[i] : "", i < nb ? b[i] : "");
+	}
+	printf("prefilter: %zu alerts with it and %zu with --no-prefilter, %s\n", na, nb,
+	       same ? "the same" : "different");
+	for (i = 0; i < na; i++)
+		free(a[i]);
+	for (i = 0; i < nb; i++)
+		free(b[i]);
+	e2e_free(twin);
+	twin = NULL;
+	return same;
+}
+
+int e2e_host_cleanup(void)
+{
+	bool same = compare_twin(e2e_current());
 	struct stat st;
 
 	while (n_made > 0) {
@@ -97,6 +187,7 @@ void e2e_host_cleanup(void)
 		if ((S_ISDIR(st.st_mode) ? rmdir(p) : unlink(p)) < 0)
 			print_error("e2e clean-up: %s: %s\n", p, strerror(errno));
 	}
+	return same ? 0 : -1;
 }
 
 void e2e_host_do_open(void *ctx)

@@ -67,12 +67,15 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	int differ;
+
 	e2e_sh(NULL, 5000, "kill $(cat %s/lo.pid) 2>/dev/null", tmp);
 	if (ns[0]) { /* the peer's listener: the namespace's processes */
 		e2e_sh(NULL, 5000, "ip netns pids %s | xargs -r kill; ip netns del %s", ns, ns);
 		e2e_sh(NULL, 5000, "ip link del %s 2>/dev/null", link_host);
 	}
-	return e2e_teardown(state);
+	differ = e2e_host_cleanup(); /* alerts with and without the prefilter */
+	return e2e_teardown(state) | differ;
 }
 
 static void test_netcat_exec(void **state)
