@@ -38,13 +38,14 @@ void _e2e_host_tag(const char *file, int line, const json_t *a, const char *tag)
 
 /* A file or directory the test made outside its temporary directory, removed at teardown. */
 void e2e_host_made(const char *path);
+/* Remove (deepest first) what e2e_host_made() recorded; for a teardown. */
+void e2e_host_cleanup(void);
+
 /*
- * Compare the alerts of this test's processes with those of the twin vigil
- * run with --no-prefilter (stopping both), then
- * remove what e2e_host_made() listed. -1 when the alerts differ (printed):
- * a group teardown's failure.
+ * The last test of a file: stop vigil and its twin run with --no-prefilter
+ * (e2e_host_start()); the alerts of this run's processes must be the same.
  */
-int e2e_host_cleanup(void);
+void e2e_host_test_same_without_prefilter(void **state);
 
 /* What a child does to a file (the ctx of the actions below). */
 struct e2e_file_op {
