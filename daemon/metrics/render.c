@@ -85,6 +85,11 @@ static void render_kernel(const struct vgl_metrics_snapshot *s, struct vgl_text 
 		{ "vigil_kernel_events_unreadable_total",
 		  "Records delivered with a parameter that could not be read, by event kind.", NULL,
 		  offsetof(struct vgl_kind_stats, read_failed) },
+		{ "vigil_kernel_events_prefiltered_total",
+		  "Events the in-kernel prefilter dropped because no loaded rule can match them, "
+		  "by "
+		  "event kind (not lost: see vigil rules explain).",
+		  NULL, offsetof(struct vgl_kind_stats, prefiltered) },
 	};
 	char cpu[24]; /* a size_t in decimal */
 

@@ -42,7 +42,7 @@ static struct vgl_metrics_view known_view(void)
 	memset(&snap, 0, sizeof(snap));
 	snap.attached = true;
 	snap.consumed_at = 999.9;
-	snap.kernel[VGL_EV_OPENAT] = (struct vgl_kind_stats){ 120, 4, 2, 1, 0 };
+	snap.kernel[VGL_EV_OPENAT] = (struct vgl_kind_stats){ 120, 4, 2, 1, 7000 };
 	snap.kernel[VGL_EV_EXECVE] = (struct vgl_kind_stats){ 30, 1, 0, 0, 0 };
 	snap.ncpus = 2;
 	snap.cpu[0] = (struct vgl_kind_stats){ 100, 5, 0, 0, 0 };
@@ -112,6 +112,7 @@ static void test_families(void **state UNUSED)
 		    "vigil_kernel_events_lost_total{kind=\"openat\",reason=\"ringbuf_full\"} 4");
 	assert_line(text, "vigil_kernel_events_truncated_total{kind=\"openat\"} 2");
 	assert_line(text, "vigil_kernel_events_unreadable_total{kind=\"openat\"} 1");
+	assert_line(text, "vigil_kernel_events_prefiltered_total{kind=\"openat\"} 7000");
 	assert_line(text, "vigil_kernel_cpu_events_total{cpu=\"1\"} 50");
 	assert_line(text,
 		    "vigil_kernel_cpu_events_lost_total{cpu=\"0\",reason=\"ringbuf_full\"} 5");
