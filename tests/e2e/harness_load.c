@@ -19,19 +19,32 @@
 #define STOP_TIMEOUT_MS	 10000
 #define CLOCK_EVERY_STEP 256 /* steps between two looks at the worker's deadline */
 
-/* The workers started and not yet stopped: killed by e2e_load_teardown(). */
-static struct e2e_worker *live[MAX_LIVE];
+/*
+ * The workers started and not yet stopped, by value (a failed test's
+ * struct e2e_worker is gone with its stack): e2e_load_teardown() kills them.
+ */
+static struct e2e_worker live[MAX_LIVE];
 
-static void remember(struct e2e_worker *w, struct e2e_worker *was)
+static void remember(const struct e2e_worker *w)
 {
 	for (int i = 0; i < MAX_LIVE; i++) {
-		if (live[i] == was) {
-			live[i] = w;
+		if (!live[i].pid) {
+			live[i] = *w;
 			return;
 		}
 	}
-	if (w)
-		fail_msg("more than %d load workers at once", MAX_LIVE);
+	fail_msg("more than %d load workers at once", MAX_LIVE);
+}
+
+/* Forget the worker of @pid and unmap its counters. */
+static void release(pid_t pid)
+{
+	for (int i = 0; i < MAX_LIVE; i++) {
+		if (live[i].pid == pid) {
+			munmap(live[i].sh, sizeof(*live[i].sh));
+			live[i] = (struct e2e_worker){ 0 };
+		}
+	}
 }
 
 static double mono_s(void)
@@ -86,31 +99,24 @@ void e2e_worker_start(struct e2e_worker *w, const char *comm, int cpu, e2e_step_
 	w->pid = tu_fork();
 	if (w->pid == 0)
 		worker_main(w->sh, parent, comm, cpu, step, ctx);
-	remember(w, NULL);
-}
-
-static void release(struct e2e_worker *w)
-{
-	remember(NULL, w);
-	if (w->sh)
-		munmap(w->sh, sizeof(*w->sh));
-	w->sh = NULL;
+	remember(w);
 }
 
 void e2e_worker_stop(struct e2e_worker *w)
 {
+	pid_t pid = w->pid;
 	int status;
 
 	__atomic_store_n(&w->sh->stop, 1, __ATOMIC_RELAXED);
-	if (!tu_wait_timeout(w->pid, &status, STOP_TIMEOUT_MS)) {
-		tu_kill_and_reap(w->pid);
-		w->pid = 0;
-		release(w);
+	w->pid = 0;
+	if (!tu_wait_timeout(pid, &status, STOP_TIMEOUT_MS)) {
+		tu_kill_and_reap(pid);
+		release(pid);
 		fail_msg("a load worker did not stop within %d ms", STOP_TIMEOUT_MS);
 	}
-	w->pid = 0;
 	memcpy(w->count, w->sh->count, sizeof(w->count));
-	release(w);
+	w->sh = NULL;
+	release(pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fail_msg("a load worker failed: wait status 0x%x (exit 102: ran past %d s)", status,
 			 E2E_WORKER_MAX_S);
@@ -133,10 +139,9 @@ int e2e_allowed_cpus(int *cpus, int max)
 int e2e_load_teardown(void **state)
 {
 	for (int i = 0; i < MAX_LIVE; i++) {
-		if (live[i]) {
-			tu_kill_and_reap(live[i]->pid);
-			live[i]->pid = 0;
-			release(live[i]);
+		if (live[i].pid) {
+			tu_kill_and_reap(live[i].pid);
+			release(live[i].pid);
 		}
 	}
 	return e2e_teardown(state);
