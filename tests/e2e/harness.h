@@ -6,7 +6,8 @@
  * runs, then stops it and checks the run as a whole: exit status 0, every
  * stdout line a Falco-compatible JSON alert (or, with --events, an event
  * line), and "lost": 0 in vigil_stats. harness_capture.h adds `vigil
- * replay`, harness_docker.h containers, harness_activity.h real activity.
+ * replay`, harness_docker.h containers, harness_activity.h real activity,
+ * harness_load.h workers that load the CPUs while the test signals vigil.
  *
  * Environment: VIGIL_BIN is the vigil binary, VIGIL_SOURCE_DIR the source
  * tree (for the bundled rules). The tests need root; without it they skip
