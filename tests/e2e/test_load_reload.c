@@ -135,16 +135,19 @@ static long long stat_int(const json_t *stats, const char *obj, const char *key)
 	return json_integer_value(v);
 }
 
+/* Prints the figures (prefiltered -1: this vigil has no prefilter). */
 static void check_nothing_lost(const json_t *st)
 {
+	const json_t *pf = json_object_get(json_object_get(st, "kernel"), "prefiltered");
 	bool ok = stat_int(st, "kernel", "rb_full") == 0 &&
 		  stat_int(st, NULL, "decode_errors") == 0 &&
 		  stat_int(st, "kernel", "emitted") == stat_int(st, NULL, "received");
 
 	print_message("reload under load: kernel emitted %lld, received %lld, rb_full %lld, "
-		      "decode_errors %lld\n",
+		      "decode_errors %lld, prefiltered %lld\n",
 		      stat_int(st, "kernel", "emitted"), stat_int(st, NULL, "received"),
-		      stat_int(st, "kernel", "rb_full"), stat_int(st, NULL, "decode_errors"));
+		      stat_int(st, "kernel", "rb_full"), stat_int(st, NULL, "decode_errors"),
+		      json_is_integer(pf) ? json_integer_value(pf) : -1LL);
 	if (!ok) {
 		tu_print_json("vigil_stats: ", st, JSON_COMPACT);
 		fail_msg("want kernel.rb_full 0, decode_errors 0, kernel.emitted == received");

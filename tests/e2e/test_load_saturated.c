@@ -87,15 +87,20 @@ static void stdout_to_null(const void *arg)
 	close(fd);
 }
 
+/* The figures; prefiltered -1: this vigil has no prefilter. */
 static void print_figures(const json_t *st, long long opens)
 {
 	const json_t *kinds = json_object_get(st, "kinds");
+	const json_t *pf = json_object_get(json_object_get(kinds, "openat"), "prefiltered");
 
 	print_message("saturated: workers' opens %lld; kernel emitted %lld, received %lld, "
-		      "rb_full %lld; openat emitted %lld, rb_full %lld; lost %lld\n",
+		      "rb_full %lld; openat emitted %lld, rb_full %lld, prefiltered %lld; "
+		      "lost %lld\n",
 		      opens, stat_int(st, "kernel", "emitted"), stat_int(st, NULL, "received"),
 		      stat_int(st, "kernel", "rb_full"), stat_int(kinds, "openat", "emitted"),
-		      stat_int(kinds, "openat", "rb_full"), stat_int(st, NULL, "lost"));
+		      stat_int(kinds, "openat", "rb_full"),
+		      json_is_integer(pf) ? json_integer_value(pf) : -1LL,
+		      stat_int(st, NULL, "lost"));
 }
 
 static void check_accounting(const json_t *st, long long opens)
