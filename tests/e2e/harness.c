@@ -380,7 +380,7 @@ void e2e_stop(struct e2e_vigil *v)
 	tu_stop_child(pid, SIGINT, E2E_FLUSH_MS, E2E_STOP_TIMEOUT_MS, v->files.err_path);
 	refresh_stderr(v);
 	read_alerts(v);
-	v->stats = tu_parse_stats(v->err_text, false);
+	v->stats = tu_parse_stats(v->err_text, v->allow_loss);
 }
 
 void e2e_free(struct e2e_vigil *v)
