@@ -84,6 +84,12 @@ static void run_argv(const struct vh_opts *opts, char **argv)
 		argv[argc++] = "--events";
 		argv[argc++] = (char *)opts->events;
 	}
+	if (opts->rules) {
+		argv[argc++] = "-r";
+		argv[argc++] = (char *)opts->rules;
+	}
+	if (opts->no_prefilter)
+		argv[argc++] = "--no-prefilter";
 	if (opts->ringbuf_size) {
 		argv[argc++] = "--ringbuf-size";
 		argv[argc++] = (char *)opts->ringbuf_size;
@@ -97,7 +103,7 @@ static void run_argv(const struct vh_opts *opts, char **argv)
 
 struct vh_run *vh_start_opts(const struct vh_opts *opts)
 {
-	char *argv[14];
+	char *argv[18];
 	struct vh_run *run;
 
 	vh_require_root();

@@ -50,6 +50,8 @@ struct vh_opts {
 	bool text;		  /* human-readable lines instead of --json */
 	const char *ringbuf_size; /* --ringbuf-size, or NULL */
 	bool allow_loss;	  /* do not require "lost": 0 */
+	const char *rules;	  /* -r: stdout has alerts, in events */
+	bool no_prefilter;	  /* --no-prefilter */
 };
 
 /*

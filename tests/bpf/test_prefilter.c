@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The in-kernel prefilter (bpf/prefilter.h) on real opens, in rules mode:
+ * the opens a rule matches pass, judged by the resolved path (through a
+ * symlink, a "..") or the requested name, by prefix, exact path or suffix,
+ * and by the open's flags; the others are dropped in the kernel and
+ * counted as kinds.openat.prefiltered. The same rules with --no-prefilter
+ * raise the same alerts and drop nothing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+
+#define MISSES 200 /* opens no rule matches, per round */
+
+struct pf_ctx {
+	char dir[PATH_MAX];
+	char rules[PATH_MAX + 16];
+	char comm[16];
+};
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void touch(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* Rules on the test's directory @d; the "../" one only for processes named @comm. */
+static void make_rules(struct pf_ctx *c)
+{
+	static char text[8 * PATH_MAX];
+	const char *d = c->dir;
+
+	snprintf(text, sizeof(text),
+		 "- macro: pf_open\n  condition: evt.type in (open, openat, openat2, creat)\n"
+		 "- rule: pf exact\n  desc: d\n  condition: pf_open and fd.name = %s/exact\n"
+		 "  output: \"exact %%fd.name\"\n  priority: WARNING\n"
+		 "- rule: pf prefix\n  desc: d\n  condition: pf_open and fd.name startswith "
+		 "%s/pre-\n"
+		 "  output: \"prefix %%fd.name\"\n  priority: WARNING\n"
+		 "- rule: pf suffix\n  desc: d\n  condition: pf_open and fd.name endswith "
+		 ".pfsuffix\n"
+		 "  output: \"suffix %%fd.name\"\n  priority: WARNING\n"
+		 "- rule: pf name\n  desc: d\n"
+		 "  condition: pf_open and evt.arg.name startswith %s/byname/\n"
+		 "  output: \"name %%evt.arg.name %%fd.name\"\n  priority: WARNING\n"
+		 "- rule: pf write\n  desc: d\n"
+		 "  condition: pf_open and evt.is_open_write=true and fd.name startswith %s/w-\n"
+		 "  output: \"write %%fd.name\"\n  priority: WARNING\n"
+		 "- rule: pf dotdot\n  desc: d\n"
+		 "  condition: pf_open and fd.nameraw contains \"../\" and proc.name = %s\n"
+		 "  output: \"dotdot %%evt.arg.name %%fd.name\"\n  priority: WARNING\n",
+		 d, d, d, d, c->comm);
+	snprintf(c->rules, sizeof(c->rules), "%s/rules.yaml", d);
+	write_text(c->rules, text);
+}
+
+static int open_at(const char *dir, const char *rel, int flags)
+{
+	char path[2 * PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* Five opens that raise one alert each, the rest none. */
+static void act(void *arg)
+{
+	const struct pf_ctx *c = arg;
+
+	for (int i = 0; i < MISSES; i++) {
+		VH_CHECK(open_at(c->dir, "miss", O_RDONLY) >= 0);
+		VH_CHECK(open_at(c->dir, "pre", O_RDONLY) >= 0);    /* not "pre-" */
+		VH_CHECK(open_at(c->dir, "w-file", O_RDONLY) >= 0); /* a read */
+		VH_CHECK(open_at(c->dir, "other/f", O_RDONLY) >= 0);
+	}
+	VH_CHECK(open_at(c->dir, "link", O_RDONLY) >= 0);	   /* -> exact */
+	VH_CHECK(open_at(c->dir, "pre-1", O_RDONLY) >= 0);	   /* prefix */
+	VH_CHECK(open_at(c->dir, "a.pfsuffix", O_RDONLY) >= 0);	   /* suffix */
+	VH_CHECK(open_at(c->dir, "byname/f", O_RDONLY) >= 0);	   /* -> other/f */
+	VH_CHECK(open_at(c->dir, "w-file", O_WRONLY) >= 0);	   /* write */
+	VH_CHECK(open_at(c->dir, "other/../miss", O_RDONLY) >= 0); /* "../" */
+}
+
+static struct pf_ctx *setup_dir(void)
+{
+	struct pf_ctx *c = vh_shared(sizeof(*c));
+	char p[2 * PATH_MAX], t[2 * PATH_MAX];
+
+	vh_tmpdir(c->dir, sizeof(c->dir));
+	snprintf(c->comm, sizeof(c->comm), "vgl-pf%d", (int)getpid() % 100000);
+	for (const char *const *f = (const char *const[]){ "exact", "miss", "pre", "pre-1",
+							   "a.pfsuffix", "w-file", NULL };
+	     *f; f++) {
+		snprintf(p, sizeof(p), "%s/%s", c->dir, *f);
+		touch(p);
+	}
+	snprintf(p, sizeof(p), "%s/other", c->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/other/f", c->dir);
+	touch(p);
+	snprintf(p, sizeof(p), "%s/link", c->dir);
+	snprintf(t, sizeof(t), "%s/exact", c->dir);
+	assert_int_equal(symlink(t, p), 0);
+	snprintf(p, sizeof(p), "%s/byname", c->dir);
+	snprintf(t, sizeof(t), "%s/other", c->dir);
+	assert_int_equal(symlink(t, p), 0);
+	make_rules(c);
+	return c;
+}
+
+/* The alert of @rule whose fd.name is @dir/@rel; exactly one. */
+static void expect_alert(const struct vh_run *run, const char *rule, const char *dir,
+			 const char *rel)
+{
+	char want[2 * PATH_MAX];
+	size_t n = 0, i;
+	json_t *a;
+
+	snprintf(want, sizeof(want), "%s/%s", dir, rel);
+	json_array_foreach(run->events, i, a)
+	{
+		const char *r = json_string_value(json_object_get(a, "rule"));
+		const json_t *f = json_object_get(a, "output_fields");
+
+		if (r && !strcmp(r, rule) &&
+		    !strcmp(json_string_value(json_object_get(f, "fd.name")) ?: "", want))
+			n++;
+	}
+	if (n != 1)
+		fail_msg("%zu alerts of \"%s\" for %s, want 1", n, rule, want);
+}
+
+static long long openat_prefiltered(const struct vh_run *run)
+{
+	const json_t *k = json_object_get(json_object_get(run->stats, "kinds"), "openat");
+
+	return json_integer_value(json_object_get(k, "prefiltered"));
+}
+
+static void run_once(const struct pf_ctx *c, bool no_prefilter)
+{
+	struct vh_run *run =
+		vh_start_opts(&(struct vh_opts){ .rules = c->rules, .no_prefilter = no_prefilter });
+	int status;
+
+	vh_spawn(c->comm, act, (void *)c, &status);
+	assert_int_equal(status, 0);
+	vh_stop(run);
+	expect_alert(run, "pf exact", c->dir, "exact");
+	expect_alert(run, "pf prefix", c->dir, "pre-1");
+	expect_alert(run, "pf suffix", c->dir, "a.pfsuffix");
+	expect_alert(run, "pf name", c->dir, "other/f");
+	expect_alert(run, "pf write", c->dir, "w-file");
+	expect_alert(run, "pf dotdot", c->dir, "miss");
+	printf("%s: %zu alerts, kinds.openat.prefiltered %lld\n",
+	       no_prefilter ? "--no-prefilter" : "prefilter", json_array_size(run->events),
+	       openat_prefiltered(run));
+	if (no_prefilter)
+		assert_int_equal(openat_prefiltered(run), 0);
+	else if (openat_prefiltered(run) < 4 * MISSES) /* the child's misses at least */
+		fail_msg("prefiltered %lld < %d opens no rule matches", openat_prefiltered(run),
+			 4 * MISSES);
+}
+
+static void test_prefilter(void **state)
+{
+	struct pf_ctx *c = setup_dir();
+
+	(void)state;
+	run_once(c, false);
+	run_once(c, true);
+	vh_shared_free(c, sizeof(*c));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_prefilter, vh_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
