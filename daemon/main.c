@@ -9,7 +9,7 @@
  *	vigil run --check-config [-c FILE]
  *	vigil replay FILE... [-c FILE] [-r RULES]... [--json] [--events [KINDS]] [--first-match]
  *	             [--since T] [--until T] [--container ID|NAME] [--pid PID] [--filter EXPR]
- *	vigil rules check|list [-r RULES]...
+ *	vigil rules check|list|explain [-r RULES]... [-v]
  *	vigil version
  *
  * `vigil run` evaluates rules and delivers alerts to the configured outputs

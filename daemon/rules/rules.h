@@ -163,7 +163,7 @@ size_t vgl_alert_format(struct vgl_match_ctx *ctx, size_t rule, char *buf, size_
  */
 char *vgl_alert_json(struct vgl_match_ctx *ctx, size_t rule, const struct vgl_alert_meta *meta);
 
-/* `vigil rules check|list [-r PATH]...`; the default rules when no -r is given. */
+/* `vigil rules check|list|explain [-r PATH]... [-v]`; the default rules when no -r is given. */
 int vgl_cmd_rules(int argc, char **argv);
 
 #endif /* VIGIL_RULES_RULES_H */

@@ -50,4 +50,31 @@ expect 1 "^vigil rules: no rule files \(\*.yaml, \*.yml\) in $dir/empty$" -- rul
 expect 1 "^vigil rules: rules $dir/none: No such file or directory$" -- rules check -r "$dir/none"
 expect 2 "vigil rules: -r needs a path" -- rules check -r
 
+# rules explain: the prefilter of each open kind, and what keeps one whole
+mkdir "$dir/pf"
+cat >"$dir/pf/p.yaml" <<'EOF'
+- rule: shadow
+  desc: d
+  condition: evt.type in (open, openat) and evt.is_open_read=true and fd.name in (/etc/shadow, /etc/gshadow)
+  output: o
+  priority: WARNING
+- rule: logs
+  desc: d
+  condition: evt.type = openat and evt.is_open_write=true and (fd.directory = /var/log or fd.filename = syslog)
+  output: o
+  priority: WARNING
+EOF
+p="$dir/pf"
+expect 0 "^  openat +filtered: 2 rules; 2 exact paths, 1 prefixes, 1 suffixes, 0 requested names" -- rules explain -r "$p"
+expect 0 "^  open +filtered: 1 rules; 2 exact paths, 0 prefixes" -- rules explain -r "$p"
+expect 0 "^  openat2 +filtered: 0 rules" -- rules explain -r "$p"
+expect 0 "^    path +/etc/shadow  \[read\]$" -- rules explain -v -r "$p"
+expect 0 "^    prefix +/var/log/  \[write\]$" -- rules explain -v -r "$p"
+expect 0 "^    suffix +/syslog  \[write\]$" -- rules explain -v -r "$p"
+expect 0 "^prefilter \(in the kernel" -- rules check -v -r "$p"
+printf -- '- rule: any\n  desc: d\n  condition: evt.type = openat and proc.name = cat\n  output: o\n  priority: INFO\n' \
+	>"$p/q.yaml"
+expect 0 '^  openat +passes whole: every open may match rule "any"$' -- rules explain -r "$p"
+expect 1 "error" -- rules explain -r "$dir/bad.d"
+
 expect_done
