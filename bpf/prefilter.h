@@ -29,46 +29,9 @@ struct {
 	__type(value, struct vgl_pf_conf);
 } vgl_pf_conf SEC(".maps");
 
-static __always_inline int vgl_pf_slot(__u16 kind)
-{
-	switch (kind) {
-	case VGL_EV_OPEN:
-		return 0;
-	case VGL_EV_OPENAT:
-		return 1;
-	case VGL_EV_OPENAT2:
-		return 2;
-	case VGL_EV_CREAT:
-		return 3;
-	default:
-		return -1;
-	}
-}
-
 static __always_inline bool vgl_pf_has(const __u64 *m, __u32 cls)
 {
 	return (m[(cls >> 6) & 1] >> (cls & 63)) & 1;
-}
-
-static __always_inline __u32 vgl_pf_class(long ret, __u64 flags, __u64 mode)
-{
-	__u64 acc = flags & 3;
-	__u32 c = 0;
-
-	if (acc == 0 || acc == 2)
-		c |= VGL_PFC_READ;
-	if (acc == 1 || acc == 2)
-		c |= VGL_PFC_WRITE;
-	if (flags & VGL_O_CREAT) {
-		c |= VGL_PFC_CREATE;
-		if (mode & 0111)
-			c |= VGL_PFC_EXEC;
-	}
-	if (ret >= 0)
-		c |= VGL_PFC_OK;
-	if (flags & VGL_O_DIRECTORY)
-		c |= VGL_PFC_DIR;
-	return c;
 }
 
 /*
@@ -159,7 +122,7 @@ static __always_inline bool vgl_pf_drop(struct vgl_builder *b, long ret, __u64 f
 	if ((b->flags & VGL_EVF_TRUNCATED) || b->read_failed || n1 < n0 + 2 || p1 < n1 + 2 ||
 	    n0 < 8 || b->buf[VGL_OFF(n1)] != '/')
 		return false;
-	cls = vgl_pf_class(ret, flags, mode);
+	cls = vgl_pf_class(flags, mode, ret, VGL_O_DIRECTORY);
 	if (conf->flags & VGL_PFF_DOTDOT) {
 		dd = vgl_pf_dotdot_g(n0, n1 - 1);
 		if (dd < 0)

@@ -14,22 +14,6 @@
 #include "rules/prefilter.h"
 #include "vigil.skel.h"
 
-static int pf_slot(enum vgl_kind k)
-{
-	switch (k) {
-	case VGL_EV_OPEN:
-		return 0;
-	case VGL_EV_OPENAT:
-		return 1;
-	case VGL_EV_OPENAT2:
-		return 2;
-	case VGL_EV_CREAT:
-		return 3;
-	default:
-		return -1;
-	}
-}
-
 /* The key of @e: exact names with their NUL, suffixes reversed. */
 static void entry_key(const struct vgl_pf_entry *e, uint16_t gen, int slot, struct vgl_pf_key *key)
 {
@@ -60,7 +44,7 @@ static int pf_entries(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_
 
 	for (int k = 1; k < VGL_EV_MAX; k++) {
 		const struct vgl_pf_kind *pk = &pf->k[k];
-		int slot = pf_slot(k);
+		int slot = vgl_pf_slot(k);
 
 		for (size_t i = 0; slot >= 0 && pk->filtered && i < pk->n; i++) {
 			struct vgl_pf_val val = { { pk->e[i].mask.w[0], pk->e[i].mask.w[1] } };
@@ -83,7 +67,7 @@ static int pf_conf(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t g
 	for (int k = 1; k < VGL_EV_MAX; k++) {
 		const struct vgl_pf_kind *pk = &pf->k[k];
 		struct vgl_pf_conf c = { { pk->any.w[0], pk->any.w[1] }, 0, 0, 0 };
-		int slot = pf_slot(k);
+		int slot = vgl_pf_slot(k);
 		uint32_t idx;
 		bool dd = c.any[0] != c.any[1]; /* classes 64-127 are 0-63 with "../" */
 

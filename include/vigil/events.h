@@ -303,6 +303,50 @@ struct vgl_pf_conf {
 	__u16 pad;
 };
 
+/* An open kind's slot in the prefilter's tables (VGL_PF_SLOTS of them), or -1. */
+static inline __attribute__((always_inline)) int vgl_pf_slot(unsigned int kind)
+{
+	switch (kind) {
+	case VGL_EV_OPEN:
+		return 0;
+	case VGL_EV_OPENAT:
+		return 1;
+	case VGL_EV_OPENAT2:
+		return 2;
+	case VGL_EV_CREAT:
+		return 3;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * An open's class, but for VGL_PFC_DOTDOT (the requested name's): @flags
+ * and @mode as the open event holds them, @res its result, @o_directory
+ * this architecture's O_DIRECTORY.
+ */
+static inline __attribute__((always_inline)) __u32 vgl_pf_class(__u64 flags, __u64 mode, __s64 res,
+								__u64 o_directory)
+{
+	__u64 acc = flags & 3; /* O_ACCMODE: O_RDONLY 0, O_WRONLY 1, O_RDWR 2 */
+	__u32 c = 0;
+
+	if (acc == 0 || acc == 2)
+		c |= VGL_PFC_READ;
+	if (acc == 1 || acc == 2)
+		c |= VGL_PFC_WRITE;
+	if (flags & 0100) { /* O_CREAT */
+		c |= VGL_PFC_CREATE;
+		if (mode & 0111)
+			c |= VGL_PFC_EXEC;
+	}
+	if (res >= 0)
+		c |= VGL_PFC_OK;
+	if (flags & o_directory)
+		c |= VGL_PFC_DIR;
+	return c;
+}
+
 /* Values of the "vgl_syscalls" filter map, indexed by syscall number. */
 #define VGL_SC_EMIT  (1u << 0) /* emit an event from tp_btf/sys_exit */
 #define VGL_SC_STASH (1u << 1) /* keep the entry arguments and old creds */

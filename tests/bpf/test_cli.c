@@ -269,22 +269,6 @@ static void test_events_all(void **state)
 
 /* --- the counters printed on exit add up ------------------------------------- */
 
-static long long stat_int(const json_t *stats, const char *obj, const char *key)
-{
-	const json_t *o = obj ? json_object_get(stats, obj) : stats;
-	const json_t *v = json_object_get(o, key);
-
-	if (!json_is_integer(v)) {
-		char *s = json_dumps(stats, JSON_COMPACT);
-
-		print_error("vigil_stats: %s%s%s missing or not an integer in %s\n", obj ? obj : "",
-			    obj ? "." : "", key, s);
-		free(s);
-		fail();
-	}
-	return json_integer_value(v);
-}
-
 static void act_opens(void *arg)
 {
 	(void)arg;
@@ -320,20 +304,20 @@ static void test_stats(void **state)
 	vh_stop(run);
 	st = run->stats;
 	assert_int_equal(vh_count(run, "openat", pid, NULL, NULL), 100);
-	printed = stat_int(st, NULL, "printed");
+	printed = tu_stat_int(st, NULL, "printed");
 	check_stat(st, printed == (long long)json_array_size(run->events),
 		   "printed differs from the number of lines on stdout");
-	check_stat(st, stat_int(st, NULL, "decode_errors") == 0, "decode_errors != 0");
-	check_stat(st, stat_int(st, NULL, "output_errors") == 0, "output_errors != 0");
-	check_stat(st, stat_int(st, "kernel", "rb_full") == 0, "kernel.rb_full != 0");
-	check_stat(st, stat_int(st, "kernel", "emitted") == stat_int(st, NULL, "received"),
+	check_stat(st, tu_stat_int(st, NULL, "decode_errors") == 0, "decode_errors != 0");
+	check_stat(st, tu_stat_int(st, NULL, "output_errors") == 0, "output_errors != 0");
+	check_stat(st, tu_stat_int(st, "kernel", "rb_full") == 0, "kernel.rb_full != 0");
+	check_stat(st, tu_stat_int(st, "kernel", "emitted") == tu_stat_int(st, NULL, "received"),
 		   "kernel.emitted != received: records vanished without being counted");
 	kinds = json_object_get(st, "kinds");
 	openat = json_object_get(kinds, "openat");
 	check_stat(st, json_is_object(openat), "no kinds.openat object");
-	check_stat(st, stat_int(kinds, "openat", "emitted") >= printed,
+	check_stat(st, tu_stat_int(kinds, "openat", "emitted") >= printed,
 		   "kinds.openat.emitted < printed");
-	check_stat(st, stat_int(kinds, "openat", "rb_full") == 0, "kinds.openat.rb_full != 0");
+	check_stat(st, tu_stat_int(kinds, "openat", "rb_full") == 0, "kinds.openat.rb_full != 0");
 	check_stat(st,
 		   json_is_integer(json_object_get(openat, "truncated")) &&
 			   json_is_integer(json_object_get(openat, "read_failed")),
@@ -390,19 +374,6 @@ static void act_burst(void *arg)
 	}
 }
 
-static long long sum_kinds(const json_t *stats, const char *key)
-{
-	const json_t *kinds = json_object_get(stats, "kinds"), *k;
-	const char *name;
-	long long sum = 0;
-
-	json_object_foreach((json_t *)kinds, name, k)
-	{
-		sum += stat_int(kinds, name, key);
-	}
-	return sum;
-}
-
 static void test_loss_accounting(void **state)
 {
 	struct vh_run *run = vh_start_opts(&(struct vh_opts){
@@ -415,25 +386,26 @@ static void test_loss_accounting(void **state)
 	vh_stop(run);
 	st = run->stats;
 	kinds = json_object_get(st, "kinds");
-	rb_full = stat_int(st, "kernel", "rb_full");
-	lost = stat_int(st, NULL, "lost");
+	rb_full = tu_stat_int(st, "kernel", "rb_full");
+	lost = tu_stat_int(st, NULL, "lost");
 	mine = (long long)vh_count(run, "openat", pid, NULL, NULL);
 	check_stat(st, rb_full > 0, "a 16 KiB ring buffer absorbed 100000 opens: no rb_full");
-	check_stat(st, rb_full == sum_kinds(st, "rb_full"),
+	check_stat(st, rb_full == tu_stat_sum_kinds(st, "rb_full"),
 		   "kernel.rb_full is not the sum of kinds.*.rb_full");
-	check_stat(st, stat_int(st, "kernel", "emitted") == sum_kinds(st, "emitted"),
+	check_stat(st, tu_stat_int(st, "kernel", "emitted") == tu_stat_sum_kinds(st, "emitted"),
 		   "kernel.emitted is not the sum of kinds.*.emitted");
 	check_stat(st,
-		   lost == rb_full + stat_int(st, NULL, "decode_errors") +
-				   stat_int(st, NULL, "output_errors"),
+		   lost == rb_full + tu_stat_int(st, NULL, "decode_errors") +
+				   tu_stat_int(st, NULL, "output_errors"),
 		   "lost != kernel.rb_full + decode_errors + output_errors");
-	check_stat(st, stat_int(st, "kernel", "emitted") == stat_int(st, NULL, "received"),
+	check_stat(st, tu_stat_int(st, "kernel", "emitted") == tu_stat_int(st, NULL, "received"),
 		   "kernel.emitted != received");
-	check_stat(st, stat_int(st, NULL, "printed") == (long long)json_array_size(run->events),
+	check_stat(st, tu_stat_int(st, NULL, "printed") == (long long)json_array_size(run->events),
 		   "printed differs from the number of lines on stdout");
 	/* Every open of the burst was either delivered or counted as lost. */
 	check_stat(st,
-		   stat_int(kinds, "openat", "emitted") + stat_int(kinds, "openat", "rb_full") >=
+		   tu_stat_int(kinds, "openat", "emitted") +
+				   tu_stat_int(kinds, "openat", "rb_full") >=
 			   BURST,
 		   "kinds.openat.emitted + rb_full < the 100000 opens made");
 	check_stat(st, mine <= BURST && mine + rb_full >= BURST,

@@ -62,3 +62,28 @@ json_t *tu_parse_stats(const char *err_text, bool allow_loss)
 	}
 	return stats;
 }
+
+long long tu_stat_int(const json_t *stats, const char *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj ? json_object_get(stats, obj) : stats, key);
+
+	if (!json_is_integer(v)) {
+		tu_print_json("vigil_stats: ", stats, JSON_COMPACT);
+		fail_msg("vigil_stats: %s%s%s missing or not an integer", obj ? obj : "",
+			 obj ? "." : "", key);
+	}
+	return json_integer_value(v);
+}
+
+long long tu_stat_sum_kinds(const json_t *stats, const char *key)
+{
+	const json_t *kinds = json_object_get(stats, "kinds"), *k;
+	const char *name;
+	long long sum = 0;
+
+	json_object_foreach((json_t *)kinds, name, k)
+	{
+		sum += tu_stat_int(kinds, name, key);
+	}
+	return sum;
+}

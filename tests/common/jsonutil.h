@@ -29,4 +29,10 @@ void tu_fail_on(const char *file, int line, const char *what, const json_t *got,
  */
 json_t *tu_parse_stats(const char *err_text, bool allow_loss);
 
+/* The integer @stats.@obj.@key (@obj NULL: @stats.@key); fails when it is not one. */
+long long tu_stat_int(const json_t *stats, const char *obj, const char *key);
+
+/* @stats.kinds.*.@key summed over the kinds. */
+long long tu_stat_sum_kinds(const json_t *stats, const char *key);
+
 #endif /* VIGIL_TESTS_JSONUTIL_H */

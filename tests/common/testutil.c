@@ -138,3 +138,17 @@ const char *tu_join(const char *dir, const char *name)
 	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
 	return buf[i];
 }
+
+void tu_source_path(char *buf, size_t size, const char *rel)
+{
+	const char *src = getenv("VIGIL_SOURCE_DIR");
+
+	if (src) {
+		snprintf(buf, size, "%s/%s", src, rel);
+	} else {
+		snprintf(buf, size, "%s", __FILE__);
+		*strrchr(buf, '/') = '\0';
+		strncat(buf, "/../../", size - strlen(buf) - 1);
+		strncat(buf, rel, size - strlen(buf) - 1);
+	}
+}

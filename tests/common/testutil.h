@@ -25,6 +25,9 @@ const char *tu_vigil_bin(void);
 /* Skip the test with @fmt as the reason; with CI=true fail instead. */
 void tu_skip_or_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* @rel below the source tree (VIGIL_SOURCE_DIR, else found from this file's path) into @buf. */
+void tu_source_path(char *buf, size_t size, const char *rel);
+
 /* Wait up to @ms for @pid; true with *@status set when it exited. */
 bool tu_wait_timeout(pid_t pid, int *status, long ms);
 void tu_kill_and_reap(pid_t pid);

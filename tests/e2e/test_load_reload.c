@@ -124,29 +124,18 @@ static unsigned int hup_loop(struct e2e_vigil *v, const char *rules, const char 
 	return sent;
 }
 
-static long long stat_int(const json_t *stats, const char *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj ? json_object_get(stats, obj) : stats, key);
-
-	if (!json_is_integer(v)) {
-		tu_print_json("vigil_stats: ", stats, JSON_COMPACT);
-		fail_msg("vigil_stats: %s%s%s missing", obj ? obj : "", obj ? "." : "", key);
-	}
-	return json_integer_value(v);
-}
-
 /* Prints the figures (prefiltered -1: this vigil has no prefilter). */
 static void check_nothing_lost(const json_t *st)
 {
 	const json_t *pf = json_object_get(json_object_get(st, "kernel"), "prefiltered");
-	bool ok = stat_int(st, "kernel", "rb_full") == 0 &&
-		  stat_int(st, NULL, "decode_errors") == 0 &&
-		  stat_int(st, "kernel", "emitted") == stat_int(st, NULL, "received");
+	bool ok = tu_stat_int(st, "kernel", "rb_full") == 0 &&
+		  tu_stat_int(st, NULL, "decode_errors") == 0 &&
+		  tu_stat_int(st, "kernel", "emitted") == tu_stat_int(st, NULL, "received");
 
 	print_message("reload under load: kernel emitted %lld, received %lld, rb_full %lld, "
 		      "decode_errors %lld, prefiltered %lld\n",
-		      stat_int(st, "kernel", "emitted"), stat_int(st, NULL, "received"),
-		      stat_int(st, "kernel", "rb_full"), stat_int(st, NULL, "decode_errors"),
+		      tu_stat_int(st, "kernel", "emitted"), tu_stat_int(st, NULL, "received"),
+		      tu_stat_int(st, "kernel", "rb_full"), tu_stat_int(st, NULL, "decode_errors"),
 		      json_is_integer(pf) ? json_integer_value(pf) : -1LL);
 	if (!ok) {
 		tu_print_json("vigil_stats: ", st, JSON_COMPACT);

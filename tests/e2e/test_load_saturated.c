@@ -38,34 +38,6 @@ static void _check_stat(const char *file, int line, const json_t *stats, bool ok
 }
 #define check_stat(stats, ok, what) _check_stat(__FILE__, __LINE__, stats, ok, what)
 
-/* The integer @key of @obj (the stats when NULL); fails when absent. */
-static long long stat_int(const json_t *stats, const char *obj, const char *key)
-{
-	const json_t *o = obj ? json_object_get(stats, obj) : stats;
-	const json_t *v = json_object_get(o, key);
-
-	if (!json_is_integer(v)) {
-		tu_print_json("vigil_stats: ", stats, JSON_COMPACT);
-		fail_msg("vigil_stats: %s%s%s missing or not an integer", obj ? obj : "",
-			 obj ? "." : "", key);
-	}
-	return json_integer_value(v);
-}
-
-/* @key summed over kinds.* */
-static long long sum_kinds(const json_t *stats, const char *key)
-{
-	const json_t *kinds = json_object_get(stats, "kinds"), *k;
-	const char *name;
-	long long sum = 0;
-
-	json_object_foreach((json_t *)kinds, name, k)
-	{
-		sum += stat_int(kinds, name, key);
-	}
-	return sum;
-}
-
 /* A worker's step: open and close its file; count[0] counts the opens. */
 static void open_step(const void *ctx, uint64_t *count)
 {
@@ -93,36 +65,38 @@ static void print_figures(const json_t *st, long long opens)
 	const json_t *kinds = json_object_get(st, "kinds");
 	const json_t *pf = json_object_get(json_object_get(kinds, "openat"), "prefiltered");
 
-	print_message("saturated: workers' opens %lld; kernel emitted %lld, received %lld, "
-		      "rb_full %lld; openat emitted %lld, rb_full %lld, prefiltered %lld; "
-		      "lost %lld\n",
-		      opens, stat_int(st, "kernel", "emitted"), stat_int(st, NULL, "received"),
-		      stat_int(st, "kernel", "rb_full"), stat_int(kinds, "openat", "emitted"),
-		      stat_int(kinds, "openat", "rb_full"),
-		      json_is_integer(pf) ? json_integer_value(pf) : -1LL,
-		      stat_int(st, NULL, "lost"));
+	print_message(
+		"saturated: workers' opens %lld; kernel emitted %lld, received %lld, "
+		"rb_full %lld; openat emitted %lld, rb_full %lld, prefiltered %lld; "
+		"lost %lld\n",
+		opens, tu_stat_int(st, "kernel", "emitted"), tu_stat_int(st, NULL, "received"),
+		tu_stat_int(st, "kernel", "rb_full"), tu_stat_int(kinds, "openat", "emitted"),
+		tu_stat_int(kinds, "openat", "rb_full"),
+		json_is_integer(pf) ? json_integer_value(pf) : -1LL, tu_stat_int(st, NULL, "lost"));
 }
 
 static void check_accounting(const json_t *st, long long opens)
 {
 	const json_t *kinds = json_object_get(st, "kinds");
-	long long rb_full = stat_int(st, "kernel", "rb_full");
+	long long rb_full = tu_stat_int(st, "kernel", "rb_full");
 
-	check_stat(st, stat_int(st, "kernel", "emitted") == stat_int(st, NULL, "received"),
+	check_stat(st, tu_stat_int(st, "kernel", "emitted") == tu_stat_int(st, NULL, "received"),
 		   "kernel.emitted != received: records vanished without being counted");
-	check_stat(st, rb_full == sum_kinds(st, "rb_full"),
+	check_stat(st, rb_full == tu_stat_sum_kinds(st, "rb_full"),
 		   "kernel.rb_full is not the sum of kinds.*.rb_full");
-	check_stat(st, stat_int(st, "kernel", "emitted") == sum_kinds(st, "emitted"),
+	check_stat(st, tu_stat_int(st, "kernel", "emitted") == tu_stat_sum_kinds(st, "emitted"),
 		   "kernel.emitted is not the sum of kinds.*.emitted");
 	check_stat(st,
-		   stat_int(st, NULL, "lost") == rb_full + stat_int(st, NULL, "decode_errors") +
-							 stat_int(st, NULL, "output_errors") +
-							 stat_int(st, NULL, "alerts_lost"),
+		   tu_stat_int(st, NULL, "lost") == rb_full +
+							    tu_stat_int(st, NULL, "decode_errors") +
+							    tu_stat_int(st, NULL, "output_errors") +
+							    tu_stat_int(st, NULL, "alerts_lost"),
 		   "lost != kernel.rb_full + decode_errors + output_errors + alerts_lost");
-	check_stat(st, stat_int(st, NULL, "decode_errors") == 0, "decode_errors != 0");
+	check_stat(st, tu_stat_int(st, NULL, "decode_errors") == 0, "decode_errors != 0");
 	check_stat(st, json_is_object(json_object_get(kinds, "openat")), "no kinds.openat");
 	check_stat(st,
-		   stat_int(kinds, "openat", "emitted") + stat_int(kinds, "openat", "rb_full") >=
+		   tu_stat_int(kinds, "openat", "emitted") +
+				   tu_stat_int(kinds, "openat", "rb_full") >=
 			   opens,
 		   "kinds.openat.emitted + rb_full < the opens the workers made");
 }

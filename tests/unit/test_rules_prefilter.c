@@ -203,20 +203,6 @@ static void differential(const char *set, const char *const *files, size_t n)
 	vgl_ruleset_free(rs);
 }
 
-static void src_path(char *buf, size_t size, const char *rel)
-{
-	const char *src = getenv("VIGIL_SOURCE_DIR");
-
-	if (src) {
-		snprintf(buf, size, "%s/%s", src, rel);
-	} else {
-		snprintf(buf, size, "%s", __FILE__);
-		*strrchr(buf, '/') = '\0';
-		strncat(buf, "/../../", size - strlen(buf) - 1);
-		strncat(buf, rel, size - strlen(buf) - 1);
-	}
-}
-
 static void test_default_rules(void **state)
 {
 	static const char *const names[] = { "vigil_rules.yaml", "vigil_rules_container.yaml",
@@ -230,7 +216,7 @@ static void test_default_rules(void **state)
 		char rel[128];
 
 		snprintf(rel, sizeof(rel), "rules/%s", names[i]);
-		src_path(paths[i], sizeof(paths[i]), rel);
+		tu_source_path(paths[i], sizeof(paths[i]), rel);
 		files[i] = paths[i];
 	}
 	differential("default rules", files, 4);
@@ -248,7 +234,7 @@ static void test_stock_rules(void **state)
 		char rel[128];
 
 		snprintf(rel, sizeof(rel), "../shared/compat/falco/%s", names[i]);
-		src_path(paths[i], sizeof(paths[i]), rel);
+		tu_source_path(paths[i], sizeof(paths[i]), rel);
 		files[i] = paths[i];
 		if (access(paths[i], R_OK))
 			tu_skip_or_fail("Falco stock rule file %s: %s", paths[i], strerror(errno));

@@ -16,21 +16,6 @@
 
 static struct vgl_ruleset *rs;
 
-/* @rel below the source tree (VIGIL_SOURCE_DIR, else found from this file). */
-static void source_path(char *buf, size_t size, const char *rel)
-{
-	const char *src = getenv("VIGIL_SOURCE_DIR");
-
-	if (src) {
-		snprintf(buf, size, "%s/%s", src, rel);
-	} else {
-		snprintf(buf, size, "%s", __FILE__);
-		*strrchr(buf, '/') = '\0';
-		strncat(buf, "/../../", size - strlen(buf) - 1);
-		strncat(buf, rel, size - strlen(buf) - 1);
-	}
-}
-
 static int setup(void **state)
 {
 	char path[1024];
@@ -38,7 +23,7 @@ static int setup(void **state)
 	struct vgl_diag d;
 
 	(void)state;
-	source_path(path, sizeof(path), "rules/vigil_rules.yaml");
+	tu_source_path(path, sizeof(path), "rules/vigil_rules.yaml");
 	vgl_diag_init(&d);
 	if (vgl_ruleset_load(files, 1, NULL, &rs, &d))
 		diag_dump(&d);
@@ -125,12 +110,12 @@ static void test_with_stock(void **state)
 		char rel[128];
 
 		snprintf(rel, sizeof(rel), "../shared/compat/falco/%s", names[i]);
-		source_path(paths[i], sizeof(paths[i]), rel);
+		tu_source_path(paths[i], sizeof(paths[i]), rel);
 		if (access(paths[i], R_OK))
 			tu_skip_or_fail("Falco stock rule file %s: %s", paths[i], strerror(errno));
 		files[i] = paths[i];
 	}
-	source_path(paths[3], sizeof(paths[3]), "rules/vigil_rules.yaml");
+	tu_source_path(paths[3], sizeof(paths[3]), "rules/vigil_rules.yaml");
 	files[3] = paths[3];
 	vgl_diag_init(&d);
 	if (vgl_ruleset_load(files, 4, NULL, &all, &d) || d.n)

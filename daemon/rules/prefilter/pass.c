@@ -15,22 +15,8 @@ bool vgl_pf_mask_has(const struct vgl_pf_mask *m, unsigned int cls)
 
 unsigned int vgl_pf_open_class(uint64_t flags, uint64_t mode, int64_t res, const char *name)
 {
-	uint64_t acc = flags & O_ACCMODE;
-	unsigned int c = 0;
+	unsigned int c = vgl_pf_class(flags, mode, res, O_DIRECTORY);
 
-	if (acc == O_RDONLY || acc == O_RDWR)
-		c |= VGL_PFC_READ;
-	if (acc == O_WRONLY || acc == O_RDWR)
-		c |= VGL_PFC_WRITE;
-	if (flags & O_CREAT) {
-		c |= VGL_PFC_CREATE;
-		if (mode & 0111)
-			c |= VGL_PFC_EXEC;
-	}
-	if (res >= 0)
-		c |= VGL_PFC_OK;
-	if (flags & O_DIRECTORY)
-		c |= VGL_PFC_DIR;
 	if (name && strstr(name, "../"))
 		c |= VGL_PFC_DOTDOT;
 	return c;
