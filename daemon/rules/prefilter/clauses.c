@@ -196,6 +196,8 @@ int pfr_normalize(struct pfr *r)
 {
 	size_t out = 0;
 
+	if (r->n < 2)
+		return 0; /* qsort(NULL, 0, ...) is undefined */
 	qsort(r->c, r->n, sizeof(*r->c), cmp_entry);
 	for (size_t i = 0; i < r->n; i++) {
 		if (out && !cmp_entry(&r->c[out - 1], &r->c[i])) {
