@@ -23,6 +23,14 @@ struct {
 } vgl_pf_fwd SEC(".maps"), vgl_pf_rev SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192); /* two generations of VGL_PF_MAX_COMMS per slot */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vgl_pf_ckey);
+	__type(value, struct vgl_pf_val);
+} vgl_pf_comm SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, VGL_PF_GENS *VGL_PF_SLOTS);
 	__type(key, __u32);
@@ -100,6 +108,17 @@ __noinline __u64 vgl_pf_suffix_g(__u32 end, __u32 n, __u32 gen, __u32 slot, __u3
 	return v && vgl_pf_has(v->mask, cls);
 }
 
+/* Whether the current process's name passes class @cls whatever the path. */
+static __always_inline bool vgl_pf_comm_passes(__u32 gen, __u32 slot, __u32 cls)
+{
+	struct vgl_pf_ckey k = { .gen = gen, .slot = slot };
+	struct vgl_pf_val *v;
+
+	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	v = bpf_map_lookup_elem(&vgl_pf_comm, &k);
+	return v && vgl_pf_has(v->mask, cls);
+}
+
 /*
  * Whether to drop the open being built in @b: its name at [@n0, @n1), its
  * path at [@n1, @p1), both with their NUL. Anything it cannot judge passes.
@@ -131,6 +150,8 @@ static __always_inline bool vgl_pf_drop(struct vgl_builder *b, long ret, __u64 f
 			cls |= VGL_PFC_DOTDOT;
 	}
 	if (vgl_pf_has(conf->any, cls))
+		return false;
+	if ((conf->flags & VGL_PFF_COMM) && vgl_pf_comm_passes(gen, slot, cls))
 		return false;
 	plen = p1 - n1; /* with its NUL */
 	if ((conf->flags & VGL_PFF_FWD) &&

@@ -37,14 +37,37 @@ static int map_fd(struct vgl_bpf *b, const struct vgl_pf_entry *e)
 					: bpf_map__fd(b->skel->maps.vgl_pf_fwd);
 }
 
+/* Write (@del false) or delete the process names of kind @pk, generation @gen. */
+static int pf_comms(struct vgl_bpf *b, const struct vgl_pf_kind *pk, uint16_t gen, int slot,
+		    bool del)
+{
+	int fd = bpf_map__fd(b->skel->maps.vgl_pf_comm);
+
+	for (size_t i = 0; i < pk->ncomm; i++) {
+		struct vgl_pf_ckey key = { .gen = gen, .slot = (uint16_t)slot };
+		struct vgl_pf_val val = { { pk->comm[i].mask.w[0], pk->comm[i].mask.w[1] } };
+
+		memcpy(key.comm, pk->comm[i].comm, sizeof(key.comm));
+		if (del)
+			bpf_map_delete_elem(fd, &key);
+		else if (bpf_map_update_elem(fd, &key, &val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 /* Write (@del false) or delete @pf's entries of generation @gen. */
 static int pf_entries(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t gen, bool del)
 {
 	struct vgl_pf_key key;
+	int ret;
 
 	for (int k = 1; k < VGL_EV_MAX; k++) {
 		const struct vgl_pf_kind *pk = &pf->k[k];
 		int slot = vgl_pf_slot(k);
+
+		if (slot >= 0 && pk->filtered && (ret = pf_comms(b, pk, gen, slot, del)))
+			return ret;
 
 		for (size_t i = 0; slot >= 0 && pk->filtered && i < pk->n; i++) {
 			struct vgl_pf_val val = { { pk->e[i].mask.w[0], pk->e[i].mask.w[1] } };
@@ -75,8 +98,11 @@ static int pf_conf(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t g
 			continue;
 		for (size_t i = 0; i < pk->n; i++)
 			dd = dd || pk->e[i].mask.w[0] != pk->e[i].mask.w[1];
+		for (size_t i = 0; i < pk->ncomm; i++)
+			dd = dd || pk->comm[i].mask.w[0] != pk->comm[i].mask.w[1];
 		if (pk->filtered) {
-			c.flags = VGL_PFF_ON | (dd ? VGL_PFF_DOTDOT : 0);
+			c.flags = VGL_PFF_ON | (dd ? VGL_PFF_DOTDOT : 0) |
+				  (pk->ncomm ? VGL_PFF_COMM : 0);
 			for (size_t i = 0; i < pk->n; i++)
 				c.flags |= pk->e[i].type >= VGL_PF_NAME_EXACT ? VGL_PFF_NAME
 					   : pk->e[i].type != VGL_PF_SUFFIX   ? VGL_PFF_FWD

@@ -31,6 +31,7 @@
 #include "rules/rules.h"
 
 #define VGL_PF_MAX_ENTRIES 4096 /* path constants per kind */
+#define VGL_PF_MAX_COMMS   1024 /* process names per kind; past it, clauses ignore them */
 #define VGL_PF_ALL                             \
 	{                                      \
 		{                              \
@@ -65,7 +66,14 @@ enum vgl_pf_atom {
 struct vgl_pf_entry {
 	enum vgl_pf_atom type;
 	char *s;
+	char *comm;		 /* in a clause: the process name it requires, or NULL */
 	struct vgl_pf_mask mask; /* classes this atom passes */
+};
+
+/* The classes of opens a process name passes whatever the path. */
+struct vgl_pf_comm {
+	char comm[VGL_COMM_LEN]; /* NUL-padded */
+	struct vgl_pf_mask mask;
 };
 
 struct vgl_pf_kind {
@@ -74,6 +82,8 @@ struct vgl_pf_kind {
 	struct vgl_pf_mask any; /* classes passed whatever the path */
 	struct vgl_pf_entry *e; /* exact, prefix, suffix entries, sorted */
 	size_t n;
+	struct vgl_pf_comm *comm; /* process names, sorted */
+	size_t ncomm;
 	size_t nrules;	     /* enabled rules of this kind */
 	size_t max_suffix;   /* the longest suffix (bytes) */
 	char any_by[4][128]; /* rules whose clauses test no path */
@@ -101,9 +111,12 @@ void vgl_prefilter_free(struct vgl_prefilter *pf);
 unsigned int vgl_pf_open_class(uint64_t flags, uint64_t mode, int64_t res, const char *name);
 bool vgl_pf_mask_has(const struct vgl_pf_mask *m, unsigned int cls);
 
-/* Whether the filter passes an open of kind @k: resolved path, requested name, class. */
+/*
+ * Whether the filter passes an open of kind @k: resolved path, requested
+ * name, class, and the process name @comm (NULL: one no clause names).
+ */
 bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const char *path,
-			const char *name, unsigned int cls);
+			const char *name, unsigned int cls, const char *comm);
 
 /* Each kind's filter and what keeps kinds unfiltered, as `rules explain` prints it. */
 void vgl_prefilter_explain(const struct vgl_prefilter *pf, bool verbose, FILE *f);

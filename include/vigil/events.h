@@ -296,11 +296,19 @@ struct vgl_pf_val {
 #define VGL_PFF_FWD    (1u << 1) /* look the path up in vgl_pf_fwd */
 #define VGL_PFF_DOTDOT (1u << 2) /* some mask tells VGL_PFC_DOTDOT apart: compute it */
 #define VGL_PFF_NAME   (1u << 3) /* look the requested name up in vgl_pf_fwd, slot + SLOTS */
+#define VGL_PFF_COMM   (1u << 4) /* look the process name up in vgl_pf_comm */
 struct vgl_pf_conf {
 	__u64 any[2];  /* classes passing whatever the path */
 	__u32 flags;   /* VGL_PFF_* */
 	__u16 rev_max; /* the longest suffix; 0: no vgl_pf_rev lookup */
 	__u16 pad;
+};
+
+/* "vgl_pf_comm" (hash): the classes a process name (comm, proc.name) passes */
+struct vgl_pf_ckey {
+	__u16 gen;
+	__u16 slot;
+	char comm[VGL_COMM_LEN]; /* NUL-padded, as bpf_get_current_comm() gives it */
 };
 
 /* An open kind's slot in the prefilter's tables (VGL_PF_SLOTS of them), or -1. */

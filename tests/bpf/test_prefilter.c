@@ -3,8 +3,8 @@
  * The in-kernel prefilter (bpf/prefilter.h) on real opens, in rules mode:
  * the opens a rule matches pass, judged by the resolved path (through a
  * symlink, a "..") or the requested name, by prefix, exact path or suffix,
- * and by the open's flags; the others are dropped in the kernel and
- * counted as kinds.openat.prefiltered. The same rules with --no-prefilter
+ * by the open's flags and by the process's name; the others are dropped in
+ * the kernel and counted as kinds.openat.prefiltered. The same rules with --no-prefilter
  * raise the same alerts and drop nothing.
  */
 #define _GNU_SOURCE
@@ -18,12 +18,14 @@
 
 #include "harness.h"
 
-#define MISSES 200 /* opens no rule matches, per round */
+#define MISSES 200  /* opens no rule matches, per round */
+#define OTHERS 2000 /* writes "pf comm" drops by the process's name */
 
 struct pf_ctx {
 	char dir[PATH_MAX];
 	char rules[PATH_MAX + 16];
 	char comm[16];
+	char other[16]; /* a process no rule names */
 };
 
 static void write_text(const char *path, const char *text)
@@ -43,7 +45,7 @@ static void touch(const char *path)
 	close(fd);
 }
 
-/* Rules on the test's directory @d; the "../" one only for processes named @comm. */
+/* Rules on the test's directory @d; "../" and "pfcomm" only for processes named @comm. */
 static void make_rules(struct pf_ctx *c)
 {
 	static char text[8 * PATH_MAX];
@@ -67,8 +69,12 @@ static void make_rules(struct pf_ctx *c)
 		 "  output: \"write %%fd.name\"\n  priority: WARNING\n"
 		 "- rule: pf dotdot\n  desc: d\n"
 		 "  condition: pf_open and fd.nameraw contains \"../\" and proc.name = %s\n"
-		 "  output: \"dotdot %%evt.arg.name %%fd.name\"\n  priority: WARNING\n",
-		 d, d, d, d, c->comm);
+		 "  output: \"dotdot %%evt.arg.name %%fd.name\"\n  priority: WARNING\n"
+		 "- rule: pf comm\n  desc: d\n"
+		 "  condition: pf_open and evt.is_open_write=true and fd.name contains pfcomm"
+		 " and proc.name in (%s, vgl-nobody)\n"
+		 "  output: \"comm %%proc.name %%fd.name\"\n  priority: WARNING\n",
+		 d, d, d, d, c->comm, c->comm);
 	snprintf(c->rules, sizeof(c->rules), "%s/rules.yaml", d);
 	write_text(c->rules, text);
 }
@@ -102,6 +108,16 @@ static void act(void *arg)
 	VH_CHECK(open_at(c->dir, "byname/f", O_RDONLY) >= 0);	   /* -> other/f */
 	VH_CHECK(open_at(c->dir, "w-file", O_WRONLY) >= 0);	   /* write */
 	VH_CHECK(open_at(c->dir, "other/../miss", O_RDONLY) >= 0); /* "../" */
+	VH_CHECK(open_at(c->dir, "c-pfcomm", O_WRONLY) >= 0);	   /* its name */
+}
+
+/* Writes that "pf comm" would match but for the process's name. */
+static void act_other(void *arg)
+{
+	const struct pf_ctx *c = arg;
+
+	for (int i = 0; i < OTHERS; i++)
+		VH_CHECK(open_at(c->dir, "c-pfcomm", O_WRONLY) >= 0);
 }
 
 static struct pf_ctx *setup_dir(void)
@@ -111,8 +127,10 @@ static struct pf_ctx *setup_dir(void)
 
 	vh_tmpdir(c->dir, sizeof(c->dir));
 	snprintf(c->comm, sizeof(c->comm), "vgl-pf%d", (int)getpid() % 100000);
-	for (const char *const *f = (const char *const[]){ "exact", "miss", "pre", "pre-1",
-							   "a.pfsuffix", "w-file", NULL };
+	snprintf(c->other, sizeof(c->other), "vgl-pfo%d", (int)getpid() % 100000);
+	for (const char *const *f =
+		     (const char *const[]){ "exact", "miss", "pre", "pre-1", "a.pfsuffix", "w-file",
+					    "c-pfcomm", NULL };
 	     *f; f++) {
 		snprintf(p, sizeof(p), "%s/%s", c->dir, *f);
 		touch(p);
@@ -168,6 +186,8 @@ static void run_once(const struct pf_ctx *c, bool no_prefilter)
 
 	vh_spawn(c->comm, act, (void *)c, &status);
 	assert_int_equal(status, 0);
+	vh_spawn(c->other, act_other, (void *)c, &status);
+	assert_int_equal(status, 0);
 	vh_stop(run);
 	expect_alert(run, "pf exact", c->dir, "exact");
 	expect_alert(run, "pf prefix", c->dir, "pre-1");
@@ -175,14 +195,15 @@ static void run_once(const struct pf_ctx *c, bool no_prefilter)
 	expect_alert(run, "pf name", c->dir, "other/f");
 	expect_alert(run, "pf write", c->dir, "w-file");
 	expect_alert(run, "pf dotdot", c->dir, "miss");
+	expect_alert(run, "pf comm", c->dir, "c-pfcomm"); /* not the other's */
 	printf("%s: %zu alerts, kinds.openat.prefiltered %lld\n",
 	       no_prefilter ? "--no-prefilter" : "prefilter", json_array_size(run->events),
 	       openat_prefiltered(run));
 	if (no_prefilter)
 		assert_int_equal(openat_prefiltered(run), 0);
-	else if (openat_prefiltered(run) < 4 * MISSES) /* the child's misses at least */
+	else if (openat_prefiltered(run) < 4 * MISSES + OTHERS) /* the children's misses */
 		fail_msg("prefiltered %lld < %d opens no rule matches", openat_prefiltered(run),
-			 4 * MISSES);
+			 4 * MISSES + OTHERS);
 }
 
 static void test_prefilter(void **state)

@@ -72,8 +72,13 @@ expect 0 "^    path +/etc/shadow  \[read\]$" -- rules explain -v -r "$p"
 expect 0 "^    prefix +/var/log/  \[write\]$" -- rules explain -v -r "$p"
 expect 0 "^    suffix +/syslog  \[write\]$" -- rules explain -v -r "$p"
 expect 0 "^prefilter \(in the kernel" -- rules check -v -r "$p"
-printf -- '- rule: any\n  desc: d\n  condition: evt.type = openat and proc.name = cat\n  output: o\n  priority: INFO\n' \
+# a process name: that process's opens pass whatever the path, the others' stay filtered
+printf -- '- rule: cat\n  desc: d\n  condition: evt.type = openat and proc.name in (cat, tac)\n  output: o\n  priority: INFO\n' \
 	>"$p/q.yaml"
+expect 0 "^  openat +filtered: 3 rules; 2 exact paths, 1 prefixes, 1 suffixes, 0 requested names and prefixes, 2 process names$" -- rules explain -r "$p"
+expect 0 "^    process +tac  \[any open, any path\]$" -- rules explain -v -r "$p"
+printf -- '- rule: any\n  desc: d\n  condition: evt.type = openat and proc.pname = cat\n  output: o\n  priority: INFO\n' \
+	>"$p/r.yaml"
 expect 0 '^  openat +passes whole: every open may match rule "any"$' -- rules explain -r "$p"
 expect 1 "error" -- rules explain -r "$dir/bad.d"
 

@@ -2,7 +2,8 @@
 /*
  * One comparison of a condition, as the prefilter sees it on an open of a
  * given kind (clauses.h): the path atoms of fd.name, fd.directory and
- * fd.filename, the class bits of the open's flags and result, evt.type.
+ * fd.filename, the class bits of the open's flags and result, evt.type,
+ * the process names of proc.name.
  * Anything else is "true, not exact": it may hold for any open.
  */
 #include <fcntl.h>
@@ -194,6 +195,22 @@ static struct pfr open_flags(const struct ast *a)
 	return pfr_true(false);
 }
 
+/*
+ * proc.name = / in: the comm, which the kernel ends with a NUL within
+ * VGL_COMM_LEN bytes; a longer name never equals it.
+ */
+static struct pfr proc_name(const struct ast *a)
+{
+	struct pfr r = { .exact = true };
+
+	if (a->op != OP_EQ && a->op != OP_IN)
+		return pfr_true(false);
+	for (size_t i = 0; i < a->nvals; i++)
+		if (a->vals[i].len < VGL_COMM_LEN && !memchr(a->vals[i].s, '\0', a->vals[i].len))
+			pfr_add_comm(&r, a->vals[i].s, a->vals[i].len);
+	return r;
+}
+
 struct pfr pf_cmp(const struct ast *a, enum vgl_kind kind)
 {
 	static const char *const bits[] = { "evt.is_open_read", "evt.is_open_write",
@@ -216,6 +233,8 @@ struct pfr pf_cmp(const struct ast *a, enum vgl_kind kind)
 		return nameraw(a);
 	if (!strcmp(f, "fd.typechar"))
 		return typechar(a);
+	if (!strcmp(f, "proc.name"))
+		return proc_name(a);
 	if (!strcmp(f, "fd.num") || !strcmp(f, "evt.rawres"))
 		return result_cmp(a);
 	if (!strcmp(f, "evt.arg.flags") ||

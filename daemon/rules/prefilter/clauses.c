@@ -8,8 +8,10 @@
 
 void pfr_free(struct pfr *r)
 {
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		free(r->c[i].s);
+		free(r->c[i].comm);
+	}
 	free(r->c);
 	r->c = NULL;
 	r->n = 0;
@@ -25,22 +27,25 @@ struct vgl_pf_mask pf_mask_bit(unsigned int bit, bool set)
 	return m;
 }
 
-static int push(struct pfr *r, enum vgl_pf_atom type, char *s, struct vgl_pf_mask m)
+/* Append a clause; it owns @s and @comm (freed when it is empty or on failure). */
+static int push(struct pfr *r, enum vgl_pf_atom type, char *s, char *comm, struct vgl_pf_mask m)
 {
 	struct vgl_pf_entry *c;
 
 	if (pf_mask_empty(m)) {
 		free(s);
+		free(comm);
 		return 0;
 	}
 	c = realloc(r->c, (r->n + 1) * sizeof(*c));
 	if (!c) {
 		free(s);
+		free(comm);
 		r->nomem = true;
 		return -ENOMEM;
 	}
 	r->c = c;
-	r->c[r->n++] = (struct vgl_pf_entry){ .type = type, .s = s, .mask = m };
+	r->c[r->n++] = (struct vgl_pf_entry){ .type = type, .s = s, .comm = comm, .mask = m };
 	return 0;
 }
 
@@ -48,7 +53,7 @@ struct pfr pfr_mask(struct vgl_pf_mask m, bool exact)
 {
 	struct pfr r = { .exact = exact };
 
-	push(&r, VGL_PF_ANY, NULL, m);
+	push(&r, VGL_PF_ANY, NULL, NULL, m);
 	return r;
 }
 
@@ -65,7 +70,18 @@ int pfr_add_atom(struct pfr *r, enum vgl_pf_atom type, const char *s, size_t len
 		r->nomem = true;
 		return -ENOMEM;
 	}
-	return push(r, type, copy, (struct vgl_pf_mask)VGL_PF_ALL);
+	return push(r, type, copy, NULL, (struct vgl_pf_mask)VGL_PF_ALL);
+}
+
+int pfr_add_comm(struct pfr *r, const char *s, size_t len)
+{
+	char *copy = strndup(s, len);
+
+	if (!copy) {
+		r->nomem = true;
+		return -ENOMEM;
+	}
+	return push(r, VGL_PF_ANY, NULL, copy, (struct vgl_pf_mask)VGL_PF_ALL);
 }
 
 struct vgl_pf_mask pfr_any(const struct pfr *r)
@@ -73,35 +89,41 @@ struct vgl_pf_mask pfr_any(const struct pfr *r)
 	struct vgl_pf_mask m = { { 0, 0 } };
 
 	for (size_t i = 0; i < r->n; i++)
-		if (r->c[i].type == VGL_PF_ANY)
+		if (r->c[i].type == VGL_PF_ANY && !r->c[i].comm)
 			m = pf_mask_or(m, r->c[i].mask);
 	return m;
 }
 
+/* Whether every clause tests a path or a process name. */
 static bool has_atoms(const struct pfr *r)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (r->c[i].type == VGL_PF_ANY)
+		if (r->c[i].type == VGL_PF_ANY && !r->c[i].comm)
 			return false;
 	return r->n > 0;
 }
 
-/* The conjunction of two clauses: one path atom survives (the left's first). */
+/*
+ * The conjunction of two clauses: one path atom survives (the left's
+ * first); two different process names cannot both hold.
+ */
 static int clause_and(struct pfr *out, const struct vgl_pf_entry *x, const struct vgl_pf_entry *y)
 {
 	const struct vgl_pf_entry *keep = x->type != VGL_PF_ANY ? x : y;
+	const char *comm = x->comm ? x->comm : y->comm;
 	struct vgl_pf_mask m = pf_mask_and(x->mask, y->mask);
-	char *s = NULL;
+	char *s = NULL, *c = NULL;
 
 	if (x->type != VGL_PF_ANY && y->type != VGL_PF_ANY)
 		out->exact = false;
-	if (pf_mask_empty(m))
+	if (pf_mask_empty(m) || (x->comm && y->comm && strcmp(x->comm, y->comm)))
 		return 0;
-	if (keep->s && !(s = strdup(keep->s))) {
+	if ((keep->s && !(s = strdup(keep->s))) || (comm && !(c = strdup(comm)))) {
+		free(s);
 		out->nomem = true;
 		return -ENOMEM;
 	}
-	return push(out, keep->type, s, m);
+	return push(out, keep->type, s, c, m);
 }
 
 /* Too many clauses: one side alone allows more; keep the one with paths. */
@@ -172,7 +194,7 @@ struct pfr pfr_not(struct pfr a)
 	bool flags_only = a.exact;
 
 	for (size_t i = 0; i < a.n && flags_only; i++)
-		flags_only = a.c[i].type == VGL_PF_ANY;
+		flags_only = a.c[i].type == VGL_PF_ANY && !a.c[i].comm;
 	if (a.nomem)
 		return a;
 	pfr_free(&a);
@@ -181,15 +203,22 @@ struct pfr pfr_not(struct pfr a)
 	return pfr_mask((struct vgl_pf_mask){ { ~m.w[0], ~m.w[1] } }, true);
 }
 
+static int cmp_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return !!a - !!b;
+	return strcmp(a, b);
+}
+
 static int cmp_entry(const void *x, const void *y)
 {
 	const struct vgl_pf_entry *a = x, *b = y;
+	int c;
 
 	if (a->type != b->type)
 		return (int)a->type - (int)b->type;
-	if (!a->s || !b->s)
-		return !!a->s - !!b->s;
-	return strcmp(a->s, b->s);
+	c = cmp_str(a->s, b->s);
+	return c ? c : cmp_str(a->comm, b->comm);
 }
 
 int pfr_normalize(struct pfr *r)
@@ -203,6 +232,7 @@ int pfr_normalize(struct pfr *r)
 		if (out && !cmp_entry(&r->c[out - 1], &r->c[i])) {
 			r->c[out - 1].mask = pf_mask_or(r->c[out - 1].mask, r->c[i].mask);
 			free(r->c[i].s);
+			free(r->c[i].comm);
 			continue;
 		}
 		r->c[out++] = r->c[i];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What a condition allows of an open, as clauses "path atom and class in
- * mask" (prefilter.h): the algebra of and / or / not over them. A result is
+ * What a condition allows of an open, as clauses "path atom, process name
+ * and class in mask" (prefilter.h): the algebra of and / or / not over them. A result is
  * exact when it is what the condition is, and otherwise an
  * over-approximation, which only exact results may be negated from.
  */
@@ -24,11 +24,13 @@ struct pfr pfr_mask(struct vgl_pf_mask m, bool exact);
 struct pfr pfr_true(bool exact);
 /* One clause per value: @type with the value as given, every class. */
 int pfr_add_atom(struct pfr *r, enum vgl_pf_atom type, const char *s, size_t len);
+/* One clause "the process name is @s", any path, every class. */
+int pfr_add_comm(struct pfr *r, const char *s, size_t len);
 struct pfr pfr_and(struct pfr a, struct pfr b);
 struct pfr pfr_or(struct pfr a, struct pfr b);
 struct pfr pfr_not(struct pfr a);
 
-/* The union of the classes of the clauses without a path atom. */
+/* The union of the classes of the clauses with neither a path atom nor a process name. */
 struct vgl_pf_mask pfr_any(const struct pfr *r);
 
 static inline struct vgl_pf_mask pf_mask_and(struct vgl_pf_mask a, struct vgl_pf_mask b)

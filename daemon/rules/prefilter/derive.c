@@ -3,7 +3,8 @@
  * The prefilter from the rule sets (prefilter.h): each enabled rule's
  * expanded condition, per filterable kind it applies to, as clauses; their
  * union per kind, with each entry's mask widened by the shorter entries it
- * extends, which is what the kernel's longest-prefix lookups need.
+ * extends, which is what the kernel's longest-prefix lookups need. Clauses
+ * that name a process become that name's classes, their path left out.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -85,11 +86,72 @@ static bool extends(const struct vgl_pf_entry *longer, const struct vgl_pf_entry
 	       !memcmp(longer->s, shorter->s, b);
 }
 
+static int cmp_comm(const void *x, const void *y)
+{
+	return memcmp(((const struct vgl_pf_comm *)x)->comm, ((const struct vgl_pf_comm *)y)->comm,
+		      VGL_COMM_LEN);
+}
+
+/*
+ * Move the clauses that name a process into @k's process names, each with
+ * the union of its clauses' classes. Past VGL_PF_MAX_COMMS names the
+ * clauses stay, without their names (they allow more). Returns 0 or -ENOMEM.
+ */
+static int take_comms(struct vgl_pf_kind *k, struct pfr *acc)
+{
+	size_t n = 0, names = 0;
+
+	for (size_t i = 0; i < acc->n; i++)
+		names += acc->c[i].comm &&
+			 (!i || !acc->c[i - 1].comm || strcmp(acc->c[i - 1].comm, acc->c[i].comm));
+	if (names > VGL_PF_MAX_COMMS) {
+		for (size_t i = 0; i < acc->n; i++) {
+			free(acc->c[i].comm);
+			acc->c[i].comm = NULL;
+		}
+		pfr_normalize(acc);
+		return 0;
+	}
+	for (size_t i = 0; i < acc->n; i++) {
+		struct vgl_pf_entry *e = &acc->c[i];
+		struct vgl_pf_comm *c;
+		size_t j = 0;
+
+		if (!e->comm) {
+			acc->c[n++] = *e;
+			continue;
+		}
+		while (j < k->ncomm && strncmp(k->comm[j].comm, e->comm, VGL_COMM_LEN))
+			j++;
+		if (j == k->ncomm) {
+			if (!(c = realloc(k->comm, (k->ncomm + 1) * sizeof(*c)))) {
+				/* keep what acc still owns together, for pfr_free() */
+				memmove(&acc->c[n], e, (acc->n - i) * sizeof(*e));
+				acc->n = n + acc->n - i;
+				return -ENOMEM;
+			}
+			k->comm = c;
+			memset(&c[j], 0, sizeof(c[j]));
+			strncpy(c[j].comm, e->comm, VGL_COMM_LEN - 1);
+			k->ncomm++;
+		}
+		k->comm[j].mask = pf_mask_or(k->comm[j].mask, e->mask);
+		free(e->s);
+		free(e->comm);
+	}
+	acc->n = n;
+	if (k->ncomm > 1)
+		qsort(k->comm, k->ncomm, sizeof(*k->comm), cmp_comm);
+	return 0;
+}
+
 /* Cut to what a key holds (shorter atoms allow more), then widen the masks. */
-static void finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
+static int finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
 {
 	size_t n = 0;
 
+	if (take_comms(k, acc))
+		return -ENOMEM;
 	k->any = pfr_any(acc);
 	for (size_t i = 0; i < acc->n; i++) {
 		struct vgl_pf_entry *e = &acc->c[i];
@@ -123,6 +185,7 @@ static void finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
 	}
 	if (k->n > VGL_PF_MAX_ENTRIES)
 		unfilter(k, "more path constants than the kernel's tables hold", NULL);
+	return 0;
 }
 
 static int derive_kind(struct vgl_prefilter *pf, const struct vgl_ruleset *const *sets,
@@ -144,7 +207,7 @@ static int derive_kind(struct vgl_prefilter *pf, const struct vgl_ruleset *const
 		}
 	}
 	if (!ret && k->filtered)
-		finish_kind(k, &acc);
+		ret = finish_kind(k, &acc);
 	pfr_free(&acc);
 	return ret;
 }
@@ -183,6 +246,7 @@ void vgl_prefilter_free(struct vgl_prefilter *pf)
 		for (size_t i = 0; i < pf->k[k].n; i++)
 			free(pf->k[k].e[i].s);
 		free(pf->k[k].e);
+		free(pf->k[k].comm);
 	}
 	free(pf);
 }

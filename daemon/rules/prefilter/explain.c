@@ -46,9 +46,9 @@ static void explain_kind(const struct vgl_pf_kind *k, const char *name, bool ver
 		nt[k->e[i].type]++;
 	fprintf(f,
 		"  %-8s filtered: %zu rules; %zu exact paths, %zu prefixes, %zu suffixes,"
-		" %zu requested names and prefixes",
+		" %zu requested names and prefixes, %zu process names",
 		name, k->nrules, nt[VGL_PF_EXACT], nt[VGL_PF_PREFIX], nt[VGL_PF_SUFFIX],
-		nt[VGL_PF_NAME_EXACT] + nt[VGL_PF_NAME_PREFIX]);
+		nt[VGL_PF_NAME_EXACT] + nt[VGL_PF_NAME_PREFIX], k->ncomm);
 	if (pf_mask_empty(k->any)) {
 		fprintf(f, "\n");
 	} else {
@@ -64,6 +64,11 @@ static void explain_kind(const struct vgl_pf_kind *k, const char *name, bool ver
 
 		describe(k->e[i].mask, d, sizeof(d));
 		fprintf(f, "    %-11s %s  [%s]\n", types[k->e[i].type], k->e[i].s, d);
+	}
+	for (size_t i = 0; verbose && i < k->ncomm; i++) {
+		describe(k->comm[i].mask, d, sizeof(d));
+		fprintf(f, "    %-11s %.*s  [%s, any path]\n", "process", VGL_COMM_LEN,
+			k->comm[i].comm, d);
 	}
 }
 

@@ -40,8 +40,17 @@ static bool entry_matches(const struct vgl_pf_entry *e, const char *path, size_t
 	}
 }
 
+/* Whether process @comm passes class @cls whatever the path. */
+static bool comm_passes(const struct vgl_pf_kind *pk, const char *comm, unsigned int cls)
+{
+	for (size_t i = 0; comm && i < pk->ncomm; i++)
+		if (!strncmp(pk->comm[i].comm, comm, VGL_COMM_LEN))
+			return vgl_pf_mask_has(&pk->comm[i].mask, cls);
+	return false;
+}
+
 bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const char *path,
-			const char *name, unsigned int cls)
+			const char *name, unsigned int cls, const char *comm)
 {
 	const struct vgl_pf_kind *pk;
 	size_t len;
@@ -49,7 +58,7 @@ bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const c
 	if ((unsigned int)k >= VGL_EV_MAX || !pf->k[k].filtered)
 		return true;
 	pk = &pf->k[k];
-	if (vgl_pf_mask_has(&pk->any, cls))
+	if (vgl_pf_mask_has(&pk->any, cls) || comm_passes(pk, comm, cls))
 		return true;
 	if (!path || path[0] != '/' || !name || !name[0])
 		return true; /* the kernel cannot judge it either */
