@@ -63,6 +63,12 @@ __noinline int vgl_pf_dotdot_g(__u32 n0, __u32 n1)
 	return 0;
 }
 
+/* Whether a table's gate lets class @cls with key byte @byte be looked up. */
+static __always_inline bool vgl_pf_gate_open(const struct vgl_pf_gate *g, __u32 cls, __u8 byte)
+{
+	return vgl_pf_has(g->cls, cls) && ((g->bytes[(byte >> 6) & 3] >> (byte & 63)) & 1);
+}
+
 /* Look up the key whose path bytes start at @buf + @at, @bits of them. */
 static __always_inline bool vgl_pf_lookup(void *map, __u8 *buf, __u32 at, __u32 bits, __u32 gen,
 					  __u32 slot, __u32 cls)
@@ -109,12 +115,17 @@ __noinline __u64 vgl_pf_suffix_g(__u32 end, __u32 n, __u32 gen, __u32 slot, __u3
 }
 
 /* Whether the current process's name passes class @cls whatever the path. */
-static __always_inline bool vgl_pf_comm_passes(__u32 gen, __u32 slot, __u32 cls)
+static __always_inline bool vgl_pf_comm_passes(const struct vgl_pf_conf *conf, __u32 gen,
+					       __u32 slot, __u32 cls)
 {
 	struct vgl_pf_ckey k = { .gen = gen, .slot = slot };
 	struct vgl_pf_val *v;
 
+	if (!vgl_pf_has(conf->gate[VGL_PF_GATE_COMM].cls, cls))
+		return false;
 	bpf_get_current_comm(k.comm, sizeof(k.comm));
+	if (!vgl_pf_gate_open(&conf->gate[VGL_PF_GATE_COMM], cls, k.comm[0]))
+		return false;
 	v = bpf_map_lookup_elem(&vgl_pf_comm, &k);
 	return v && vgl_pf_has(v->mask, cls);
 }
@@ -151,20 +162,23 @@ static __always_inline bool vgl_pf_drop(struct vgl_builder *b, long ret, __u64 f
 	}
 	if (vgl_pf_has(conf->any, cls))
 		return false;
-	if ((conf->flags & VGL_PFF_COMM) && vgl_pf_comm_passes(gen, slot, cls))
+	if ((conf->flags & VGL_PFF_COMM) && vgl_pf_comm_passes(conf, gen, slot, cls))
 		return false;
 	plen = p1 - n1; /* with its NUL */
 	if ((conf->flags & VGL_PFF_FWD) &&
+	    vgl_pf_gate_open(&conf->gate[VGL_PF_GATE_FWD], cls, b->buf[VGL_OFF(n1 + 1)]) &&
 	    vgl_pf_lookup(&vgl_pf_fwd, b->buf, n1, 8 * (plen < VGL_PF_PATH ? plen : VGL_PF_PATH),
 			  gen, slot, cls))
 		return false;
 	if ((conf->flags & VGL_PFF_NAME) &&
+	    vgl_pf_gate_open(&conf->gate[VGL_PF_GATE_NAME], cls, b->buf[VGL_OFF(n0 + 1)]) &&
 	    vgl_pf_lookup(&vgl_pf_fwd, b->buf, n0,
 			  8 * (n1 - n0 < VGL_PF_PATH ? n1 - n0 : VGL_PF_PATH), gen,
 			  slot + VGL_PF_SLOTS, cls))
 		return false;
 	plen--;
 	if (conf->rev_max &&
+	    vgl_pf_gate_open(&conf->gate[VGL_PF_GATE_REV], cls, b->buf[VGL_OFF(p1 - 2)]) &&
 	    vgl_pf_suffix_g(p1 - 1, plen < conf->rev_max ? plen : conf->rev_max, gen, slot, cls))
 		return false;
 	st = vgl_stats_of(b->kind);

@@ -89,7 +89,7 @@ static int pf_conf(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t g
 
 	for (int k = 1; k < VGL_EV_MAX; k++) {
 		const struct vgl_pf_kind *pk = &pf->k[k];
-		struct vgl_pf_conf c = { { pk->any.w[0], pk->any.w[1] }, 0, 0, 0 };
+		struct vgl_pf_conf c = { .any = { pk->any.w[0], pk->any.w[1] } };
 		int slot = vgl_pf_slot(k);
 		uint32_t idx;
 		bool dd = c.any[0] != c.any[1]; /* classes 64-127 are 0-63 with "../" */
@@ -109,6 +109,7 @@ static int pf_conf(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t g
 									      : 0;
 			c.rev_max = (uint16_t)(pk->max_suffix < VGL_PF_PATH ? pk->max_suffix
 									    : VGL_PF_PATH);
+			memcpy(c.gate, pk->gate, sizeof(c.gate));
 		}
 		idx = (uint32_t)(gen % VGL_PF_GENS) * VGL_PF_SLOTS + (uint32_t)slot;
 		if (bpf_map_update_elem(fd, &idx, &c, BPF_ANY))

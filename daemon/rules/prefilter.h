@@ -78,9 +78,10 @@ struct vgl_pf_comm {
 
 struct vgl_pf_kind {
 	bool filtered;
-	char why[160];		/* why not filtered; "" when filtered */
-	struct vgl_pf_mask any; /* classes passed whatever the path */
-	struct vgl_pf_entry *e; /* exact, prefix, suffix entries, sorted */
+	struct vgl_pf_gate gate[VGL_PF_NGATES]; /* VGL_PF_GATE_*: what each table can pass */
+	char why[160];				/* why not filtered; "" when filtered */
+	struct vgl_pf_mask any;			/* classes passed whatever the path */
+	struct vgl_pf_entry *e;			/* exact, prefix, suffix entries, sorted */
 	size_t n;
 	struct vgl_pf_comm *comm; /* process names, sorted */
 	size_t ncomm;

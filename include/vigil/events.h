@@ -297,8 +297,25 @@ struct vgl_pf_val {
 #define VGL_PFF_DOTDOT (1u << 2) /* some mask tells VGL_PFC_DOTDOT apart: compute it */
 #define VGL_PFF_NAME   (1u << 3) /* look the requested name up in vgl_pf_fwd, slot + SLOTS */
 #define VGL_PFF_COMM   (1u << 4) /* look the process name up in vgl_pf_comm */
+/*
+ * What one table (vgl_pf_fwd paths, its requested names, vgl_pf_rev) can
+ * pass: the union of its entries' classes, and the bytes its entries have
+ * at one place of the key (paths and names: the second byte, after a
+ * path's "/"; suffixes: the last; process names: the first). A key outside
+ * either is not looked up.
+ */
+#define VGL_PF_GATE_FWD	 0
+#define VGL_PF_GATE_NAME 1
+#define VGL_PF_GATE_REV	 2
+#define VGL_PF_GATE_COMM 3
+#define VGL_PF_NGATES	 4
+struct vgl_pf_gate {
+	__u64 cls[2];
+	__u64 bytes[4]; /* bit b: some entry has byte b there */
+};
 struct vgl_pf_conf {
-	__u64 any[2];  /* classes passing whatever the path */
+	__u64 any[2]; /* classes passing whatever the path */
+	struct vgl_pf_gate gate[VGL_PF_NGATES];
 	__u32 flags;   /* VGL_PFF_* */
 	__u16 rev_max; /* the longest suffix; 0: no vgl_pf_rev lookup */
 	__u16 pad;

@@ -145,6 +145,44 @@ static int take_comms(struct vgl_pf_kind *k, struct pfr *acc)
 	return 0;
 }
 
+/* The table of @e (VGL_PF_GATE_*) and the key byte its gate tests, or -1 for any. */
+static int gate_of(const struct vgl_pf_entry *e, int *byte)
+{
+	size_t len = strlen(e->s);
+
+	switch (e->type) {
+	case VGL_PF_SUFFIX:
+		*byte = len ? (unsigned char)e->s[len - 1] : -1;
+		return VGL_PF_GATE_REV;
+	default: /* the second byte (after a leading "/"); exact "x" has its NUL there */
+		*byte = len >= 2 ? (unsigned char)e->s[1]
+			: (e->type == VGL_PF_EXACT || e->type == VGL_PF_NAME_EXACT) && len ? 0
+											   : -1;
+		return e->type >= VGL_PF_NAME_EXACT ? VGL_PF_GATE_NAME : VGL_PF_GATE_FWD;
+	}
+}
+
+static void gate_add(struct vgl_pf_gate *g, const struct vgl_pf_mask *m, int byte)
+{
+	g->cls[0] |= m->w[0];
+	g->cls[1] |= m->w[1];
+	for (int w = 0; w < 4; w++)
+		g->bytes[w] |= byte < 0 ? UINT64_MAX : byte / 64 == w ? 1ull << (byte % 64) : 0;
+}
+
+/* Each table's gate: the union of its entries' classes and key bytes. */
+static void set_gates(struct vgl_pf_kind *k)
+{
+	for (size_t i = 0; i < k->ncomm; i++)
+		gate_add(&k->gate[VGL_PF_GATE_COMM], &k->comm[i].mask,
+			 (unsigned char)k->comm[i].comm[0]);
+	for (size_t i = 0; i < k->n; i++) {
+		int byte, t = gate_of(&k->e[i], &byte);
+
+		gate_add(&k->gate[t], &k->e[i].mask, byte);
+	}
+}
+
 /* Cut to what a key holds (shorter atoms allow more), then widen the masks. */
 static int finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
 {
@@ -183,6 +221,7 @@ static int finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
 			if (j != i && extends(&k->e[i], &k->e[j]))
 				k->e[i].mask = pf_mask_or(k->e[i].mask, k->e[j].mask);
 	}
+	set_gates(k);
 	if (k->n > VGL_PF_MAX_ENTRIES)
 		unfilter(k, "more path constants than the kernel's tables hold", NULL);
 	return 0;

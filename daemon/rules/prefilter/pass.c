@@ -40,10 +40,19 @@ static bool entry_matches(const struct vgl_pf_entry *e, const char *path, size_t
 	}
 }
 
+/* Whether @g lets class @cls with key byte @byte be looked up. */
+static bool gate_open(const struct vgl_pf_gate *g, unsigned int cls, unsigned char byte)
+{
+	return cls < 128 && ((g->cls[cls / 64] >> (cls % 64)) & 1) &&
+	       ((g->bytes[byte / 64] >> (byte % 64)) & 1);
+}
+
 /* Whether process @comm passes class @cls whatever the path. */
 static bool comm_passes(const struct vgl_pf_kind *pk, const char *comm, unsigned int cls)
 {
-	for (size_t i = 0; comm && i < pk->ncomm; i++)
+	if (!comm || !gate_open(&pk->gate[VGL_PF_GATE_COMM], cls, (unsigned char)comm[0]))
+		return false;
+	for (size_t i = 0; i < pk->ncomm; i++)
 		if (!strncmp(pk->comm[i].comm, comm, VGL_COMM_LEN))
 			return vgl_pf_mask_has(&pk->comm[i].mask, cls);
 	return false;
@@ -53,6 +62,7 @@ bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const c
 			const char *name, unsigned int cls, const char *comm)
 {
 	const struct vgl_pf_kind *pk;
+	bool open[VGL_PF_NGATES];
 	size_t len;
 
 	if ((unsigned int)k >= VGL_EV_MAX || !pf->k[k].filtered)
@@ -63,10 +73,19 @@ bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const c
 	if (!path || path[0] != '/' || !name || !name[0])
 		return true; /* the kernel cannot judge it either */
 	len = strlen(path);
+	open[VGL_PF_GATE_FWD] = gate_open(&pk->gate[VGL_PF_GATE_FWD], cls, (unsigned char)path[1]);
+	open[VGL_PF_GATE_NAME] =
+		gate_open(&pk->gate[VGL_PF_GATE_NAME], cls, (unsigned char)name[1]);
+	open[VGL_PF_GATE_REV] =
+		gate_open(&pk->gate[VGL_PF_GATE_REV], cls, (unsigned char)path[len - 1]);
 	for (size_t i = 0; i < pk->n; i++) {
-		bool by_name = pk->e[i].type >= VGL_PF_NAME_EXACT;
+		enum vgl_pf_atom t = pk->e[i].type;
+		bool by_name = t >= VGL_PF_NAME_EXACT;
+		int gate = t == VGL_PF_SUFFIX ? VGL_PF_GATE_REV
+			   : by_name	      ? VGL_PF_GATE_NAME
+					      : VGL_PF_GATE_FWD;
 
-		if (vgl_pf_mask_has(&pk->e[i].mask, cls) &&
+		if (open[gate] && vgl_pf_mask_has(&pk->e[i].mask, cls) &&
 		    entry_matches(&pk->e[i], by_name ? name : path, by_name ? strlen(name) : len))
 			return true;
 	}
