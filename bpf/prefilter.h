@@ -42,17 +42,41 @@ static __always_inline bool vgl_pf_has(const __u64 *m, __u32 cls)
 	return (m[(cls >> 6) & 1] >> (cls & 63)) & 1;
 }
 
+#define VGL_PF_BYTES(c) (0x0101010101010101ULL * (c))
+
+/* 0x80 in each byte of @w that is '.', 0 in the others (exact: no carries). */
+static __always_inline __u64 vgl_pf_dots(__u64 w)
+{
+	__u64 t = w ^ VGL_PF_BYTES('.');
+
+	return ~(((t & VGL_PF_BYTES(0x7f)) + VGL_PF_BYTES(0x7f)) | t | VGL_PF_BYTES(0x7f));
+}
+
 /*
  * Whether the name at [@n0, @n1) of the scratch record holds "../": 1, 0,
- * or -1 when too long to tell. Global: the verifier checks its loop once.
+ * or -1 when too long to tell. Eight bytes at a time, looking for two
+ * adjacent dots (rare in names); only a name that has them is scanned
+ * byte by byte. Global: the verifier checks its loops once.
  */
 __noinline int vgl_pf_dotdot_g(__u32 n0, __u32 n1)
 {
 	__u32 zero = 0, len = n1 - n0;
 	__u8 *buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+	__u64 w, d, carry = 0, pairs = 0;
 
 	if (!buf || n1 < n0 || len > VGL_PF_PATH)
 		return -1;
+	for (__u32 i = 0; i < VGL_PF_PATH / 8 + 1; i++) {
+		if (8 * i >= len)
+			break;
+		/* the bytes past the name only add candidates */
+		__builtin_memcpy(&w, buf + VGL_OFF(n0 + 8 * i), sizeof(w));
+		d = vgl_pf_dots(w);
+		pairs |= (d & (d << 8)) | (carry & d & 0x80);
+		carry = d >> 56;
+	}
+	if (!pairs)
+		return 0;
 	for (__u32 i = 0; i + 2 < VGL_PF_PATH; i++) {
 		if (i + 2 >= len)
 			break;
