@@ -77,7 +77,12 @@ printf -- '- rule: cat\n  desc: d\n  condition: evt.type = openat and proc.name 
 	>"$p/q.yaml"
 expect 0 "^  openat +filtered: 3 rules; 2 exact paths, 1 prefixes, 1 suffixes, 0 requested names and prefixes, 2 process names$" -- rules explain -r "$p"
 expect 0 "^    process +tac  \[any open, any path\]$" -- rules explain -v -r "$p"
-printf -- '- rule: any\n  desc: d\n  condition: evt.type = openat and proc.pname = cat\n  output: o\n  priority: INFO\n' \
+# two names at once never hold; a name a comm cannot hold (16 bytes) neither
+printf -- '- rule: never\n  desc: d\n  condition: evt.type = openat and proc.name = cat and proc.name in (tac, abcdefghijklmnop)\n  output: o\n  priority: INFO\n' \
+	>"$p/q2.yaml"
+expect 0 "^  openat +filtered: 3 rules; .*, 2 process names$" -- rules explain -r "$p"
+# not a name: any process may match
+printf -- '- rule: any\n  desc: d\n  condition: evt.type = openat and not proc.name = cat\n  output: o\n  priority: INFO\n' \
 	>"$p/r.yaml"
 expect 0 '^  openat +passes whole: every open may match rule "any"$' -- rules explain -r "$p"
 expect 1 "error" -- rules explain -r "$dir/bad.d"
