@@ -11,15 +11,13 @@
 
 #include "harness.h"
 #include "harness_host.h"
+#include "harness_twin.h"
 
 #define GRACE_MS 300
 #define MADE_MAX 32
 
 static char made[MADE_MAX][512];
 static size_t n_made;
-
-/* The same rules with --no-prefilter beside, for the last test of the file. */
-static struct e2e_vigil *twin;
 
 struct e2e_vigil *e2e_host_start(void)
 {
@@ -28,7 +26,7 @@ struct e2e_vigil *e2e_host_start(void)
 
 	e2e_require_root();
 	v = e2e_start_args((const char *[]){ "-r", rules, NULL });
-	twin = e2e_start_other((const char *[]){ "-r", rules, "--no-prefilter", NULL }, NULL, NULL);
+	e2e_twin_start((const char *[]){ "-r", rules, NULL });
 	return v;
 }
 
@@ -106,88 +104,18 @@ static bool ours(const json_t *a)
 	       (pname && (strstr(pname, token) || !strcmp(pname, e2e_self_comm())));
 }
 
-#define KEYS_MAX 512
-
-static int cmp_key(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/*
- * This test's alerts of @v as "rule|evt.type|fd.name|proc.name", sorted;
- * their number. Not the time: each vigil's programs stamp their own.
- */
-static size_t alert_keys(const struct e2e_vigil *v, char **keys)
-{
-	const json_t *a;
-	size_t i, n = 0;
-
-	json_array_foreach(v->alerts, i, a)
-	{
-		const json_t *f = json_object_get(a, "output_fields");
-
-		if (ours(a) && n < KEYS_MAX &&
-		    asprintf(&keys[n], "%s|%s|%s|%s", json_string_value(json_object_get(a, "rule")),
-			     json_string_value(json_object_get(f, "evt.type")),
-			     json_string_value(json_object_get(f, "fd.name")),
-			     json_string_value(json_object_get(f, "proc.name"))) > 0)
-			n++;
-	}
-	qsort(keys, n, sizeof(*keys), cmp_key);
-	return n;
-}
-
-/*
- * Stop both vigils: the twin without the prefilter must have raised the
- * very alerts (same rule, event type, file, process) for this test's
- * processes, as many.
- */
-static bool compare_twin(struct e2e_vigil *v)
-{
-	static char *a[KEYS_MAX], *b[KEYS_MAX];
-	size_t na, nb, i;
-	bool same;
-
-	if (!twin)
-		return true;
-	if (v && v->pid)
-		e2e_stop(v);
-	e2e_stop(twin);
-	na = v ? alert_keys(v, a) : 0;
-	nb = alert_keys(twin, b);
-	same = na == nb;
-	for (i = 0; same && i < na; i++)
-		same = !strcmp(a[i], b[i]);
-	if (!same) {
-		print_error("prefilter: %zu alerts with it, %zu with --no-prefilter:\n", na, nb);
-		for (i = 0; i < na || i < nb; i++)
-			print_error("  %-70s | %s\n", i < na ? a[i] : "", i < nb ? b[i] : "");
-	}
-	printf("prefilter: %zu alerts with it and %zu with --no-prefilter, %s\n", na, nb,
-	       same ? "the same" : "different");
-	for (i = 0; i < na; i++)
-		free(a[i]);
-	for (i = 0; i < nb; i++)
-		free(b[i]);
-	e2e_free(twin);
-	twin = NULL;
-	return same;
-}
-
 void e2e_host_test_same_without_prefilter(void **state)
 {
 	(void)state;
-	assert_non_null(twin);
-	assert_true(compare_twin(e2e_current()));
+	assert_true(e2e_twin_running());
+	assert_true(e2e_twin_compare(e2e_current(), ours));
 }
 
 void e2e_host_cleanup(void)
 {
 	struct stat st;
 
-	if (twin) /* a test failed before the comparison */
-		e2e_free(twin);
-	twin = NULL;
+	e2e_twin_free(); /* a test failed before the comparison */
 	while (n_made > 0) {
 		const char *p = made[--n_made];
 

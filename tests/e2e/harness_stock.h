@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "harness.h"
+#include "harness_twin.h"
 
 /* The part of a command or value that a run makes unique ("e2e<pid>"). */
 #define E2E_TOKEN "@T"
@@ -53,8 +54,17 @@ void e2e_stock_containers_remove(void);
 
 #define E2E_STOCK_ANY ((size_t)-1)
 
-/* Start `vigil run --json --first-match -r FILE...` on the three stock files. */
+/*
+ * Start `vigil run --json --first-match -r FILE...` on the three stock
+ * files, and its twin with --no-prefilter (harness_twin.h).
+ */
 struct e2e_vigil *e2e_stock_start(void);
+
+/*
+ * Stop @v and its twin: the alerts of this run (an output field holds the
+ * token) must be the same with and without the prefilter.
+ */
+bool e2e_stock_same_without_prefilter(struct e2e_vigil *v);
 
 /* This run's token, e.g. "e2e1234". */
 const char *e2e_stock_token(void);

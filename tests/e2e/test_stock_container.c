@@ -331,6 +331,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	e2e_stock_containers_remove();
+	e2e_twin_free(); /* a test failed before the comparison */
 	return e2e_teardown(state);
 }
 
@@ -343,10 +344,11 @@ static void run_case(void **state)
 		e2e_assert_field(a, tc->expect[i][0], e2e_stock_expand(tc->expect[i][1]));
 }
 
+/* Last: vigil stops having lost nothing, and its twin without the prefilter raised the same. */
 static void test_stop(void **state)
 {
 	(void)state;
-	e2e_stop(vigil);
+	assert_true(e2e_stock_same_without_prefilter(vigil));
 }
 
 int main(void)
@@ -358,7 +360,9 @@ int main(void)
 		tests[i] = (struct CMUnitTest){ .name = cases[i].c.rule,
 						.test_func = run_case,
 						.initial_state = (void *)&cases[i] };
-	tests[N] = (struct CMUnitTest){ .name = "vigil stops having lost nothing",
-					.test_func = test_stop };
+	tests[N] = (struct CMUnitTest){
+		.name = "vigil stops having lost nothing, same alerts without the prefilter",
+		.test_func = test_stop
+	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

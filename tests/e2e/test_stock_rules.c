@@ -50,6 +50,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	e2e_stock_containers_remove();
+	e2e_twin_free(); /* a test failed before the comparison */
 	return e2e_teardown(state);
 }
 
@@ -332,10 +333,11 @@ static void test_unshare_without_sys_admin(void **state)
 }
 
 /* Last: vigil stops cleanly, having lost nothing. */
+/* Last: vigil stops having lost nothing, and its twin without the prefilter raised the same. */
 static void test_stop(void **state)
 {
 	(void)state;
-	e2e_stop(vigil);
+	assert_true(e2e_stock_same_without_prefilter(vigil));
 }
 
 int main(void)
