@@ -31,7 +31,7 @@
 #include "rules/rules.h"
 
 #define VGL_PF_MAX_ENTRIES 4096 /* path constants per kind */
-#define VGL_PF_MAX_COMMS   1024 /* process names per kind; past it, clauses ignore them */
+#define VGL_PF_MAX_COMMS   1024 /* process names per kind; past it, the kind passes whole */
 #define VGL_PF_ALL                             \
 	{                                      \
 		{                              \

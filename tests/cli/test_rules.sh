@@ -81,6 +81,15 @@ expect 0 "^    process +tac  \[any open, any path\]$" -- rules explain -v -r "$p
 printf -- '- rule: never\n  desc: d\n  condition: evt.type = openat and proc.name = cat and proc.name in (tac, abcdefghijklmnop)\n  output: o\n  priority: INFO\n' \
 	>"$p/q2.yaml"
 expect 0 "^  openat +filtered: 3 rules; .*, 2 process names$" -- rules explain -r "$p"
+# more names than the kernel's table holds (1024 per kind): the kind passes whole
+names=$(seq -f 'p%g' 1 1025 | paste -sd, -)
+printf -- '- rule: many\n  desc: d\n  condition: evt.type = creat and proc.name in (%s)\n  output: o\n  priority: INFO\n' \
+	"$names" >"$dir/many.yaml"
+expect 0 "^  creat +passes whole: more process names than the kernel's table holds$" -- rules explain -r "$dir/many.yaml"
+names=$(seq -f 'p%g' 1 1024 | paste -sd, -)
+printf -- '- rule: many\n  desc: d\n  condition: evt.type = creat and proc.name in (%s)\n  output: o\n  priority: INFO\n' \
+	"$names" >"$dir/many.yaml"
+expect 0 "^  creat +filtered: 1 rules; .*, 1024 process names$" -- rules explain -r "$dir/many.yaml"
 # not a name: any process may match
 printf -- '- rule: any\n  desc: d\n  condition: evt.type = openat and not proc.name = cat\n  output: o\n  priority: INFO\n' \
 	>"$p/r.yaml"

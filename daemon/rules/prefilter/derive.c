@@ -94,25 +94,16 @@ static int cmp_comm(const void *x, const void *y)
 
 /*
  * Move the clauses that name a process into @k's process names, each with
- * the union of its clauses' classes. Past VGL_PF_MAX_COMMS names the
- * clauses stay, without their names (they allow more). Returns 0 or -ENOMEM.
+ * the union of its clauses' classes. Returns 0, -ENOMEM, or 1 when there
+ * are more than VGL_PF_MAX_COMMS names (then @acc holds the rest, for
+ * pfr_free()).
  */
 static int take_comms(struct vgl_pf_kind *k, struct pfr *acc)
 {
-	size_t n = 0, names = 0;
+	size_t n = 0, i;
+	int ret = 0;
 
-	for (size_t i = 0; i < acc->n; i++)
-		names += acc->c[i].comm &&
-			 (!i || !acc->c[i - 1].comm || strcmp(acc->c[i - 1].comm, acc->c[i].comm));
-	if (names > VGL_PF_MAX_COMMS) {
-		for (size_t i = 0; i < acc->n; i++) {
-			free(acc->c[i].comm);
-			acc->c[i].comm = NULL;
-		}
-		pfr_normalize(acc);
-		return 0;
-	}
-	for (size_t i = 0; i < acc->n; i++) {
+	for (i = 0; i < acc->n && !ret; i++) {
 		struct vgl_pf_entry *e = &acc->c[i];
 		struct vgl_pf_comm *c;
 		size_t j = 0;
@@ -123,12 +114,14 @@ static int take_comms(struct vgl_pf_kind *k, struct pfr *acc)
 		}
 		while (j < k->ncomm && strncmp(k->comm[j].comm, e->comm, VGL_COMM_LEN))
 			j++;
+		if (j == k->ncomm && k->ncomm == VGL_PF_MAX_COMMS) {
+			ret = 1;
+			break;
+		}
 		if (j == k->ncomm) {
 			if (!(c = realloc(k->comm, (k->ncomm + 1) * sizeof(*c)))) {
-				/* keep what acc still owns together, for pfr_free() */
-				memmove(&acc->c[n], e, (acc->n - i) * sizeof(*e));
-				acc->n = n + acc->n - i;
-				return -ENOMEM;
+				ret = -ENOMEM;
+				break;
 			}
 			k->comm = c;
 			memset(&c[j], 0, sizeof(c[j]));
@@ -139,10 +132,12 @@ static int take_comms(struct vgl_pf_kind *k, struct pfr *acc)
 		free(e->s);
 		free(e->comm);
 	}
-	acc->n = n;
-	if (k->ncomm > 1)
+	if (i < acc->n) /* what acc still owns, together */
+		memmove(&acc->c[n], &acc->c[i], (acc->n - i) * sizeof(acc->c[0]));
+	acc->n = n + acc->n - i;
+	if (!ret && k->ncomm > 1)
 		qsort(k->comm, k->ncomm, sizeof(*k->comm), cmp_comm);
-	return 0;
+	return ret;
 }
 
 /* The table of @e (VGL_PF_GATE_*) and the key byte its gate tests, or -1 for any. */
@@ -188,8 +183,15 @@ static int finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
 {
 	size_t n = 0;
 
-	if (take_comms(k, acc))
+	switch (take_comms(k, acc)) {
+	case 0:
+		break;
+	case 1:
+		unfilter(k, "more process names than the kernel's table holds", NULL);
+		return 0;
+	default:
 		return -ENOMEM;
+	}
 	k->any = pfr_any(acc);
 	for (size_t i = 0; i < acc->n; i++) {
 		struct vgl_pf_entry *e = &acc->c[i];
