@@ -95,16 +95,27 @@ static __always_inline void vgl_put_failed(struct vgl_builder *b)
 	vgl_put_absent(b);
 }
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "numbers are sent as their low-order bytes first: little-endian only"
+#endif
+
+/*
+ * A number in the fewest of 1, 2, 4 or 8 bytes that sign-extend back to
+ * it (wire version 3): all 8 are written, the record keeps the first ones.
+ */
 static __always_inline void vgl_put_u64(struct vgl_builder *b, __u64 v)
 {
+	__s64 s = (__s64)v;
+	__u16 n = s == (__s8)s ? 1 : s == (__s16)s ? 2 : s == (__s32)s ? 4 : 8;
+
 	if (b->off + 8 > VGL_EVENT_MAX) {
 		b->flags |= VGL_EVF_TRUNCATED;
 		vgl_put_absent(b);
 		return;
 	}
 	__builtin_memcpy(b->buf + VGL_OFF(b->off), &v, sizeof(v));
-	b->off += 8;
-	vgl_set_len(b, 8);
+	b->off += n;
+	vgl_set_len(b, n);
 }
 
 /* Room left for a parameter of at most @max bytes. */
@@ -185,6 +196,46 @@ static __always_inline int vgl_append_bytes(struct vgl_builder *b, const void *s
 		return -1;
 	b->off += room;
 	return 0;
+}
+
+/*
+ * Whether the @len bytes at @a and at @c of the scratch record are equal,
+ * eight at a time. Global: its loop is verified once.
+ */
+__noinline int vgl_bytes_equal_g(__u32 a, __u32 c, __u32 len)
+{
+	__u32 zero = 0;
+	__u8 *buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+	__u64 x, y, mask;
+
+	if (!buf || len > VGL_PATH_MAX)
+		return 0;
+	for (__u32 i = 0; i < VGL_PATH_MAX / 8; i++) {
+		if (8 * i >= len)
+			break;
+		__builtin_memcpy(&x, buf + VGL_OFF(a + 8 * i), sizeof(x));
+		__builtin_memcpy(&y, buf + VGL_OFF(c + 8 * i), sizeof(y));
+		mask = len - 8 * i >= 8 ? ~0ULL : (1ULL << (8 * (len - 8 * i))) - 1;
+		if ((x ^ y) & mask)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The path parameter just written, at [@p0, b->off), sent as length 0
+ * when it holds the same bytes as the earlier path at [@a0, @a1) (wire
+ * version 3: "the same as the record's previous path").
+ */
+static __always_inline void vgl_path_repeat(struct vgl_builder *b, __u32 a0, __u32 a1, __u32 p0)
+{
+	__u32 len = a1 - a0, at = VGL_LENS_OFF + 2 * ((b->idx - 1) & (VGL_MAX_PARAMS - 1));
+	__u16 zero = 0;
+
+	if (a1 < a0 + 2 || b->off != p0 + len || !vgl_bytes_equal_g(a0, p0, len))
+		return;
+	b->off = p0;
+	__builtin_memcpy(b->buf + at, &zero, sizeof(zero));
 }
 
 static __always_inline void vgl_count(struct vgl_kind_stats *st, struct vgl_builder *b)

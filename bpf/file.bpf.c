@@ -107,6 +107,7 @@ static __always_inline int vgl_open_exit(long ret, __u16 kind, long dirfd, const
 	vgl_put_open_path(&b, ret, dirfd, uptr, k);
 	if (vgl_pf_drop(&b, ret, flags, mode, n0, n1, b.off))
 		return 0;
+	vgl_path_repeat(&b, n0, n1, n1);
 	vgl_fill_hdr((struct vgl_hdr *)b.buf, kind, ret);
 	vgl_put_u64(&b, flags);
 	vgl_put_u64(&b, (flags & (VGL_O_CREAT | VGL_O_TMPFILE_BIT)) ? (mode & 07777) : 0);

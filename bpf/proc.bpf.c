@@ -74,6 +74,7 @@ static __always_inline int vgl_exec_exit(struct pt_regs *regs, long ret, __u16 k
 	struct vgl_exec_name *name = NULL;
 	struct vgl_enter_stash *st = vgl_stash();
 	struct vgl_builder b;
+	__u32 f0, f1, e0;
 	bool at;
 
 	/*
@@ -88,21 +89,26 @@ static __always_inline int vgl_exec_exit(struct pt_regs *regs, long ret, __u16 k
 		return 0;
 	if (ret == 0)
 		name = bpf_map_lookup_elem(&vgl_exec_names, &tid);
+	f0 = b.off;
 	if (name)
 		vgl_put_str(&b, name->name, VGL_PATH_MAX, false);
 	else if (ret == 0)
 		vgl_put_failed(&b);
 	else
 		vgl_put_str(&b, ARG_PTR(at ? 1 : 0), VGL_PATH_MAX, true);
+	f1 = b.off;
 	if (ret == 0)
 		vgl_put_mm_strings(&b, BPF_CORE_READ(task, mm, arg_start),
 				   BPF_CORE_READ(task, mm, arg_end), VGL_ARGV_MAX);
 	else
 		vgl_put_argv_user(&b, ARG_PTR(at ? 2 : 1));
-	if (ret == 0)
+	e0 = b.off;
+	if (ret == 0) {
 		vgl_put_file_path(&b, BPF_CORE_READ(task, mm, exe_file));
-	else
+		vgl_path_repeat(&b, f0, f1, e0);
+	} else {
 		vgl_put_absent(&b);
+	}
 	vgl_put_path(&b, vgl_cwd_path(task));
 	if (at && st) { /* a successful exec cleared the registers */
 		vgl_put_u64(&b, (__s64)(__s32)st->args[0]);

@@ -11,7 +11,6 @@
 
 #include "decode/event.h"
 
-#define VGL_NUM_LEN	  8   /* numeric parameters */
 #define VGL_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
 #define VGL_SA_HDR_LEN	  sizeof(struct vgl_sockaddr_hdr)
 
@@ -138,9 +137,13 @@ static bool param_ok(enum vgl_ptype type, const uint8_t *p, size_t len)
 	case VGL_PT_EXEFL:
 	case VGL_PT_SIGNAL:
 	case VGL_PT_FCNTLCMD:
-		return len == VGL_NUM_LEN;
-	case VGL_PT_STR:
+		/* 8 bytes before wire version 3; since, the fewest that sign-extend */
+		return len == 1 || len == 2 || len == 4 || len == 8;
 	case VGL_PT_PATH:
+		if (len == 0)
+			return true; /* the previous path again: check_params() */
+				     /* fall through */
+	case VGL_PT_STR:
 		/* exactly one NUL, the last byte */
 		return len >= 1 && p[len - 1] == '\0' && !memchr(p, '\0', len - 1);
 	case VGL_PT_ARGV:
@@ -158,12 +161,16 @@ static bool param_ok(enum vgl_ptype type, const uint8_t *p, size_t len)
 static enum vgl_decode_err check_params(const struct layout *l)
 {
 	const uint8_t *p = l->params;
+	bool path = false; /* a path is there for a repeat to stand for */
 
 	for (unsigned int i = 0; i < l->hdr.nparams; i++) {
+		enum vgl_ptype type = l->info->params[i].type;
+
 		if (l->lens[i] == VGL_PARAM_ABSENT)
 			continue;
-		if (!param_ok(l->info->params[i].type, p, l->lens[i]))
+		if (!param_ok(type, p, l->lens[i]) || (type == VGL_PT_PATH && !l->lens[i] && !path))
 			return VGL_DECODE_PARAM_FORMAT;
+		path = path || type == VGL_PT_PATH;
 		p += l->lens[i];
 	}
 	return VGL_DECODE_OK;
@@ -201,6 +208,29 @@ static size_t count_nuls(const uint8_t *p, size_t len)
 	return n;
 }
 
+/* A number of @len (1, 2, 4 or 8) bytes, sign-extended. */
+static int64_t num_at(const uint8_t *p, size_t len)
+{
+	int8_t b;
+	int16_t h;
+	int32_t w;
+	int64_t d;
+
+	switch (len) {
+	case 1:
+		memcpy(&b, p, 1);
+		return b;
+	case 2:
+		memcpy(&h, p, 2);
+		return h;
+	case 4:
+		memcpy(&w, p, 4);
+		return w;
+	}
+	memcpy(&d, p, 8);
+	return d;
+}
+
 /* @p and @len were accepted by param_ok(). */
 static void fill_param(struct vgl_param *prm, const struct vgl_param_info *info, const uint8_t *p,
 		       size_t len)
@@ -222,7 +252,7 @@ static void fill_param(struct vgl_param *prm, const struct vgl_param_info *info,
 		fill_sockaddr(&prm->sa, p, len);
 		break;
 	default:
-		memcpy(&prm->num.u, p, sizeof(prm->num.u));
+		prm->num.i = num_at(p, len);
 		break;
 	}
 }
@@ -230,6 +260,7 @@ static void fill_param(struct vgl_param *prm, const struct vgl_param_info *info,
 static void fill_event(struct vgl_event *ev, const struct layout *l)
 {
 	const uint8_t *p = l->params;
+	const struct vgl_param *path = NULL; /* the last path, for a repeat */
 
 	ev->hdr = l->hdr;
 	ev->kind = (enum vgl_kind)l->hdr.kind;
@@ -243,7 +274,14 @@ static void fill_event(struct vgl_event *ev, const struct layout *l)
 				(struct vgl_param){ .info = &l->info->params[i], .absent = true };
 			continue;
 		}
-		fill_param(&ev->params[i], &l->info->params[i], p, l->lens[i]);
+		if (l->info->params[i].type == VGL_PT_PATH && !l->lens[i])
+			ev->params[i] = (struct vgl_param){ .info = &l->info->params[i],
+							    .str = path->str,
+							    .len = path->len };
+		else
+			fill_param(&ev->params[i], &l->info->params[i], p, l->lens[i]);
+		if (l->info->params[i].type == VGL_PT_PATH)
+			path = &ev->params[i];
 		p += l->lens[i];
 	}
 }

@@ -10,8 +10,13 @@
  *	parameter bytes                 concatenated, in schema order
  *
  * Parameter encodings (the schema below says which one each parameter has):
- *	numeric types   8 bytes, host byte order (__u64 / __s64)
- *	strings, paths  the bytes including the terminating NUL (len >= 1)
+ *	numeric types   1, 2, 4 or 8 bytes, little-endian: the fewest that
+ *	                sign-extend to the 64-bit value (__u64 / __s64); wire
+ *	                versions 1 and 2 always sent 8
+ *	strings, paths  the bytes including the terminating NUL (len >= 1); a
+ *	                path of length 0 (version 3) is the same bytes as the
+ *	                record's previous path present (an open's "path" equal
+ *	                to its "name", an exec's "exe" equal to its "filename")
  *	argv            the arguments, each NUL-terminated
  *	sockaddr        struct vgl_sockaddr_hdr then the address (see below)
  * A length of VGL_PARAM_ABSENT means the value is unknown (it could not be
@@ -27,7 +32,7 @@
 #include <linux/types.h>
 #endif
 
-#define VGL_WIRE_VERSION 2
+#define VGL_WIRE_VERSION 3
 
 /* Limits shared by both sides. */
 #define VGL_COMM_LEN	    16

@@ -70,7 +70,7 @@ const char *vh_syscall_hook(void)
 	return mode && mode[0] ? mode : NULL;
 }
 
-/* `vigil run` with @opts, into @argv (at least 14 entries). */
+/* `vigil run` with @opts, into @argv (at least 16 entries). */
 static void run_argv(const struct vh_opts *opts, char **argv)
 {
 	int argc = 0;
@@ -90,6 +90,10 @@ static void run_argv(const struct vh_opts *opts, char **argv)
 	}
 	if (opts->no_prefilter)
 		argv[argc++] = "--no-prefilter";
+	if (opts->write) {
+		argv[argc++] = "-w";
+		argv[argc++] = (char *)opts->write;
+	}
 	if (opts->ringbuf_size) {
 		argv[argc++] = "--ringbuf-size";
 		argv[argc++] = (char *)opts->ringbuf_size;
@@ -103,7 +107,7 @@ static void run_argv(const struct vh_opts *opts, char **argv)
 
 struct vh_run *vh_start_opts(const struct vh_opts *opts)
 {
-	char *argv[18];
+	char *argv[20];
 	struct vh_run *run;
 
 	vh_require_root();

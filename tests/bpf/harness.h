@@ -52,6 +52,7 @@ struct vh_opts {
 	bool allow_loss;	  /* do not require "lost": 0 */
 	const char *rules;	  /* -r: stdout has alerts, in events */
 	bool no_prefilter;	  /* --no-prefilter */
+	const char *write;	  /* -w: record to this capture file */
 };
 
 /*

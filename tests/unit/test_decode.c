@@ -114,6 +114,71 @@ static void test_negative_numbers(void **state UNUSED)
 	free(r);
 }
 
+/* Wire version 3: each number in the fewest of 1, 2, 4, 8 bytes, sign-extended. */
+static void test_short_numbers(void **state UNUSED)
+{
+	static const struct {
+		int64_t v;
+		size_t len;
+	} nums[] = {
+		{ 0x7f, 1 },	  { -128, 1 },	       { -2, 1 },
+		{ 0x1234, 2 },	  { -30000, 2 },       { 0x12345678, 4 },
+		{ INT32_MIN, 4 }, { 0xffffffffLL, 8 }, { INT64_MIN, 8 },
+	};
+
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		struct trec *r = trec_new(VGL_EV_SETGID);
+		struct vgl_event ev;
+		int64_t v = nums[i].v;
+
+		trec_bytes(r, &v, nums[i].len); /* the low-order bytes: little-endian */
+		trec_bytes(r, &v, 1);
+		trec_u64(r, 1000);
+		decode_ok(r, &ev);
+		assert_true(ev.params[0].num.i == v);
+		assert_int_equal(ev.params[1].num.i, (int8_t)v);
+		assert_int_equal(ev.params[2].num.u, 1000);
+		free(r);
+	}
+}
+
+/* Wire version 3: a path of length 0 is the record's previous path again. */
+static void test_path_repeat(void **state UNUSED)
+{
+	struct trec *r = trec_new(VGL_EV_OPENAT);
+	struct vgl_event ev;
+
+	trec_s64(r, AT_FDCWD);
+	trec_str(r, "/etc/passwd");
+	trec_bytes(r, "", 0);
+	trec_u64(r, O_RDONLY);
+	trec_u64(r, 0);
+	decode_ok(r, &ev);
+	assert_false(ev.params[2].absent);
+	assert_string_equal(ev.params[2].str, "/etc/passwd");
+	assert_int_equal(ev.params[2].len, 11);
+	free(r);
+
+	r = trec_new(VGL_EV_EXECVE); /* exe repeats filename, past the argv */
+	trec_str(r, "/usr/bin/ls");
+	trec_argv(r, ls_argv);
+	trec_bytes(r, "", 0);
+	trec_str(r, "/root");
+	decode_ok(r, &ev);
+	assert_string_equal(ev.params[2].str, "/usr/bin/ls");
+	assert_int_equal(ev.params[2].len, 11);
+	assert_string_equal(ev.params[3].str, "/root");
+	free(r);
+
+	r = trec_new(VGL_EV_OPENAT); /* nothing to repeat: the name is absent */
+	trec_s64(r, AT_FDCWD);
+	trec_absent(r);
+	trec_bytes(r, "", 0);
+	trec_u64(r, O_RDONLY);
+	trec_u64(r, 0);
+	decode_bad(r, trec_finish(r), VGL_DECODE_PARAM_FORMAT);
+}
+
 static struct trec *execve_rec(const char *const *argv)
 {
 	struct trec *r = trec_new(VGL_EV_EXECVE);
@@ -433,7 +498,7 @@ static void test_reject_strings(void **state UNUSED)
 
 static void test_reject_numbers(void **state UNUSED)
 {
-	static const size_t lens[] = { 0, 1, 4, 7, 9, 16 };
+	static const size_t lens[] = { 0, 3, 5, 7, 9, 16 };
 	uint8_t bytes[16] = { 0 };
 
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
@@ -520,6 +585,8 @@ int main(void)
 		cmocka_unit_test(test_header_and_numbers),
 		cmocka_unit_test(test_strings_point_into_record),
 		cmocka_unit_test(test_negative_numbers),
+		cmocka_unit_test(test_short_numbers),
+		cmocka_unit_test(test_path_repeat),
 		cmocka_unit_test(test_argv),
 		cmocka_unit_test(test_argv_empty_and_empty_arg),
 		cmocka_unit_test(test_sockaddr_inet),
