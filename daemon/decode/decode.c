@@ -112,6 +112,12 @@ static bool sockaddr_ok(const uint8_t *p, size_t len)
 	}
 }
 
+/* A string: exactly one NUL, the last byte. */
+static bool str_ok(const uint8_t *p, size_t len)
+{
+	return len >= 1 && p[len - 1] == '\0' && !memchr(p, '\0', len - 1);
+}
+
 /* Whether @len bytes at @p are a valid value of @type. */
 static bool param_ok(enum vgl_ptype type, const uint8_t *p, size_t len)
 {
@@ -139,13 +145,10 @@ static bool param_ok(enum vgl_ptype type, const uint8_t *p, size_t len)
 	case VGL_PT_FCNTLCMD:
 		/* 8 bytes before wire version 3; since, the fewest that sign-extend */
 		return len == 1 || len == 2 || len == 4 || len == 8;
-	case VGL_PT_PATH:
-		if (len == 0)
-			return true; /* the previous path again: check_params() */
-				     /* fall through */
+	case VGL_PT_PATH: /* length 0: the previous path again (check_params()) */
+		return len == 0 || str_ok(p, len);
 	case VGL_PT_STR:
-		/* exactly one NUL, the last byte */
-		return len >= 1 && p[len - 1] == '\0' && !memchr(p, '\0', len - 1);
+		return str_ok(p, len);
 	case VGL_PT_ARGV:
 		/* no bytes is an empty argument list (execve(path, NULL, ...)) */
 		return len == 0 || p[len - 1] == '\0';
