@@ -44,12 +44,18 @@ static __always_inline bool vgl_pf_has(const __u64 *m, __u32 cls)
 
 #define VGL_PF_BYTES(c) (0x0101010101010101ULL * (c))
 
-/* 0x80 in each byte of @w that is '.', 0 in the others (exact: no carries). */
-static __always_inline __u64 vgl_pf_dots(__u64 w)
+/* 0x80 in each byte of @w equal to that of @bytes, 0 in the others (exact: no carries). */
+static __always_inline __u64 vgl_pf_eq(__u64 w, __u64 bytes)
 {
-	__u64 t = w ^ VGL_PF_BYTES('.');
+	__u64 t = w ^ bytes;
 
 	return ~(((t & VGL_PF_BYTES(0x7f)) + VGL_PF_BYTES(0x7f)) | t | VGL_PF_BYTES(0x7f));
+}
+
+/* 0x80 in each byte of @w that is '.', 0 in the others. */
+static __always_inline __u64 vgl_pf_dots(__u64 w)
+{
+	return vgl_pf_eq(w, VGL_PF_BYTES('.'));
 }
 
 /*
@@ -83,6 +89,73 @@ __noinline int vgl_pf_dotdot_g(__u32 n0, __u32 n1)
 		if (buf[VGL_OFF(n0 + i)] == '.' && buf[VGL_OFF(n0 + i + 1)] == '.' &&
 		    buf[VGL_OFF(n0 + i + 2)] == '/')
 			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether substring @i of conf @idx starts at one of the 8 positions from
+ * @at of the path at @p0 (@len bytes, no NUL): its head compared a word at
+ * a time, the rest byte by byte. Global: its loops are verified once.
+ */
+__noinline int vgl_pf_sub_at_g(__u32 idx, __u32 i, __u32 p0, __u32 at, __u32 len)
+{
+	__u32 zero = 0;
+	__u8 *buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+	struct vgl_pf_conf *conf = bpf_map_lookup_elem(&vgl_pf_conf, &idx);
+	struct vgl_pf_sub *s;
+	__u64 w;
+
+	if (!buf || !conf)
+		return 1;
+	s = &conf->sub[i & (VGL_PF_NSUBS - 1)];
+	for (__u32 n = 0; n < 8; n++) {
+		__u32 pos = at + n, j = 8;
+
+		if (pos + s->len > len)
+			return 0;
+		__builtin_memcpy(&w, buf + VGL_OFF(p0 + pos), sizeof(w));
+		if ((w ^ s->head) & s->head_mask)
+			continue;
+		for (; j < VGL_PF_SUB_MAX; j++)
+			if (j >= s->len || buf[VGL_OFF(p0 + pos + j)] != s->s[j])
+				break;
+		if (j >= s->len)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the path at [@p0, @p0 + @len) (no NUL) holds a substring of conf
+ * @idx that passes class @cls; a path too long to scan passes. Each word is
+ * tested for the substring's first two bytes at once (two loads, one a
+ * byte further); only a word where they meet is compared. Global.
+ */
+__noinline int vgl_pf_subs_g(__u32 idx, __u32 p0, __u32 len, __u32 cls)
+{
+	__u32 zero = 0;
+	__u8 *buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+	struct vgl_pf_conf *conf = bpf_map_lookup_elem(&vgl_pf_conf, &idx);
+	__u64 w0, w1;
+
+	if (!buf || !conf || len >= VGL_PF_PATH)
+		return 1;
+	for (__u32 i = 0; i < VGL_PF_NSUBS; i++) {
+		struct vgl_pf_sub *s = &conf->sub[i];
+		__u64 b0 = VGL_PF_BYTES(s->head & 0xff), b1 = VGL_PF_BYTES((s->head >> 8) & 0xff);
+
+		if (!s->len || !vgl_pf_has(s->cls, cls) || s->len > len)
+			continue;
+		for (__u32 k = 0; k < VGL_PF_PATH / 8 + 1; k++) {
+			if (8 * k + s->len > len)
+				break;
+			__builtin_memcpy(&w0, buf + VGL_OFF(p0 + 8 * k), sizeof(w0));
+			__builtin_memcpy(&w1, buf + VGL_OFF(p0 + 8 * k + 1), sizeof(w1));
+			if ((vgl_pf_eq(w0, b0) & vgl_pf_eq(w1, b1)) &&
+			    vgl_pf_sub_at_g(idx, i, p0, 8 * k, len))
+				return 1;
+		}
 	}
 	return 0;
 }
@@ -204,6 +277,9 @@ static __always_inline bool vgl_pf_drop(struct vgl_builder *b, long ret, __u64 f
 	if (conf->rev_max &&
 	    vgl_pf_gate_open(&conf->gate[VGL_PF_GATE_REV], cls, b->buf[VGL_OFF(p1 - 2)]) &&
 	    vgl_pf_suffix_g(p1 - 1, plen < conf->rev_max ? plen : conf->rev_max, gen, slot, cls))
+		return false;
+	if ((conf->flags & VGL_PFF_SUBS) && vgl_pf_has(conf->sub_cls, cls) &&
+	    vgl_pf_subs_g(idx, n1, p1 - n1 - 1, cls))
 		return false;
 	st = vgl_stats_of(b->kind);
 	if (st)

@@ -82,6 +82,27 @@ static int pf_entries(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_
 	return 0;
 }
 
+/* @pk's substrings into @c, for bpf/prefilter.h vgl_pf_subs_g(). */
+static void pf_subs(const struct vgl_pf_kind *pk, struct vgl_pf_conf *c)
+{
+	for (size_t i = 0; i < pk->nsub; i++) {
+		struct vgl_pf_sub *s = &c->sub[i];
+		size_t len = strlen(pk->sub[i].s), head = len < 8 ? len : 8;
+
+		s->cls[0] = pk->sub[i].mask.w[0];
+		s->cls[1] = pk->sub[i].mask.w[1];
+		s->len = (uint8_t)len;
+		memcpy(s->s, pk->sub[i].s, len);
+		memcpy(&s->head, s->s, 8); /* little-endian, as the kernel loads it */
+		s->head_mask = head == 8 ? UINT64_MAX : (1ull << (8 * head)) - 1;
+		s->head &= s->head_mask;
+		c->sub_cls[0] |= s->cls[0];
+		c->sub_cls[1] |= s->cls[1];
+	}
+	if (pk->nsub)
+		c->flags |= VGL_PFF_SUBS;
+}
+
 /* The settings of each kind slot for @pf as generation @gen. */
 static int pf_conf(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t gen)
 {
@@ -100,6 +121,8 @@ static int pf_conf(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t g
 			dd = dd || pk->e[i].mask.w[0] != pk->e[i].mask.w[1];
 		for (size_t i = 0; i < pk->ncomm; i++)
 			dd = dd || pk->comm[i].mask.w[0] != pk->comm[i].mask.w[1];
+		for (size_t i = 0; i < pk->nsub; i++)
+			dd = dd || pk->sub[i].mask.w[0] != pk->sub[i].mask.w[1];
 		if (pk->filtered) {
 			c.flags = VGL_PFF_ON | (dd ? VGL_PFF_DOTDOT : 0) |
 				  (pk->ncomm ? VGL_PFF_COMM : 0);
@@ -110,6 +133,7 @@ static int pf_conf(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t g
 			c.rev_max = (uint16_t)(pk->max_suffix < VGL_PF_PATH ? pk->max_suffix
 									    : VGL_PF_PATH);
 			memcpy(c.gate, pk->gate, sizeof(c.gate));
+			pf_subs(pk, &c);
 		}
 		idx = (uint32_t)(gen % VGL_PF_GENS) * VGL_PF_SLOTS + (uint32_t)slot;
 		if (bpf_map_update_elem(fd, &idx, &c, BPF_ANY))

@@ -9,9 +9,10 @@
  * filter by its resolved path (fd.name) and its class, 7 bits of what the
  * rules test about it (VGL_PFC_*): 128 classes, so a set of classes is a
  * 128-bit mask. Each rule gives, per kind it applies to, clauses "path atom
- * and class in mask"; an atom is an exact path, a prefix or a suffix, an
- * exact or prefix requested name, or none (any path). Everything else in a condition (proc.*,
- * container.*, contains, regex...) is taken as true: the filter is a conservative
+ * and class in mask"; an atom is an exact path, a prefix, a suffix or a
+ * substring, an exact or prefix requested name, or none (any path); a clause
+ * may also name the process (proc.name). Everything else in a condition
+ * (container.*, regex...) is taken as true: the filter is a conservative
  * over-approximation, an event it drops cannot match any enabled rule.
  *
  * A kind is passed whole (not filtered) when some rule needs every class of
@@ -59,6 +60,7 @@ enum vgl_pf_atom {
 	VGL_PF_EXACT,	    /* fd.name is s */
 	VGL_PF_PREFIX,	    /* fd.name starts with s */
 	VGL_PF_SUFFIX,	    /* fd.name ends with s */
+	VGL_PF_CONTAINS,    /* fd.name holds s (2 bytes or more); in vgl_pf_kind.sub */
 	VGL_PF_NAME_EXACT,  /* the requested name (evt.arg.name, fd.nameraw) is s */
 	VGL_PF_NAME_PREFIX, /* the requested name starts with s */
 };
@@ -76,6 +78,12 @@ struct vgl_pf_comm {
 	struct vgl_pf_mask mask;
 };
 
+/* The classes of opens whose path holds a substring pass. */
+struct vgl_pf_substr {
+	char s[VGL_PF_SUB_MAX + 1];
+	struct vgl_pf_mask mask;
+};
+
 struct vgl_pf_kind {
 	bool filtered;
 	struct vgl_pf_gate gate[VGL_PF_NGATES]; /* VGL_PF_GATE_*: what each table can pass */
@@ -85,6 +93,9 @@ struct vgl_pf_kind {
 	size_t n;
 	struct vgl_pf_comm *comm; /* process names, sorted */
 	size_t ncomm;
+	struct vgl_pf_substr sub[VGL_PF_NSUBS]; /* fd.name contains, in the kernel's order */
+	size_t nsub;
+	size_t nsub_over;    /* more substrings: their classes pass any path */
 	size_t nrules;	     /* enabled rules of this kind */
 	size_t max_suffix;   /* the longest suffix (bytes) */
 	char any_by[4][128]; /* rules whose clauses test no path */

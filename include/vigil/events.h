@@ -302,6 +302,7 @@ struct vgl_pf_val {
 #define VGL_PFF_DOTDOT (1u << 2) /* some mask tells VGL_PFC_DOTDOT apart: compute it */
 #define VGL_PFF_NAME   (1u << 3) /* look the requested name up in vgl_pf_fwd, slot + SLOTS */
 #define VGL_PFF_COMM   (1u << 4) /* look the process name up in vgl_pf_comm */
+#define VGL_PFF_SUBS   (1u << 5) /* look for the substrings in the path (sub[]) */
 /*
  * What one table (vgl_pf_fwd paths, its requested names, vgl_pf_rev) can
  * pass: the union of its entries' classes, and the bytes its entries have
@@ -318,11 +319,27 @@ struct vgl_pf_gate {
 	__u64 cls[2];
 	__u64 bytes[4]; /* bit b: some entry has byte b there */
 };
+/*
+ * A substring of the path (fd.name contains S) and the classes it passes.
+ * A path of VGL_PF_PATH bytes or more is not scanned: it passes.
+ */
+#define VGL_PF_NSUBS   4  /* per kind; past them, their classes pass any path */
+#define VGL_PF_SUB_MAX 32 /* bytes of one (no NUL); a longer one is cut */
+struct vgl_pf_sub {
+	__u64 cls[2];
+	__u64 head;	 /* its first min(len, 8) bytes, little-endian */
+	__u64 head_mask; /* the bytes of head that count */
+	__u8 len;	 /* 2..VGL_PF_SUB_MAX; 0: an unused slot */
+	__u8 s[VGL_PF_SUB_MAX];
+	__u8 pad[7];
+};
 struct vgl_pf_conf {
 	__u64 any[2]; /* classes passing whatever the path */
 	struct vgl_pf_gate gate[VGL_PF_NGATES];
-	__u32 flags;   /* VGL_PFF_* */
-	__u16 rev_max; /* the longest suffix; 0: no vgl_pf_rev lookup */
+	struct vgl_pf_sub sub[VGL_PF_NSUBS];
+	__u64 sub_cls[2]; /* the union of sub[]'s classes */
+	__u32 flags;	  /* VGL_PFF_* */
+	__u16 rev_max;	  /* the longest suffix; 0: no vgl_pf_rev lookup */
 	__u16 pad;
 };
 

@@ -2,8 +2,8 @@
 /*
  * The in-kernel prefilter (bpf/prefilter.h) on real opens, in rules mode:
  * the opens a rule matches pass, judged by the resolved path (through a
- * symlink, a "..") or the requested name, by prefix, exact path or suffix,
- * by the open's flags and by the process's name; the others are dropped in
+ * symlink, a "..") or the requested name, by prefix, exact path, suffix or
+ * substring, by the open's flags and by the process's name; the others are dropped in
  * the kernel and counted as kinds.openat.prefiltered. The same rules with --no-prefilter
  * raise the same alerts and drop nothing.
  */
@@ -21,6 +21,8 @@
 #define MISSES	200  /* opens no rule matches, per round */
 #define OTHERS	2000 /* writes "pf comm" drops by the process's name */
 #define DOTDOTS 8    /* opens through "../", each a byte further on */
+#define SUBS	8    /* writes of a path holding "pf sub"'s string, a byte further on */
+#define SUB	"pfsub_long_marker" /* longer than the kernel's 8-byte head */
 
 struct pf_ctx {
 	char dir[PATH_MAX];
@@ -74,7 +76,11 @@ static void make_rules(struct pf_ctx *c)
 		 "- rule: pf comm\n  desc: d\n"
 		 "  condition: pf_open and evt.is_open_write=true and fd.name contains pfcomm"
 		 " and proc.name in (%s, vgl-nobody)\n"
-		 "  output: \"comm %%proc.name %%fd.name\"\n  priority: WARNING\n",
+		 "  output: \"comm %%proc.name %%fd.name\"\n  priority: WARNING\n"
+		 "- rule: pf sub\n  desc: d\n"
+		 "  condition: pf_open and evt.is_open_write=true and (fd.name contains " SUB
+		 " or fd.name contains \"~Q\")\n"
+		 "  output: \"sub %%fd.name\"\n  priority: WARNING\n",
 		 d, d, d, d, c->comm, c->comm);
 	snprintf(c->rules, sizeof(c->rules), "%s/rules.yaml", d);
 	write_text(c->rules, text);
@@ -118,13 +124,29 @@ static void act(void *arg)
 	VH_CHECK(open_at(c->dir, "c-pfcomm", O_WRONLY) >= 0); /* its name */
 }
 
-/* Writes that "pf comm" would match but for the process's name. */
+/*
+ * Writes that "pf comm" would match but for the process's name; writes
+ * "pf sub" matches by their path alone, and some it does not.
+ */
 static void act_other(void *arg)
 {
 	const struct pf_ctx *c = arg;
 
+	for (int i = 0; i < SUBS; i++) { /* the substring at each offset from a word's start */
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "sub/%.*s" SUB, i, "aaaaaaaa");
+		VH_CHECK(open_at(c->dir, rel, O_WRONLY) >= 0);
+	}
+	VH_CHECK(open_at(c->dir, "sub/a~Q", O_WRONLY) >= 0); /* the two-byte one */
 	for (int i = 0; i < OTHERS; i++)
 		VH_CHECK(open_at(c->dir, "c-pfcomm", O_WRONLY) >= 0);
+	for (int i = 0; i < MISSES; i++) { /* one byte off, its head alone; "~" */
+		VH_CHECK(open_at(c->dir, "sub/pfsub_long_markeX", O_WRONLY) >= 0);
+		VH_CHECK(open_at(c->dir, "sub/pfsub_lonG_marker", O_WRONLY) >= 0);
+		VH_CHECK(open_at(c->dir, "sub/pfsub_lo", O_WRONLY) >= 0);
+		VH_CHECK(open_at(c->dir, "sub/a~", O_WRONLY) >= 0);
+	}
 }
 
 static struct pf_ctx *setup_dir(void)
@@ -146,6 +168,18 @@ static struct pf_ctx *setup_dir(void)
 	assert_int_equal(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/other/f", c->dir);
 	touch(p);
+	snprintf(p, sizeof(p), "%s/sub", c->dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	for (const char *const *f = (const char *const[]){ "pfsub_long_markeX", "pfsub_lonG_marker",
+							   "pfsub_lo", "a~", "a~Q", NULL };
+	     *f; f++) {
+		snprintf(p, sizeof(p), "%s/sub/%s", c->dir, *f);
+		touch(p);
+	}
+	for (int i = 0; i < SUBS; i++) {
+		snprintf(p, sizeof(p), "%s/sub/%.*s" SUB, c->dir, i, "aaaaaaaa");
+		touch(p);
+	}
 	snprintf(p, sizeof(p), "%s/link", c->dir);
 	snprintf(t, sizeof(t), "%s/exact", c->dir);
 	assert_int_equal(symlink(t, p), 0);
@@ -209,14 +243,22 @@ static void run_once(const struct pf_ctx *c, bool no_prefilter)
 	expect_alert(run, "pf write", c->dir, "w-file");
 	expect_alerts(run, "pf dotdot", c->dir, "miss", DOTDOTS);
 	expect_alert(run, "pf comm", c->dir, "c-pfcomm"); /* not the other's */
+	for (int i = 0; i < SUBS; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "sub/%.*s" SUB, i, "aaaaaaaa");
+		expect_alert(run, "pf sub", c->dir, rel);
+	}
+	expect_alert(run, "pf sub", c->dir, "sub/a~Q");
+	expect_alerts(run, "pf sub", c->dir, "sub/pfsub_long_markeX", 0);
 	printf("%s: %zu alerts, kinds.openat.prefiltered %lld\n",
 	       no_prefilter ? "--no-prefilter" : "prefilter", json_array_size(run->events),
 	       openat_prefiltered(run));
 	if (no_prefilter)
 		assert_int_equal(openat_prefiltered(run), 0);
-	else if (openat_prefiltered(run) < 4 * MISSES + OTHERS) /* the children's misses */
+	else if (openat_prefiltered(run) < 8 * MISSES + OTHERS) /* the children's misses */
 		fail_msg("prefiltered %lld < %d opens no rule matches", openat_prefiltered(run),
-			 4 * MISSES + OTHERS);
+			 8 * MISSES + OTHERS);
 }
 
 static void test_prefilter(void **state)

@@ -75,12 +75,12 @@ expect 0 "^prefilter \(in the kernel" -- rules check -v -r "$p"
 # a process name: that process's opens pass whatever the path, the others' stay filtered
 printf -- '- rule: cat\n  desc: d\n  condition: evt.type = openat and proc.name in (cat, tac)\n  output: o\n  priority: INFO\n' \
 	>"$p/q.yaml"
-expect 0 "^  openat +filtered: 3 rules; 2 exact paths, 1 prefixes, 1 suffixes, 0 requested names and prefixes, 2 process names$" -- rules explain -r "$p"
+expect 0 "^  openat +filtered: 3 rules; 2 exact paths, 1 prefixes, 1 suffixes, 0 requested names and prefixes, 2 process names, 0 substrings$" -- rules explain -r "$p"
 expect 0 "^    process +tac  \[any open, any path\]$" -- rules explain -v -r "$p"
 # two names at once never hold; a name a comm cannot hold (16 bytes) neither
 printf -- '- rule: never\n  desc: d\n  condition: evt.type = openat and proc.name = cat and proc.name in (tac, abcdefghijklmnop)\n  output: o\n  priority: INFO\n' \
 	>"$p/q2.yaml"
-expect 0 "^  openat +filtered: 3 rules; .*, 2 process names$" -- rules explain -r "$p"
+expect 0 "^  openat +filtered: 3 rules; .*, 2 process names, 0 substrings$" -- rules explain -r "$p"
 # more names than the kernel's table holds (1024 per kind): the kind passes whole
 names=$(seq -f 'p%g' 1 1025 | paste -sd, -)
 printf -- '- rule: many\n  desc: d\n  condition: evt.type = creat and proc.name in (%s)\n  output: o\n  priority: INFO\n' \
@@ -89,7 +89,16 @@ expect 0 "^  creat +passes whole: more process names than the kernel's table hol
 names=$(seq -f 'p%g' 1 1024 | paste -sd, -)
 printf -- '- rule: many\n  desc: d\n  condition: evt.type = creat and proc.name in (%s)\n  output: o\n  priority: INFO\n' \
 	"$names" >"$dir/many.yaml"
-expect 0 "^  creat +filtered: 1 rules; .*, 1024 process names$" -- rules explain -r "$dir/many.yaml"
+expect 0 "^  creat +filtered: 1 rules; .*, 1024 process names, 0 substrings$" -- rules explain -r "$dir/many.yaml"
+# a substring of the path: tested in the kernel, 4 per kind; past them, their classes pass any path
+mkdir "$dir/sub"
+printf -- '- rule: sub\n  desc: d\n  condition: evt.type = creat and evt.is_open_write=true and fd.name contains fish_read_history\n  output: o\n  priority: INFO\n' \
+	>"$dir/sub/a.yaml"
+expect 0 "^  creat +filtered: 1 rules; 0 exact paths, .*, 0 process names, 1 substrings$" -- rules explain -r "$dir/sub"
+expect 0 "^    contains +fish_read_history  \[write\]$" -- rules explain -v -r "$dir/sub"
+printf -- '- rule: subs\n  desc: d\n  condition: evt.type = creat and evt.is_open_read=true and (fd.name contains ab or fd.name contains cd or fd.name contains ef or fd.name contains gh)\n  output: o\n  priority: INFO\n' \
+	>"$dir/sub/b.yaml"
+expect 0 "^  creat +filtered: 2 rules; .*, 4 substrings; any path when: read \(1 substrings past the kernel's 4\)$" -- rules explain -r "$dir/sub"
 # not a name: any process may match
 printf -- '- rule: any\n  desc: d\n  condition: evt.type = openat and not proc.name = cat\n  output: o\n  priority: INFO\n' \
 	>"$p/r.yaml"

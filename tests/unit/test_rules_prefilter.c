@@ -88,13 +88,14 @@ static const char *matches(const struct vgl_ruleset *rs, struct tally *tl,
 
 /* An open of @kind in class @cls: flags, mode, result and name that give it. */
 static void build(struct tev *t, enum vgl_kind kind, const char *comm, const char *path,
-		  const char *name, unsigned int cls)
+		  const char *name, unsigned int cls, int64_t more_flags)
 {
 	int64_t flags = (cls & VGL_PFC_READ) && (cls & VGL_PFC_WRITE) ? O_RDWR
 			: (cls & VGL_PFC_WRITE)			      ? O_WRONLY
 			: (cls & VGL_PFC_READ)			      ? O_RDONLY
 								      : O_ACCMODE;
 
+	flags |= more_flags;
 	if (cls & VGL_PFC_CREATE)
 		flags |= O_CREAT;
 	if (cls & VGL_PFC_DIR)
@@ -129,12 +130,15 @@ static void one(const struct vgl_ruleset *rs, const struct vgl_prefilter *pf, en
 				continue;
 			}
 			tl->dropped[kind]++;
-			build(&t, kind, tl->comms[c], path, name, cls);
-			if ((hit = matches(rs, tl, &t.ev)))
-				fail_msg("%s: %s of %s (name %s, class %#x, %s) dropped, but rule "
-					 "\"%s\" matches it",
-					 tl->set, vgl_kind_info[kind].name, path, name, cls,
-					 tl->comms[c], hit);
+			/* a write with and without O_TRUNC (not a class bit: "truncate...") */
+			for (int trunc = 0; trunc <= !!(cls & VGL_PFC_WRITE); trunc++) {
+				build(&t, kind, tl->comms[c], path, name, cls, trunc ? O_TRUNC : 0);
+				if ((hit = matches(rs, tl, &t.ev)))
+					fail_msg("%s: %s of %s (name %s, class %#x, %s) dropped, "
+						 "but rule \"%s\" matches it",
+						 tl->set, vgl_kind_info[kind].name, path, name, cls,
+						 tl->comms[c], hit);
+			}
 		}
 	}
 }
@@ -172,7 +176,40 @@ static void around(const struct vgl_ruleset *rs, const struct vgl_prefilter *pf,
 	one(rs, pf, kind, a, "../x/../y", tl);
 }
 
-static void differential(const char *set, const char *const *files, size_t n)
+/* Paths around substring @sub: it alone, inside a name, and cut short. */
+static void around_sub(const struct vgl_ruleset *rs, const struct vgl_prefilter *pf,
+		       enum vgl_kind kind, const char *sub, struct tally *tl)
+{
+	char a[512], b[512], c[512];
+
+	snprintf(a, sizeof(a), "/tmp/pf/%s", sub);
+	snprintf(b, sizeof(b), "/tmp/pf/.x%sy", sub);
+	snprintf(c, sizeof(c), "/tmp/pf/%.*s", (int)strlen(sub) - 1, sub);
+	one(rs, pf, kind, a, a, tl);
+	one(rs, pf, kind, b, b, tl);
+	one(rs, pf, kind, c, c, tl);
+	one(rs, pf, kind, b, "../x/../y", tl);
+	one(rs, pf, kind, c, "../x/../y", tl);
+}
+
+/* Each rule's `contains` constants of a path, whatever the filter kept of them. */
+static void around_contains(const struct vgl_ruleset *rs, const struct vgl_prefilter *pf,
+			    enum vgl_kind kind, const struct ast *a, struct tally *tl)
+{
+	for (size_t i = 0; i < a->nkids; i++)
+		around_contains(rs, pf, kind, a->kids[i], tl);
+	if (a->type == AST_CMP && a->op == OP_CONTAINS && !strncmp(a->field, "fd.", 3))
+		for (size_t i = 0; i < a->nvals; i++)
+			if (a->vals[i].len > 0 && a->vals[i].len < 400)
+				around_sub(rs, pf, kind, a->vals[i].s, tl);
+}
+
+/*
+ * @writes: whether a write of a path no rule names still passes (the
+ * sandbox file's "Write below root": `fd.directory = /` is the prefix "/"
+ * to the filter).
+ */
+static void differential(const char *set, const char *const *files, size_t n, bool writes)
 {
 	static const char *const plain[] = {
 		"/tmp/pf/nothing", "/usr/lib/libc.so.6", "/", "/etc", "/home/u/.cache/x", "/root/x"
@@ -203,10 +240,16 @@ static void differential(const char *set, const char *const *files, size_t n)
 
 		for (size_t i = 0; i < pk->n; i++)
 			around(rs, pf, kinds[k], &pk->e[i], &tl);
+		for (size_t i = 0; i < pk->nsub; i++)
+			around_sub(rs, pf, kinds[k], pk->sub[i].s, &tl);
+		for (size_t i = 0; i < rs->nrules; i++)
+			if (rs->rules[i].ast)
+				around_contains(rs, pf, kinds[k], rs->rules[i].ast, &tl);
 		for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 			one(rs, pf, kinds[k], plain[i], plain[i], &tl);
-		printf("%s: %-7s filtered=%d process names %zu; opens dropped %zu, passed %zu\n",
-		       set, vgl_kind_info[kinds[k]].name, pk->filtered, pk->ncomm,
+		printf("%s: %-7s filtered=%d process names %zu substrings %zu; opens dropped %zu, "
+		       "passed %zu\n",
+		       set, vgl_kind_info[kinds[k]].name, pk->filtered, pk->ncomm, pk->nsub,
 		       tl.dropped[kinds[k]], tl.passed[kinds[k]]);
 	}
 	assert_true(tl.dropped[VGL_EV_OPENAT] > 0);
@@ -214,6 +257,15 @@ static void differential(const char *set, const char *const *files, size_t n)
 	if (vgl_prefilter_pass(pf, VGL_EV_OPENAT, "/tmp/pf/nothing", "/tmp/pf/nothing",
 			       VGL_PFC_READ | VGL_PFC_OK, "cat"))
 		fail_msg("%s: a read of /tmp/pf/nothing by cat passes", set);
+	/* paths no rule names: a write (the stock files' `fd.name contains
+	 * "fish_read_history"`), a read through "../" (their `contains "id_rsa"`) */
+	if (vgl_prefilter_pass(pf, VGL_EV_OPENAT, "/tmp/pf/nothing", "/tmp/pf/nothing",
+			       VGL_PFC_WRITE | VGL_PFC_OK, "cat") != writes)
+		fail_msg("%s: a write of /tmp/pf/nothing by cat %s", set,
+			 writes ? "is dropped" : "passes");
+	if (vgl_prefilter_pass(pf, VGL_EV_OPENAT, "/tmp/pf/nothing", "/tmp/../tmp/pf/nothing",
+			       VGL_PFC_READ | VGL_PFC_OK | VGL_PFC_DOTDOT, "cat"))
+		fail_msg("%s: a read of /tmp/../tmp/pf/nothing by cat passes", set);
 	vgl_match_ctx_free(tl.ctx);
 	vgl_prefilter_free(pf);
 	vgl_ruleset_free(rs);
@@ -235,7 +287,7 @@ static void test_default_rules(void **state)
 		tu_source_path(paths[i], sizeof(paths[i]), rel);
 		files[i] = paths[i];
 	}
-	differential("default rules", files, 4);
+	differential("default rules", files, 4, false);
 }
 
 static void test_stock_rules(void **state)
@@ -255,8 +307,8 @@ static void test_stock_rules(void **state)
 		if (access(paths[i], R_OK))
 			tu_skip_or_fail("Falco stock rule file %s: %s", paths[i], strerror(errno));
 	}
-	differential("falco_rules.yaml", files, 1);
-	differential("all three stock files", files, 3);
+	differential("falco_rules.yaml", files, 1, false);
+	differential("all three stock files", files, 3, true);
 }
 
 int main(void)

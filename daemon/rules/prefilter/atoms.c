@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * One comparison of a condition, as the prefilter sees it on an open of a
- * given kind (clauses.h): the path atoms of fd.name, fd.directory and
- * fd.filename, the class bits of the open's flags and result, evt.type,
- * the process names of proc.name.
- * Anything else is "true, not exact": it may hold for any open.
+ * given kind (clauses.h): the path atoms of fd.name (exact, prefix, suffix,
+ * substring), fd.directory and fd.filename, the class bits of the open's flags and result,
+ * evt.type, the process names of proc.name. Anything else is "true, not exact": it may hold for any
+ * open.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -85,7 +85,7 @@ static struct pfr glob_atom(const char *g)
 	return r;
 }
 
-/* fd.name: exact names, prefixes, suffixes. */
+/* fd.name: exact names, prefixes, suffixes, substrings. */
 static struct pfr name_atoms(const struct ast *a)
 {
 	struct pfr r = { .exact = a->op != OP_PMATCH };
@@ -105,6 +105,14 @@ static struct pfr name_atoms(const struct ast *a)
 		break;
 	case OP_GLOB:
 		return a->nvals == 1 ? glob_atom(a->vals[0].s) : pfr_true(false);
+	case OP_CONTAINS: /* a longer substring holds its first VGL_PF_SUB_MAX bytes */
+		if (a->nvals != 1 || a->vals[0].len < 2 ||
+		    memchr(a->vals[0].s, '\0', a->vals[0].len))
+			return pfr_true(false);
+		r.exact = a->vals[0].len <= VGL_PF_SUB_MAX;
+		pfr_add_atom(&r, VGL_PF_CONTAINS, a->vals[0].s,
+			     r.exact ? a->vals[0].len : VGL_PF_SUB_MAX);
+		return r;
 	default:
 		return pfr_true(false);
 	}

@@ -104,12 +104,17 @@ static bool has_atoms(const struct pfr *r)
 }
 
 /*
- * The conjunction of two clauses: one path atom survives (the left's
- * first); two different process names cannot both hold.
+ * The conjunction of two clauses: one path atom survives (the left's,
+ * unless only it is a substring, which costs the kernel a scan); two
+ * different process names cannot both hold.
  */
 static int clause_and(struct pfr *out, const struct vgl_pf_entry *x, const struct vgl_pf_entry *y)
 {
-	const struct vgl_pf_entry *keep = x->type != VGL_PF_ANY ? x : y;
+	const struct vgl_pf_entry *keep =
+		x->type != VGL_PF_ANY && !(x->type == VGL_PF_CONTAINS && y->type != VGL_PF_ANY &&
+					   y->type != VGL_PF_CONTAINS)
+			? x
+			: y;
 	const char *comm = x->comm ? x->comm : y->comm;
 	struct vgl_pf_mask m = pf_mask_and(x->mask, y->mask);
 	char *s = NULL, *c = NULL;

@@ -140,6 +140,41 @@ static int take_comms(struct vgl_pf_kind *k, struct pfr *acc)
 	return ret;
 }
 
+/*
+ * Move the substring clauses into @k's VGL_PF_NSUBS substrings, each with
+ * the union of its clauses' classes; past them, into @over (classes that
+ * then pass any path).
+ */
+static void take_subs(struct vgl_pf_kind *k, struct pfr *acc, struct vgl_pf_mask *over)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < acc->n; i++) {
+		struct vgl_pf_entry *e = &acc->c[i];
+		size_t j = 0;
+
+		if (e->type != VGL_PF_CONTAINS) {
+			acc->c[n++] = *e;
+			continue;
+		}
+		while (j < k->nsub && strcmp(k->sub[j].s, e->s))
+			j++;
+		if (j == k->nsub && k->nsub < VGL_PF_NSUBS) {
+			snprintf(k->sub[j].s, sizeof(k->sub[j].s), "%s", e->s);
+			k->nsub++;
+		}
+		if (j < k->nsub)
+			k->sub[j].mask = pf_mask_or(k->sub[j].mask, e->mask);
+		else {
+			*over = pf_mask_or(*over, e->mask);
+			k->nsub_over++;
+		}
+		free(e->s);
+		free(e->comm);
+	}
+	acc->n = n;
+}
+
 /* The table of @e (VGL_PF_GATE_*) and the key byte its gate tests, or -1 for any. */
 static int gate_of(const struct vgl_pf_entry *e, int *byte)
 {
@@ -181,6 +216,7 @@ static void set_gates(struct vgl_pf_kind *k)
 /* Cut to what a key holds (shorter atoms allow more), then widen the masks. */
 static int finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
 {
+	struct vgl_pf_mask over = { { 0, 0 } };
 	size_t n = 0;
 
 	switch (take_comms(k, acc)) {
@@ -192,7 +228,13 @@ static int finish_kind(struct vgl_pf_kind *k, struct pfr *acc)
 	default:
 		return -ENOMEM;
 	}
-	k->any = pfr_any(acc);
+	take_subs(k, acc, &over);
+	k->any = pf_mask_or(pfr_any(acc), over);
+	if (pf_mask_full(k->any)) {
+		unfilter(k, "every open may hold one of more substrings than the kernel tests",
+			 NULL);
+		return 0;
+	}
 	for (size_t i = 0; i < acc->n; i++) {
 		struct vgl_pf_entry *e = &acc->c[i];
 		size_t len = strlen(e->s ? e->s : "");

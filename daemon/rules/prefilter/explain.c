@@ -35,7 +35,7 @@ static void describe(struct vgl_pf_mask m, char *buf, size_t size)
 
 static void explain_kind(const struct vgl_pf_kind *k, const char *name, bool verbose, FILE *f)
 {
-	size_t nt[6] = { 0 };
+	size_t nt[VGL_PF_NAME_PREFIX + 1] = { 0 };
 	char d[160];
 
 	if (!k->filtered) {
@@ -46,9 +46,9 @@ static void explain_kind(const struct vgl_pf_kind *k, const char *name, bool ver
 		nt[k->e[i].type]++;
 	fprintf(f,
 		"  %-8s filtered: %zu rules; %zu exact paths, %zu prefixes, %zu suffixes,"
-		" %zu requested names and prefixes, %zu process names",
+		" %zu requested names and prefixes, %zu process names, %zu substrings",
 		name, k->nrules, nt[VGL_PF_EXACT], nt[VGL_PF_PREFIX], nt[VGL_PF_SUFFIX],
-		nt[VGL_PF_NAME_EXACT] + nt[VGL_PF_NAME_PREFIX], k->ncomm);
+		nt[VGL_PF_NAME_EXACT] + nt[VGL_PF_NAME_PREFIX], k->ncomm, k->nsub);
 	if (pf_mask_empty(k->any)) {
 		fprintf(f, "\n");
 	} else {
@@ -56,14 +56,21 @@ static void explain_kind(const struct vgl_pf_kind *k, const char *name, bool ver
 		fprintf(f, "; any path when: %s (", d);
 		for (size_t i = 0; i < k->nany_by; i++)
 			fprintf(f, "%s\"%s\"", i ? ", " : "", k->any_by[i]);
+		if (k->nsub_over)
+			fprintf(f, "%s%zu substrings past the kernel's %d", k->nany_by ? ", " : "",
+				k->nsub_over, VGL_PF_NSUBS);
 		fprintf(f, "%s)\n", k->nany_by == 4 ? ", ..." : "");
 	}
 	for (size_t i = 0; verbose && i < k->n; i++) {
-		static const char *const types[] = { "",       "path", "prefix",
-						     "suffix", "name", "name-prefix" };
+		static const char *const types[] = { "",	 "path", "prefix",     "suffix",
+						     "contains", "name", "name-prefix" };
 
 		describe(k->e[i].mask, d, sizeof(d));
 		fprintf(f, "    %-11s %s  [%s]\n", types[k->e[i].type], k->e[i].s, d);
+	}
+	for (size_t i = 0; verbose && i < k->nsub; i++) {
+		describe(k->sub[i].mask, d, sizeof(d));
+		fprintf(f, "    %-11s %s  [%s]\n", "contains", k->sub[i].s, d);
 	}
 	for (size_t i = 0; verbose && i < k->ncomm; i++) {
 		describe(k->comm[i].mask, d, sizeof(d));

@@ -3,6 +3,7 @@
  * The prefilter's verdict in userspace, as the BPF side gives it
  * (bpf/prefilter.h): the reference its tests compare the matcher with.
  */
+#define _GNU_SOURCE /* memmem */
 #include <fcntl.h>
 #include <string.h>
 
@@ -58,6 +59,16 @@ static bool comm_passes(const struct vgl_pf_kind *pk, const char *comm, unsigned
 	return false;
 }
 
+/* Whether path @path (@len bytes) holds a substring of @pk passing class @cls. */
+static bool subs_pass(const struct vgl_pf_kind *pk, const char *path, size_t len, unsigned int cls)
+{
+	for (size_t i = 0; i < pk->nsub; i++)
+		if (vgl_pf_mask_has(&pk->sub[i].mask, cls) &&
+		    (len >= VGL_PF_PATH || memmem(path, len, pk->sub[i].s, strlen(pk->sub[i].s))))
+			return true; /* a path too long to scan passes */
+	return false;
+}
+
 bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const char *path,
 			const char *name, unsigned int cls, const char *comm)
 {
@@ -89,5 +100,5 @@ bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const c
 		    entry_matches(&pk->e[i], by_name ? name : path, by_name ? strlen(name) : len))
 			return true;
 	}
-	return false;
+	return subs_pass(pk, path, len, cls);
 }
