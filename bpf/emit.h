@@ -100,13 +100,15 @@ static __always_inline void vgl_put_failed(struct vgl_builder *b)
 #endif
 
 /*
- * A number in the fewest of 1, 2, 4 or 8 bytes that sign-extend back to
- * it (wire version 3): all 8 are written, the record keeps the first ones.
+ * A number in 4 bytes when they sign-extend back to it, else 8 (wire
+ * version 3): all 8 are written, the record keeps the first ones. Not
+ * fewer than 4: a replay on another architecture rewrites open flags in
+ * place (source/capture_arch.c), and a translated flag can need 4.
  */
 static __always_inline void vgl_put_u64(struct vgl_builder *b, __u64 v)
 {
 	__s64 s = (__s64)v;
-	__u16 n = s == (__s8)s ? 1 : s == (__s16)s ? 2 : s == (__s32)s ? 4 : 8;
+	__u16 n = s == (__s32)s ? 4 : 8;
 
 	if (b->off + 8 > VGL_EVENT_MAX) {
 		b->flags |= VGL_EVF_TRUNCATED;

@@ -143,7 +143,8 @@ static bool param_ok(enum vgl_ptype type, const uint8_t *p, size_t len)
 	case VGL_PT_EXEFL:
 	case VGL_PT_SIGNAL:
 	case VGL_PT_FCNTLCMD:
-		/* 8 bytes before wire version 3; since, the fewest that sign-extend */
+		/* 8 bytes before wire version 3; since, 4 when they sign-extend (any of these is
+		 * read) */
 		return len == 1 || len == 2 || len == 4 || len == 8;
 	case VGL_PT_PATH: /* length 0: the previous path again (check_params()) */
 		return len == 0 || str_ok(p, len);

@@ -118,6 +118,12 @@ bool vgl_capsrc_translate(const struct vgl_arch_xlate *x, void *rec, size_t size
 			memcpy(&v, p + off, sizeof(v));
 			v = translate_oflags(x, v);
 			memcpy(p + off, &v, sizeof(v));
+		} else if (ki->params[i].type == VGL_PT_OFLAGS && len == sizeof(int32_t)) {
+			int32_t w; /* wire version 3: sign-extends; the moved bits fit in 32 */
+
+			memcpy(&w, p + off, sizeof(w));
+			w = (int32_t)translate_oflags(x, (uint64_t)(int64_t)w);
+			memcpy(p + off, &w, sizeof(w));
 		}
 		off += len;
 	}

@@ -10,9 +10,9 @@
  *	parameter bytes                 concatenated, in schema order
  *
  * Parameter encodings (the schema below says which one each parameter has):
- *	numeric types   1, 2, 4 or 8 bytes, little-endian: the fewest that
- *	                sign-extend to the 64-bit value (__u64 / __s64); wire
- *	                versions 1 and 2 always sent 8
+ *	numeric types   4 bytes when they sign-extend to the 64-bit value,
+ *	                else 8, little-endian (__u64 / __s64); readers take
+ *	                1, 2, 4 or 8; wire versions 1 and 2 always sent 8
  *	strings, paths  the bytes including the terminating NUL (len >= 1); a
  *	                path of length 0 (version 3) is the same bytes as the
  *	                record's previous path present (an open's "path" equal

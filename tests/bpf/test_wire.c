@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Records as the kernel sends them (wire version 3), read back from a
- * capture file (`-w`), which holds them byte for byte: every number in the
- * fewest of 1, 2, 4 or 8 bytes that sign-extend to it; an open's "path"
+ * capture file (`-w`), which holds them byte for byte: every number in 4
+ * bytes when they sign-extend to it, else 8; an open's "path"
  * sent as length 0 when it equals its "name", an exec's "exe" when it
  * equals its "filename"; a path that differs sent whole. What they decode
  * to is checked too.
@@ -43,10 +43,10 @@ static void act_wire(void *arg)
 	vh_exec_true(c->true_path, vh_exec_envp);
 }
 
-/* The fewest of 1, 2, 4, 8 bytes that sign-extend to @v. */
+/* 4 bytes when they sign-extend to @v, else 8. */
 static size_t num_size(int64_t v)
 {
-	return v == (int8_t)v ? 1 : v == (int16_t)v ? 2 : v == (int32_t)v ? 4 : 8;
+	return v == (int32_t)v ? 4 : 8;
 }
 
 /* One of the child's records: its length table and what it decodes to. */
@@ -144,7 +144,7 @@ static void test_slim_records(void **state)
 	assert_int_equal(execs, 1);
 
 	r = find_open(recs, n, TARGET);	 /* the same path: left out */
-	assert_int_equal(r->lens[0], 1); /* AT_FDCWD, -100 */
+	assert_int_equal(r->lens[0], 4); /* AT_FDCWD, -100 */
 	assert_int_equal(r->lens[1], sizeof(TARGET));
 	assert_int_equal(r->lens[2], 0);
 	assert_string_equal(r->ev.params[2].str, TARGET);
@@ -158,7 +158,7 @@ static void test_slim_records(void **state)
 	assert_int_equal(r->lens[2], 0);
 	assert_string_equal(r->ev.params[2].str, c->created);
 	assert_int_equal(r->ev.params[4].num.u, 0640);
-	assert_int_equal(r->lens[4], 2); /* 0640 is 416 */
+	assert_int_equal(r->lens[4], 4); /* 0640 */
 	free(recs);
 }
 

@@ -238,6 +238,24 @@ static void test_arch_table(void **state)
 	}
 	/* a record that does not parse is left alone */
 	assert_false(vgl_capsrc_translate(&x, rec, n - 1));
+	free(r);
+	{ /* wire version 3: flags in 4 bytes, arm's O_DIRECTORY alone */
+		struct vgl_event ev;
+		int32_t fl = 040000 | O_CLOEXEC;
+
+		r = trec_new(VGL_EV_OPENAT);
+		trec_bytes(r, &(int32_t){ -100 }, 4);
+		trec_str(r, "/d");
+		trec_bytes(r, "", 0);
+		trec_bytes(r, &fl, 4);
+		trec_bytes(r, &(int32_t){ 0 }, 4);
+		n = trec_finish(r);
+		memcpy(rec, r->rec, n);
+		assert_true(vgl_capsrc_translate(&x, rec, n));
+		assert_int_equal(vgl_decode(rec, n, &ev, NULL), 0);
+		assert_int_equal(vgl_event_param(&ev, "flags")->num.u, O_DIRECTORY | O_CLOEXEC);
+		assert_string_equal(vgl_event_param(&ev, "path")->str, "/d");
+	}
 #endif
 	free(r);
 }
