@@ -211,6 +211,65 @@ __noinline __u64 vgl_pf_suffix_g(__u32 end, __u32 n, __u32 gen, __u32 slot, __u3
 	return v && vgl_pf_has(v->mask, cls);
 }
 
+/* The index (0-7) of the highest byte of @m (not 0) with a bit set. */
+static __always_inline __u32 vgl_pf_top_byte(__u64 m)
+{
+	__u32 i = 0;
+
+	if (m >> 32) {
+		i += 4;
+		m >>= 32;
+	}
+	if (m >> 16) {
+		i += 2;
+		m >>= 16;
+	}
+	return m >> 8 ? i + 1 : i;
+}
+
+/*
+ * Whether the directory of the path at [@p0, @p0 + @len) (no NUL), the path
+ * up to its last "/", is an entry of conf @idx's directory slot passing
+ * class @cls: the "/"s
+ * found a word at a time, then that much of the path and a NUL looked up
+ * (the byte the NUL covers put back after). A path too long to cut passes.
+ * Global: its loop is verified once.
+ */
+__noinline int vgl_pf_dir_g(__u32 idx, __u32 p0, __u32 len, __u32 gen, __u32 cls)
+{
+	__u32 zero = 0, last = 0;
+	__u8 *buf = bpf_map_lookup_elem(&vgl_scratch, &zero);
+	struct vgl_pf_conf *conf = bpf_map_lookup_elem(&vgl_pf_conf, &idx);
+	__u64 w, m;
+	__u8 saved;
+	int hit;
+
+	if (!buf || !conf || !len || len >= VGL_PF_PATH || p0 < 8)
+		return 1;
+	/* from the last word down: the loop ends at the first word with a "/" */
+	for (__u32 i = 0, k = (len - 1) / 8; i < VGL_PF_PATH / 8 + 1; i++, k--) {
+		__builtin_memcpy(&w, buf + VGL_OFF(p0 + 8 * k), sizeof(w));
+		m = vgl_pf_eq(w, VGL_PF_BYTES('/'));
+		if (len - 8 * k < 8) /* the bytes past the path */
+			m &= (1ULL << (8 * (len - 8 * k))) - 1;
+		if (m) {
+			last = 8 * k + vgl_pf_top_byte(m);
+			break;
+		}
+		if (!k)
+			return 1; /* no "/": the caller saw one; pass */
+	}
+	/* the key's second byte: the path's, or the NUL after the root's "/" */
+	if (!vgl_pf_gate_open(&conf->gate[VGL_PF_GATE_DIR], cls, last ? buf[VGL_OFF(p0 + 1)] : 0))
+		return 0;
+	saved = buf[VGL_OFF(p0 + last + 1)];
+	buf[VGL_OFF(p0 + last + 1)] = 0;
+	hit = vgl_pf_lookup(&vgl_pf_fwd, buf, p0, 8 * (last + 2), gen,
+			    idx % VGL_PF_SLOTS + 2 * VGL_PF_SLOTS, cls);
+	buf[VGL_OFF(p0 + last + 1)] = saved;
+	return hit;
+}
+
 /* Whether the current process's name passes class @cls whatever the path. */
 static __always_inline bool vgl_pf_comm_passes(const struct vgl_pf_conf *conf, __u32 gen,
 					       __u32 slot, __u32 cls)
@@ -274,6 +333,9 @@ static __always_inline bool vgl_pf_drop(struct vgl_builder *b, long ret, __u64 f
 			  slot + VGL_PF_SLOTS, cls))
 		return false;
 	plen--;
+	if ((conf->flags & VGL_PFF_DIR) && vgl_pf_has(conf->gate[VGL_PF_GATE_DIR].cls, cls) &&
+	    vgl_pf_dir_g(idx, n1, plen, gen, cls))
+		return false;
 	if (conf->rev_max &&
 	    vgl_pf_gate_open(&conf->gate[VGL_PF_GATE_REV], cls, b->buf[VGL_OFF(p1 - 2)]) &&
 	    vgl_pf_suffix_g(p1 - 1, plen < conf->rev_max ? plen : conf->rev_max, gen, slot, cls))

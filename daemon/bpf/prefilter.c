@@ -14,19 +14,21 @@
 #include "rules/prefilter.h"
 #include "vigil.skel.h"
 
-/* The key of @e: exact names with their NUL, suffixes reversed. */
+/* The key of @e: exact names and directories with their NUL, suffixes reversed. */
 static void entry_key(const struct vgl_pf_entry *e, uint16_t gen, int slot, struct vgl_pf_key *key)
 {
 	size_t len = strlen(e->s);
 
 	memset(key, 0, sizeof(*key));
-	if (e->type == VGL_PF_EXACT || e->type == VGL_PF_NAME_EXACT)
-		len++; /* finish_kind() keeps them under VGL_PF_PATH */
+	if (e->type == VGL_PF_EXACT || e->type == VGL_PF_NAME_EXACT || e->type == VGL_PF_DIR)
+		len++; /* finish_kind() and the atoms keep them under VGL_PF_PATH */
 	if (len > VGL_PF_PATH)
 		len = VGL_PF_PATH;
 	key->prefixlen = 32 + 8 * (uint32_t)len;
 	key->gen = gen;
-	key->slot = (uint16_t)(slot + (e->type >= VGL_PF_NAME_EXACT ? VGL_PF_SLOTS : 0));
+	key->slot = (uint16_t)(slot + (e->type >= VGL_PF_NAME_EXACT ? VGL_PF_SLOTS
+				       : e->type == VGL_PF_DIR	    ? 2 * VGL_PF_SLOTS
+								    : 0));
 	for (size_t i = 0; i < len; i++)
 		key->path[i] = (uint8_t)(e->type == VGL_PF_SUFFIX ? e->s[len - 1 - i] : e->s[i]);
 }
@@ -82,6 +84,23 @@ static int pf_entries(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_
 	return 0;
 }
 
+/* The table an entry of type @t is in, as its VGL_PFF_* flag. */
+static uint32_t pf_flag(enum vgl_pf_atom t)
+{
+	switch (t) {
+	case VGL_PF_EXACT:
+	case VGL_PF_PREFIX:
+		return VGL_PFF_FWD;
+	case VGL_PF_DIR:
+		return VGL_PFF_DIR;
+	case VGL_PF_NAME_EXACT:
+	case VGL_PF_NAME_PREFIX:
+		return VGL_PFF_NAME;
+	default: /* suffixes: rev_max; substrings: pf_subs() */
+		return 0;
+	}
+}
+
 /* @pk's substrings into @c, for bpf/prefilter.h vgl_pf_subs_g(). */
 static void pf_subs(const struct vgl_pf_kind *pk, struct vgl_pf_conf *c)
 {
@@ -127,9 +146,7 @@ static int pf_conf(struct vgl_bpf *b, const struct vgl_prefilter *pf, uint16_t g
 			c.flags = VGL_PFF_ON | (dd ? VGL_PFF_DOTDOT : 0) |
 				  (pk->ncomm ? VGL_PFF_COMM : 0);
 			for (size_t i = 0; i < pk->n; i++)
-				c.flags |= pk->e[i].type >= VGL_PF_NAME_EXACT ? VGL_PFF_NAME
-					   : pk->e[i].type != VGL_PF_SUFFIX   ? VGL_PFF_FWD
-									      : 0;
+				c.flags |= pf_flag(pk->e[i].type);
 			c.rev_max = (uint16_t)(pk->max_suffix < VGL_PF_PATH ? pk->max_suffix
 									    : VGL_PF_PATH);
 			memcpy(c.gate, pk->gate, sizeof(c.gate));

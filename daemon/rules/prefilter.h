@@ -9,8 +9,9 @@
  * filter by its resolved path (fd.name) and its class, 7 bits of what the
  * rules test about it (VGL_PFC_*): 128 classes, so a set of classes is a
  * 128-bit mask. Each rule gives, per kind it applies to, clauses "path atom
- * and class in mask"; an atom is an exact path, a prefix, a suffix or a
- * substring, an exact or prefix requested name, or none (any path); a clause
+ * and class in mask"; an atom is an exact path, a prefix, a suffix, a
+ * substring or a directory, an exact or prefix requested name, or none
+ * (any path); a clause
  * may also name the process (proc.name). Everything else in a condition
  * (container.*, regex...) is taken as true: the filter is a conservative
  * over-approximation, an event it drops cannot match any enabled rule.
@@ -61,6 +62,7 @@ enum vgl_pf_atom {
 	VGL_PF_PREFIX,	    /* fd.name starts with s */
 	VGL_PF_SUFFIX,	    /* fd.name ends with s */
 	VGL_PF_CONTAINS,    /* fd.name holds s (2 bytes or more); in vgl_pf_kind.sub */
+	VGL_PF_DIR,	    /* fd.directory is s without its last "/" ("/": the root) */
 	VGL_PF_NAME_EXACT,  /* the requested name (evt.arg.name, fd.nameraw) is s */
 	VGL_PF_NAME_PREFIX, /* the requested name starts with s */
 };

@@ -286,7 +286,11 @@ struct vgl_kind_stats {
 #define VGL_PF_PATH    252	 /* path bytes in a key: LPM data is at most 256 */
 #define VGL_PF_SLOTS   4	 /* open, openat, openat2, creat */
 #define VGL_PF_GENS    4	 /* generations in flight: vgl_pf_conf slots */
-/* "vgl_pf_fwd" (exact names with their NUL, prefixes) and "vgl_pf_rev" (suffixes, reversed) */
+/*
+ * "vgl_pf_fwd" (exact names with their NUL, prefixes; requested names in
+ * slot + VGL_PF_SLOTS; directories "D/" with a NUL in slot + 2 * VGL_PF_SLOTS)
+ * and "vgl_pf_rev" (suffixes, reversed)
+ */
 struct vgl_pf_key {
 	__u32 prefixlen; /* bits: 32 for gen and slot, then 8 per path byte */
 	__u16 gen;
@@ -303,18 +307,21 @@ struct vgl_pf_val {
 #define VGL_PFF_NAME   (1u << 3) /* look the requested name up in vgl_pf_fwd, slot + SLOTS */
 #define VGL_PFF_COMM   (1u << 4) /* look the process name up in vgl_pf_comm */
 #define VGL_PFF_SUBS   (1u << 5) /* look for the substrings in the path (sub[]) */
+#define VGL_PFF_DIR    (1u << 6) /* look the path's directory up in vgl_pf_fwd, slot + 2 * SLOTS */
 /*
  * What one table (vgl_pf_fwd paths, its requested names, vgl_pf_rev) can
  * pass: the union of its entries' classes, and the bytes its entries have
  * at one place of the key (paths and names: the second byte, after a
- * path's "/"; suffixes: the last; process names: the first). A key outside
+ * path's "/"; suffixes: the last; process names: the first; directories:
+ * the second of "D/" and its NUL). A key outside
  * either is not looked up.
  */
 #define VGL_PF_GATE_FWD	 0
 #define VGL_PF_GATE_NAME 1
 #define VGL_PF_GATE_REV	 2
 #define VGL_PF_GATE_COMM 3
-#define VGL_PF_NGATES	 4
+#define VGL_PF_GATE_DIR	 4
+#define VGL_PF_NGATES	 5
 struct vgl_pf_gate {
 	__u64 cls[2];
 	__u64 bytes[4]; /* bit b: some entry has byte b there */

@@ -2,8 +2,8 @@
 /*
  * The in-kernel prefilter (bpf/prefilter.h) on real opens, in rules mode:
  * the opens a rule matches pass, judged by the resolved path (through a
- * symlink, a "..") or the requested name, by prefix, exact path, suffix or
- * substring, by the open's flags and by the process's name; the others are dropped in
+ * symlink, a "..") or the requested name, by prefix, exact path, suffix,
+ * substring or directory, by the open's flags and by the process's name; the others are dropped in
  * the kernel and counted as kinds.openat.prefiltered. The same rules with --no-prefilter
  * raise the same alerts and drop nothing.
  */
@@ -23,6 +23,7 @@
 #define DOTDOTS 8    /* opens through "../", each a byte further on */
 #define SUBS	8    /* writes of a path holding "pf sub"'s string, a byte further on */
 #define SUB	"pfsub_long_marker" /* longer than the kernel's 8-byte head */
+#define DIRS	8 /* "pf dir"'s directories, pd to pdxxxxxxx: its last "/" a byte further on */
 
 struct pf_ctx {
 	char dir[PATH_MAX];
@@ -51,8 +52,13 @@ static void touch(const char *path)
 /* Rules on the test's directory @d; "../" and "pfcomm" only for processes named @comm. */
 static void make_rules(struct pf_ctx *c)
 {
-	static char text[8 * PATH_MAX];
+	static char dirs[DIRS * (PATH_MAX + 16)], text[8 * PATH_MAX + sizeof(dirs)];
 	const char *d = c->dir;
+	size_t off = 0;
+
+	for (int i = 0; i < DIRS; i++)
+		off += (size_t)snprintf(dirs + off, sizeof(dirs) - off, "%s%s/pd%.*s",
+					i ? ", " : "", d, i, "xxxxxxx");
 
 	snprintf(text, sizeof(text),
 		 "- macro: pf_open\n  condition: evt.type in (open, openat, openat2, creat)\n"
@@ -80,10 +86,31 @@ static void make_rules(struct pf_ctx *c)
 		 "- rule: pf sub\n  desc: d\n"
 		 "  condition: pf_open and evt.is_open_write=true and (fd.name contains " SUB
 		 " or fd.name contains \"~Q\")\n"
-		 "  output: \"sub %%fd.name\"\n  priority: WARNING\n",
-		 d, d, d, d, c->comm, c->comm);
+		 "  output: \"sub %%fd.name\"\n  priority: WARNING\n"
+		 "- rule: pf dir\n  desc: d\n"
+		 "  condition: pf_open and evt.is_open_write=true and fd.directory in (%s)\n"
+		 "  output: \"dir %%fd.name\"\n  priority: WARNING\n",
+		 d, d, d, d, c->comm, c->comm, dirs);
 	snprintf(c->rules, sizeof(c->rules), "%s/rules.yaml", d);
 	write_text(c->rules, text);
+}
+
+/* mkdir -p of a directory one or two levels below an existing one. */
+static int mkdir_p(const char *path)
+{
+	char parent[2 * PATH_MAX];
+	char *slash;
+
+	if (!mkdir(path, 0755) || errno == EEXIST)
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", path);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if (mkdir(parent, 0755) && errno != EEXIST)
+		return -1;
+	return mkdir(path, 0755);
 }
 
 static int open_at(const char *dir, const char *rel, int flags)
@@ -139,6 +166,12 @@ static void act_other(void *arg)
 		VH_CHECK(open_at(c->dir, rel, O_WRONLY) >= 0);
 	}
 	VH_CHECK(open_at(c->dir, "sub/a~Q", O_WRONLY) >= 0); /* the two-byte one */
+	for (int i = 0; i < DIRS; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "pd%.*s/f", i, "xxxxxxx");
+		VH_CHECK(open_at(c->dir, rel, O_WRONLY) >= 0);
+	}
 	for (int i = 0; i < OTHERS; i++)
 		VH_CHECK(open_at(c->dir, "c-pfcomm", O_WRONLY) >= 0);
 	for (int i = 0; i < MISSES; i++) { /* one byte off, its head alone; "~" */
@@ -146,6 +179,8 @@ static void act_other(void *arg)
 		VH_CHECK(open_at(c->dir, "sub/pfsub_lonG_marker", O_WRONLY) >= 0);
 		VH_CHECK(open_at(c->dir, "sub/pfsub_lo", O_WRONLY) >= 0);
 		VH_CHECK(open_at(c->dir, "sub/a~", O_WRONLY) >= 0);
+		VH_CHECK(open_at(c->dir, "pd/sub/f", O_WRONLY) >= 0); /* below a directory */
+		VH_CHECK(open_at(c->dir, "pdy/f", O_WRONLY) >= 0);    /* beside them */
 	}
 }
 
@@ -178,6 +213,18 @@ static struct pf_ctx *setup_dir(void)
 	}
 	for (int i = 0; i < SUBS; i++) {
 		snprintf(p, sizeof(p), "%s/sub/%.*s" SUB, c->dir, i, "aaaaaaaa");
+		touch(p);
+	}
+	for (const char *const *f = (const char *const[]){ "pd/sub", "pdy", NULL }; *f; f++) {
+		snprintf(p, sizeof(p), "%s/%s", c->dir, *f);
+		assert_int_equal(mkdir_p(p), 0);
+		snprintf(p, sizeof(p), "%s/%s/f", c->dir, *f);
+		touch(p);
+	}
+	for (int i = 0; i < DIRS; i++) {
+		snprintf(p, sizeof(p), "%s/pd%.*s", c->dir, i, "xxxxxxx");
+		assert_int_equal(mkdir_p(p), 0);
+		snprintf(p, sizeof(p), "%s/pd%.*s/f", c->dir, i, "xxxxxxx");
 		touch(p);
 	}
 	snprintf(p, sizeof(p), "%s/link", c->dir);
@@ -251,14 +298,21 @@ static void run_once(const struct pf_ctx *c, bool no_prefilter)
 	}
 	expect_alert(run, "pf sub", c->dir, "sub/a~Q");
 	expect_alerts(run, "pf sub", c->dir, "sub/pfsub_long_markeX", 0);
+	for (int i = 0; i < DIRS; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "pd%.*s/f", i, "xxxxxxx");
+		expect_alert(run, "pf dir", c->dir, rel);
+	}
+	expect_alerts(run, "pf dir", c->dir, "pd/sub/f", 0);
 	printf("%s: %zu alerts, kinds.openat.prefiltered %lld\n",
 	       no_prefilter ? "--no-prefilter" : "prefilter", json_array_size(run->events),
 	       openat_prefiltered(run));
 	if (no_prefilter)
 		assert_int_equal(openat_prefiltered(run), 0);
-	else if (openat_prefiltered(run) < 8 * MISSES + OTHERS) /* the children's misses */
+	else if (openat_prefiltered(run) < 10 * MISSES + OTHERS) /* the children's misses */
 		fail_msg("prefiltered %lld < %d opens no rule matches", openat_prefiltered(run),
-			 8 * MISSES + OTHERS);
+			 10 * MISSES + OTHERS);
 }
 
 static void test_prefilter(void **state)

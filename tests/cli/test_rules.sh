@@ -65,17 +65,17 @@ cat >"$dir/pf/p.yaml" <<'EOF'
   priority: WARNING
 EOF
 p="$dir/pf"
-expect 0 "^  openat +filtered: 2 rules; 2 exact paths, 1 prefixes, 1 suffixes, 0 requested names" -- rules explain -r "$p"
+expect 0 "^  openat +filtered: 2 rules; 2 exact paths, 0 prefixes, 1 suffixes, 1 directories, 0 requested names" -- rules explain -r "$p"
 expect 0 "^  open +filtered: 1 rules; 2 exact paths, 0 prefixes" -- rules explain -r "$p"
 expect 0 "^  openat2 +filtered: 0 rules" -- rules explain -r "$p"
 expect 0 "^    path +/etc/shadow  \[read\]$" -- rules explain -v -r "$p"
-expect 0 "^    prefix +/var/log/  \[write\]$" -- rules explain -v -r "$p"
+expect 0 "^    directory +/var/log/  \[write\]$" -- rules explain -v -r "$p"
 expect 0 "^    suffix +/syslog  \[write\]$" -- rules explain -v -r "$p"
 expect 0 "^prefilter \(in the kernel" -- rules check -v -r "$p"
 # a process name: that process's opens pass whatever the path, the others' stay filtered
 printf -- '- rule: cat\n  desc: d\n  condition: evt.type = openat and proc.name in (cat, tac)\n  output: o\n  priority: INFO\n' \
 	>"$p/q.yaml"
-expect 0 "^  openat +filtered: 3 rules; 2 exact paths, 1 prefixes, 1 suffixes, 0 requested names and prefixes, 2 process names, 0 substrings$" -- rules explain -r "$p"
+expect 0 "^  openat +filtered: 3 rules; 2 exact paths, 0 prefixes, 1 suffixes, 1 directories, 0 requested names and prefixes, 2 process names, 0 substrings$" -- rules explain -r "$p"
 expect 0 "^    process +tac  \[any open, any path\]$" -- rules explain -v -r "$p"
 # two names at once never hold; a name a comm cannot hold (16 bytes) neither
 printf -- '- rule: never\n  desc: d\n  condition: evt.type = openat and proc.name = cat and proc.name in (tac, abcdefghijklmnop)\n  output: o\n  priority: INFO\n' \
@@ -90,6 +90,14 @@ names=$(seq -f 'p%g' 1 1024 | paste -sd, -)
 printf -- '- rule: many\n  desc: d\n  condition: evt.type = creat and proc.name in (%s)\n  output: o\n  priority: INFO\n' \
 	"$names" >"$dir/many.yaml"
 expect 0 "^  creat +filtered: 1 rules; .*, 1024 process names, 0 substrings$" -- rules explain -r "$dir/many.yaml"
+# fd.directory: the root is the directory "/"; one too long for a key (251 bytes and its "/") is a prefix
+long=/$(printf 'd%.0s' $(seq 250))
+printf -- '- rule: dirs\n  desc: d\n  condition: evt.type = creat and fd.directory in (/, /etc/, %s)\n  output: o\n  priority: INFO\n' \
+	"$long" >"$dir/dirs.yaml"
+expect 0 "^  creat +filtered: 1 rules; 0 exact paths, 1 prefixes, 0 suffixes, 2 directories, " -- rules explain -r "$dir/dirs.yaml"
+expect 0 "^    directory +/  \[any open\]$" -- rules explain -v -r "$dir/dirs.yaml"
+expect 0 "^    directory +/etc/  \[any open\]$" -- rules explain -v -r "$dir/dirs.yaml"
+expect 0 "^    prefix +$long/  \[any open\]$" -- rules explain -v -r "$dir/dirs.yaml"
 # a substring of the path: tested in the kernel, 4 per kind; past them, their classes pass any path
 mkdir "$dir/sub"
 printf -- '- rule: sub\n  desc: d\n  condition: evt.type = creat and evt.is_open_write=true and fd.name contains fish_read_history\n  output: o\n  priority: INFO\n' \

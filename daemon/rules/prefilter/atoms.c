@@ -2,9 +2,9 @@
 /*
  * One comparison of a condition, as the prefilter sees it on an open of a
  * given kind (clauses.h): the path atoms of fd.name (exact, prefix, suffix,
- * substring), fd.directory and fd.filename, the class bits of the open's flags and result,
- * evt.type, the process names of proc.name. Anything else is "true, not exact": it may hold for any
- * open.
+ * substring), fd.directory (a directory) and fd.filename (a suffix), the class bits of the open's
+ * flags and result, evt.type, the process names of proc.name. Anything else is "true, not exact":
+ * it may hold for any open.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -121,7 +121,11 @@ static struct pfr name_atoms(const struct ast *a)
 	return r;
 }
 
-/* fd.directory = D: fd.name starts with "D/"; fd.filename = F: ends with "/F". */
+/*
+ * fd.directory = D: the path up to its last "/" is "D/" ("/" for the root;
+ * a "/" ending D is dropped, as no directory of a path ends with it);
+ * fd.filename = F: fd.name ends with "/F".
+ */
 static struct pfr dir_or_base_atoms(const struct ast *a, bool dir)
 {
 	struct pfr r = { .exact = false };
@@ -147,7 +151,12 @@ static struct pfr dir_or_base_atoms(const struct ast *a, bool dir)
 			snprintf(buf, sizeof(buf), "/%.*s",
 				 (int)(n < VGL_PF_PATH ? n : VGL_PF_PATH), v->s);
 		}
-		pfr_add_atom(&r, dir ? VGL_PF_PREFIX : VGL_PF_SUFFIX, buf, strlen(buf));
+		/* a directory too long for a key is the prefix it starts */
+		pfr_add_atom(&r,
+			     !dir			 ? VGL_PF_SUFFIX
+			     : strlen(buf) < VGL_PF_PATH ? VGL_PF_DIR
+							 : VGL_PF_PREFIX,
+			     buf, strlen(buf));
 	}
 	return r;
 }

@@ -74,8 +74,8 @@ static bool extends(const struct vgl_pf_entry *longer, const struct vgl_pf_entry
 {
 	size_t a = strlen(longer->s), b = strlen(shorter->s);
 
-	if (b > a)
-		return false;
+	if (b > a || longer->type == VGL_PF_DIR || shorter->type == VGL_PF_DIR)
+		return false; /* directories are looked up exactly, in a slot of their own */
 	if (shorter->type == VGL_PF_SUFFIX)
 		return longer->type == VGL_PF_SUFFIX && !memcmp(longer->s + a - b, shorter->s, b);
 	if ((shorter->type >= VGL_PF_NAME_EXACT) != (longer->type >= VGL_PF_NAME_EXACT))
@@ -184,6 +184,9 @@ static int gate_of(const struct vgl_pf_entry *e, int *byte)
 	case VGL_PF_SUFFIX:
 		*byte = len ? (unsigned char)e->s[len - 1] : -1;
 		return VGL_PF_GATE_REV;
+	case VGL_PF_DIR: /* "/" is the key "/" and its NUL */
+		*byte = len >= 2 ? (unsigned char)e->s[1] : 0;
+		return VGL_PF_GATE_DIR;
 	default: /* the second byte (after a leading "/"); exact "x" has its NUL there */
 		*byte = len >= 2 ? (unsigned char)e->s[1]
 			: (e->type == VGL_PF_EXACT || e->type == VGL_PF_NAME_EXACT) && len ? 0

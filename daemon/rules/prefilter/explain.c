@@ -46,9 +46,10 @@ static void explain_kind(const struct vgl_pf_kind *k, const char *name, bool ver
 		nt[k->e[i].type]++;
 	fprintf(f,
 		"  %-8s filtered: %zu rules; %zu exact paths, %zu prefixes, %zu suffixes,"
-		" %zu requested names and prefixes, %zu process names, %zu substrings",
+		" %zu directories, %zu requested names and prefixes, %zu process names,"
+		" %zu substrings",
 		name, k->nrules, nt[VGL_PF_EXACT], nt[VGL_PF_PREFIX], nt[VGL_PF_SUFFIX],
-		nt[VGL_PF_NAME_EXACT] + nt[VGL_PF_NAME_PREFIX], k->ncomm, k->nsub);
+		nt[VGL_PF_DIR], nt[VGL_PF_NAME_EXACT] + nt[VGL_PF_NAME_PREFIX], k->ncomm, k->nsub);
 	if (pf_mask_empty(k->any)) {
 		fprintf(f, "\n");
 	} else {
@@ -62,8 +63,9 @@ static void explain_kind(const struct vgl_pf_kind *k, const char *name, bool ver
 		fprintf(f, "%s)\n", k->nany_by == 4 ? ", ..." : "");
 	}
 	for (size_t i = 0; verbose && i < k->n; i++) {
-		static const char *const types[] = { "",	 "path", "prefix",     "suffix",
-						     "contains", "name", "name-prefix" };
+		static const char *const types[] = { "",       "path",	     "prefix",
+						     "suffix", "contains",   "directory",
+						     "name",   "name-prefix" };
 
 		describe(k->e[i].mask, d, sizeof(d));
 		fprintf(f, "    %-11s %s  [%s]\n", types[k->e[i].type], k->e[i].s, d);

@@ -36,6 +36,9 @@ static bool entry_matches(const struct vgl_pf_entry *e, const char *path, size_t
 		return n <= len && !memcmp(e->s, path, n);
 	case VGL_PF_SUFFIX:
 		return n <= len && !memcmp(e->s, path + len - n, n);
+	case VGL_PF_DIR: /* the path up to its last "/" */
+		return n && n <= len && e->s[n - 1] == '/' && !memchr(path + n, '/', len - n) &&
+		       !memcmp(e->s, path, n);
 	default:
 		return false;
 	}
@@ -89,10 +92,18 @@ bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const c
 		gate_open(&pk->gate[VGL_PF_GATE_NAME], cls, (unsigned char)name[1]);
 	open[VGL_PF_GATE_REV] =
 		gate_open(&pk->gate[VGL_PF_GATE_REV], cls, (unsigned char)path[len - 1]);
+	open[VGL_PF_GATE_DIR] =
+		gate_open(&pk->gate[VGL_PF_GATE_DIR], cls,
+			  (unsigned char)(strrchr(path, '/') == path ? 0 : path[1]));
+	/* a path too long for the kernel to cut passes where a directory could */
+	if (len >= VGL_PF_PATH && cls < 128 &&
+	    (pk->gate[VGL_PF_GATE_DIR].cls[cls / 64] >> (cls % 64)) & 1)
+		return true;
 	for (size_t i = 0; i < pk->n; i++) {
 		enum vgl_pf_atom t = pk->e[i].type;
 		bool by_name = t >= VGL_PF_NAME_EXACT;
 		int gate = t == VGL_PF_SUFFIX ? VGL_PF_GATE_REV
+			   : t == VGL_PF_DIR  ? VGL_PF_GATE_DIR
 			   : by_name	      ? VGL_PF_GATE_NAME
 					      : VGL_PF_GATE_FWD;
 
