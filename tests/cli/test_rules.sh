@@ -10,6 +10,11 @@ dir=$(mktemp -d /tmp/vigil-cli-rules.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 mkdir "$dir/rules.d" "$dir/empty" "$dir/bad.d"
 
+# one_rule FILE NAME CONDITION: a rule file of one INFO rule
+one_rule() {
+	printf -- '- rule: %s\n  desc: d\n  condition: %s\n  output: o\n  priority: INFO\n' "$2" "$3" >"$1"
+}
+
 # b.yaml uses a.yml's macro: it loads only if a.yml comes first
 cat >"$dir/rules.d/a.yml" <<'EOF'
 - macro: shell_procs
@@ -43,8 +48,7 @@ else
 fi
 
 cp "$d/a.yml" "$dir/bad.d/a.yml"
-printf -- '- rule: x\n  desc: d\n  condition: proc.nme = sh\n  output: o\n  priority: INFO\n' \
-	>"$dir/bad.d/c.yaml"
+one_rule "$dir/bad.d/c.yaml" x 'proc.nme = sh'
 expect 1 "^$dir/bad.d/c.yaml:3:14: error: .*proc.nme" -- rules check -r "$dir/bad.d"
 expect 1 "^vigil rules: no rule files \(\*.yaml, \*.yml\) in $dir/empty$" -- rules check -r "$dir/empty"
 expect 1 "^vigil rules: rules $dir/none: No such file or directory$" -- rules check -r "$dir/none"
@@ -73,43 +77,35 @@ expect 0 "^    directory +/var/log/  \[write\]$" -- rules explain -v -r "$p"
 expect 0 "^    suffix +/syslog  \[write\]$" -- rules explain -v -r "$p"
 expect 0 "^prefilter \(in the kernel" -- rules check -v -r "$p"
 # a process name: that process's opens pass whatever the path, the others' stay filtered
-printf -- '- rule: cat\n  desc: d\n  condition: evt.type = openat and proc.name in (cat, tac)\n  output: o\n  priority: INFO\n' \
-	>"$p/q.yaml"
+one_rule "$p/q.yaml" cat 'evt.type = openat and proc.name in (cat, tac)'
 expect 0 "^  openat +filtered: 3 rules; 2 exact paths, 0 prefixes, 1 suffixes, 1 directories, 0 requested names and prefixes, 2 process names, 0 substrings$" -- rules explain -r "$p"
 expect 0 "^    process +tac  \[any open, any path\]$" -- rules explain -v -r "$p"
 # two names at once never hold; a name a comm cannot hold (16 bytes) neither
-printf -- '- rule: never\n  desc: d\n  condition: evt.type = openat and proc.name = cat and proc.name in (tac, abcdefghijklmnop)\n  output: o\n  priority: INFO\n' \
-	>"$p/q2.yaml"
+one_rule "$p/q2.yaml" never 'evt.type = openat and proc.name = cat and proc.name in (tac, abcdefghijklmnop)'
 expect 0 "^  openat +filtered: 3 rules; .*, 2 process names, 0 substrings$" -- rules explain -r "$p"
 # more names than the kernel's table holds (1024 per kind): the kind passes whole
 names=$(seq -f 'p%g' 1 1025 | paste -sd, -)
-printf -- '- rule: many\n  desc: d\n  condition: evt.type = creat and proc.name in (%s)\n  output: o\n  priority: INFO\n' \
-	"$names" >"$dir/many.yaml"
+one_rule "$dir/many.yaml" many "evt.type = creat and proc.name in ($names)"
 expect 0 "^  creat +passes whole: more process names than the kernel's table holds$" -- rules explain -r "$dir/many.yaml"
 names=$(seq -f 'p%g' 1 1024 | paste -sd, -)
-printf -- '- rule: many\n  desc: d\n  condition: evt.type = creat and proc.name in (%s)\n  output: o\n  priority: INFO\n' \
-	"$names" >"$dir/many.yaml"
+one_rule "$dir/many.yaml" many "evt.type = creat and proc.name in ($names)"
 expect 0 "^  creat +filtered: 1 rules; .*, 1024 process names, 0 substrings$" -- rules explain -r "$dir/many.yaml"
 # fd.directory: the root is the directory "/"; one too long for a key (251 bytes and its "/") is a prefix
 long=/$(printf 'd%.0s' $(seq 250))
-printf -- '- rule: dirs\n  desc: d\n  condition: evt.type = creat and fd.directory in (/, /etc/, %s)\n  output: o\n  priority: INFO\n' \
-	"$long" >"$dir/dirs.yaml"
+one_rule "$dir/dirs.yaml" dirs "evt.type = creat and fd.directory in (/, /etc/, $long)"
 expect 0 "^  creat +filtered: 1 rules; 0 exact paths, 1 prefixes, 0 suffixes, 2 directories, " -- rules explain -r "$dir/dirs.yaml"
 expect 0 "^    directory +/  \[any open\]$" -- rules explain -v -r "$dir/dirs.yaml"
 expect 0 "^    directory +/etc/  \[any open\]$" -- rules explain -v -r "$dir/dirs.yaml"
 expect 0 "^    prefix +$long/  \[any open\]$" -- rules explain -v -r "$dir/dirs.yaml"
 # a substring of the path: tested in the kernel, 4 per kind; past them, their classes pass any path
 mkdir "$dir/sub"
-printf -- '- rule: sub\n  desc: d\n  condition: evt.type = creat and evt.is_open_write=true and fd.name contains fish_read_history\n  output: o\n  priority: INFO\n' \
-	>"$dir/sub/a.yaml"
+one_rule "$dir/sub/a.yaml" sub 'evt.type = creat and evt.is_open_write=true and fd.name contains fish_read_history'
 expect 0 "^  creat +filtered: 1 rules; 0 exact paths, .*, 0 process names, 1 substrings$" -- rules explain -r "$dir/sub"
 expect 0 "^    contains +fish_read_history  \[write\]$" -- rules explain -v -r "$dir/sub"
-printf -- '- rule: subs\n  desc: d\n  condition: evt.type = creat and evt.is_open_read=true and (fd.name contains ab or fd.name contains cd or fd.name contains ef or fd.name contains gh)\n  output: o\n  priority: INFO\n' \
-	>"$dir/sub/b.yaml"
+one_rule "$dir/sub/b.yaml" subs 'evt.type = creat and evt.is_open_read=true and (fd.name contains ab or fd.name contains cd or fd.name contains ef or fd.name contains gh)'
 expect 0 "^  creat +filtered: 2 rules; .*, 4 substrings; any path when: read \(1 substrings past the kernel's 4\)$" -- rules explain -r "$dir/sub"
 # not a name: any process may match
-printf -- '- rule: any\n  desc: d\n  condition: evt.type = openat and not proc.name = cat\n  output: o\n  priority: INFO\n' \
-	>"$p/r.yaml"
+one_rule "$p/r.yaml" any 'evt.type = openat and not proc.name = cat'
 expect 0 '^  openat +passes whole: every open may match rule "any"$' -- rules explain -r "$p"
 expect 1 "error" -- rules explain -r "$dir/bad.d"
 
