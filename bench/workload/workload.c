@@ -35,64 +35,14 @@
  * event kinds, for `vigil run --events`.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <netinet/in.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define WL_KINDS_MAX	3
-#define WL_FILES_MAX	8 /* files opened in turn by the open modes */
-#define WL_DEFAULT_SECS 5.0
-#define WL_CLOCK_EVERY	8 /* iterations between two looks at the clock */
-
-struct wl_ctx {
-	char dir[PATH_MAX];
-	char file[PATH_MAX];
-	const char *files[WL_FILES_MAX]; /* open modes: opened in turn */
-	size_t nfiles, next;
-	int lfd; /* connect mode: the listener */
-	int rfd; /* read mode: /dev/zero */
-	struct sockaddr_in addr;
-	uint64_t sc[WL_KINDS_MAX]; /* calls made, indexed like wl_mode.kinds */
-};
-
-struct wl_opts {
-	const char *mode;
-	const char *tmpdir; /* -t; NULL: the mode's default */
-	const char *files[WL_FILES_MAX];
-	size_t nfiles;
-	double secs;
-	uint64_t iters; /* 0: run for secs */
-	double rate;	/* operations per second; 0: as fast as possible */
-	bool list_kinds;
-};
-struct wl_mode {
-	const char *name;
-	const char *kinds[WL_KINDS_MAX]; /* vigil event kinds, NULL-terminated */
-	const char *dir;		 /* the private directory's parent; NULL: $TMPDIR or /tmp */
-	int (*setup)(struct wl_ctx *ctx, const struct wl_opts *o);
-	int (*op)(struct wl_ctx *ctx);
-	void (*teardown)(struct wl_ctx *ctx);
-};
-
-static char *const true_argv[] = { "true", NULL };
-static char *const empty_envp[] = { NULL };
-
-/* Indexes into wl_ctx.sc, one set per mode (see the mode table). */
-enum { SC_OPENAT = 0 };
-enum { SC_CLONE = 0, SC_EXECVE, SC_PROCEXIT };
-enum { SC_SOCKET = 0, SC_CONNECT, SC_ACCEPT4 };
+#include "workload.h"
 
 static double now_secs(void)
 {
@@ -100,202 +50,6 @@ static double now_secs(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The open modes' private file, created once in a new directory under @dir. */
-static int private_file(struct wl_ctx *ctx, const char *dir)
-{
-	int n, fd;
-
-	n = snprintf(ctx->dir, sizeof(ctx->dir), "%s/vigil-workload.XXXXXX", dir);
-	if (n < 0 || (size_t)n >= sizeof(ctx->dir))
-		return -ENAMETOOLONG;
-	if (!mkdtemp(ctx->dir))
-		return -errno;
-	n = snprintf(ctx->file, sizeof(ctx->file), "%s/f", ctx->dir);
-	if (n < 0 || (size_t)n >= sizeof(ctx->file))
-		return -ENAMETOOLONG;
-	fd = open(ctx->file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	ctx->sc[SC_OPENAT]++;
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	ctx->files[ctx->nfiles++] = ctx->file;
-	return 0;
-}
-
-/* open mode: the private file opened read-only in the loop. */
-static int open_setup(struct wl_ctx *ctx, const struct wl_opts *o)
-{
-	return private_file(ctx, o->tmpdir);
-}
-
-/* openmatch mode: /etc/passwd and a private file under /home, or the -f files,
- * opened read-only in turn (bench/README.md says why these). */
-static int openmatch_setup(struct wl_ctx *ctx, const struct wl_opts *o)
-{
-	size_t i;
-
-	for (i = 0; i < o->nfiles; i++)
-		ctx->files[ctx->nfiles++] = o->files[i];
-	if (o->nfiles)
-		return 0;
-	ctx->files[ctx->nfiles++] = "/etc/passwd";
-	return private_file(ctx, o->tmpdir);
-}
-
-static int open_op(struct wl_ctx *ctx)
-{
-	const char *file = ctx->files[ctx->next];
-	int fd;
-
-	if (++ctx->next == ctx->nfiles)
-		ctx->next = 0;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	ctx->sc[SC_OPENAT]++;
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-static void open_teardown(struct wl_ctx *ctx)
-{
-	if (ctx->file[0])
-		unlink(ctx->file);
-	if (ctx->dir[0])
-		rmdir(ctx->dir);
-}
-
-/* exec mode: glibc's fork() is the clone syscall; the child's execve and exit
- * are reported with the child's pid and this process as ppid. */
-static int exec_op(struct wl_ctx *ctx)
-{
-	pid_t pid;
-	int status;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		execve("/bin/true", true_argv, empty_envp);
-		_exit(127);
-	}
-	ctx->sc[SC_CLONE]++;
-	ctx->sc[SC_EXECVE]++;
-	ctx->sc[SC_PROCEXIT]++;
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -ECHILD;
-	return 0;
-}
-
-/* connect mode: a listener on an ephemeral 127.0.0.1 port. */
-static int connect_setup(struct wl_ctx *ctx, const struct wl_opts *o)
-{
-	socklen_t len = sizeof(ctx->addr);
-	int one = 1;
-
-	(void)o;
-	ctx->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ctx->sc[SC_SOCKET]++;
-	if (ctx->lfd < 0)
-		return -errno;
-	setsockopt(ctx->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ctx->addr.sin_family = AF_INET;
-	ctx->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ctx->addr.sin_port = 0;
-	if (bind(ctx->lfd, (struct sockaddr *)&ctx->addr, sizeof(ctx->addr)) < 0)
-		return -errno;
-	if (listen(ctx->lfd, 128) < 0)
-		return -errno;
-	if (getsockname(ctx->lfd, (struct sockaddr *)&ctx->addr, &len) < 0)
-		return -errno;
-	return 0;
-}
-
-/* The client closes first with SO_LINGER 0 (a reset) so that no connection
- * is left in TIME_WAIT: a long run would otherwise exhaust the ephemeral
- * ports. */
-static int connect_op(struct wl_ctx *ctx)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	int c, a = -1, err = 0;
-
-	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ctx->sc[SC_SOCKET]++;
-	if (c < 0)
-		return -errno;
-	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	ctx->sc[SC_CONNECT]++;
-	if (connect(c, (struct sockaddr *)&ctx->addr, sizeof(ctx->addr)) < 0) {
-		err = -errno;
-		goto out_close_client;
-	}
-	a = accept4(ctx->lfd, NULL, NULL, SOCK_CLOEXEC);
-	ctx->sc[SC_ACCEPT4]++;
-	if (a < 0)
-		err = -errno;
-out_close_client:
-	close(c);
-	if (a >= 0)
-		close(a);
-	return err;
-}
-
-static void connect_teardown(struct wl_ctx *ctx)
-{
-	if (ctx->lfd >= 0)
-		close(ctx->lfd);
-}
-
-/* read mode: the one open of /dev/zero is the only event it causes. */
-static int read_setup(struct wl_ctx *ctx, const struct wl_opts *o)
-{
-	(void)o;
-	snprintf(ctx->file, sizeof(ctx->file), "/dev/zero");
-	ctx->files[ctx->nfiles++] = ctx->file;
-	ctx->rfd = open(ctx->file, O_RDONLY | O_CLOEXEC);
-	ctx->sc[SC_OPENAT]++;
-	return ctx->rfd < 0 ? -errno : 0;
-}
-
-static int read_op(struct wl_ctx *ctx)
-{
-	char c;
-
-	return read(ctx->rfd, &c, 1) == 1 ? 0 : -EIO;
-}
-
-static void read_teardown(struct wl_ctx *ctx)
-{
-	if (ctx->rfd >= 0)
-		close(ctx->rfd);
-}
-
-static const struct wl_mode modes[] = {
-	{ "open", { "openat" }, NULL, open_setup, open_op, open_teardown },
-	{ "openmatch", { "openat" }, "/home", openmatch_setup, open_op, open_teardown },
-	{ "exec", { "clone", "execve", "procexit" }, NULL, NULL, exec_op, NULL },
-	{ "connect",
-	  { "socket", "connect", "accept4" },
-	  NULL,
-	  connect_setup,
-	  connect_op,
-	  connect_teardown },
-	{ "read", { "openat" }, NULL, read_setup, read_op, read_teardown },
-};
-
-static const struct wl_mode *find_mode(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		if (strcmp(modes[i].name, name) == 0)
-			return &modes[i];
-	}
-	return NULL;
 }
 
 static void print_kinds(FILE *f, const struct wl_mode *m)
@@ -432,7 +186,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	m = find_mode(o.mode);
+	m = wl_find_mode(o.mode);
 	if (!m) {
 		fprintf(stderr, "vigil-workload: unknown mode '%s'\n", o.mode);
 		usage(stderr);
