@@ -94,50 +94,40 @@ static int cmp_comm(const void *x, const void *y)
 
 /*
  * Move the clauses that name a process into @k's process names, each with
- * the union of its clauses' classes. Returns 0, -ENOMEM, or 1 when there
- * are more than VGL_PF_MAX_COMMS names (then @acc holds the rest, for
- * pfr_free()).
+ * the union of its clauses' classes: sorted, then merged (n log n in the
+ * clauses). Returns 0, -ENOMEM, or 1 when there are more than
+ * VGL_PF_MAX_COMMS names.
  */
 static int take_comms(struct vgl_pf_kind *k, struct pfr *acc)
 {
-	size_t n = 0, i;
-	int ret = 0;
+	struct vgl_pf_comm *c = calloc(acc->n ? acc->n : 1, sizeof(*c));
+	size_t n = 0, nc = 0, out = 0;
 
-	for (i = 0; i < acc->n && !ret; i++) {
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < acc->n; i++) {
 		struct vgl_pf_entry *e = &acc->c[i];
-		struct vgl_pf_comm *c;
-		size_t j = 0;
 
 		if (!e->comm) {
 			acc->c[n++] = *e;
 			continue;
 		}
-		while (j < k->ncomm && strncmp(k->comm[j].comm, e->comm, VGL_COMM_LEN))
-			j++;
-		if (j == k->ncomm && k->ncomm == VGL_PF_MAX_COMMS) {
-			ret = 1;
-			break;
-		}
-		if (j == k->ncomm) {
-			if (!(c = realloc(k->comm, (k->ncomm + 1) * sizeof(*c)))) {
-				ret = -ENOMEM;
-				break;
-			}
-			k->comm = c;
-			memset(&c[j], 0, sizeof(c[j]));
-			strncpy(c[j].comm, e->comm, VGL_COMM_LEN - 1);
-			k->ncomm++;
-		}
-		k->comm[j].mask = pf_mask_or(k->comm[j].mask, e->mask);
+		strncpy(c[nc].comm, e->comm, VGL_COMM_LEN - 1);
+		c[nc++].mask = e->mask;
 		free(e->s);
 		free(e->comm);
 	}
-	if (i < acc->n) /* what acc still owns, together */
-		memmove(&acc->c[n], &acc->c[i], (acc->n - i) * sizeof(acc->c[0]));
-	acc->n = n + acc->n - i;
-	if (!ret && k->ncomm > 1)
-		qsort(k->comm, k->ncomm, sizeof(*k->comm), cmp_comm);
-	return ret;
+	acc->n = n;
+	qsort(c, nc, sizeof(*c), cmp_comm);
+	for (size_t i = 0; i < nc; i++) {
+		if (out && !memcmp(c[out - 1].comm, c[i].comm, VGL_COMM_LEN))
+			c[out - 1].mask = pf_mask_or(c[out - 1].mask, c[i].mask);
+		else
+			c[out++] = c[i];
+	}
+	k->comm = c;
+	k->ncomm = out;
+	return out > VGL_PF_MAX_COMMS;
 }
 
 /*
