@@ -40,18 +40,18 @@ static void on_fork(struct vgl_proctable *pt, const struct vgl_event *ev)
 	if (ev->hdr.res <= 0 || !child || child == ev->hdr.pid)
 		return;
 	pt->stats.forks++;
-	c = proc_find(pt, child);
+	c = vgl_pt_find(pt, child);
 	if (c && !c->xnext && c->view.start_ts >= (int64_t)ev->hdr.ts)
 		return; /* the child's own events came first and repaired it */
-	p = proc_find(pt, ev->hdr.pid);
+	p = vgl_pt_find(pt, ev->hdr.pid);
 	if (!p && vgl_proctable_get(pt, ev->hdr.pid, true))
-		p = proc_find(pt, ev->hdr.pid);
+		p = vgl_pt_find(pt, ev->hdr.pid);
 	if (p && ev->hdr.comm[0] && memcmp(p->comm, ev->hdr.comm, VGL_COMM_LEN)) {
 		/* renamed (PR_SET_NAME) since its last event: the child inherits the new name */
 		memcpy(p->comm, ev->hdr.comm, VGL_COMM_LEN);
 		p->view.version = vgl_state_version_next();
 	}
-	c = proc_insert(pt, child);
+	c = vgl_pt_insert(pt, child);
 	if (!c)
 		return;
 	if (p) {
@@ -75,7 +75,7 @@ static void on_fork(struct vgl_proctable *pt, const struct vgl_event *ev)
 	c->view.ppid = ev->hdr.pid;
 	c->view.vpid = child_vpid(ev, p, child);
 	c->view.start_ts = (int64_t)ev->hdr.ts;
-	proc_sync_view(c);
+	vgl_pt_sync_view(c);
 }
 
 static struct vgl_rstr *param_str(struct vgl_proctable *pt, const struct vgl_event *ev,
@@ -83,13 +83,13 @@ static struct vgl_rstr *param_str(struct vgl_proctable *pt, const struct vgl_eve
 {
 	const struct vgl_param *p = param(ev, name);
 
-	return p && p->str ? proc_intern(pt, p->str, strnlen(p->str, p->len)) : NULL;
+	return p && p->str ? vgl_pt_intern(pt, p->str, strnlen(p->str, p->len)) : NULL;
 }
 
 /* A successful exec replaces the image: exe, argv, path, cwd and comm. */
 static void on_exec(struct vgl_proctable *pt, const struct vgl_event *ev)
 {
-	struct proc_entry *e = proc_find(pt, ev->hdr.pid);
+	struct proc_entry *e = vgl_pt_find(pt, ev->hdr.pid);
 	const struct vgl_param *argv = param(ev, "args");
 	struct vgl_rstr *path;
 
@@ -97,24 +97,24 @@ static void on_exec(struct vgl_proctable *pt, const struct vgl_event *ev)
 		return;
 	pt->stats.execs++;
 	if (!e && vgl_proctable_get(pt, ev->hdr.pid, true)) /* session, tty, ... from /proc */
-		e = proc_find(pt, ev->hdr.pid);
+		e = vgl_pt_find(pt, ev->hdr.pid);
 	if (!e) {
-		e = proc_insert(pt, ev->hdr.pid);
+		e = vgl_pt_insert(pt, ev->hdr.pid);
 		if (!e)
 			return;
 	}
 	if (argv && argv->str)
-		proc_set_argv(pt, e, argv->str, argv->len);
+		vgl_pt_set_argv(pt, e, argv->str, argv->len);
 	else
-		proc_set_argv(pt, e, "", 0);
+		vgl_pt_set_argv(pt, e, "", 0);
 	path = param_str(pt, ev, "exe");
-	proc_set_str(&e->exepath, path ? path : param_str(pt, ev, "filename"));
+	vgl_pt_set_str(&e->exepath, path ? path : param_str(pt, ev, "filename"));
 	if ((path = param_str(pt, ev, "cwd")))
-		proc_set_str(&e->cwd, path);
+		vgl_pt_set_str(&e->cwd, path);
 	memcpy(e->comm, ev->hdr.comm, VGL_COMM_LEN);
-	proc_apply_exec_info(e, ev);
+	vgl_pt_apply_exec_info(e, ev);
 	e->view.ppid = ev->hdr.ppid;
-	proc_sync_view(e);
+	vgl_pt_sync_view(e);
 }
 
 static void on_capset(struct proc_entry *e, const struct vgl_event *ev)
@@ -151,13 +151,13 @@ void vgl_proctable_update(struct vgl_proctable *pt, const struct vgl_event *ev)
 	}
 	if (ev->kind == VGL_EV_PROCEXIT) {
 		pt->stats.exits++;
-		if ((e = proc_find(pt, ev->hdr.pid))) /* no repair for a process on its way out */
-			proc_mark_exited(pt, e, ev->hdr.ts);
+		if ((e = vgl_pt_find(pt, ev->hdr.pid))) /* no repair for a process on its way out */
+			vgl_pt_mark_exited(pt, e, ev->hdr.ts);
 		return;
 	}
 	if (!vgl_proctable_get(pt, ev->hdr.pid, true))
 		return;
-	e = proc_find(pt, ev->hdr.pid);
+	e = vgl_pt_find(pt, ev->hdr.pid);
 	switch (ev->kind) {
 	case VGL_EV_CAPSET:
 		on_capset(e, ev);
@@ -166,7 +166,7 @@ void vgl_proctable_update(struct vgl_proctable *pt, const struct vgl_event *ev)
 	case VGL_EV_SETREUID:
 	case VGL_EV_SETRESUID:
 	case VGL_EV_SETFSUID:
-		proc_apply_cred_caps(e, ev);
+		vgl_pt_apply_cred_caps(e, ev);
 		break;
 	default:
 		break;

@@ -66,11 +66,11 @@ static void exec_env(struct proc_entry *e, const struct vgl_event *ev)
 {
 	const struct vgl_param *env = param(ev, "env");
 
-	proc_set_str(&e->env, env ? vgl_rstr_new(env->str, env->len) : NULL);
+	vgl_pt_set_str(&e->env, env ? vgl_rstr_new(env->str, env->len) : NULL);
 	e->env_tried = env != NULL;
 }
 
-void proc_apply_exec_info(struct proc_entry *e, const struct vgl_event *ev)
+void vgl_pt_apply_exec_info(struct proc_entry *e, const struct vgl_event *ev)
 {
 	exec_caps(e, ev);
 	exec_exe(e, ev);
@@ -78,7 +78,7 @@ void proc_apply_exec_info(struct proc_entry *e, const struct vgl_event *ev)
 	exec_env(e, ev);
 }
 
-void proc_apply_cred_caps(struct proc_entry *e, const struct vgl_event *ev)
+void vgl_pt_apply_cred_caps(struct proc_entry *e, const struct vgl_event *ev)
 {
 	const struct vgl_param *eff = param(ev, "cap_effective"), *prm = param(ev, "cap_permitted");
 

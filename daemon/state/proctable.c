@@ -41,7 +41,7 @@ void vgl_proctable_free(struct vgl_proctable *pt)
 	if (!pt)
 		return;
 	while (pt->lru.next != &pt->lru)
-		proc_remove(pt, pt->lru.next);
+		vgl_pt_remove(pt, pt->lru.next);
 	for (i = 0; i < VGL_INTERN_SLOTS; i++)
 		vgl_rstr_put(pt->intern[i]);
 	free(pt->buckets);
@@ -67,7 +67,7 @@ static void lru_push(struct vgl_proctable *pt, struct proc_entry *e)
 	pt->lru.next = e;
 }
 
-struct proc_entry *proc_find(struct vgl_proctable *pt, uint32_t pid)
+struct proc_entry *vgl_pt_find(struct vgl_proctable *pt, uint32_t pid)
 {
 	struct proc_entry *e;
 
@@ -82,13 +82,13 @@ struct proc_entry *proc_find(struct vgl_proctable *pt, uint32_t pid)
 	return NULL;
 }
 
-void proc_set_str(struct vgl_rstr **slot, struct vgl_rstr *val)
+void vgl_pt_set_str(struct vgl_rstr **slot, struct vgl_rstr *val)
 {
 	vgl_rstr_put(*slot);
 	*slot = val;
 }
 
-void proc_remove(struct vgl_proctable *pt, struct proc_entry *e)
+void vgl_pt_remove(struct vgl_proctable *pt, struct proc_entry *e)
 {
 	struct proc_entry **pp = bucket(pt, e->view.pid);
 
@@ -110,17 +110,17 @@ void proc_remove(struct vgl_proctable *pt, struct proc_entry *e)
 	vgl_state_changed();
 }
 
-struct proc_entry *proc_insert(struct vgl_proctable *pt, uint32_t pid)
+struct proc_entry *vgl_pt_insert(struct vgl_proctable *pt, uint32_t pid)
 {
 	struct proc_entry *e, *old, **b;
 
 	for (old = *bucket(pt, pid); old && old->view.pid != pid; old = old->hnext)
 		;
 	if (old)
-		proc_remove(pt, old);
+		vgl_pt_remove(pt, old);
 	/* evict the least recently used, but never one this event already returned */
 	while (pt->count >= pt->max && pt->lru.prev != &pt->lru && pt->lru.prev->gen != pt->gen) {
-		proc_remove(pt, pt->lru.prev);
+		vgl_pt_remove(pt, pt->lru.prev);
 		pt->stats.evictions++;
 	}
 	e = calloc(1, sizeof(*e));
@@ -135,11 +135,11 @@ struct proc_entry *proc_insert(struct vgl_proctable *pt, uint32_t pid)
 	*b = e;
 	lru_push(pt, e);
 	pt->count++;
-	proc_sync_view(e);
+	vgl_pt_sync_view(e);
 	return e;
 }
 
-void proc_sync_view(struct proc_entry *e)
+void vgl_pt_sync_view(struct proc_entry *e)
 {
 	struct vgl_proc_view *v = &e->view;
 
@@ -159,18 +159,18 @@ void proc_sync_view(struct proc_entry *e)
 		v->exe_from_memfd = v->exepath && !strncmp(v->exepath, "/memfd:", 7);
 }
 
-void proc_set_argv(struct vgl_proctable *pt, struct proc_entry *e, const char *argv, size_t len)
+void vgl_pt_set_argv(struct vgl_proctable *pt, struct proc_entry *e, const char *argv, size_t len)
 {
 	size_t n = strnlen(argv, len), rest;
 
-	proc_set_str(&e->exe, proc_intern(pt, argv, n));
+	vgl_pt_set_str(&e->exe, vgl_pt_intern(pt, argv, n));
 	rest = n < len ? len - n - 1 : 0;
 	if (rest > pt->args_max)
 		rest = pt->args_max;
-	proc_set_str(&e->args, n < len ? proc_intern(pt, argv + n + 1, rest) : NULL);
+	vgl_pt_set_str(&e->args, n < len ? vgl_pt_intern(pt, argv + n + 1, rest) : NULL);
 }
 
-void proc_mark_exited(struct vgl_proctable *pt, struct proc_entry *e, uint64_t ts)
+void vgl_pt_mark_exited(struct vgl_proctable *pt, struct proc_entry *e, uint64_t ts)
 {
 	if (e->xnext)
 		return;
@@ -182,7 +182,7 @@ void proc_mark_exited(struct vgl_proctable *pt, struct proc_entry *e, uint64_t t
 	pt->exits.xprev = e;
 }
 
-struct vgl_rstr *proc_intern(struct vgl_proctable *pt, const char *s, size_t len)
+struct vgl_rstr *vgl_pt_intern(struct vgl_proctable *pt, const char *s, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 	struct vgl_rstr **slot, *r;
@@ -209,13 +209,13 @@ static struct vgl_rstr *share(struct vgl_proctable *pt, struct vgl_rstr *parent,
 		return NULL;
 	if (parent && parent->len == len && !memcmp(parent->s, s, len))
 		return vgl_rstr_get(parent);
-	return proc_intern(pt, s, len);
+	return vgl_pt_intern(pt, s, len);
 }
 
 static void fill_from_procfs(struct vgl_proctable *pt, struct proc_entry *e,
 			     const struct vgl_procfs_info *in)
 {
-	struct proc_entry *p = in->ppid ? proc_find(pt, in->ppid) : NULL;
+	struct proc_entry *p = in->ppid ? vgl_pt_find(pt, in->ppid) : NULL;
 	struct vgl_proc_view *v = &e->view;
 	size_t n;
 
@@ -240,17 +240,17 @@ static void fill_from_procfs(struct vgl_proctable *pt, struct proc_entry *e,
 			e->args = share(pt, p ? p->args : NULL, in->cmdline + n + 1,
 					in->cmdline_len - n - 1);
 	}
-	proc_sync_view(e);
+	vgl_pt_sync_view(e);
 }
 
-struct proc_entry *proc_from_procfs(struct vgl_proctable *pt, uint32_t pid)
+struct proc_entry *vgl_pt_from_procfs(struct vgl_proctable *pt, uint32_t pid)
 {
 	struct vgl_procfs_info info;
 	struct proc_entry *e = NULL;
 
 	if (vgl_procfs_read(pt->proc_root, pid, pt->args_max, &info))
 		return NULL;
-	if (!info.kthread && (e = proc_insert(pt, pid)))
+	if (!info.kthread && (e = vgl_pt_insert(pt, pid)))
 		fill_from_procfs(pt, e, &info);
 	vgl_procfs_info_clear(&info);
 	return e;
@@ -260,7 +260,7 @@ static int scan_one(uint32_t pid, void *data)
 {
 	struct vgl_proctable *pt = data;
 
-	if (proc_from_procfs(pt, pid))
+	if (vgl_pt_from_procfs(pt, pid))
 		pt->stats.scanned++;
 	return pt->count >= pt->max; /* full: stop */
 }
@@ -275,14 +275,14 @@ int vgl_proctable_scan(struct vgl_proctable *pt)
 
 const struct vgl_proc_view *vgl_proctable_get(struct vgl_proctable *pt, uint32_t pid, bool repair)
 {
-	struct proc_entry *e = proc_find(pt, pid);
+	struct proc_entry *e = vgl_pt_find(pt, pid);
 	size_t slot = vgl_hash64(pid) % VGL_REPAIR_NEG_SLOTS;
 
 	if (e || !repair || !pid)
 		return e ? &e->view : NULL;
 	if (pt->neg[slot].pid == pid && pt->neg[slot].until > pt->now)
 		return NULL; /* /proc did not have it a moment ago */
-	e = proc_from_procfs(pt, pid);
+	e = vgl_pt_from_procfs(pt, pid);
 	if (!e) {
 		pt->stats.repair_failures++;
 		pt->neg[slot].pid = pid;
@@ -301,7 +301,7 @@ void vgl_proctable_begin(struct vgl_proctable *pt, uint64_t now_ns)
 	if (now_ns > pt->now)
 		pt->now = now_ns;
 	while ((e = pt->exits.xnext) != &pt->exits && e->exit_ts + pt->grace_ns <= pt->now) {
-		proc_remove(pt, e);
+		vgl_pt_remove(pt, e);
 		pt->stats.reaped++;
 	}
 }
@@ -335,7 +335,7 @@ static struct vgl_rstr *read_env(const char *proc_root, uint32_t pid)
 
 const char *vgl_proctable_env(struct vgl_proctable *pt, uint32_t pid, size_t *ret_len)
 {
-	struct proc_entry *e = proc_find(pt, pid);
+	struct proc_entry *e = vgl_pt_find(pt, pid);
 
 	if (!e)
 		return NULL;
@@ -351,7 +351,7 @@ const char *vgl_proctable_env(struct vgl_proctable *pt, uint32_t pid, size_t *re
 
 bool vgl_proctable_exe_stat(struct vgl_proctable *pt, uint32_t pid, struct vgl_exe_stat *ret)
 {
-	struct proc_entry *e = proc_find(pt, pid);
+	struct proc_entry *e = vgl_pt_find(pt, pid);
 
 	if (!e || !e->exe_stat_known)
 		return false;
@@ -361,14 +361,14 @@ bool vgl_proctable_exe_stat(struct vgl_proctable *pt, uint32_t pid, struct vgl_e
 
 int vgl_proctable_upper(struct vgl_proctable *pt, uint32_t pid)
 {
-	struct proc_entry *e = proc_find(pt, pid);
+	struct proc_entry *e = vgl_pt_find(pt, pid);
 
 	return e ? e->upper : -1;
 }
 
 void vgl_proctable_set_upper(struct vgl_proctable *pt, uint32_t pid, int upper)
 {
-	struct proc_entry *e = proc_find(pt, pid);
+	struct proc_entry *e = vgl_pt_find(pt, pid);
 
 	if (e && e->upper != (int8_t)upper) {
 		e->upper = (int8_t)upper;

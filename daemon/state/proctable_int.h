@@ -44,24 +44,24 @@ struct vgl_proctable {
 	struct vgl_rstr *intern[VGL_INTERN_SLOTS]; /* recent strings, shared by equal ones */
 };
 
-struct proc_entry *proc_find(struct vgl_proctable *pt, uint32_t pid);
+struct proc_entry *vgl_pt_find(struct vgl_proctable *pt, uint32_t pid);
 /* A new, empty entry for @pid (replacing any old one), marked used by this event. */
-struct proc_entry *proc_insert(struct vgl_proctable *pt, uint32_t pid);
-void proc_remove(struct vgl_proctable *pt, struct proc_entry *e);
+struct proc_entry *vgl_pt_insert(struct vgl_proctable *pt, uint32_t pid);
+void vgl_pt_remove(struct vgl_proctable *pt, struct proc_entry *e);
 /* Point the view's strings at the entry's members. */
-void proc_sync_view(struct proc_entry *e);
+void vgl_pt_sync_view(struct proc_entry *e);
 /* Read @pid from /proc into a new entry; NULL when it is gone. */
-struct proc_entry *proc_from_procfs(struct vgl_proctable *pt, uint32_t pid);
+struct proc_entry *vgl_pt_from_procfs(struct vgl_proctable *pt, uint32_t pid);
 /* A reference to a string equal to @len bytes of @s: a recent one when there is one. */
-struct vgl_rstr *proc_intern(struct vgl_proctable *pt, const char *s, size_t len);
+struct vgl_rstr *vgl_pt_intern(struct vgl_proctable *pt, const char *s, size_t len);
 /* Replace @slot with @val (reference taken by the caller). */
-void proc_set_str(struct vgl_rstr **slot, struct vgl_rstr *val);
+void vgl_pt_set_str(struct vgl_rstr **slot, struct vgl_rstr *val);
 /* Split NUL-separated argv into exe (argv[0]) and args (the rest, cut at args_max). */
-void proc_set_argv(struct vgl_proctable *pt, struct proc_entry *e, const char *argv, size_t len);
-void proc_mark_exited(struct vgl_proctable *pt, struct proc_entry *e, uint64_t ts);
+void vgl_pt_set_argv(struct vgl_proctable *pt, struct proc_entry *e, const char *argv, size_t len);
+void vgl_pt_mark_exited(struct vgl_proctable *pt, struct proc_entry *e, uint64_t ts);
 /* The exec event's image (caps, exe inode and flags, tty, session, env): procexec.c. */
-void proc_apply_exec_info(struct proc_entry *e, const struct vgl_event *ev);
+void vgl_pt_apply_exec_info(struct proc_entry *e, const struct vgl_event *ev);
 /* The capabilities a set*id event reports after the call. */
-void proc_apply_cred_caps(struct proc_entry *e, const struct vgl_event *ev);
+void vgl_pt_apply_cred_caps(struct proc_entry *e, const struct vgl_event *ev);
 
 #endif /* VIGIL_STATE_PROCTABLE_INT_H */

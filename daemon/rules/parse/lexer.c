@@ -8,7 +8,7 @@
 
 #include "rules/parse/parser_int.h"
 
-void pos_at(const struct parser *p, size_t off, struct vgl_pos *pos)
+void vgl_lex_pos_at(const struct parser *p, size_t off, struct vgl_pos *pos)
 {
 	if (p->opts->pos_fn) {
 		p->opts->pos_fn(p->opts->pos_data, off, pos);
@@ -19,7 +19,7 @@ void pos_at(const struct parser *p, size_t off, struct vgl_pos *pos)
 	pos->col = (unsigned int)off + 1;
 }
 
-void *fail_at(struct parser *p, size_t off, const char *fmt, ...)
+void *vgl_lex_fail_at(struct parser *p, size_t off, const char *fmt, ...)
 {
 	struct vgl_pos pos;
 	char buf[256];
@@ -29,60 +29,60 @@ void *fail_at(struct parser *p, size_t off, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
-		pos_at(p, off, &pos);
+		vgl_lex_pos_at(p, off, &pos);
 		vgl_diag_error(p->diag, &pos, "%s", buf);
 		p->err = -EINVAL;
 	}
 	return NULL;
 }
 
-void *nomem(struct parser *p)
+void *vgl_lex_nomem(struct parser *p)
 {
 	if (!p->err)
 		p->err = -ENOMEM;
 	return NULL;
 }
 
-bool is_ident(char c, bool first)
+bool vgl_lex_is_ident(char c, bool first)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
 	       (!first && c >= '0' && c <= '9');
 }
 
-void skip_ws(struct parser *p)
+void vgl_lex_skip_ws(struct parser *p)
 {
 	while (p->i < p->len && strchr(" \t\r\n", p->s[p->i]) && p->s[p->i])
 		p->i++;
 }
 
 /* Whether the keyword @kw starts at the cursor (and ends there). */
-bool at_word(struct parser *p, const char *kw)
+bool vgl_lex_at_word(struct parser *p, const char *kw)
 {
 	size_t n = strlen(kw);
 
 	if (p->len - p->i < n || memcmp(p->s + p->i, kw, n))
 		return false;
-	return p->i + n == p->len || !is_ident(p->s[p->i + n], false);
+	return p->i + n == p->len || !vgl_lex_is_ident(p->s[p->i + n], false);
 }
 
-bool eat_word(struct parser *p, const char *kw)
+bool vgl_lex_eat_word(struct parser *p, const char *kw)
 {
-	if (!at_word(p, kw))
+	if (!vgl_lex_at_word(p, kw))
 		return false;
 	p->i += strlen(kw);
-	skip_ws(p);
+	vgl_lex_skip_ws(p);
 	return true;
 }
 
 /* Quoted string at the cursor into @a as a value. */
-int quoted(struct parser *p, char **ret, size_t *ret_len)
+int vgl_lex_quoted(struct parser *p, char **ret, size_t *ret_len)
 {
 	char q = p->s[p->i], *out, c;
 	size_t start = p->i++, n = 0;
 
 	out = malloc(p->len - p->i + 1);
 	if (!out)
-		return nomem(p), -ENOMEM;
+		return vgl_lex_nomem(p), -ENOMEM;
 	while (p->i < p->len && p->s[p->i] != q) {
 		c = p->s[p->i++];
 		if (c == '\\' && p->i < p->len) {
@@ -110,7 +110,7 @@ int quoted(struct parser *p, char **ret, size_t *ret_len)
 	}
 	if (p->i >= p->len) {
 		free(out);
-		fail_at(p, start, "unterminated string");
+		vgl_lex_fail_at(p, start, "unterminated string");
 		return -EINVAL;
 	}
 	p->i++;
@@ -126,16 +126,16 @@ static bool is_bare(char c)
 }
 
 /* One Value into @a's values. */
-int value(struct parser *p, struct ast *a)
+int vgl_lex_value(struct parser *p, struct ast *a)
 {
 	struct vgl_pos pos;
 	size_t start = p->i, n;
 	char *s;
 	int err;
 
-	pos_at(p, start, &pos);
+	vgl_lex_pos_at(p, start, &pos);
 	if (p->i < p->len && (p->s[p->i] == '"' || p->s[p->i] == '\'')) {
-		err = quoted(p, &s, &n);
+		err = vgl_lex_quoted(p, &s, &n);
 		if (err)
 			return err;
 		err = ast_add_val(a, s, n, false, &pos);
@@ -144,18 +144,19 @@ int value(struct parser *p, struct ast *a)
 		while (p->i < p->len && is_bare(p->s[p->i]))
 			p->i++;
 		if (p->i == start) {
-			fail_at(p, start, "expected a value after '%s'", vgl_op_names[a->op]);
+			vgl_lex_fail_at(p, start, "expected a value after '%s'",
+					vgl_op_names[a->op]);
 			return -EINVAL;
 		}
 		err = ast_add_val(a, p->s + start, p->i - start, true, &pos);
 	}
 	if (err)
-		return nomem(p), err;
-	skip_ws(p);
+		return vgl_lex_nomem(p), err;
+	vgl_lex_skip_ws(p);
 	return 0;
 }
 
-int list_value(struct parser *p, struct ast *a)
+int vgl_lex_list_value(struct parser *p, struct ast *a)
 {
 	size_t max = p->opts->max_list_items ? p->opts->max_list_items : 16384;
 	size_t open = p->i;
@@ -163,36 +164,37 @@ int list_value(struct parser *p, struct ast *a)
 
 	a->list = true;
 	if (p->i >= p->len || p->s[p->i] != '(')
-		return value(p, a); /* a list name */
+		return vgl_lex_value(p, a); /* a list name */
 	p->i++;
-	skip_ws(p);
+	vgl_lex_skip_ws(p);
 	if (p->i < p->len && p->s[p->i] == ')') {
 		p->i++;
-		skip_ws(p);
+		vgl_lex_skip_ws(p);
 		return 0;
 	}
 	for (;;) {
-		err = value(p, a);
+		err = vgl_lex_value(p, a);
 		if (err)
 			return err;
 		if (a->nvals > max) {
-			fail_at(p, open, "list has more than %zu items", max);
+			vgl_lex_fail_at(p, open, "list has more than %zu items", max);
 			return -EINVAL;
 		}
 		if (p->i < p->len && p->s[p->i] == ',') {
 			p->i++;
-			skip_ws(p);
+			vgl_lex_skip_ws(p);
 			continue;
 		}
 		if (p->i < p->len && p->s[p->i] == ')') {
 			p->i++;
-			skip_ws(p);
+			vgl_lex_skip_ws(p);
 			return 0;
 		}
 		if (p->i >= p->len)
-			fail_at(p, open, "unbalanced parentheses: list '(' is never closed");
+			vgl_lex_fail_at(p, open,
+					"unbalanced parentheses: list '(' is never closed");
 		else
-			fail_at(p, p->i, "expected ',' or ')' in list");
+			vgl_lex_fail_at(p, p->i, "expected ',' or ')' in list");
 		return -EINVAL;
 	}
 }
@@ -206,7 +208,7 @@ static const struct {
 };
 
 /* The operator at the cursor, or -1 (reported). */
-int operator(struct parser *p, const char *field)
+int vgl_lex_operator(struct parser *p, const char *field)
 {
 	size_t k, start = p->i;
 	int op;
@@ -216,20 +218,21 @@ int operator(struct parser *p, const char *field)
 
 		if (p->len - p->i >= n && !memcmp(p->s + p->i, sym_ops[k].text, n)) {
 			p->i += n;
-			skip_ws(p);
+			vgl_lex_skip_ws(p);
 			return sym_ops[k].op;
 		}
 	}
 	for (op = OP_CONTAINS; op < OP_MAX; op++) {
-		if (eat_word(p, vgl_op_names[op]))
+		if (vgl_lex_eat_word(p, vgl_op_names[op]))
 			return op;
 	}
-	if (p->i < p->len && is_ident(p->s[p->i], true)) {
-		while (p->i < p->len && is_ident(p->s[p->i], false))
+	if (p->i < p->len && vgl_lex_is_ident(p->s[p->i], true)) {
+		while (p->i < p->len && vgl_lex_is_ident(p->s[p->i], false))
 			p->i++;
-		fail_at(p, start, "unknown operator '%.*s'", (int)(p->i - start), p->s + start);
+		vgl_lex_fail_at(p, start, "unknown operator '%.*s'", (int)(p->i - start),
+				p->s + start);
 		return -1;
 	}
-	fail_at(p, start, "expected an operator after field '%s'", field);
+	vgl_lex_fail_at(p, start, "expected an operator after field '%s'", field);
 	return -1;
 }

@@ -42,13 +42,13 @@ static int field(struct parser *p, struct ast *a, size_t start)
 
 	a->field = strndup(p->s + start, p->i - start);
 	if (!a->field)
-		return nomem(p), -ENOMEM;
+		return vgl_lex_nomem(p), -ENOMEM;
 	if (p->i >= p->len || p->s[p->i] != '[')
 		return 0;
 	astart = ++p->i;
-	pos_at(p, astart, &a->arg_pos);
+	vgl_lex_pos_at(p, astart, &a->arg_pos);
 	if (p->i < p->len && (p->s[p->i] == '"' || p->s[p->i] == '\'')) {
-		if (quoted(p, &s, &n))
+		if (vgl_lex_quoted(p, &s, &n))
 			return p->err;
 		a->arg = s;
 	} else {
@@ -56,10 +56,10 @@ static int field(struct parser *p, struct ast *a, size_t start)
 			p->i++;
 		a->arg = strndup(p->s + astart, p->i - astart);
 		if (!a->arg)
-			return nomem(p), -ENOMEM;
+			return vgl_lex_nomem(p), -ENOMEM;
 	}
 	if (p->i >= p->len || p->s[p->i] != ']') {
-		fail_at(p, astart - 1, "missing ']' after the argument of '%s'", a->field);
+		vgl_lex_fail_at(p, astart - 1, "missing ']' after the argument of '%s'", a->field);
 		return -EINVAL;
 	}
 	p->i++;
@@ -73,21 +73,21 @@ static struct ast *comparison(struct parser *p, size_t start)
 	struct ast *a;
 	int op, err;
 
-	pos_at(p, start, &pos);
+	vgl_lex_pos_at(p, start, &pos);
 	a = ast_new(AST_CMP, &pos);
 	if (!a)
-		return nomem(p);
+		return vgl_lex_nomem(p);
 	if (field(p, a, start))
 		goto out_free;
-	skip_ws(p);
-	pos_at(p, p->i, &a->op_pos);
-	op = operator(p, a->field);
+	vgl_lex_skip_ws(p);
+	vgl_lex_pos_at(p, p->i, &a->op_pos);
+	op = vgl_lex_operator(p, a->field);
 	if (op < 0)
 		goto out_free;
 	a->op = op;
 	if (op == OP_EXISTS)
 		return a;
-	err = op_takes_list(op) ? list_value(p, a) : value(p, a);
+	err = op_takes_list(op) ? vgl_lex_list_value(p, a) : vgl_lex_value(p, a);
 	if (err)
 		goto out_free;
 	return a;
@@ -107,39 +107,41 @@ static struct ast *check(struct parser *p)
 
 	if (p->i < p->len && p->s[p->i] == '(') {
 		p->i++;
-		skip_ws(p);
+		vgl_lex_skip_ws(p);
 		a = expr(p);
 		if (!a)
 			return NULL;
 		if (p->i >= p->len || p->s[p->i] != ')') {
 			ast_free(a);
-			return fail_at(p, start, "unbalanced parentheses: '(' is never closed");
+			return vgl_lex_fail_at(p, start,
+					       "unbalanced parentheses: '(' is never closed");
 		}
 		p->i++;
-		skip_ws(p);
+		vgl_lex_skip_ws(p);
 		return a;
 	}
 	if (p->i >= p->len)
-		return fail_at(p, p->i, "unexpected end of condition");
-	if (!is_ident(p->s[p->i], true))
-		return fail_at(p, p->i, "unexpected '%c'", p->s[p->i]);
-	while (p->i < p->len && (is_ident(p->s[p->i], false) || p->s[p->i] == '.')) {
+		return vgl_lex_fail_at(p, p->i, "unexpected end of condition");
+	if (!vgl_lex_is_ident(p->s[p->i], true))
+		return vgl_lex_fail_at(p, p->i, "unexpected '%c'", p->s[p->i]);
+	while (p->i < p->len && (vgl_lex_is_ident(p->s[p->i], false) || p->s[p->i] == '.')) {
 		dotted = dotted || p->s[p->i] == '.';
 		p->i++;
 	}
 	if (dotted)
 		return comparison(p, start);
-	pos_at(p, start, &pos);
+	vgl_lex_pos_at(p, start, &pos);
 	a = ast_new(AST_REF, &pos);
 	if (!a || !(a->name = strndup(p->s + start, p->i - start))) {
 		ast_free(a);
-		return nomem(p);
+		return vgl_lex_nomem(p);
 	}
 	if (!strcmp(a->name, "and") || !strcmp(a->name, "or")) {
 		ast_free(a);
-		return fail_at(p, start, "unexpected '%.*s'", (int)(p->i - start), p->s + start);
+		return vgl_lex_fail_at(p, start, "unexpected '%.*s'", (int)(p->i - start),
+				       p->s + start);
 	}
-	skip_ws(p);
+	vgl_lex_skip_ws(p);
 	return a;
 }
 
@@ -150,16 +152,16 @@ static struct ast *not_expr(struct parser *p)
 	struct ast *a;
 
 	if (++p->depth > max)
-		return fail_at(p, start, "condition nested deeper than %zu levels", max);
-	if (at_word(p, "not") || (p->len - p->i > 3 && !memcmp(p->s + p->i, "not(", 4))) {
+		return vgl_lex_fail_at(p, start, "condition nested deeper than %zu levels", max);
+	if (vgl_lex_at_word(p, "not") || (p->len - p->i > 3 && !memcmp(p->s + p->i, "not(", 4))) {
 		p->i += 3;
-		skip_ws(p);
+		vgl_lex_skip_ws(p);
 		a = not_expr(p);
 		a = a ? ast_join(AST_NOT, a, NULL) : NULL;
 		if (a)
-			pos_at(p, start, &a->pos);
+			vgl_lex_pos_at(p, start, &a->pos);
 		else if (!p->err)
-			nomem(p);
+			vgl_lex_nomem(p);
 	} else {
 		a = check(p);
 	}
@@ -173,14 +175,14 @@ static struct ast *chain(struct parser *p, const char *kw, enum ast_type type,
 {
 	struct ast *a = operand(p), *n = NULL, *r;
 
-	while (a && eat_word(p, kw)) {
+	while (a && vgl_lex_eat_word(p, kw)) {
 		r = operand(p);
 		if (!r)
 			break;
 		if (!n) {
 			n = ast_join(type, a, r);
 			if (!n)
-				return nomem(p);
+				return vgl_lex_nomem(p);
 			continue;
 		}
 		if (ast_add_kid(n, r)) {
@@ -190,7 +192,7 @@ static struct ast *chain(struct parser *p, const char *kw, enum ast_type type,
 	}
 	if (p->err) {
 		ast_free(n ? n : a);
-		return p->err == -ENOMEM ? nomem(p) : NULL;
+		return p->err == -ENOMEM ? vgl_lex_nomem(p) : NULL;
 	}
 	return n ? n : a;
 }
@@ -212,21 +214,22 @@ int cond_parse(const char *text, size_t len, const struct parse_opts *opts, stru
 	struct ast *a;
 
 	if (memchr(text, '\0', len)) {
-		fail_at(&p, (size_t)((const char *)memchr(text, '\0', len) - text),
-			"NUL byte in condition");
+		vgl_lex_fail_at(&p, (size_t)((const char *)memchr(text, '\0', len) - text),
+				"NUL byte in condition");
 		return p.err;
 	}
-	skip_ws(&p);
+	vgl_lex_skip_ws(&p);
 	if (p.i == len) {
-		fail_at(&p, 0, "empty condition");
+		vgl_lex_fail_at(&p, 0, "empty condition");
 		return p.err;
 	}
 	a = expr(&p);
 	if (a && p.i < len) {
 		if (p.s[p.i] == ')')
-			fail_at(&p, p.i, "unbalanced parentheses: unexpected ')'");
+			vgl_lex_fail_at(&p, p.i, "unbalanced parentheses: unexpected ')'");
 		else
-			fail_at(&p, p.i, "expected 'and', 'or' or the end of the condition");
+			vgl_lex_fail_at(&p, p.i,
+					"expected 'and', 'or' or the end of the condition");
 		ast_free(a);
 		a = NULL;
 	}

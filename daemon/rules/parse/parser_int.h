@@ -17,22 +17,22 @@ struct parser {
 	int err; /* first error: -EINVAL (reported) or -ENOMEM */
 };
 
-void pos_at(const struct parser *p, size_t off, struct vgl_pos *pos);
+void vgl_lex_pos_at(const struct parser *p, size_t off, struct vgl_pos *pos);
 /* Record the first error (at byte @off) and return NULL. */
-void *fail_at(struct parser *p, size_t off, const char *fmt, ...)
+void *vgl_lex_fail_at(struct parser *p, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void *nomem(struct parser *p);
-bool is_ident(char c, bool first);
-void skip_ws(struct parser *p);
-/* Whether keyword @kw starts at the cursor and ends there; eat_word() consumes it. */
-bool at_word(struct parser *p, const char *kw);
-bool eat_word(struct parser *p, const char *kw);
+void *vgl_lex_nomem(struct parser *p);
+bool vgl_lex_is_ident(char c, bool first);
+void vgl_lex_skip_ws(struct parser *p);
+/* Whether keyword @kw starts at the cursor and ends there; vgl_lex_eat_word() consumes it. */
+bool vgl_lex_at_word(struct parser *p, const char *kw);
+bool vgl_lex_eat_word(struct parser *p, const char *kw);
 /* Quoted string at the cursor, unescaped, malloc'd. */
-int quoted(struct parser *p, char **ret, size_t *ret_len);
+int vgl_lex_quoted(struct parser *p, char **ret, size_t *ret_len);
 /* One Value, or a ListValue, appended to @a's values. */
-int value(struct parser *p, struct ast *a);
-int list_value(struct parser *p, struct ast *a);
+int vgl_lex_value(struct parser *p, struct ast *a);
+int vgl_lex_list_value(struct parser *p, struct ast *a);
 /* The operator at the cursor, or -1 (reported). */
-int operator(struct parser *p, const char *field);
+int vgl_lex_operator(struct parser *p, const char *field);
 
 #endif /* VIGIL_RULES_PARSER_INT_H */
