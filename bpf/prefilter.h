@@ -230,10 +230,9 @@ static __always_inline __u32 vgl_pf_top_byte(__u64 m)
 /*
  * Whether the directory of the path at [@p0, @p0 + @len) (no NUL), the path
  * up to its last "/", is an entry of conf @idx's directory slot passing
- * class @cls: the "/"s
- * found a word at a time, then that much of the path and a NUL looked up
- * (the byte the NUL covers put back after). A path too long to cut passes.
- * Global: its loop is verified once.
+ * class @cls: the last "/" found a word at a time, then that much of the
+ * path and a NUL looked up (the byte the NUL covers put back after). A path
+ * too long to cut passes. Global: its loop is verified once.
  */
 __noinline int vgl_pf_dir_g(__u32 idx, __u32 p0, __u32 len, __u32 gen, __u32 cls)
 {

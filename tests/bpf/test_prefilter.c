@@ -95,24 +95,6 @@ static void make_rules(struct pf_ctx *c)
 	write_text(c->rules, text);
 }
 
-/* mkdir -p of a directory one or two levels below an existing one. */
-static int mkdir_p(const char *path)
-{
-	char parent[2 * PATH_MAX];
-	char *slash;
-
-	if (!mkdir(path, 0755) || errno == EEXIST)
-		return 0;
-	snprintf(parent, sizeof(parent), "%s", path);
-	slash = strrchr(parent, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	if (mkdir(parent, 0755) && errno != EEXIST)
-		return -1;
-	return mkdir(path, 0755);
-}
-
 static int open_at(const char *dir, const char *rel, int flags)
 {
 	char path[2 * PATH_MAX];
@@ -215,16 +197,16 @@ static struct pf_ctx *setup_dir(void)
 		snprintf(p, sizeof(p), "%s/sub/%.*s" SUB, c->dir, i, "aaaaaaaa");
 		touch(p);
 	}
-	for (const char *const *f = (const char *const[]){ "pd/sub", "pdy", NULL }; *f; f++) {
-		snprintf(p, sizeof(p), "%s/%s", c->dir, *f);
-		assert_int_equal(mkdir_p(p), 0);
-		snprintf(p, sizeof(p), "%s/%s/f", c->dir, *f);
-		touch(p);
-	}
 	for (int i = 0; i < DIRS; i++) {
 		snprintf(p, sizeof(p), "%s/pd%.*s", c->dir, i, "xxxxxxx");
-		assert_int_equal(mkdir_p(p), 0);
+		assert_int_equal(mkdir(p, 0755), 0);
 		snprintf(p, sizeof(p), "%s/pd%.*s/f", c->dir, i, "xxxxxxx");
+		touch(p);
+	}
+	for (const char *const *f = (const char *const[]){ "pd/sub", "pdy", NULL }; *f; f++) {
+		snprintf(p, sizeof(p), "%s/%s", c->dir, *f);
+		assert_int_equal(mkdir(p, 0755), 0);
+		snprintf(p, sizeof(p), "%s/%s/f", c->dir, *f);
 		touch(p);
 	}
 	snprintf(p, sizeof(p), "%s/link", c->dir);
