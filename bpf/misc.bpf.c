@@ -1,27 +1,51 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Descriptors, tracing, modules, namespaces, bpf, memfd, mounts; fcntl, close, pipes. */
 
+/*
+ * The dup family's last parameters (VGL_DUP_SOCK_P): the new descriptor's
+ * peer and local address and its socket type, when it is an IP socket, so
+ * that user space need not have followed the socket's own calls.
+ */
+static __always_inline void vgl_put_dup_sock(struct vgl_builder *b, long ret)
+{
+	struct socket *sock = ret >= 0 ? vgl_fd_socket(ret) : NULL;
+	__u16 family = sock ? BPF_CORE_READ(sock, sk, __sk_common.skc_family) : 0;
+
+	if (family != VGL_AF_INET && family != VGL_AF_INET6) {
+		vgl_put_absent(b);
+		vgl_put_absent(b);
+		vgl_put_absent(b);
+		return;
+	}
+	vgl_put_sock_addr(b, sock, true);
+	vgl_put_sock_addr(b, sock, false);
+	vgl_put_u64(b, BPF_CORE_READ(sock, type));
+}
+
 VGL_EXIT_PROG(dup)
 {
-	VGL_BEGIN(VGL_EV_DUP, 1);
+	VGL_BEGIN(VGL_EV_DUP, 1 + VGL_DUP_SOCK_NPARAMS);
 	PUT_S32(0);
+	vgl_put_dup_sock(&b, ret);
 	VGL_END();
 }
 
 VGL_EXIT_PROG(dup2)
 {
-	VGL_BEGIN(VGL_EV_DUP2, 2);
+	VGL_BEGIN(VGL_EV_DUP2, 2 + VGL_DUP_SOCK_NPARAMS);
 	PUT_S32(0);
 	PUT_S32(1);
+	vgl_put_dup_sock(&b, ret);
 	VGL_END();
 }
 
 VGL_EXIT_PROG(dup3)
 {
-	VGL_BEGIN(VGL_EV_DUP3, 3);
+	VGL_BEGIN(VGL_EV_DUP3, 3 + VGL_DUP_SOCK_NPARAMS);
 	PUT_S32(0);
 	PUT_S32(1);
 	PUT_U32(2);
+	vgl_put_dup_sock(&b, ret);
 	VGL_END();
 }
 

@@ -24,12 +24,18 @@ struct layout {
 };
 
 /*
- * Parameters are only ever appended to a kind; a record of wire version 1 (a
- * capture from an older vigil) ends before them, and they decode as absent.
+ * Parameters are only ever appended to a kind; a record of an older wire
+ * version (a capture from an older vigil) ends before them, and they decode
+ * as absent. Each kind was appended to once: exec, clone and set*id in 2,
+ * the dup family in 4.
  */
-static unsigned int nparams_v1(unsigned int kind, unsigned int n)
+static unsigned int nparams_older(unsigned int kind, unsigned int n)
 {
 	switch (kind) {
+	case VGL_EV_DUP:
+	case VGL_EV_DUP2:
+	case VGL_EV_DUP3:
+		return n - VGL_DUP_SOCK_NPARAMS;
 	case VGL_EV_EXECVE:
 	case VGL_EV_EXECVEAT:
 		return n - VGL_EXEC_NPARAMS;
@@ -55,7 +61,7 @@ bool vgl_kind_nparams_ok(unsigned int kind, unsigned int n)
 	if (kind == VGL_EV_UNKNOWN || kind >= VGL_EV_MAX)
 		return false;
 	want = vgl_kind_info[kind].nparams;
-	return n == want || n == nparams_v1(kind, want);
+	return n == want || n == nparams_older(kind, want);
 }
 
 static enum vgl_decode_err read_header(const uint8_t *p, size_t size, struct layout *l)

@@ -15,7 +15,6 @@
 #include "run/loop.h"
 #include "run/metrics_glue.h"
 #include "run/reload.h"
-#include "state/fdtrack.h"
 #include "util/log.h"
 
 /* The kinds to capture: printed ones, the rules' and what state needs. */
@@ -26,7 +25,6 @@ int vgl_loop_apply_kinds(struct vgl_loop *l)
 
 	if (l->p->rules)
 		vgl_ruleset_kinds(l->p->rules, rule_kinds);
-	vgl_fdtrack_kinds(rule_kinds); /* the sockets a dup may copy */
 	struct vgl_kindset wanted;
 
 	for (int k = 1; k < VGL_EV_MAX; k++)

@@ -11,7 +11,12 @@
  *	accept(4)	a new entry at res: both ends, the local one the server's,
  *			name "rip:rport->lip:lport" (client first, as Falco)
  *	bind		the local end, name "lip:lport"
- *	dup family, fcntl(F_DUPFD, F_DUPFD_CLOEXEC)
+ *	dup family	the entry at res from the socket the record describes
+ *			(wire version 4: read from the kernel, whether or not
+ *			its calls were followed; the server's end: oldfd's
+ *			entry's when it has the same local end, else the lower
+ *			port); no socket described forgets res
+ *	fcntl(F_DUPFD, F_DUPFD_CLOEXEC), a dup of an older capture
  *			the entry of oldfd (fcntl: fd) copied to res (without
  *			close-on-exec, unless dup3 O_CLOEXEC or F_DUPFD_CLOEXEC);
  *			an untracked oldfd forgets res
@@ -19,7 +24,7 @@
  *			close itself still sees it, as in libsinsp); vigil
  *			captures the close of IP sockets only, and only when a
  *			rule or --events asks for close (not for the tracker:
- *			too costly, see vgl_fdtrack_kinds)
+ *			too costly: bench/README.md)
  *	open family, socket of another domain, memfd_create, userfaultfd
  *			forget res (the number now names something else)
  *	pipe, pipe2, socketpair
@@ -62,14 +67,6 @@ void vgl_fdtrack_update(struct vgl_fdtrack *t, const struct vgl_event *ev);
 
 /* The tracked IP socket @fd of @pid, NULL if none; valid until the next update. */
 const struct vgl_fd_view *vgl_fdtrack_get(struct vgl_fdtrack *t, uint32_t pid, int64_t fd);
-
-/*
- * Add to @kinds (indexed by enum vgl_kind) what the tracker needs when they
- * ask for descriptors it follows: with any dup kind, socket, connect, accept,
- * accept4, bind, fcntl, pipe, pipe2 and socketpair, so that the
- * kernel captures them for the tracker.
- */
-void vgl_fdtrack_kinds(bool kinds[VGL_EV_MAX]);
 
 /* Entries held now, and entries evicted by the limits so far. */
 void vgl_fdtrack_counts(const struct vgl_fdtrack *t, size_t *ret_entries, uint64_t *ret_evictions);

@@ -89,6 +89,21 @@ static void on_addr(struct vgl_fdtrack *t, const struct vgl_event *ev, int64_t f
 	make_name(e);
 }
 
+/* fd.l4proto from a socket type (the flags above its low 4 bits ignored). */
+static const char *l4proto_of(int64_t type)
+{
+	switch (type & 0xf) {
+	case SOCK_STREAM:
+		return "tcp";
+	case SOCK_DGRAM:
+		return "udp";
+	case SOCK_RAW:
+		return "raw";
+	default:
+		return NULL;
+	}
+}
+
 static void on_socket(struct vgl_fdtrack *t, const struct vgl_event *ev)
 {
 	const struct vgl_param *dom = param(ev, "domain"), *type = param(ev, "type");
@@ -101,17 +116,7 @@ static void on_socket(struct vgl_fdtrack *t, const struct vgl_event *ev)
 	if (!(e = ft_fd_put(t, ev->hdr.pid, ev->hdr.res)))
 		return;
 	e->view.typechar = dom->num.i == AF_INET ? '4' : '6';
-	switch (type ? type->num.i & 0xf : -1) {
-	case SOCK_STREAM:
-		e->view.l4proto = "tcp";
-		break;
-	case SOCK_DGRAM:
-		e->view.l4proto = "udp";
-		break;
-	case SOCK_RAW:
-		e->view.l4proto = "raw";
-		break;
-	}
+	e->view.l4proto = type ? l4proto_of(type->num.i) : NULL;
 	e->cloexec = type && (type->num.i & SOCK_CLOEXEC);
 }
 
@@ -125,6 +130,61 @@ static bool dup_cloexec(const struct vgl_event *ev)
 	return ev->kind == VGL_EV_DUP3 && fl && (fl->num.i & O_CLOEXEC);
 }
 
+/* An end the kernel read; an unbound or unconnected one (all zero) is none. */
+static bool kernel_end(const struct vgl_param *p, struct vgl_fd_end *ret)
+{
+	static const uint8_t zero[sizeof(ret->ip)];
+
+	if (sa_end(p, ret) && (ret->port || memcmp(ret->ip, zero, sizeof(zero))))
+		return true;
+	*ret = (struct vgl_fd_end){ 0 };
+	return false;
+}
+
+/*
+ * A dup whose record describes the new descriptor's socket (wire version 4:
+ * VGL_DUP_SOCK_P): the entry comes from the kernel's view, whether or not
+ * the socket's own calls were followed; an absent one is not an IP socket.
+ * Which end is the server's comes from the tracked oldfd when it has the
+ * same local end (it saw the connect or accept), else the lower port is
+ * the server's (a listener's port against an ephemeral one). False for an
+ * older record: on_dup copies the tracked entry instead.
+ */
+static bool dup_from_kernel(struct vgl_fdtrack *t, const struct vgl_event *ev,
+			    const struct tfd *src)
+{
+	const struct vgl_param *type = vgl_event_param(ev, "type");
+	struct vgl_fd_end local = { 0 }, remote = { 0 };
+	bool has_l, has_r;
+	struct tfd *e, keep = { 0 };
+
+	if (!type || ev->nparams < vgl_kind_info[ev->kind].nparams)
+		return false;
+	has_l = kernel_end(param(ev, "laddr"), &local);
+	has_r = kernel_end(param(ev, "addr"), &remote);
+	if (type->absent || (!has_l && !has_r)) {
+		ft_fd_forget(t, ev->hdr.pid, ev->hdr.res);
+		return true;
+	}
+	if (src)
+		keep = *src; /* ft_fd_put may move the array */
+	if (!(e = ft_fd_put(t, ev->hdr.pid, ev->hdr.res)))
+		return true;
+	e->view.typechar = (has_l ? local.fam : remote.fam) == 4 ? '4' : '6';
+	e->view.l4proto = l4proto_of(type->num.i);
+	e->view.local = local;
+	e->view.remote = remote;
+	e->view.connected = has_r;
+	if (src && keep.view.local.fam == local.fam && keep.view.local.port == local.port &&
+	    !memcmp(keep.view.local.ip, local.ip, sizeof(local.ip)))
+		e->view.local_is_server = keep.view.local_is_server;
+	else
+		e->view.local_is_server = !has_r || local.port < remote.port;
+	e->cloexec = dup_cloexec(ev);
+	make_name(e);
+	return true;
+}
+
 static void on_dup(struct vgl_fdtrack *t, const struct vgl_event *ev)
 {
 	const struct vgl_param *old = param(ev, ev->kind == VGL_EV_FCNTL ? "fd" : "oldfd");
@@ -134,6 +194,8 @@ static void on_dup(struct vgl_fdtrack *t, const struct vgl_event *ev)
 	if (!old || old->num.i == ev->hdr.res)
 		return; /* dup2(fd, fd) changes nothing */
 	src = ft_fd_find(ft_proc_find(t, pid, false), old->num.i);
+	if (ev->kind != VGL_EV_FCNTL && dup_from_kernel(t, ev, src))
+		return;
 	if (!src) {
 		ft_fd_forget(t, pid, ev->hdr.res);
 		return;
@@ -310,22 +372,4 @@ void vgl_fdtrack_update(struct vgl_fdtrack *t, const struct vgl_event *ev)
 	default:
 		return;
 	}
-}
-
-void vgl_fdtrack_kinds(bool kinds[VGL_EV_MAX])
-{
-	/*
-	 * Not close: two programs on every close of the system cost the open
-	 * loop 10 % and the connect loop 8 % in rules mode (bench/README.md);
-	 * a close is applied when a rule or --events captures it.
-	 */
-	static const enum vgl_kind follow[] = {
-		VGL_EV_SOCKET, VGL_EV_CONNECT, VGL_EV_ACCEPT, VGL_EV_ACCEPT4,	 VGL_EV_BIND,
-		VGL_EV_FCNTL,  VGL_EV_PIPE,    VGL_EV_PIPE2,  VGL_EV_SOCKETPAIR,
-	};
-
-	if (!kinds[VGL_EV_DUP] && !kinds[VGL_EV_DUP2] && !kinds[VGL_EV_DUP3])
-		return;
-	for (size_t i = 0; i < sizeof(follow) / sizeof(follow[0]); i++)
-		kinds[follow[i]] = true;
 }

@@ -32,7 +32,7 @@
 #include <linux/types.h>
 #endif
 
-#define VGL_WIRE_VERSION 3
+#define VGL_WIRE_VERSION 4
 
 /* Limits shared by both sides. */
 #define VGL_COMM_LEN	    16
@@ -142,6 +142,14 @@ enum vgl_ptype {
 /* The capabilities after a set*id call changed them (appended, as above). */
 #define VGL_CRED_CAPS_P(P) P(CAPS, "cap_effective") P(CAPS, "cap_permitted")
 
+/*
+ * The dup family: the new descriptor's socket when it is an IP one (absent
+ * otherwise), read from the kernel, so that its fd.* do not depend on having
+ * followed the socket's own calls (appended in 4).
+ */
+#define VGL_DUP_SOCK_P(P)    P(SOCKADDR, "addr") P(SOCKADDR, "laddr") P(SOCKTYPE, "type")
+#define VGL_DUP_SOCK_NPARAMS 3
+
 /* Exec flags (the exec events' `flags`), Falco's PPM_EXE_* bits. */
 #define VGL_EXE_WRITABLE    (1u << 0) /* the caller could write the exe */
 #define VGL_EXE_UPPER_LAYER (1u << 1) /* overlayfs: the exe is in the upper layer */
@@ -232,9 +240,10 @@ enum vgl_ptype {
 	  P(FD, "olddir") P(PATH, "oldpath") P(FD, "newdir") P(PATH, "newpath")                    \
 		  P(ATFLAGS, "flags"))                                                             \
 	/* descriptors, processes, kernel */                                                       \
-	E(DUP, "dup", P(FD, "oldfd"))                                                              \
-	E(DUP2, "dup2", P(FD, "oldfd") P(FD, "newfd"))                                             \
-	E(DUP3, "dup3", P(FD, "oldfd") P(FD, "newfd") P(OFLAGS, "flags"))                          \
+	/* the dup family: then the new descriptor's socket, when it is an IP one */               \
+	E(DUP, "dup", P(FD, "oldfd") VGL_DUP_SOCK_P(P))                                            \
+	E(DUP2, "dup2", P(FD, "oldfd") P(FD, "newfd") VGL_DUP_SOCK_P(P))                           \
+	E(DUP3, "dup3", P(FD, "oldfd") P(FD, "newfd") P(OFLAGS, "flags") VGL_DUP_SOCK_P(P))        \
 	E(PTRACE, "ptrace", P(PTRACEREQ, "request") P(PID, "pid"))                                 \
 	E(INIT_MODULE, "init_module", P(U64, "length") P(STR, "uargs"))                            \
 	E(FINIT_MODULE, "finit_module", P(FD, "fd") P(STR, "uargs") P(U64, "flags"))               \

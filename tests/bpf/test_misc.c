@@ -91,6 +91,10 @@ static void test_dup(void **state)
 	vh_assert_arg_int(ev, "newfd", 101);
 	/* An OFLAGS parameter: open flags always start with the access mode. */
 	vh_assert_arg_flags(ev, "flags", "O_RDONLY|O_CLOEXEC");
+	/* a file: no socket to describe */
+	vh_assert_arg_null(ev, "addr");
+	vh_assert_arg_null(ev, "laddr");
+	vh_assert_arg_null(ev, "type");
 	vh_shared_free(c, sizeof(*c));
 }
 

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -309,7 +310,9 @@ static void test_connect_abstract_efault(void **state)
 
 /*
  * --- accept and accept4: fd[0] listener, fd[1] and fd[2] clients, then
- * res[1] = accept(fd[0]) and res[2] = accept4(fd[0], SOCK_CLOEXEC).
+ * res[1] = accept(fd[0]) and res[2] = accept4(fd[0], SOCK_CLOEXEC); then
+ * the client fd[1] and the accepted res[1] dup3'd to 200 and 201: a dup
+ * describes its socket (both ends, the type) as the kernel has it.
  */
 
 static void act_accept(void *arg)
@@ -329,11 +332,13 @@ static void act_accept(void *arg)
 	VH_CHECK(c->res[1] >= 0);
 	c->res[2] = syscall(SYS_accept4, (int)c->fd[0], NULL, NULL, SOCK_CLOEXEC);
 	VH_CHECK(c->res[2] >= 0);
+	VH_CHECK(syscall(SYS_dup3, (int)c->fd[1], 200, 0) == 200);
+	VH_CHECK(syscall(SYS_dup3, (int)c->res[1], 201, O_CLOEXEC) == 201);
 }
 
 static void test_accept(void **state)
 {
-	struct vh_run *run = vh_start("accept,accept4");
+	struct vh_run *run = vh_start("accept,accept4,dup3");
 	struct net_ctx *c = ctx_new();
 	pid_t pid = vh_spawn("vgl-accept", act_accept, c, NULL);
 	json_t *ev;
@@ -355,6 +360,16 @@ static void test_accept(void **state)
 	vh_assert_arg_inet(ev, "laddr", "AF_INET", "127.0.0.1", c->port[0]);
 	/* An OFLAGS parameter: open flags always start with the access mode. */
 	vh_assert_arg_flags(ev, "flags", "O_RDONLY|O_CLOEXEC");
+
+	ev = vh_expect_arg_int(run, "dup3", pid, "newfd", 200);
+	vh_assert_res(ev, 200);
+	vh_assert_arg_inet(ev, "addr", "AF_INET", "127.0.0.1", c->port[0]);
+	vh_assert_arg_inet(ev, "laddr", "AF_INET", "127.0.0.1", c->port[1]);
+	vh_assert_arg_str(ev, "type", "SOCK_STREAM");
+	ev = vh_expect_arg_int(run, "dup3", pid, "newfd", 201);
+	vh_assert_arg_inet(ev, "addr", "AF_INET", "127.0.0.1", c->port[1]);
+	vh_assert_arg_inet(ev, "laddr", "AF_INET", "127.0.0.1", c->port[0]);
+	vh_assert_arg_str(ev, "type", "SOCK_STREAM");
 	vh_shared_free(c, sizeof(*c));
 }
 

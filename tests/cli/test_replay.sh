@@ -133,7 +133,7 @@ printf '\002' | dd of="$dir/newfmt.vgc" bs=1 seek=8 conv=notrunc status=none
 replay "$dir/newfmt.vgc" -r "$dir/rules.yaml"
 check "newer format" 1 "" "^vigil: error: $dir/newfmt.vgc: capture format version 2 is newer than this vigil reads \(1\)$"
 replay "$dir/newwire.vgc" -r "$dir/rules.yaml"
-check "newer wire format" 1 "" "^vigil: error: $dir/newwire.vgc: its events are in wire format 4, this vigil reads up to 3: replay it with a newer vigil$"
+check "newer wire format" 1 "" "^vigil: error: $dir/newwire.vgc: its events are in wire format 5, this vigil reads up to 4: replay it with a newer vigil$"
 
 # damage: skipped, said where, counted in the summary, exit 3
 cp "$dir/big.vgc" "$dir/cut.vgc"

@@ -5,7 +5,7 @@ set -u
 # shellcheck source=expect.sh
 source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
-expect 0 '^vigil [0-9]+\.[0-9]+\.[0-9]+ \(wire format 3\)$' -- version
+expect 0 '^vigil [0-9]+\.[0-9]+\.[0-9]+ \(wire format 4\)$' -- version
 expect 0 'usage: vigil run' -- --help
 expect 2 "error: no command given" --
 expect 2 "error: unknown command 'frobnicate'" -- frobnicate

@@ -137,6 +137,29 @@ static void ev_dup2(uint32_t pid, int64_t oldfd, int64_t newfd)
 	feed(t);
 }
 
+/*
+ * A dup2 as vigil 4 records it: the new descriptor's socket as the kernel
+ * has it (@type < 0: not an IP socket, all three absent).
+ */
+static void ev_dup2k(uint32_t pid, int64_t oldfd, int64_t newfd, const char *rip, uint16_t rport,
+		     const char *lip, uint16_t lport, int type)
+{
+	struct trec *t = rec(VGL_EV_DUP2, pid, newfd);
+
+	trec_s64(t, oldfd);
+	trec_s64(t, newfd);
+	if (type < 0) {
+		trec_absent(t);
+		trec_absent(t);
+		trec_absent(t);
+	} else {
+		sa(t, rip, rport);
+		sa(t, lip, lport);
+		trec_u64(t, (uint64_t)type);
+	}
+	feed(t);
+}
+
 static void ev_open(uint32_t pid, const char *path, int64_t fd)
 {
 	struct trec *t = rec(VGL_EV_OPENAT, pid, fd);
@@ -413,18 +436,45 @@ static void test_eviction(void **state UNUSED)
 	bare_stop();
 }
 
-/* vigil run captures the socket calls a dup may copy once a rule asks for dups. */
-static void test_kinds(void **state UNUSED)
+/*
+ * A dup record that describes its socket needs none of the socket's own
+ * calls: `nc -e sh` (connected), `nc -l -e sh` (accepted: the lower port is
+ * the server's), a bound UDP socket; a tracked oldfd that the kernel says is
+ * no IP socket any more is forgotten; a tracked accept keeps its roles even
+ * against the port order.
+ */
+static void test_dup_from_kernel(void **state UNUSED)
 {
-	bool k[VGL_EV_MAX] = { false };
+	struct vgl_state_opts o;
+	struct trun r;
 
-	vgl_fdtrack_kinds(k);
-	assert_false(k[VGL_EV_SOCKET]);
-	k[VGL_EV_DUP2] = true;
-	vgl_fdtrack_kinds(k);
-	assert_true(k[VGL_EV_SOCKET] && k[VGL_EV_CONNECT] && k[VGL_EV_ACCEPT] &&
-		    k[VGL_EV_ACCEPT4] && k[VGL_EV_BIND]);
-	assert_false(k[VGL_EV_SENDTO]);
+	opts(&o);
+	trun_start(&r, &o, dup_rules);
+	run = &r;
+	ev_dup2k(HOST, 3, 0, "192.0.2.1", 443, "10.1.1.1", 51000, SOCK_STREAM);
+	ev_dup2k(HOST, 6, 1, "2001:db8::7", 40001, "2001:db8::1", 8080, SOCK_STREAM);
+	ev_dup2k(HOST, 7, 2, "0.0.0.0", 0, "0.0.0.0", 5353, SOCK_DGRAM);
+	ev_socket(HOST, 8, AF_INET, SOCK_STREAM);
+	ev_conn(HOST, -1, 8, "10.0.0.9", 4444, "10.0.0.1", 40000);
+	ev_dup2k(HOST, 8, 2, NULL, 0, NULL, 0, -1);
+	ev_socket(HOST, 4, AF_INET, SOCK_STREAM);
+	ev_conn(HOST, 4, 9, "10.0.0.9", 1023, "10.0.0.1", 50000);
+	ev_dup2k(HOST, 9, 0, "10.0.0.9", 1023, "10.0.0.1", 50000, SOCK_STREAM);
+	assert_string_equal(
+		trun_alerts(&r),
+		"dup2 0 4 ipv4 10.1.1.1:51000->192.0.2.1:443 tcp true sip=192.0.2.1 sport=443"
+		" cip=10.1.1.1 cport=51000 lip=10.1.1.1 rip=192.0.2.1 lport=51000 rport=443 ip|"
+		"dup2 1 6 ipv6 2001:db8::7:40001->2001:db8::1:8080 tcp true sip=2001:db8::1"
+		" sport=8080 cip=2001:db8::7 cport=40001 lip=2001:db8::1 rip=2001:db8::7"
+		" lport=8080 rport=40001 ip|"
+		"dup2 2 4 ipv4 0.0.0.0:5353 udp false sip=0.0.0.0 sport=5353 cip=<NA> cport=<NA>"
+		" lip=0.0.0.0 rip=<NA> lport=5353 rport=<NA> ip|"
+		"dup2 2 <NA> <NA> <NA> <NA> <NA> sip=<NA> sport=<NA> cip=<NA> cport=<NA> lip=<NA>"
+		" rip=<NA> lport=<NA> rport=<NA> <NA>|"
+		"dup2 0 4 ipv4 10.0.0.9:1023->10.0.0.1:50000 tcp true sip=10.0.0.1 sport=50000"
+		" cip=10.0.0.9 cport=1023 lip=10.0.0.1 rip=10.0.0.9 lport=50000 rport=1023 ip");
+	trun_stop(&r);
+	run = NULL;
 }
 
 int main(void)
@@ -435,7 +485,7 @@ int main(void)
 		cmocka_unit_test(test_proc_wins_when_reused),
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_eviction),
-		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_dup_from_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, setup, procfix_teardown);

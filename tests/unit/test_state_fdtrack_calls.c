@@ -221,33 +221,12 @@ static void test_pairs(void **state UNUSED)
 	trun_stop(&run);
 }
 
-/*
- * vigil run captures the calls that copy a socket or reuse its number once a
- * rule asks for dups; not close (its cost: see vgl_fdtrack_kinds).
- */
-static void test_kinds(void **state UNUSED)
-{
-	static const enum vgl_kind follow[] = { VGL_EV_FCNTL, VGL_EV_PIPE, VGL_EV_PIPE2,
-						VGL_EV_SOCKETPAIR };
-	bool k[VGL_EV_MAX] = { false };
-
-	vgl_fdtrack_kinds(k);
-	for (size_t i = 0; i < sizeof(follow) / sizeof(follow[0]); i++)
-		assert_false(k[follow[i]]);
-	k[VGL_EV_DUP] = true;
-	vgl_fdtrack_kinds(k);
-	for (size_t i = 0; i < sizeof(follow) / sizeof(follow[0]); i++)
-		assert_true(k[follow[i]]);
-	assert_false(k[VGL_EV_CLOSE]);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fcntl_dupfd),
 		cmocka_unit_test(test_close),
 		cmocka_unit_test(test_pairs),
-		cmocka_unit_test(test_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, procfix_setup, procfix_teardown);
