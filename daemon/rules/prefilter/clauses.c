@@ -53,7 +53,18 @@ struct pfr pfr_mask(struct vgl_pf_mask m, bool exact)
 {
 	struct pfr r = { .exact = exact };
 
+	if (exact)
+		r.must = m;
 	push(&r, VGL_PF_ANY, NULL, NULL, m);
+	return r;
+}
+
+struct pfr pfr_may_must(struct vgl_pf_mask may, struct vgl_pf_mask must)
+{
+	struct pfr r = pfr_mask(may, false);
+
+	r.must = pf_mask_and(must, may);
+	r.exact = !memcmp(&r.must, &may, sizeof(may));
 	return r;
 }
 
@@ -149,12 +160,14 @@ struct pfr pfr_and(struct pfr a, struct pfr b)
 {
 	struct pfr out = { .exact = a.exact && b.exact, .nomem = a.nomem || b.nomem };
 
+	out.must = pf_mask_and(a.must, b.must);
 	if (out.nomem || a.n * b.n > PF_MAX_CLAUSES) {
 		if (out.nomem) {
 			pfr_free(&a);
 			pfr_free(&b);
 			return out;
 		}
+		a.must = b.must = out.must;
 		return keep_one(a, b);
 	}
 	for (size_t i = 0; i < a.n && !out.nomem; i++)
@@ -173,6 +186,7 @@ struct pfr pfr_or(struct pfr a, struct pfr b)
 
 	a.exact = a.exact && b.exact;
 	a.nomem = a.nomem || b.nomem;
+	a.must = pf_mask_or(a.must, b.must);
 	if (!a.nomem && b.n) {
 		c = realloc(a.c, (a.n + b.n) * sizeof(*c));
 		if (!c) {
@@ -192,20 +206,18 @@ struct pfr pfr_or(struct pfr a, struct pfr b)
 	return a;
 }
 
-/* Only a mask is negated exactly; anything else may be true afterwards. */
+/* Not: what @a did not surely allow; surely where @a allowed nothing. */
 struct pfr pfr_not(struct pfr a)
 {
-	struct vgl_pf_mask m = pfr_any(&a);
-	bool flags_only = a.exact;
+	struct vgl_pf_mask may = { { 0, 0 } }, must = a.must;
 
-	for (size_t i = 0; i < a.n && flags_only; i++)
-		flags_only = a.c[i].type == VGL_PF_ANY && !a.c[i].comm;
 	if (a.nomem)
 		return a;
+	for (size_t i = 0; i < a.n; i++)
+		may = pf_mask_or(may, a.c[i].mask);
 	pfr_free(&a);
-	if (!flags_only)
-		return pfr_true(false);
-	return pfr_mask((struct vgl_pf_mask){ { ~m.w[0], ~m.w[1] } }, true);
+	return pfr_may_must((struct vgl_pf_mask){ { ~must.w[0], ~must.w[1] } },
+			    (struct vgl_pf_mask){ { ~may.w[0], ~may.w[1] } });
 }
 
 static int cmp_str(const char *a, const char *b)

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What a condition allows of an open, as clauses "path atom, process name
+ * What a condition allows of an event, as clauses "path atom, process name
  * and class in mask" (prefilter.h): the algebra of and / or / not over them. A result is
  * exact when it is what the condition is, and otherwise an
- * over-approximation, which only exact results may be negated from.
+ * over-approximation. Each result also knows the classes where the
+ * condition surely holds, whatever the path and process (must): the not
+ * of a result allows what it did not surely allow, and surely holds where
+ * it allowed nothing.
  */
 #ifndef VIGIL_RULES_PREFILTER_CLAUSES_H
 #define VIGIL_RULES_PREFILTER_CLAUSES_H
@@ -15,6 +18,7 @@
 struct pfr {
 	struct vgl_pf_entry *c;
 	size_t n;
+	struct vgl_pf_mask must; /* classes where the condition surely holds */
 	bool exact;
 	bool nomem;
 };
@@ -22,6 +26,8 @@ struct pfr {
 void pfr_free(struct pfr *r);
 struct pfr pfr_mask(struct vgl_pf_mask m, bool exact);
 struct pfr pfr_true(bool exact);
+/* Any path, the classes in @may; surely those in @must (a subset of @may). */
+struct pfr pfr_may_must(struct vgl_pf_mask may, struct vgl_pf_mask must);
 /* One clause per value: @type with the value as given, every class. */
 int pfr_add_atom(struct pfr *r, enum vgl_pf_atom type, const char *s, size_t len);
 /* One clause "the process name is @s", any path, every class. */
