@@ -75,14 +75,51 @@ static __always_inline void vgl_put_call_addr(struct vgl_builder *b, struct sock
 	}
 }
 
+/*
+ * The prefilter's class of the connect built in @b (vgl_pf_conn_class):
+ * from its peer address as written at @peer (parameter 1) and its local one
+ * at @local (parameter 2); -1 when the peer's is absent (it cannot judge).
+ */
+static __always_inline long vgl_conn_class(struct vgl_builder *b, long ret, __u32 peer, __u32 local)
+{
+	const __u32 hdr = sizeof(struct vgl_sockaddr_hdr);
+	__u16 plen, llen, fam, lfam;
+	__u64 p[2] = {}, l[2] = {};
+	int loop = 0;
+
+	__builtin_memcpy(&plen, b->buf + VGL_LENS_OFF + 2, sizeof(plen));
+	__builtin_memcpy(&llen, b->buf + VGL_LENS_OFF + 4, sizeof(llen));
+	if (plen == VGL_PARAM_ABSENT || plen < hdr)
+		return -1;
+	__builtin_memcpy(&fam, b->buf + VGL_OFF(peer), sizeof(fam));
+	__builtin_memcpy(&lfam, b->buf + VGL_OFF(local), sizeof(lfam));
+	if (llen == plen && lfam == fam && plen == hdr + 4 && fam == VGL_AF_INET) {
+		__builtin_memcpy(p, b->buf + VGL_OFF(peer + hdr), 4);
+		__builtin_memcpy(l, b->buf + VGL_OFF(local + hdr), 4);
+		loop = p[0] == 0x0100007f && l[0] == p[0]; /* 127.0.0.1 */
+	} else if (llen == plen && lfam == fam && plen == hdr + 16 && fam == VGL_AF_INET6) {
+		__builtin_memcpy(p, b->buf + VGL_OFF(peer + hdr), 16);
+		__builtin_memcpy(l, b->buf + VGL_OFF(local + hdr), 16);
+		loop = !p[0] && p[1] == 0x0100000000000000ull && !l[0] && l[1] == p[1]; /* ::1 */
+	}
+	return vgl_pf_conn_class(fam, loop, ret);
+}
+
 VGL_EXIT_PROG(connect)
 {
 	struct socket *sock = vgl_fd_socket(ARG_S32(0));
+	__u32 peer, local;
+	long cls;
 
 	VGL_BEGIN(VGL_EV_CONNECT, 3);
 	PUT_S32(0);
+	peer = b.off;
 	vgl_put_call_addr(&b, sock, ARG_PTR(1), ARG_S32(2));
+	local = b.off;
 	vgl_put_sock_addr(&b, sock, false);
+	cls = vgl_conn_class(&b, ret, peer, local);
+	if (cls >= 0 && vgl_pf_drop_cls(VGL_EV_CONNECT, cls))
+		return 0;
 	VGL_END();
 }
 
@@ -130,6 +167,8 @@ VGL_EXIT_PROG(listen)
 
 VGL_EXIT_PROG(socket)
 {
+	if (vgl_pf_drop_cls(VGL_EV_SOCKET, vgl_pf_sock_class(ARG_S32(0), ret)))
+		return 0;
 	VGL_BEGIN(VGL_EV_SOCKET, 3);
 	PUT_S32(0);
 	PUT_S32(1);

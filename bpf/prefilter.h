@@ -2,7 +2,8 @@
 /*
  * The prefilter (daemon/rules/prefilter.h): drop an open no loaded rule can
  * match, once its name and resolved path are in the scratch record and
- * before the header is filled and the record sent.
+ * before the header is filled and the record sent; a connect or a socket
+ * call, by its class (vgl_pf_conn_class, vgl_pf_sock_class) and process name.
  *
  * The daemon writes a generation's tables, then vgl_pf_gen; an event is
  * judged by the one generation it read. Keys are looked up in place: the 8
@@ -24,7 +25,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192); /* two generations of VGL_PF_MAX_COMMS per slot */
+	__uint(max_entries, 12288); /* two generations of VGL_PF_MAX_COMMS per slot */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct vgl_pf_ckey);
 	__type(value, struct vgl_pf_val);
@@ -285,6 +286,44 @@ static __always_inline bool vgl_pf_comm_passes(const struct vgl_pf_conf *conf, _
 	return v && vgl_pf_has(v->mask, cls);
 }
 
+/* @kind's settings in generation @gen (0: none), at index *@idx; NULL when it passes whole. */
+static __always_inline struct vgl_pf_conf *vgl_pf_conf_of(__u32 kind, __u32 gen, __u32 *idx)
+{
+	int slot = vgl_pf_slot(kind);
+	struct vgl_pf_conf *conf;
+
+	if (!gen || slot < 0)
+		return NULL;
+	*idx = (gen % VGL_PF_GENS) * VGL_PF_SLOTS + slot;
+	conf = bpf_map_lookup_elem(&vgl_pf_conf, idx);
+	return conf && (conf->flags & VGL_PFF_ON) ? conf : NULL;
+}
+
+static __always_inline void vgl_pf_count(__u32 kind)
+{
+	struct vgl_kind_stats *st = vgl_stats_of(kind);
+
+	if (st)
+		st->prefiltered++;
+}
+
+/*
+ * Whether to drop a connect or a socket call of class @cls (it has no
+ * path): neither its kind's classes nor its process name pass it.
+ */
+static __always_inline bool vgl_pf_drop_cls(__u32 kind, __u32 cls)
+{
+	__u32 gen = vgl_pf_gen, idx = 0;
+	struct vgl_pf_conf *conf = vgl_pf_conf_of(kind, gen, &idx);
+
+	if (!conf || vgl_pf_has(conf->any, cls))
+		return false;
+	if ((conf->flags & VGL_PFF_COMM) && vgl_pf_comm_passes(conf, gen, idx % VGL_PF_SLOTS, cls))
+		return false;
+	vgl_pf_count(kind);
+	return true;
+}
+
 /*
  * Whether to drop the open being built in @b: its name at [@n0, @n1), its
  * path at [@n1, @p1), both with their NUL. Anything it cannot judge passes.
@@ -292,17 +331,11 @@ static __always_inline bool vgl_pf_comm_passes(const struct vgl_pf_conf *conf, _
 static __always_inline bool vgl_pf_drop(struct vgl_builder *b, long ret, __u64 flags, __u64 mode,
 					__u32 n0, __u32 n1, __u32 p1)
 {
-	__u32 gen = vgl_pf_gen, idx, cls, plen;
-	int slot = vgl_pf_slot(b->kind);
-	struct vgl_pf_conf *conf;
-	struct vgl_kind_stats *st;
-	int dd;
+	__u32 gen = vgl_pf_gen, idx = 0, cls, plen;
+	struct vgl_pf_conf *conf = vgl_pf_conf_of(b->kind, gen, &idx);
+	int slot = idx % VGL_PF_SLOTS, dd;
 
-	if (!gen || slot < 0)
-		return false;
-	idx = (gen % VGL_PF_GENS) * VGL_PF_SLOTS + slot;
-	conf = bpf_map_lookup_elem(&vgl_pf_conf, &idx);
-	if (!conf || !(conf->flags & VGL_PFF_ON))
+	if (!conf)
 		return false;
 	if ((b->flags & VGL_EVF_TRUNCATED) || b->read_failed || n1 < n0 + 2 || p1 < n1 + 2 ||
 	    n0 < 8 || b->buf[VGL_OFF(n1)] != '/')
@@ -342,9 +375,7 @@ static __always_inline bool vgl_pf_drop(struct vgl_builder *b, long ret, __u64 f
 	if ((conf->flags & VGL_PFF_SUBS) && vgl_pf_has(conf->sub_cls, cls) &&
 	    vgl_pf_subs_g(idx, n1, p1 - n1 - 1, cls))
 		return false;
-	st = vgl_stats_of(b->kind);
-	if (st)
-		st->prefiltered++;
+	vgl_pf_count(b->kind);
 	return true;
 }
 

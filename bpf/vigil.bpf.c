@@ -11,6 +11,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "vigil/events.h"
+#include "vigil/prefilter.h"
 
 #include "maps.h"
 #include "read.h"

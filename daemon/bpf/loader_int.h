@@ -14,6 +14,7 @@
 #include "bpf/loader.h"
 #include "bpf/syscalls.h"
 #include "vigil/events.h"
+#include "vigil/prefilter.h"
 
 struct bpf_link;
 struct btf;

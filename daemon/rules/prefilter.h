@@ -4,8 +4,10 @@
  * their expanded conditions, so that the BPF side drops the events no rule
  * can raise an alert for before it builds their records.
  *
- * Only the open family is filtered (open, openat, openat2, creat: most of a
- * host's events and most of capture's cost). An open is described to the
+ * The open family is filtered (open, openat, openat2, creat: most of a
+ * host's events and most of capture's cost), and connect and socket by
+ * their class and process name alone (VGL_PFC_C_*, VGL_PFC_S_*:
+ * atoms_net.c evaluates each comparison on the values a class fixes). An open is described to the
  * filter by its resolved path (fd.name) and its class, 7 bits of what the
  * rules test about it (VGL_PFC_*): 128 classes, so a set of classes is a
  * 128-bit mask. Each rule gives, per kind it applies to, clauses "path atom
@@ -31,6 +33,7 @@
 
 #include "decode/event.h"
 #include "rules/rules.h"
+#include "vigil/prefilter.h"
 
 #define VGL_PF_MAX_ENTRIES 4096 /* path constants per kind */
 #define VGL_PF_MAX_COMMS   1024 /* process names per kind; past it, the kind passes whole */
@@ -108,8 +111,10 @@ struct vgl_prefilter {
 	struct vgl_pf_kind k[VGL_EV_MAX];
 };
 
-/* Whether the prefilter can filter kind @k (the open family). */
+/* Whether the prefilter can filter kind @k (the open family, connect, socket). */
 bool vgl_pf_kind_filterable(enum vgl_kind k);
+/* Whether kind @k is filtered by its paths too (the open family). */
+bool vgl_pf_kind_has_paths(enum vgl_kind k);
 
 /*
  * Derive the filter from the enabled rules of @nsets rule sets (two during a

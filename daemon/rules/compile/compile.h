@@ -227,6 +227,8 @@ bool cnode_eval(struct vgl_match_ctx *ctx, const struct cnode *n);
 
 /* Comparison of one value against a constant operand (matcher and naive). */
 bool cmp_str(enum vgl_op op, const char *s, size_t len, const struct cval *c);
+/* Whether address @v is in network @net (an FT_NET constant; same family only). */
+bool cval_net_has(const struct cval *net, const struct vgl_fval *v);
 
 /* Output templates (output/template.c). */
 struct ofmt;

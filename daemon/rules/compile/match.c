@@ -12,7 +12,7 @@
 
 #include "rules/compile/constants.h"
 
-static bool net_has(const struct cval *net, const struct vgl_fval *v)
+bool cval_net_has(const struct cval *net, const struct vgl_fval *v)
 {
 	unsigned int bits = net->prefix, i;
 
@@ -93,7 +93,7 @@ static bool cmp_one(struct vgl_match_ctx *ctx, const struct cnode *n, const stru
 		       (n->op == OP_EQ);
 	case FT_NET:
 		for (i = 0; i < n->nvals; i++) {
-			if (net_has(&n->vals[i], v))
+			if (cval_net_has(&n->vals[i], v))
 				return n->op != OP_NE;
 		}
 		return n->op == OP_NE;

@@ -19,7 +19,7 @@ static bool is_true(const struct ast_val *v)
 }
 
 /* evt.type = / != / in: exactly true or false for @kind. */
-static struct pfr evt_type(const struct ast *a, enum vgl_kind kind)
+struct pfr pf_evt_type(const struct ast *a, enum vgl_kind kind)
 {
 	const char *name = vgl_kind_info[kind].name;
 	bool in = false;
@@ -216,7 +216,7 @@ static struct pfr open_flags(const struct ast *a)
  * proc.name = / in: the comm, which the kernel ends with a NUL within
  * VGL_COMM_LEN bytes; a longer name never equals it.
  */
-static struct pfr proc_name(const struct ast *a)
+struct pfr pf_proc_name(const struct ast *a)
 {
 	struct pfr r = { .exact = true };
 
@@ -236,8 +236,10 @@ struct pfr pf_cmp(const struct ast *a, enum vgl_kind kind)
 					      VGL_PFB_EXEC };
 	const char *f = a->field;
 
+	if (kind == VGL_EV_CONNECT || kind == VGL_EV_SOCKET)
+		return pf_cmp_net(a, kind);
 	if (!strcmp(f, "evt.type"))
-		return evt_type(a, kind);
+		return pf_evt_type(a, kind);
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 		if (!strcmp(f, bits[i]))
 			return bool_bit(a, bitno[i]);
@@ -251,7 +253,7 @@ struct pfr pf_cmp(const struct ast *a, enum vgl_kind kind)
 	if (!strcmp(f, "fd.typechar"))
 		return typechar(a);
 	if (!strcmp(f, "proc.name"))
-		return proc_name(a);
+		return pf_proc_name(a);
 	if (!strcmp(f, "fd.num") || !strcmp(f, "evt.rawres"))
 		return result_cmp(a);
 	if (!strcmp(f, "evt.arg.flags") ||

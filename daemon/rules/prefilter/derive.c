@@ -38,7 +38,29 @@ struct pfr pf_tree(const struct ast *a, enum vgl_kind kind)
 
 bool vgl_pf_kind_filterable(enum vgl_kind k)
 {
+	return vgl_pf_kind_has_paths(k) || k == VGL_EV_CONNECT || k == VGL_EV_SOCKET;
+}
+
+bool vgl_pf_kind_has_paths(enum vgl_kind k)
+{
 	return k == VGL_EV_OPEN || k == VGL_EV_OPENAT || k == VGL_EV_OPENAT2 || k == VGL_EV_CREAT;
+}
+
+/*
+ * A rule whose events take fd.* of a socket from the fd tracker's entries,
+ * which the tracker makes from the socket calls (close, fcntl: they do not
+ * describe their descriptor); NULL if none. Then no socket call may be
+ * dropped.
+ */
+static const char *tracker_user(const struct vgl_ruleset *const *sets, size_t nsets)
+{
+	for (size_t s = 0; s < nsets; s++)
+		for (size_t i = 0; i < sets[s]->nrules; i++)
+			if (sets[s]->rules[i].info.enabled &&
+			    (vgl_ruleset_rule_kind(sets[s], i, VGL_EV_CLOSE) ||
+			     vgl_ruleset_rule_kind(sets[s], i, VGL_EV_FCNTL)))
+				return sets[s]->rules[i].info.name;
+	return NULL;
 }
 
 static void unfilter(struct vgl_pf_kind *k, const char *why, const char *name)
@@ -65,7 +87,11 @@ static int add_rule(struct vgl_pf_kind *k, struct pfr *acc, const struct crule *
 	if (!pf_mask_empty(pfr_any(&r)) && k->nany_by < 4)
 		snprintf(k->any_by[k->nany_by++], sizeof(k->any_by[0]), "%s", cr->info.name);
 	if (pf_mask_full(pf_mask_or(pfr_any(acc), pfr_any(&r))))
-		unfilter(k, "every open may match rule", cr->info.name);
+		unfilter(k,
+			 kind == VGL_EV_CONNECT	 ? "every connect may match rule"
+			 : kind == VGL_EV_SOCKET ? "every socket call may match rule"
+						 : "every open may match rule",
+			 cr->info.name);
 	*acc = pfr_or(*acc, r);
 	return acc->nomem ? -ENOMEM : 0;
 }
@@ -269,7 +295,11 @@ static int derive_kind(struct vgl_prefilter *pf, const struct vgl_ruleset *const
 {
 	struct vgl_pf_kind *k = &pf->k[kind];
 	struct pfr acc = { .exact = true };
+	const char *user = vgl_pf_kind_has_paths(kind) ? NULL : tracker_user(sets, nsets);
 	int ret = 0;
+
+	if (user)
+		unfilter(k, "the fd tracker follows sockets for the close or fcntl of rule", user);
 
 	for (size_t s = 0; s < nsets && !ret; s++) {
 		const struct vgl_ruleset *rs = sets[s];

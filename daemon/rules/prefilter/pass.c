@@ -84,6 +84,8 @@ bool vgl_prefilter_pass(const struct vgl_prefilter *pf, enum vgl_kind k, const c
 	pk = &pf->k[k];
 	if (vgl_pf_mask_has(&pk->any, cls) || comm_passes(pk, comm, cls))
 		return true;
+	if (!vgl_pf_kind_has_paths(k))
+		return false; /* connect, socket: their class and process alone */
 	if (!path || path[0] != '/' || !name || !name[0])
 		return true; /* the kernel cannot judge it either */
 	len = strlen(path);
