@@ -38,6 +38,7 @@ struct tally {
 	size_t ncomms;
 	const char *ips[MAX_VALS]; /* peers: addresses and unix paths */
 	size_t nips;
+	char ipbuf[MAX_VALS][64]; /* the rules' addresses */
 	int64_t ports[MAX_VALS];
 	size_t nports;
 };
@@ -83,9 +84,14 @@ static void add_ip(struct tally *tl, const char *v)
 		*s = '\0';
 	if (inet_pton(AF_INET, buf, bin) != 1 && inet_pton(AF_INET6, buf, bin) != 1)
 		return;
-	s = strdup(buf); /* freed with the process: a test */
-	if (s)
-		add_str(tl->ips, &tl->nips, MAX_VALS, s);
+	for (size_t i = 0; i < tl->nips; i++)
+		if (!strcmp(tl->ips[i], buf))
+			return;
+	if (tl->nips == MAX_VALS)
+		return;
+	memcpy(tl->ipbuf[tl->nips], buf, sizeof(buf));
+	tl->ips[tl->nips] = tl->ipbuf[tl->nips];
+	tl->nips++;
 }
 
 /* proc.name, address and port constants of @a into @tl. */
