@@ -20,10 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "rules/compile/compile.h"
-#include "rules/prefilter.h"
-#include "test_rules_util.h"
-#include "testutil.h"
+#include "test_prefilter_util.h"
 
 static const enum vgl_kind kinds[] = { VGL_EV_OPENAT, VGL_EV_OPEN, VGL_EV_OPENAT2, VGL_EV_CREAT };
 #define MAX_COMMS 48
@@ -35,18 +32,6 @@ struct tally {
 	const char *comms[MAX_COMMS];
 	size_t ncomms;
 };
-
-static const struct vgl_container_view *in_container(void *state, uint64_t cgroup_id, uint32_t pid)
-{
-	static const struct vgl_container_view v = { .id = "0123456789ab",
-						     .name = "web",
-						     .image = "busybox" };
-
-	(void)state, (void)cgroup_id, (void)pid;
-	return &v;
-}
-
-static const struct vgl_field_state_ops container_ops = { .container = in_container };
 
 /* Process @comm into @tl's, unless there or too long; false when full. */
 static bool add_comm(struct tally *tl, const char *comm)
@@ -71,19 +56,6 @@ static void add_comms(const struct ast *a, struct tally *tl)
 		return;
 	for (size_t i = 0; i < a->nvals && add_comm(tl, a->vals[i].s); i++)
 		;
-}
-
-/* Whether some rule matches @ev, on the host or in a container: its name. */
-static const char *matches(const struct vgl_ruleset *rs, struct tally *tl,
-			   const struct vgl_event *ev)
-{
-	static struct hits h;
-
-	h.n = 0;
-	vgl_ruleset_eval(rs, tl->ctx, ev, NULL, NULL, hits_cb, &h);
-	if (!h.n)
-		vgl_ruleset_eval(rs, tl->ctx, ev, &container_ops, NULL, hits_cb, &h);
-	return h.n ? h.names[0] : NULL;
 }
 
 /* An open of @kind in class @cls: flags, mode, result and name that give it. */
@@ -133,7 +105,7 @@ static void one(const struct vgl_ruleset *rs, const struct vgl_prefilter *pf, en
 			/* a write with and without O_TRUNC (not a class bit: "truncate...") */
 			for (int trunc = 0; trunc <= !!(cls & VGL_PFC_WRITE); trunc++) {
 				build(&t, kind, tl->comms[c], path, name, cls, trunc ? O_TRUNC : 0);
-				if ((hit = matches(rs, tl, &t.ev)))
+				if ((hit = pfu_matches(rs, tl->ctx, &t.ev)))
 					fail_msg("%s: %s of %s (name %s, class %#x, %s) dropped, "
 						 "but rule \"%s\" matches it",
 						 tl->set, vgl_kind_info[kind].name, path, name, cls,
@@ -215,16 +187,11 @@ static void differential(const char *set, const char *const *files, size_t n)
 		"/tmp/pf/nothing", "/usr/lib/libc.so.6", "/", "/etc", "/home/u/.cache/x", "/root/x"
 	};
 	const struct vgl_ruleset *rsc;
-	struct vgl_ruleset *rs = NULL;
+	struct vgl_ruleset *rs;
 	struct vgl_prefilter *pf;
 	struct tally tl = { .set = set, .comms = { "cat", "sh", "sshd", "python3" }, .ncomms = 4 };
-	struct vgl_diag d;
 
-	vgl_diag_init(&d);
-	if (vgl_ruleset_load(files, n, NULL, &rs, &d))
-		diag_dump(&d);
-	vgl_diag_free(&d);
-	assert_non_null(rs);
+	rs = pfu_load(files, n);
 	rsc = rs;
 	assert_int_equal(vgl_prefilter_derive(&rsc, 1, NULL, NULL, &pf), 0);
 	tl.ctx = vgl_match_ctx_new(rs);
@@ -273,42 +240,21 @@ static void differential(const char *set, const char *const *files, size_t n)
 
 static void test_default_rules(void **state)
 {
-	static const char *const names[] = { "vigil_rules.yaml", "vigil_rules_container.yaml",
-					     "vigil_rules_daemon.yaml",
-					     "vigil_rules_posture.yaml" };
-	char paths[4][1024];
-	const char *files[4];
+	struct pfu_files f;
 
 	(void)state;
-	for (int i = 0; i < 4; i++) {
-		char rel[128];
-
-		snprintf(rel, sizeof(rel), "rules/%s", names[i]);
-		tu_source_path(paths[i], sizeof(paths[i]), rel);
-		files[i] = paths[i];
-	}
-	differential("default rules", files, 4);
+	pfu_default_files(&f);
+	differential("default rules", f.files, f.n);
 }
 
 static void test_stock_rules(void **state)
 {
-	static const char *const names[] = { "falco_rules.yaml", "falco-incubating_rules.yaml",
-					     "falco-sandbox_rules.yaml" };
-	char paths[3][1024];
-	const char *files[3];
+	struct pfu_files f;
 
 	(void)state;
-	for (int i = 0; i < 3; i++) {
-		char rel[128];
-
-		snprintf(rel, sizeof(rel), "../shared/compat/falco/%s", names[i]);
-		tu_source_path(paths[i], sizeof(paths[i]), rel);
-		files[i] = paths[i];
-		if (access(paths[i], R_OK))
-			tu_skip_or_fail("Falco stock rule file %s: %s", paths[i], strerror(errno));
-	}
-	differential("falco_rules.yaml", files, 1);
-	differential("all three stock files", files, 3);
+	pfu_stock_files(&f);
+	differential("falco_rules.yaml", f.files, 1);
+	differential("all three stock files", f.files, 3);
 }
 
 int main(void)

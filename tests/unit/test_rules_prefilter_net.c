@@ -22,10 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "rules/compile/compile.h"
-#include "rules/prefilter.h"
-#include "test_rules_util.h"
-#include "testutil.h"
+#include "test_prefilter_util.h"
 
 #define MAX_COMMS 256
 #define MAX_VALS  128
@@ -42,18 +39,6 @@ struct tally {
 	int64_t ports[MAX_VALS];
 	size_t nports;
 };
-
-static const struct vgl_container_view *in_container(void *state, uint64_t cgroup_id, uint32_t pid)
-{
-	static const struct vgl_container_view v = { .id = "0123456789ab",
-						     .name = "web",
-						     .image = "busybox" };
-
-	(void)state, (void)cgroup_id, (void)pid;
-	return &v;
-}
-
-static const struct vgl_field_state_ops container_ops = { .container = in_container };
 
 static void add_str(const char **arr, size_t *n, size_t max, const char *s)
 {
@@ -113,18 +98,6 @@ static void collect(const struct ast *a, struct tally *tl)
 	}
 }
 
-static const char *matches(const struct vgl_ruleset *rs, struct tally *tl,
-			   const struct vgl_event *ev)
-{
-	static struct hits h;
-
-	h.n = 0;
-	vgl_ruleset_eval(rs, tl->ctx, ev, NULL, NULL, hits_cb, &h);
-	if (!h.n)
-		vgl_ruleset_eval(rs, tl->ctx, ev, &container_ops, NULL, hits_cb, &h);
-	return h.n ? h.names[0] : NULL;
-}
-
 /* The kernel's loopback test: both ends 127.0.0.1, or both ::1. */
 static bool both_loop(const struct vgl_sockaddr *p, const struct vgl_sockaddr *l)
 {
@@ -160,7 +133,7 @@ static void one_conn(const struct vgl_ruleset *rs, const struct vgl_prefilter *p
 			continue;
 		}
 		tl->dropped[VGL_EV_CONNECT]++;
-		if ((hit = matches(rs, tl, &t.ev)))
+		if ((hit = pfu_matches(rs, tl->ctx, &t.ev)))
 			fail_msg("%s: connect of %s to %s port %lld from %s (res %lld, class %#x) "
 				 "dropped, but rule \"%s\" matches it",
 				 tl->set, tl->comms[c], peer, (long long)port, local,
@@ -213,7 +186,7 @@ static void sockets(const struct vgl_ruleset *rs, const struct vgl_prefilter *pf
 					tev_num(&t, "domain", domains[d]);
 					tev_num(&t, "type", types[ty]);
 					tev_num(&t, "proto", 0);
-					if ((hit = matches(rs, tl, &t.ev)))
+					if ((hit = pfu_matches(rs, tl->ctx, &t.ev)))
 						fail_msg("%s: socket(%lld, %lld) = %lld by %s "
 							 "dropped, "
 							 "but rule \"%s\" matches it",
@@ -240,15 +213,10 @@ static void differential(const char *set, const char *const *files, size_t n)
 			    .comms = { "cat", "sh", "sshd", "python3", "nc", "ssh" },
 			    .ncomms = 6 };
 	const struct vgl_ruleset *rsc;
-	struct vgl_ruleset *rs = NULL;
+	struct vgl_ruleset *rs;
 	struct vgl_prefilter *pf;
-	struct vgl_diag d;
 
-	vgl_diag_init(&d);
-	if (vgl_ruleset_load(files, n, NULL, &rs, &d))
-		diag_dump(&d);
-	vgl_diag_free(&d);
-	assert_non_null(rs);
+	rs = pfu_load(files, n);
 	rsc = rs;
 	assert_int_equal(vgl_prefilter_derive(&rsc, 1, NULL, NULL, &pf), 0);
 	tl.ctx = vgl_match_ctx_new(rs);
@@ -286,29 +254,16 @@ static void differential(const char *set, const char *const *files, size_t n)
 
 static void test_default_rules(void **state)
 {
-	static const char *const names[] = { "vigil_rules.yaml", "vigil_rules_container.yaml",
-					     "vigil_rules_daemon.yaml",
-					     "vigil_rules_posture.yaml" };
-	char paths[4][1024];
-	const char *files[4];
-	struct vgl_ruleset *rs = NULL;
 	const struct vgl_ruleset *rsc;
+	struct vgl_ruleset *rs;
 	struct vgl_prefilter *pf;
-	struct vgl_diag d;
+	struct pfu_files f;
 
 	(void)state;
-	for (int i = 0; i < 4; i++) {
-		char rel[128];
-
-		snprintf(rel, sizeof(rel), "rules/%s", names[i]);
-		tu_source_path(paths[i], sizeof(paths[i]), rel);
-		files[i] = paths[i];
-	}
-	differential("default rules", files, 4);
+	pfu_default_files(&f);
+	differential("default rules", f.files, f.n);
 	/* the connect loop of bench/: a loopback connect by a process no rule names */
-	vgl_diag_init(&d);
-	assert_int_equal(vgl_ruleset_load(files, 4, NULL, &rs, &d), 0);
-	vgl_diag_free(&d);
+	rs = pfu_load(f.files, f.n);
 	rsc = rs;
 	assert_int_equal(vgl_prefilter_derive(&rsc, 1, NULL, NULL, &pf), 0);
 	assert_false(vgl_prefilter_pass(pf, VGL_EV_CONNECT, NULL, NULL,
@@ -322,23 +277,12 @@ static void test_default_rules(void **state)
 
 static void test_stock_rules(void **state)
 {
-	static const char *const names[] = { "falco_rules.yaml", "falco-incubating_rules.yaml",
-					     "falco-sandbox_rules.yaml" };
-	char paths[3][1024];
-	const char *files[3];
+	struct pfu_files f;
 
 	(void)state;
-	for (int i = 0; i < 3; i++) {
-		char rel[128];
-
-		snprintf(rel, sizeof(rel), "../shared/compat/falco/%s", names[i]);
-		tu_source_path(paths[i], sizeof(paths[i]), rel);
-		files[i] = paths[i];
-		if (access(paths[i], R_OK))
-			tu_skip_or_fail("Falco stock rule file %s: %s", paths[i], strerror(errno));
-	}
-	differential("falco_rules.yaml", files, 1);
-	differential("all three stock files", files, 3);
+	pfu_stock_files(&f);
+	differential("falco_rules.yaml", f.files, 1);
+	differential("all three stock files", f.files, 3);
 }
 
 /*
