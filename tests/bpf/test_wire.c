@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Records as the kernel sends them (wire version 3), read back from a
+ * Records as the kernel sends them (wire version 3 and on), read back from a
  * capture file (`-w`), which holds them byte for byte: every number in 4
  * bytes when they sign-extend to it, else 8; an open's "path"
  * sent as length 0 when it equals its "name", an exec's "exe" when it
@@ -49,8 +49,13 @@ static size_t num_size(int64_t v)
 	return v == (int32_t)v ? 4 : 8;
 }
 
-/* One of the child's records: its length table and what it decodes to. */
+/*
+ * One of the child's records: its bytes (the decoded strings point into
+ * them: the reader's buffer is reused by the next block), its length table
+ * and what it decodes to.
+ */
 struct wire_rec {
+	uint8_t raw[VGL_EVENT_MAX];
 	uint16_t lens[VGL_MAX_PARAMS];
 	struct vgl_event ev;
 };
@@ -87,11 +92,11 @@ static size_t read_records(const char *path, pid_t pid, struct wire_rec *out, si
 		if (type != VGL_CAP_REC_EVENT || len < sizeof(h))
 			continue;
 		memcpy(&h, data, sizeof(h));
-		if (h.pid != (uint32_t)pid || n == max)
+		if (h.pid != (uint32_t)pid || n == max || len > sizeof(out[n].raw))
 			continue;
-		assert_int_equal(vgl_decode(data, len, &out[n].ev, NULL), 0);
-		memcpy(out[n].lens, (const uint8_t *)data + sizeof(h),
-		       h.nparams * sizeof(out[n].lens[0]));
+		memcpy(out[n].raw, data, len);
+		assert_int_equal(vgl_decode(out[n].raw, len, &out[n].ev, NULL), 0);
+		memcpy(out[n].lens, out[n].raw + sizeof(h), h.nparams * sizeof(out[n].lens[0]));
 		n++;
 	}
 	vgl_capreader_close(rd);
