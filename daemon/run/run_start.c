@@ -15,21 +15,8 @@
 #include "run/loop.h"
 #include "run/metrics_glue.h"
 #include "run/reload.h"
+#include "state/containers.h"
 #include "util/log.h"
-
-/*
- * With rules, also pipe, pipe2 and socketpair, rare calls: a container's
- * first process makes them while it waits to exec its program (runc init),
- * in the container's cgroup, and its event lets the state read that cgroup
- * from /proc while the process lives. On cgroup v1 the kernel's cgroup id
- * names no container, so a container whose program exits at once would
- * otherwise be gone, and taken for the host, by the time its exec is
- * evaluated (e2e.test_stock_rules, the "short container" cases).
- */
-static void add_early_container_kinds(bool kinds[VGL_EV_MAX])
-{
-	kinds[VGL_EV_PIPE] = kinds[VGL_EV_PIPE2] = kinds[VGL_EV_SOCKETPAIR] = true;
-}
 
 /* The kinds to capture: printed ones, the rules' and what state needs. */
 int vgl_loop_apply_kinds(struct vgl_loop *l)
@@ -39,7 +26,7 @@ int vgl_loop_apply_kinds(struct vgl_loop *l)
 
 	if (l->p->rules) {
 		vgl_ruleset_kinds(l->p->rules, rule_kinds);
-		add_early_container_kinds(rule_kinds);
+		vgl_ctr_early_kinds(rule_kinds); /* the container state */
 	}
 	struct vgl_kindset wanted;
 

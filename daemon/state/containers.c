@@ -12,6 +12,7 @@
 
 #include "state/cgroup_rel.h"
 #include "state/containers_int.h"
+#include "vigil/events.h"
 
 static const struct vgl_container_view host_view = { .id = "host",
 						     .name = "host",
@@ -380,4 +381,9 @@ void vgl_ctr_cache_stats(const struct vgl_ctr_cache *c, struct vgl_ctr_stats *re
 const char *vgl_ctr_cache_last_error(const struct vgl_ctr_cache *c)
 {
 	return c->last_error;
+}
+
+void vgl_ctr_early_kinds(bool *kinds)
+{
+	kinds[VGL_EV_PIPE] = kinds[VGL_EV_PIPE2] = kinds[VGL_EV_SOCKETPAIR] = true;
 }

@@ -96,4 +96,16 @@ void vgl_ctr_cache_stats(const struct vgl_ctr_cache *c, struct vgl_ctr_stats *re
 /* The last metadata error ("<file>: <problem>"), "" if none; for the daemon's log. */
 const char *vgl_ctr_cache_last_error(const struct vgl_ctr_cache *c);
 
+/*
+ * Add to @kinds (indexed by enum vgl_kind) what the container state needs
+ * captured with rules: pipe, pipe2 and socketpair, rare calls. A container's
+ * first process makes them while it waits to exec its program (runc init),
+ * in the container's cgroup, and its event lets the state read that cgroup
+ * from /proc while the process lives. On cgroup v1 the kernel's cgroup id
+ * names no container, so a container whose program exits at once would
+ * otherwise be gone, and taken for the host, by the time its exec is
+ * evaluated (e2e.test_stock_rules, the "short container" cases).
+ */
+void vgl_ctr_early_kinds(bool *kinds);
+
 #endif /* VIGIL_STATE_CONTAINERS_H */
